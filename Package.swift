@@ -1,0 +1,52 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Hot elementwise kernels are compiled with full optimisation; AVX2/FMA variants are chosen at
+/// run time inside the C code, so the binary still runs on baseline x86-64.
+let kernelFlags: [CSetting] = [.unsafeFlags(["-O3", "-ffp-contract=fast"])]
+let swiftFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "snip",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "snip", targets: ["snip"]),
+        .library(name: "SnipTensor", targets: ["SnipTensor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+        .target(name: "CSnipKernels", path: "Sources/CSnipKernels", cSettings: kernelFlags),
+        .target(
+            name: "SnipTensor", dependencies: ["CBLAS", "CSnipKernels"], swiftSettings: swiftFlags),
+        .target(name: "SnipNN", dependencies: ["SnipTensor"], swiftSettings: swiftFlags),
+        .target(
+            name: "SnipMath",
+            dependencies: [.product(name: "Numerics", package: "swift-numerics")],
+            swiftSettings: swiftFlags),
+        .target(
+            name: "SnipModel", dependencies: ["SnipTensor", "SnipNN", "SnipMath"],
+            swiftSettings: swiftFlags),
+        .target(name: "SnipPlot", swiftSettings: swiftFlags),
+        .target(
+            name: "SnipScript",
+            dependencies: ["SnipTensor", "SnipNN", "SnipMath", "SnipModel", "SnipPlot", "CReadline"],
+            swiftSettings: swiftFlags),
+        .executableTarget(
+            name: "snip",
+            dependencies: [
+                "SnipScript", "SnipModel", "SnipTensor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftFlags),
+        .target(name: "TestSupport", dependencies: ["SnipTensor"], path: "Tests/TestSupport"),
+        .testTarget(
+            name: "SnipTensorTests", dependencies: ["SnipTensor", "TestSupport"],
+            resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,38 @@
+// Hot float32 kernels of SnipTensor, written in C so that the compiler can vectorise them; each
+// has an AVX2+FMA variant chosen at run time and a baseline x86-64 variant.
+// All functions take contiguous arrays; `n` counts elements, `rows`/`cols` describe row-major
+// matrices whose rows are processed independently (callers split rows across threads).
+#ifndef SNIP_KERNELS_H
+#define SNIP_KERNELS_H
+
+#include <stddef.h>
+
+/// y = exp(x), about 1 ulp; overflow gives inf, underflow 0, NaN stays NaN.
+void snip_exp(const float *x, float *y, long n);
+/// y = tanh(x).
+void snip_tanh(const float *x, float *y, long n);
+/// y = 1 / (1 + exp(-x)).
+void snip_sigmoid(const float *x, float *y, long n);
+/// y = x * Phi(x) (the exact, erf-based GELU), |error| < 2e-7 relative to x.
+void snip_gelu(const float *x, float *y, long n);
+/// dx = dy * (Phi(x) + x * phi(x)).
+void snip_gelu_backward(const float *x, const float *dy, float *dx, long n);
+
+/// Softmax of each row (max-subtracted). y may alias x.
+void snip_softmax_rows(const float *x, float *y, long rows, long cols);
+/// Log-softmax of each row. y may alias x.
+void snip_log_softmax_rows(const float *x, float *y, long rows, long cols);
+/// Backward of row softmax: dx = y * (dy - sum(dy * y)).
+void snip_softmax_backward_rows(const float *y, const float *dy, float *dx, long rows, long cols);
+
+/// Layer norm of each row with affine weight/bias (either may be NULL for identity);
+/// stores each row's mean and 1/sqrt(var + eps) for the backward pass.
+void snip_layer_norm_forward(const float *x, const float *weight, const float *bias, float *y,
+                             float *mean, float *rstd, long rows, long cols, float eps);
+/// Backward of layer norm: writes dx; adds this block's dweight/dbias into the given buffers
+/// (either may be NULL).
+void snip_layer_norm_backward(const float *dy, const float *x, const float *weight,
+                              const float *mean, const float *rstd, float *dx, float *dweight,
+                              float *dbias, long rows, long cols);
+
+#endif

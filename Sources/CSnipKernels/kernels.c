@@ -1,0 +1,285 @@
+// Vectorisable float32 kernels with run-time selection between an AVX2+FMA build and a baseline
+// build of the same source. The math (Cephes-style range reduction and polynomials) is written
+// branch-free so that both builds vectorise it.
+#include "snip_kernels.h"
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+ALWAYS_INLINE float bits_to_float(int32_t b) { float f; memcpy(&f, &b, 4); return f; }
+
+// exp with round-to-nearest range reduction; the scale 2^n is applied in two halves so that
+// results between FLT_MAX/2 and FLT_MAX and subnormal results come out right.
+ALWAYS_INLINE float exp_core(float x) {
+    float xc = x < -104.0f ? -104.0f : x;
+    xc = xc > 89.0f ? 89.0f : xc;
+    const float shifter = 12582912.0f;  // 1.5 * 2^23: adding and subtracting rounds to integer
+    float n = (xc * 1.44269504088896341f + shifter) - shifter;
+    float r = xc - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    int32_t ni = (int32_t)n;
+    int32_t n1 = ni >> 1;
+    int32_t n2 = ni - n1;
+    float result = p * bits_to_float((n1 + 127) << 23) * bits_to_float((n2 + 127) << 23);
+    return x != x ? x : result;
+}
+
+ALWAYS_INLINE float tanh_core(float x) {
+    float a = fabsf(x);
+    // small |x|: odd polynomial (Cephes tanhf)
+    float z = x * x;
+    float s = -5.70498872745e-3f;
+    s = s * z + 2.06390887954e-2f;
+    s = s * z - 5.37397155531e-2f;
+    s = s * z + 1.33314422036e-1f;
+    s = s * z - 3.33332819422e-1f;
+    float small = s * z * x + x;
+    // large |x|: 1 - 2 / (exp(2|x|) + 1)
+    float e = exp_core(a + a);
+    float large = 1.0f - 2.0f / (e + 1.0f);
+    large = x < 0 ? -large : large;
+    float result = a < 0.625f ? small : large;
+    return x != x ? x : result;
+}
+
+ALWAYS_INLINE float sigmoid_core(float x) { return 1.0f / (1.0f + exp_core(-x)); }
+
+// erf by Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7).
+ALWAYS_INLINE float erf_core(float x) {
+    float a = fabsf(x);
+    float t = 1.0f / (1.0f + 0.3275911f * a);
+    float p = 1.061405429f;
+    p = p * t - 1.453152027f;
+    p = p * t + 1.421413741f;
+    p = p * t - 0.284496736f;
+    p = p * t + 0.254829592f;
+    float y = 1.0f - p * t * exp_core(-a * a);
+    return x < 0 ? -y : y;
+}
+
+ALWAYS_INLINE float gelu_core(float x) {
+    return 0.5f * x * (1.0f + erf_core(x * 0.70710678118654752f));
+}
+
+ALWAYS_INLINE float gelu_grad_core(float x) {
+    float cdf = 0.5f * (1.0f + erf_core(x * 0.70710678118654752f));
+    float pdf = 0.39894228040143268f * exp_core(-0.5f * x * x);
+    return cdf + x * pdf;
+}
+
+ALWAYS_INLINE float row_max(const float *x, long n) {
+    float m[8];
+    for (int k = 0; k < 8; k++) m[k] = -INFINITY;
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) m[k] = x[i + k] > m[k] ? x[i + k] : m[k];
+    float best = -INFINITY;
+    for (int k = 0; k < 8; k++) best = m[k] > best ? m[k] : best;
+    for (; i < n; i++) best = x[i] > best ? x[i] : best;
+    return best;
+}
+
+ALWAYS_INLINE float row_sum(const float *x, long n) {
+    float s[8] = {0};
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) s[k] += x[i + k];
+    float total = 0;
+    for (int k = 0; k < 8; k++) total += s[k];
+    for (; i < n; i++) total += x[i];
+    return total;
+}
+
+ALWAYS_INLINE float row_dot(const float *x, const float *y, long n) {
+    float s[8] = {0};
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) s[k] += x[i + k] * y[i + k];
+    float total = 0;
+    for (int k = 0; k < 8; k++) total += s[k];
+    for (; i < n; i++) total += x[i] * y[i];
+    return total;
+}
+
+// exp(x - shift) into y, returning the sum of the results.
+ALWAYS_INLINE float exp_shifted_sum(const float *x, float *y, long n, float shift) {
+    for (long i = 0; i < n; i++) y[i] = exp_core(x[i] - shift);
+    return row_sum(y, n);
+}
+
+#define ELEMENTWISE(name, core)                                                                   \
+    ALWAYS_INLINE void name##_body(const float *x, float *y, long n) {                           \
+        for (long i = 0; i < n; i++) y[i] = core(x[i]);                                          \
+    }
+
+ELEMENTWISE(exp, exp_core)
+ELEMENTWISE(tanh, tanh_core)
+ELEMENTWISE(sigmoid, sigmoid_core)
+ELEMENTWISE(gelu, gelu_core)
+
+ALWAYS_INLINE void gelu_backward_body(const float *x, const float *dy, float *dx, long n) {
+    for (long i = 0; i < n; i++) dx[i] = dy[i] * gelu_grad_core(x[i]);
+}
+
+ALWAYS_INLINE void softmax_rows_body(const float *x, float *y, long rows, long cols) {
+    for (long r = 0; r < rows; r++) {
+        const float *xr = x + r * cols;
+        float *yr = y + r * cols;
+        float m = row_max(xr, cols);
+        float inv = 1.0f / exp_shifted_sum(xr, yr, cols, m);
+        for (long i = 0; i < cols; i++) yr[i] *= inv;
+    }
+}
+
+ALWAYS_INLINE void log_softmax_rows_body(const float *x, float *y, long rows, long cols) {
+    for (long r = 0; r < rows; r++) {
+        const float *xr = x + r * cols;
+        float *yr = y + r * cols;
+        float m = row_max(xr, cols);
+        float s[8] = {0};
+        long i = 0;
+        for (; i + 8 <= cols; i += 8)
+            for (int k = 0; k < 8; k++) s[k] += exp_core(xr[i + k] - m);
+        float total = 0;
+        for (int k = 0; k < 8; k++) total += s[k];
+        for (; i < cols; i++) total += exp_core(xr[i] - m);
+        float shift = m + logf(total);
+        for (i = 0; i < cols; i++) yr[i] = xr[i] - shift;
+    }
+}
+
+ALWAYS_INLINE void softmax_backward_rows_body(const float *y, const float *dy, float *dx,
+                                              long rows, long cols) {
+    for (long r = 0; r < rows; r++) {
+        const float *yr = y + r * cols, *gr = dy + r * cols;
+        float *dr = dx + r * cols;
+        float dot = row_dot(yr, gr, cols);
+        for (long i = 0; i < cols; i++) dr[i] = yr[i] * (gr[i] - dot);
+    }
+}
+
+ALWAYS_INLINE void layer_norm_forward_body(const float *x, const float *w, const float *b,
+                                           float *y, float *mean, float *rstd, long rows,
+                                           long cols, float eps) {
+    for (long r = 0; r < rows; r++) {
+        const float *xr = x + r * cols;
+        float *yr = y + r * cols;
+        float mu = row_sum(xr, cols) / (float)cols;
+        float s[8] = {0};
+        long i = 0;
+        for (; i + 8 <= cols; i += 8)
+            for (int k = 0; k < 8; k++) {
+                float d = xr[i + k] - mu;
+                s[k] += d * d;
+            }
+        float var = 0;
+        for (int k = 0; k < 8; k++) var += s[k];
+        for (; i < cols; i++) var += (xr[i] - mu) * (xr[i] - mu);
+        var /= (float)cols;
+        float rs = 1.0f / sqrtf(var + eps);
+        mean[r] = mu;
+        rstd[r] = rs;
+        if (w && b) {
+            for (i = 0; i < cols; i++) yr[i] = (xr[i] - mu) * rs * w[i] + b[i];
+        } else {
+            for (i = 0; i < cols; i++) {
+                float v = (xr[i] - mu) * rs;
+                if (w) v *= w[i];
+                if (b) v += b[i];
+                yr[i] = v;
+            }
+        }
+    }
+}
+
+ALWAYS_INLINE void layer_norm_backward_body(const float *dy, const float *x, const float *w,
+                                            const float *mean, const float *rstd, float *dx,
+                                            float *dw, float *db, long rows, long cols) {
+    for (long r = 0; r < rows; r++) {
+        const float *xr = x + r * cols, *gr = dy + r * cols;
+        float *dr = dx + r * cols;
+        float mu = mean[r], rs = rstd[r];
+        // c1 = mean(g * w * xhat), c2 = mean(g * w)
+        float s1[8] = {0}, s2[8] = {0};
+        long i = 0;
+        for (; i + 8 <= cols; i += 8)
+            for (int k = 0; k < 8; k++) {
+                float g = w ? gr[i + k] * w[i + k] : gr[i + k];
+                s1[k] += g * (xr[i + k] - mu) * rs;
+                s2[k] += g;
+            }
+        float c1 = 0, c2 = 0;
+        for (int k = 0; k < 8; k++) { c1 += s1[k]; c2 += s2[k]; }
+        for (; i < cols; i++) {
+            float g = w ? gr[i] * w[i] : gr[i];
+            c1 += g * (xr[i] - mu) * rs;
+            c2 += g;
+        }
+        c1 /= (float)cols;
+        c2 /= (float)cols;
+        for (i = 0; i < cols; i++) {
+            float xhat = (xr[i] - mu) * rs;
+            float g = w ? gr[i] * w[i] : gr[i];
+            dr[i] = rs * (g - xhat * c1 - c2);
+        }
+        if (dw)
+            for (i = 0; i < cols; i++) dw[i] += gr[i] * (xr[i] - mu) * rs;
+        if (db)
+            for (i = 0; i < cols; i++) db[i] += gr[i];
+    }
+}
+
+// ---- run-time dispatch: each public function has an AVX2+FMA and a baseline build ----------
+
+#if defined(__x86_64__)
+#define HAVE_DISPATCH 1
+static int use_avx2(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return cached;
+}
+#define AVX2 __attribute__((target("avx2,fma")))
+#else
+#define HAVE_DISPATCH 0
+#define AVX2
+#endif
+
+#define DISPATCH(ret, name, params, args)                                                         \
+    AVX2 static ret name##_avx2 params { return name##_body args; }                              \
+    static ret name##_base params { return name##_body args; }                                   \
+    ret snip_##name params {                                                                      \
+        if (HAVE_DISPATCH && use_avx2()) return name##_avx2 args;                                \
+        return name##_base args;                                                                  \
+    }
+
+DISPATCH(void, exp, (const float *x, float *y, long n), (x, y, n))
+DISPATCH(void, tanh, (const float *x, float *y, long n), (x, y, n))
+DISPATCH(void, sigmoid, (const float *x, float *y, long n), (x, y, n))
+DISPATCH(void, gelu, (const float *x, float *y, long n), (x, y, n))
+DISPATCH(void, gelu_backward, (const float *x, const float *dy, float *dx, long n), (x, dy, dx, n))
+DISPATCH(void, softmax_rows, (const float *x, float *y, long rows, long cols), (x, y, rows, cols))
+DISPATCH(void, log_softmax_rows, (const float *x, float *y, long rows, long cols),
+         (x, y, rows, cols))
+DISPATCH(void, softmax_backward_rows,
+         (const float *y, const float *dy, float *dx, long rows, long cols),
+         (y, dy, dx, rows, cols))
+DISPATCH(void, layer_norm_forward,
+         (const float *x, const float *weight, const float *bias, float *y, float *mean,
+          float *rstd, long rows, long cols, float eps),
+         (x, weight, bias, y, mean, rstd, rows, cols, eps))
+DISPATCH(void, layer_norm_backward,
+         (const float *dy, const float *x, const float *weight, const float *mean,
+          const float *rstd, float *dx, float *dweight, float *dbias, long rows, long cols),
+         (dy, x, weight, mean, rstd, dx, dweight, dbias, rows, cols))

@@ -1,0 +1,34 @@
+// Losses as free functions with labelled arguments.
+
+/// Mean cross-entropy of `logits` ([N, C]) against integer class `targets` (N of them), fused
+/// with the log-softmax; the gradient is (softmax − one-hot) / N.
+public func crossEntropy(logits: Tensor, targets: [Int]) -> Tensor {
+    precondition(logits.rank == 2, "crossEntropy needs [N, C] logits, got \(describe(logits.shape))")
+    let (n, c) = (logits.shape[0], logits.shape[1])
+    precondition(targets.count == n, "\(targets.count) targets for \(n) rows of logits")
+    precondition(targets.allSatisfy { $0 >= 0 && $0 < c }, "a target is outside 0..<\(c)")
+    let logProbabilities = withoutGrad { logits.logSoftmax(axis: 1) }
+    var total: Double = 0
+    for (row, target) in targets.enumerated() {
+        total -= Double(logProbabilities.storage.pointer[row * c + target])
+    }
+    let loss = Tensor(scalar: Float(total / Double(Swift.max(n, 1))))
+    return loss.recording([logits]) { g in
+        let scale = g.item / Float(Swift.max(n, 1))
+        var dx = logProbabilities.exp()
+        dx.withUnsafeMutableBufferPointer { d in
+            for (row, target) in targets.enumerated() { d[row * c + target] -= 1 }
+            for i in d.indices { d[i] *= scale }
+        }
+        return [dx]
+    }
+}
+
+/// Mean squared error between `prediction` and `target` (same shape).
+public func meanSquaredError(prediction: Tensor, target: Tensor) -> Tensor {
+    precondition(
+        prediction.shape == target.shape,
+        "meanSquaredError: \(describe(prediction.shape)) vs \(describe(target.shape))")
+    let difference = prediction - target
+    return (difference * difference).mean()
+}

@@ -1,0 +1,54 @@
+import CBLAS
+import Foundation
+
+/// Process-wide compute settings, fixed at first use.
+public enum Runtime {
+    /// Compute threads: `SNIP_THREADS` when set to a positive integer, else all cores.
+    public static let threadCount: Int = {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if let text = ProcessInfo.processInfo.environment["SNIP_THREADS"], let n = Int(text), n > 0 {
+            return n
+        }
+        return max(cores, 1)
+    }()
+
+    /// Sets OpenBLAS's thread count once; every BLAS call goes through here first.
+    static let blasConfigured: Bool = {
+        openblas_set_num_threads(Int32(threadCount))
+        return true
+    }()
+
+    /// OpenBLAS's own description of its build (core type, threading).
+    public static var blasDescription: String {
+        _ = blasConfigured
+        guard let config = openblas_get_config() else { return "OpenBLAS" }
+        return "OpenBLAS " + String(cString: config)
+    }
+}
+
+/// Splits `0..<count` into contiguous chunks and runs them on the compute threads when the work
+/// (`count × cost`, in rough element-operations) is large enough to pay for the hand-off.
+@inline(__always)
+func parallelChunks(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
+    let threads = Runtime.threadCount
+    let work = count * cost
+    guard threads > 1, work >= 1 << 15, count > 1 else {
+        body(0..<count)
+        return
+    }
+    let chunks = min(threads, count)
+    withoutActuallyEscaping(body) { body in
+        let shared = UnsafeSendable(body)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = count * chunk / chunks
+            let end = count * (chunk + 1) / chunks
+            if start < end { shared.value(start..<end) }
+        }
+    }
+}
+
+/// Carries a value into concurrently run closures; the caller guarantees disjoint use.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,136 @@
+import CBLAS
+
+// Matrix products on OpenBLAS SGEMM. Transposed operands are passed to BLAS as flags, never
+// copied.
+
+/// C = alpha · op(A) · op(B) + beta · C for row-major matrices; `lda`/`ldb`/`ldc` default to
+/// the packed widths.
+@inline(__always)
+func sgemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    _ a: UnsafePointer<Float>, lda: Int? = nil, _ b: UnsafePointer<Float>, ldb: Int? = nil,
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int? = nil
+) {
+    _ = Runtime.blasConfigured
+    cblas_sgemm(
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+        transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha,
+        a, Int32(lda ?? (transposeA ? m : k)), b, Int32(ldb ?? (transposeB ? k : n)), beta,
+        c, Int32(ldc ?? n))
+}
+
+extension Tensor {
+    /// Matrix product of the last two axes: `op(a) · op(b)`, where `op` transposes when asked.
+    ///
+    /// `a` may carry batch axes; `b` either has the same batch axes or is 2-D (shared by every
+    /// batch entry, computed as one large product).
+    public static func matmul(
+        _ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false
+    ) -> Tensor {
+        let shape = checked { () throws(ShapeError) in
+            try ShapeCheck.matmul(a.shape, b.shape, transposeA: transposeA, transposeB: transposeB)
+        }
+        let m = shape[shape.count - 2]
+        let n = shape[shape.count - 1]
+        let k = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]
+        let result = Tensor.uninitialized(shape)
+        let batch = shape.dropLast(2).reduce(1, *)
+        if b.rank == 2 && !transposeA {
+            // one product for the whole batch: [batch·m, k] · op(b)
+            sgemm(
+                transposeA: false, transposeB: transposeB, m: batch * m, n: n, k: k,
+                a.storage.pointer, b.storage.pointer, result.storage.pointer)
+        } else {
+            let strideB = b.rank == 2 ? 0 : k * n
+            for i in 0..<batch {
+                sgemm(
+                    transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                    a.storage.pointer + i * m * k, b.storage.pointer + i * strideB,
+                    result.storage.pointer + i * m * n)
+            }
+        }
+        return result.recording([a, b]) { g in
+            // C = op(A)·op(B):  dA = g·op(B)ᵀ (or its transpose),  dB = op(A)ᵀ·g (or its transpose)
+            var da: Tensor?
+            var db: Tensor?
+            if a.node != nil {
+                if transposeA && b.rank == 2 && a.rank > 2 {
+                    // dA_i = op(B)·g_iᵀ = (g_i·op(B)ᵀ)ᵀ, keeping the shared 2-D B on the right
+                    da = matmul(g, b, transposeB: !transposeB).transposed(-2, -1)
+                } else {
+                    da = transposeA
+                        ? matmul(b, g, transposeA: transposeB, transposeB: true)
+                        : matmul(g, b, transposeB: !transposeB)
+                }
+            }
+            if b.node != nil {
+                if b.rank == 2 && a.rank > 2 {
+                    let flat: Tensor
+                    if transposeA {
+                        // Σ_i A_i·g_i, summed over the batch axes
+                        flat = matmul(a, g).sum(axes: Array(0..<(a.rank - 2)))
+                    } else {
+                        // one product over the flattened batch: A_flatᵀ·g_flat
+                        flat = matmul(a.reshaped([-1, k]), g.reshaped([-1, n]), transposeA: true)
+                    }
+                    db = transposeB ? flat.transposed() : flat
+                } else {
+                    db = transposeB
+                        ? matmul(g, a, transposeA: true, transposeB: transposeA)
+                        : matmul(a, g, transposeA: !transposeA)
+                }
+            }
+            return [da, db]
+        }
+    }
+
+    /// Matrix product `self · other`.
+    public func matmul(_ other: Tensor) -> Tensor { Tensor.matmul(self, other) }
+
+    /// `x · weightᵀ + bias` with PyTorch's weight layout `[out, in]`; `x` is `[..., in]`.
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        let shape = checked { () throws(ShapeError) in
+            try ShapeCheck.linear(x.shape, weight: weight.shape, bias: bias?.shape)
+        }
+        let outputs = weight.shape[0]
+        let inputs = weight.shape[1]
+        let rows = x.count / Swift.max(inputs, 1)
+        let result = Tensor.uninitialized(shape)
+        if let bias {
+            for r in 0..<rows {
+                (result.storage.pointer + r * outputs).update(from: bias.storage.pointer, count: outputs)
+            }
+        }
+        sgemm(
+            transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs,
+            x.storage.pointer, weight.storage.pointer, beta: bias == nil ? 0 : 1,
+            result.storage.pointer)
+        var inputsList = [x, weight]
+        if let bias { inputsList.append(bias) }
+        return result.recording(inputsList) { g in
+            var grads: [Tensor?] = []
+            if x.node != nil {
+                let dx = Tensor.uninitialized(x.shape)
+                sgemm(
+                    transposeA: false, transposeB: false, m: rows, n: inputs, k: outputs,
+                    g.storage.pointer, weight.storage.pointer, dx.storage.pointer)
+                grads.append(dx)
+            } else {
+                grads.append(nil)
+            }
+            if weight.node != nil {
+                let dw = Tensor.uninitialized(weight.shape)
+                sgemm(
+                    transposeA: true, transposeB: false, m: outputs, n: inputs, k: rows,
+                    g.storage.pointer, x.storage.pointer, dw.storage.pointer)
+                grads.append(dw)
+            } else {
+                grads.append(nil)
+            }
+            if let bias {
+                grads.append(bias.node == nil ? nil : g.reshaped([rows, outputs]).sum(axis: 0))
+            }
+            return grads
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import SnipTensor
+
+/// The `snip` command line: a thin front over the snip libraries.
+@main
+struct Snip: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snip",
+        abstract: "Symbolic-numeric embeddings of math functions (a Swift re-creation of SNIP).",
+        discussion: """
+            snip generates random functions the way SNIP does, embeds them with SNIP encoders, \
+            trains and evaluates models, and runs .snip scripts and notebooks.
+
+            Threads: SNIP_THREADS sets the number of compute threads (default: all cores).
+            """,
+        version: SnipVersion.string,
+        subcommands: [Info.self],
+        defaultSubcommand: nil
+    )
+}
+
+/// `snip info`: what this build links against and how many threads it uses.
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the version, the BLAS library and the thread count.")
+
+    func run() throws {
+        print("snip \(SnipVersion.string)")
+        print("BLAS: \(Runtime.blasDescription)")
+        print("threads: \(Runtime.threadCount)")
+    }
+}

@@ -1,0 +1,2 @@
+/// Shared helpers for snip's test targets.
+public enum TestSupport {}
