@@ -1,0 +1,58 @@
+import SnipTensor
+import Testing
+import TestSupport
+
+struct AutogradTests {
+    @Test func noGradScopeRecordsNothing() {
+        var x = Tensor([1, 2])
+        x.requiresGrad = true
+        let y = withoutGrad { x * 3 }
+        #expect(!y.requiresGrad)
+        #expect(GradMode.isEnabled)
+        let z = x * 3
+        #expect(z.requiresGrad)
+    }
+
+    @Test func detachCutsTheGraph() {
+        var x = Tensor([1, 2])
+        x.requiresGrad = true
+        let y = (x * x).detached() * x  // only the last factor carries a gradient
+        y.sum().backward()
+        #expect(x.grad?.scalars == [1, 4])
+    }
+
+    @Test func sharedSubgraphsAreVisitedOnce() {
+        var x = Tensor([2])
+        x.requiresGrad = true
+        let y = x * x  // 4
+        let z = y * y + y  // x^4 + x^2 → 4x^3 + 2x = 36
+        z.sum().backward()
+        #expect(x.grad?.scalars == [36])
+    }
+
+    @Test func deepChainsDoNotOverflowTheStack() {
+        var x = Tensor([1])
+        x.requiresGrad = true
+        var y = x
+        for _ in 0..<20_000 { y = y + 0.0001 }
+        y.sum().backward()
+        #expect(x.grad?.scalars == [1])
+    }
+
+    @Test func creationAndSeededRandomness() {
+        #expect(Tensor.arange(0, 5).scalars == [0, 1, 2, 3, 4])
+        #expect(Tensor.arange(1, 2, step: 0.25).scalars == [1, 1.25, 1.5, 1.75])
+        #expect(Tensor.full([2], value: 7).scalars == [7, 7])
+        #expect(Tensor.zeros([2, 0]).count == 0)
+        var g1 = SeededGenerator(seed: 42)
+        var g2 = SeededGenerator(seed: 42)
+        let a = Tensor.randomNormal([1000], using: &g1)
+        let b = Tensor.randomNormal([1000], using: &g2)
+        #expect(a.scalars == b.scalars)
+        let mean = a.mean().item
+        let std = ((a - mean) * (a - mean)).mean().item.squareRoot()
+        #expect(Swift.abs(mean) < 0.1 && Swift.abs(std - 1) < 0.1)
+        let u = Tensor.randomUniform([1000], low: 2, high: 3, using: &g1)
+        #expect(u.scalars.allSatisfy { $0 >= 2 && $0 < 3 })
+    }
+}

@@ -1,2 +1,0 @@
-/// Shared helpers for snip's test targets.
-public enum TestSupport {}
