@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(
             name: "SnipTensorTests", dependencies: ["SnipTensor", "TestSupport"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "SnipNNTests", dependencies: ["SnipNN", "SnipTensor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
