@@ -43,6 +43,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftFlags),
+        .executableTarget(
+            name: "snip-bench", dependencies: ["SnipTensor", "SnipNN", "CBLAS"],
+            swiftSettings: swiftFlags),
         .target(name: "TestSupport", dependencies: ["SnipTensor"], path: "Tests/TestSupport"),
         .testTarget(
             name: "SnipTensorTests", dependencies: ["SnipTensor", "TestSupport"],

@@ -15,11 +15,7 @@ public final class TensorStorage: @unchecked Sendable {
     public init(count: Int) {
         precondition(count >= 0, "negative element count \(count)")
         self.count = count
-        var raw: UnsafeMutableRawPointer?
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
-            fatalError("out of memory allocating \(bytes) bytes for a tensor")
-        }
+        let raw = StoragePool.allocate(max(count, 1) * MemoryLayout<Float>.stride)
         self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.release = nil
     }
@@ -36,7 +32,11 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        if let release { release(pointer) } else { free(pointer) }
+        if let release {
+            release(pointer)
+        } else {
+            StoragePool.release(UnsafeMutableRawPointer(pointer), bytes: max(count, 1) * MemoryLayout<Float>.stride)
+        }
     }
 
     /// A new storage with the same elements.

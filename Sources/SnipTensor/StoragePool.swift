@@ -1,0 +1,87 @@
+import Foundation
+import Synchronization
+
+/// Keeps freed large tensor buffers for reuse, so that a training step does not pay the kernel
+/// for fresh zero pages on every temporary (a 40 MB attention tensor costs ~10,000 page
+/// faults when it comes straight from `mmap`).
+///
+/// Buffers of at least `minimumBytes` are pooled by size class (rounded up to 4 KiB); the pool
+/// holds at most `SNIP_CACHE_MB` megabytes (default 4096; 0 turns pooling off) and frees the
+/// least recently returned buffers beyond that.
+enum StoragePool {
+    static let minimumBytes = 256 * 1024
+    static let granularity = 4096
+
+    static let limitBytes: Int = {
+        if let text = ProcessInfo.processInfo.environment["SNIP_CACHE_MB"], let mb = Int(text), mb >= 0 {
+            return mb << 20
+        }
+        return 4096 << 20
+    }()
+
+    private struct State {
+        var free: [Int: [UnsafeMutableRawPointer]] = [:]
+        var order: [(bytes: Int, pointer: UnsafeMutableRawPointer)] = []
+        var cachedBytes = 0
+    }
+
+    private static let state = Mutex(UnsafeSendable(State()))
+
+    /// The allocation size used for a request of `bytes`.
+    static func sizeClass(_ bytes: Int) -> Int {
+        bytes < minimumBytes ? bytes : (bytes + granularity - 1) / granularity * granularity
+    }
+
+    /// A 64-byte aligned buffer of `sizeClass(bytes)` bytes, reused when one is cached.
+    static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
+        let size = sizeClass(bytes)
+        if size >= minimumBytes && limitBytes > 0 {
+            let reused: UnsafeMutableRawPointer? = state.withLock { box in
+                var s = box.value
+                defer { box = UnsafeSendable(s) }
+                guard var list = s.free[size], let pointer = list.popLast() else { return nil }
+                s.free[size] = list.isEmpty ? nil : list
+                s.cachedBytes -= size
+                if let i = s.order.lastIndex(where: { $0.pointer == pointer }) { s.order.remove(at: i) }
+                return pointer
+            }
+            if let reused { return reused }
+        }
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, 64, max(size, 64)) == 0, let raw else {
+            fatalError("out of memory allocating \(size) bytes for a tensor")
+        }
+        return raw
+    }
+
+    /// Returns a buffer obtained from `allocate(bytes)`.
+    static func release(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
+        let size = sizeClass(bytes)
+        guard size >= minimumBytes && limitBytes > 0 && size <= limitBytes else {
+            free(pointer)
+            return
+        }
+        let evicted: UnsafeSendable<[UnsafeMutableRawPointer]> = state.withLock { box in
+            var s = box.value
+            defer { box = UnsafeSendable(s) }
+            s.free[size, default: []].append(pointer)
+            s.order.append((size, pointer))
+            s.cachedBytes += size
+            var evicted: [UnsafeMutableRawPointer] = []
+            var dropCount = 0
+            while s.cachedBytes > limitBytes, dropCount < s.order.count {
+                let (oldSize, oldPointer) = s.order[dropCount]
+                dropCount += 1
+                if var list = s.free[oldSize], let i = list.firstIndex(of: oldPointer) {
+                    list.remove(at: i)
+                    s.free[oldSize] = list.isEmpty ? nil : list
+                    s.cachedBytes -= oldSize
+                    evicted.append(oldPointer)
+                }
+            }
+            s.order.removeFirst(dropCount)
+            return UnsafeSendable(evicted)
+        }
+        for p in evicted.value { free(p) }
+    }
+}

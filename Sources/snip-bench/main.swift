@@ -1,0 +1,76 @@
+// snip-bench: SnipTensor timings printed as `name<TAB>value<TAB>unit` lines, for
+// Scripts/bench-tensor to set beside PyTorch's. Run through that script, not by hand.
+import CBLAS
+import Foundation
+import SnipNN
+import SnipTensor
+
+/// Median wall time of `body` in seconds over `repeats` runs after `warmup` runs.
+func time(warmup: Int = 2, repeats: Int = 7, _ body: () -> Void) -> Double {
+    for _ in 0..<warmup { body() }
+    var samples: [Double] = []
+    for _ in 0..<repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return samples.sorted()[samples.count / 2]
+}
+
+func report(_ name: String, _ value: Double, _ unit: String) {
+    print("\(name)\t\(String(format: "%.4g", value))\t\(unit)")
+    fflush(nil)
+}
+
+var generator = SeededGenerator(seed: 0)
+let only = CommandLine.arguments.dropFirst().first
+
+if only == nil || only == "gemm" {
+    for (m, k, n) in [(512, 512, 512), (12800, 512, 2048)] {
+        let a = Tensor.randomNormal([m, k], using: &generator)
+        let b = Tensor.randomNormal([k, n], using: &generator)
+        let flops = 2.0 * Double(m * n * k)
+        let repeats = m > 1000 ? 5 : 30
+        let c = Tensor.zeros([m, n])
+        let raw = time(repeats: repeats) {
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                a.storage.pointer, Int32(k), b.storage.pointer, Int32(n), 0, c.storage.pointer, Int32(n))
+        }
+        let library = time(repeats: repeats) { _ = a.matmul(b) }
+        report("sgemm \(m)x\(k)x\(n) raw OpenBLAS", flops / raw / 1e9, "GFLOP/s")
+        report("sgemm \(m)x\(k)x\(n) snip matmul", flops / library / 1e9, "GFLOP/s")
+    }
+}
+
+if only == nil || only == "elementwise" {
+    let x = Tensor.randomNormal([3200, 2048], using: &generator)
+    report("exp [3200,2048]", time { _ = x.exp() } * 1e3, "ms")
+    report("tanh [3200,2048]", time { _ = x.tanh() } * 1e3, "ms")
+    report("gelu [3200,2048]", time { _ = x.gelu() } * 1e3, "ms")
+    report("relu [3200,2048]", time { _ = x.relu() } * 1e3, "ms")
+    let scores = Tensor.randomNormal([16 * 16 * 200, 200], using: &generator)
+    report("softmax [51200,200]", time { _ = scores.softmax() } * 1e3, "ms")
+    let h = Tensor.randomNormal([3200, 512], using: &generator)
+    let w = Tensor.ones([512])
+    let bias = Tensor.zeros([512])
+    report("layer_norm [3200,512]", time { _ = h.layerNorm(weight: w, bias: bias) } * 1e3, "ms")
+}
+
+if only == nil || only == "layer" {
+    // the paper shape: batch 16, 200 positions, width 512, 16 heads, FFN 2048
+    let (b, t, d, heads) = (16, 200, 512, 16)
+    let layer = TransformerEncoderLayer(width: d, heads: heads, using: &generator)
+    let x = Tensor.randomNormal([b, t, d], using: &generator)
+    let mask = Tensor.ones([b, t])
+    let upstream = Tensor.randomNormal([b, t, d], using: &generator)
+    let forward = time(warmup: 1, repeats: 5) { _ = withoutGrad { layer(x, keyMask: mask) } }
+    report("encoder layer forward (no grad) B16 T200 D512 H16", forward * 1e3, "ms")
+    let step = time(warmup: 1, repeats: 5) {
+        var input = x
+        input.requiresGrad = true
+        layer(input, keyMask: mask).backward(seed: upstream)
+        layer.zeroGrad()
+    }
+    report("encoder layer forward+backward B16 T200 D512 H16", step * 1e3, "ms")
+}
