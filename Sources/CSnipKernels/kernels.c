@@ -238,6 +238,45 @@ ALWAYS_INLINE void layer_norm_backward_body(const float *dy, const float *x, con
     }
 }
 
+#define BINARY_LOOPS(expr)                                                                        \
+    if (sa == 1 && sb == 1) {                                                                     \
+        for (long i = 0; i < n; i++) { float x = a[i], z = b[i]; y[i] = expr; }                 \
+    } else if (sa == 1 && sb == 0) {                                                              \
+        float z = b[0];                                                                           \
+        for (long i = 0; i < n; i++) { float x = a[i]; y[i] = expr; }                            \
+    } else if (sa == 0 && sb == 1) {                                                              \
+        float x = a[0];                                                                           \
+        for (long i = 0; i < n; i++) { float z = b[i]; y[i] = expr; }                            \
+    } else {                                                                                      \
+        for (long i = 0; i < n; i++) { float x = a[i * sa], z = b[i * sb]; y[i] = expr; }        \
+    }
+
+ALWAYS_INLINE void binary_body(int op, const float *a, long sa, const float *b, long sb,
+                               float *y, long n) {
+    switch (op) {
+    case SNIP_ADD: BINARY_LOOPS(x + z) break;
+    case SNIP_SUB: BINARY_LOOPS(x - z) break;
+    case SNIP_MUL: BINARY_LOOPS(x * z) break;
+    default: BINARY_LOOPS(x / z) break;
+    }
+}
+
+ALWAYS_INLINE void affine_body(const float *x, float *y, long n, float scale, float shift) {
+    for (long i = 0; i < n; i++) y[i] = x[i] * scale + shift;
+}
+
+ALWAYS_INLINE void relu_body(const float *x, float *y, long n) {
+    for (long i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+}
+
+ALWAYS_INLINE void relu_backward_body(const float *y, const float *dy, float *dx, long n) {
+    for (long i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
+}
+
+ALWAYS_INLINE void accumulate_body(const float *x, float *y, long n) {
+    for (long i = 0; i < n; i++) y[i] += x[i];
+}
+
 // ---- run-time dispatch: each public function has an AVX2+FMA and a baseline build ----------
 
 #if defined(__x86_64__)
@@ -283,3 +322,11 @@ DISPATCH(void, layer_norm_backward,
          (const float *dy, const float *x, const float *weight, const float *mean,
           const float *rstd, float *dx, float *dweight, float *dbias, long rows, long cols),
          (dy, x, weight, mean, rstd, dx, dweight, dbias, rows, cols))
+DISPATCH(void, binary,
+         (int op, const float *a, long sa, const float *b, long sb, float *y, long n),
+         (op, a, sa, b, sb, y, n))
+DISPATCH(void, affine, (const float *x, float *y, long n, float scale, float shift),
+         (x, y, n, scale, shift))
+DISPATCH(void, relu, (const float *x, float *y, long n), (x, y, n))
+DISPATCH(void, relu_backward, (const float *y, const float *dy, float *dx, long n), (y, dy, dx, n))
+DISPATCH(void, accumulate, (const float *x, float *y, long n), (x, y, n))

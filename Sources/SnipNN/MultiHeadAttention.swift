@@ -43,9 +43,11 @@ public final class MultiHeadAttention: Module {
         let k = split(keyProjection(x))
         let v = split(valueProjection(x))
         var scores = Tensor.matmul(q, k, transposeB: true)  // [B, H, T, T]
-        if let keyMask {
-            let padded = keyMask.equal(Tensor(scalar: 0)).reshaped([b, 1, 1, t])
-            scores = scores.maskedFill(padded, with: -.infinity)
+        if let keyMask, keyMask.scalars.contains(0) {
+            // -inf added to padded keys' scores: the same as filling them, and its gradient
+            // passes straight through (padded keys get zero softmax weight, hence zero gradient)
+            let bias = keyMask.map { $0 == 0 ? -Float.infinity : 0 }.reshaped([b, 1, 1, t])
+            scores = scores + bias
         }
         let weights = scores.softmax(axis: -1)  // [B, H, T, T]
         let context = Tensor.matmul(weights, v)  // [B, H, T, E]
@@ -99,7 +101,7 @@ public final class TransformerEncoderLayer: Module {
     public func callAsFunction(_ x: Tensor, keyMask: Tensor? = nil) -> Tensor {
         var h = attentionNorm(x + attention(x, keyMask: keyMask))
         h = feedForwardNorm(h + feedForward(h))
-        if let keyMask {
+        if let keyMask, keyMask.scalars.contains(0) {
             h = h * keyMask.reshaped([keyMask.shape[0], keyMask.shape[1], 1])
         }
         return h

@@ -1,3 +1,5 @@
+import CSnipKernels
+
 /// Iteration plan for a binary op with NumPy broadcasting: the output shape and, per input, the
 /// element strides in the output's index space (0 along broadcast axes), with adjacent axes
 /// merged wherever both inputs stay contiguous across them.
@@ -79,7 +81,38 @@ struct BroadcastPlan {
     var runCount: Int { sizes.dropLast().reduce(1, *) }
 }
 
+/// The arithmetic kernels of `snip_binary`.
+enum ArithmeticKernel: Int32 {
+    case add = 0, subtract, multiply, divide
+}
+
 extension Tensor {
+    /// `a op b` elementwise with broadcasting through the vectorised C kernel; no autodiff.
+    static func arithmetic(_ a: Tensor, _ b: Tensor, _ kernel: ArithmeticKernel) -> Tensor {
+        let plan = checked { () throws(ShapeError) in try BroadcastPlan(a.shape, b.shape) }
+        let result = Tensor.uninitialized(plan.outputShape)
+        let (pa, pb, py) = (
+            UnsafeSendable(a.storage.pointer), UnsafeSendable(b.storage.pointer),
+            UnsafeSendable(result.storage.pointer)
+        )
+        let inner = plan.sizes[plan.sizes.count - 1]
+        if plan.runCount == 1 {
+            let (sa, sb) = (plan.stridesA[0], plan.stridesB[0])
+            parallelChunks(inner) { r in
+                snip_binary(
+                    kernel.rawValue, pa.value + r.lowerBound * sa, sa, pb.value + r.lowerBound * sb, sb,
+                    py.value + r.lowerBound, r.count)
+            }
+            return result
+        }
+        parallelChunks(plan.runCount, cost: inner) { runs in
+            plan.forEachRun(in: runs) { oa, ob, oy, n, sa, sb in
+                snip_binary(kernel.rawValue, pa.value + oa, sa, pb.value + ob, sb, py.value + oy, n)
+            }
+        }
+        return result
+    }
+
     /// `op` applied elementwise with broadcasting; no autodiff.
     @inline(__always)
     static func broadcasting(

@@ -1,45 +1,47 @@
+import CSnipKernels
+
 // Binary arithmetic with NumPy broadcasting, and scalar forms.
 
 extension Tensor {
     /// Elementwise sum, broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, +).recording([a, b]) { g in
+        arithmetic(a, b, .add).recording([a, b]) { g in
             [unbroadcast(g, to: a.shape), unbroadcast(g, to: b.shape)]
         }
     }
 
     /// Elementwise difference, broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, -).recording([a, b]) { g in
+        arithmetic(a, b, .subtract).recording([a, b]) { g in
             [unbroadcast(g, to: a.shape), b.node == nil ? nil : -unbroadcast(g, to: b.shape)]
         }
     }
 
     /// Elementwise product, broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, *).recording([a, b]) { g in
+        arithmetic(a, b, .multiply).recording([a, b]) { g in
             [
-                a.node == nil ? nil : unbroadcast(broadcasting(g, b, *), to: a.shape),
-                b.node == nil ? nil : unbroadcast(broadcasting(g, a, *), to: b.shape),
+                a.node == nil ? nil : unbroadcast(arithmetic(g, b, .multiply), to: a.shape),
+                b.node == nil ? nil : unbroadcast(arithmetic(g, a, .multiply), to: b.shape),
             ]
         }
     }
 
     /// Elementwise quotient, broadcasting.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, /).recording([a, b]) { g in
-            let ga = broadcasting(g, b, /)
+        arithmetic(a, b, .divide).recording([a, b]) { g in
+            let ga = arithmetic(g, b, .divide)
             return [
                 a.node == nil ? nil : unbroadcast(ga, to: a.shape),
                 b.node == nil
-                    ? nil : unbroadcast(broadcasting(ga, broadcasting(a, b, /), { -$0 * $1 }), to: b.shape),
+                    ? nil : unbroadcast(-arithmetic(ga, arithmetic(a, b, .divide), .multiply), to: b.shape),
             ]
         }
     }
 
     /// Adds a constant.
     public static func + (a: Tensor, s: Float) -> Tensor {
-        a.map { $0 + s }.recording([a]) { g in [g] }
+        a.affine(scale: 1, shift: s).recording([a]) { g in [g] }
     }
     /// Adds a constant.
     public static func + (s: Float, a: Tensor) -> Tensor { a + s }
@@ -47,11 +49,11 @@ extension Tensor {
     public static func - (a: Tensor, s: Float) -> Tensor { a + (-s) }
     /// Subtracts from a constant.
     public static func - (s: Float, a: Tensor) -> Tensor {
-        a.map { s - $0 }.recording([a]) { g in [-g] }
+        a.affine(scale: -1, shift: s).recording([a]) { g in [-g] }
     }
     /// Multiplies by a constant.
     public static func * (a: Tensor, s: Float) -> Tensor {
-        a.map { $0 * s }.recording([a]) { g in [g * s] }
+        a.affine(scale: s, shift: 0).recording([a]) { g in [g * s] }
     }
     /// Multiplies by a constant.
     public static func * (s: Float, a: Tensor) -> Tensor { a * s }
@@ -60,7 +62,7 @@ extension Tensor {
     /// Divides a constant.
     public static func / (s: Float, a: Tensor) -> Tensor {
         let y = a.map { s / $0 }
-        return y.recording([a]) { g in [broadcasting(g, broadcasting(y, a, /), { -$0 * $1 })] }
+        return y.recording([a]) { g in [-arithmetic(g, arithmetic(y, a, .divide), .multiply)] }
     }
 
     /// Adds `other` into this tensor in place (same shape); no autodiff.
@@ -70,7 +72,7 @@ extension Tensor {
         withUnsafeMutableBufferPointer { buffer in
             let target = UnsafeSendable(buffer.baseAddress!)
             parallelChunks(buffer.count) { r in
-                for i in r { target.value[i] += source.value[i] }
+                snip_accumulate(source.value + r.lowerBound, target.value + r.lowerBound, r.count)
             }
         }
     }
@@ -78,7 +80,7 @@ extension Tensor {
     /// Multiplies every element by `s` in place; no autodiff.
     public mutating func scaleInPlace(by s: Float) {
         withUnsafeMutableBufferPointer { buffer in
-            for i in buffer.indices { buffer[i] *= s }
+            snip_affine(buffer.baseAddress!, buffer.baseAddress!, buffer.count, s, 0)
         }
     }
 }

@@ -37,8 +37,9 @@ extension Tensor {
 
     /// This tensor with `value` wherever `mask` (broadcast to this shape) is non-zero.
     public func maskedFill(_ mask: Tensor, with value: Float) -> Tensor {
-        let m = mask.detached().expanded(to: shape)
-        let y = zipMap(m) { x, m in m != 0 ? value : x }
-        return y.recording([self]) { g in [g.zipMap(m) { g, m in m != 0 ? 0 : g }] }
+        checked { () throws(ShapeError) in _ = try ShapeCheck.expand(mask.shape, to: shape) }
+        let m = mask.detached()
+        let y = Tensor.broadcasting(self, m) { x, m in m != 0 ? value : x }
+        return y.recording([self]) { g in [Tensor.broadcasting(g, m) { g, m in m != 0 ? 0 : g }] }
     }
 }

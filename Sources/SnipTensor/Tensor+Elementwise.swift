@@ -19,9 +19,9 @@ extension Tensor {
         return result
     }
 
-    /// Elementwise `transform`, vectorised by the compiler where it can be.
+    /// Elementwise `transform`, outside autodiff (the result records no gradient).
     @inline(__always)
-    func map(_ transform: (Float) -> Float) -> Tensor {
+    public func map(_ transform: (Float) -> Float) -> Tensor {
         mapChunks { x, y, n in
             for i in 0..<n { y[i] = transform(x[i]) }
         }
@@ -41,9 +41,14 @@ extension Tensor {
         return result
     }
 
+    /// `x · scale + shift` elementwise; no autodiff.
+    func affine(scale: Float, shift: Float) -> Tensor {
+        mapChunks { snip_affine($0, $1, $2, scale, shift) }
+    }
+
     /// -x
     public static prefix func - (x: Tensor) -> Tensor {
-        x.map { -$0 }.recording([x]) { g in [-g] }
+        x.affine(scale: -1, shift: 0).recording([x]) { g in [-g] }
     }
 
     /// e^x
@@ -74,8 +79,18 @@ extension Tensor {
 
     /// max(x, 0); the gradient at 0 is 0.
     public func relu() -> Tensor {
-        let y = map { $0 > 0 ? $0 : 0 }
-        return y.recording([self]) { g in [g.zipMap(y) { g, y in y > 0 ? g : 0 }] }
+        let y = mapChunks { snip_relu($0, $1, $2) }
+        return y.recording([self]) { g in
+            let dx = Tensor.uninitialized(y.shape)
+            let (yp, gp, dp) = (
+                UnsafeSendable(y.storage.pointer), UnsafeSendable(g.storage.pointer),
+                UnsafeSendable(dx.storage.pointer)
+            )
+            parallelChunks(y.count) { r in
+                snip_relu_backward(yp.value + r.lowerBound, gp.value + r.lowerBound, dp.value + r.lowerBound, r.count)
+            }
+            return [dx]
+        }
     }
 
     /// Hyperbolic tangent.

@@ -1,3 +1,4 @@
+import Foundation
 import CBLAS
 
 // Matrix products on OpenBLAS SGEMM. Transposed operands are passed to BLAS as flags, never
@@ -17,6 +18,26 @@ func sgemm(
         transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha,
         a, Int32(lda ?? (transposeA ? m : k)), b, Int32(ldb ?? (transposeB ? k : n)), beta,
         c, Int32(ldc ?? n))
+}
+
+/// Runs `count` independent products. Small ones (attention's per-head products) run one per
+/// thread with single-threaded BLAS, which avoids OpenBLAS waking its thread pool for every
+/// small call; large ones run in turn, each using every thread.
+func forEachSmallProduct(_ count: Int, flops: Int, _ body: (Int) -> Void) {
+    let threads = Runtime.threadCount
+    guard threads > 1, count >= threads, flops < 1 << 23 else {
+        for i in 0..<count { body(i) }
+        return
+    }
+    _ = Runtime.blasConfigured
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(Int32(threads)) }
+    withoutActuallyEscaping(body) { body in
+        let shared = UnsafeSendable(body)
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            for i in stride(from: t, to: count, by: threads) { shared.value(i) }
+        }
+    }
 }
 
 extension Tensor {
@@ -42,11 +63,14 @@ extension Tensor {
                 a.storage.pointer, b.storage.pointer, result.storage.pointer)
         } else {
             let strideB = b.rank == 2 ? 0 : k * n
-            for i in 0..<batch {
+            let (pa, pb, pc) = (
+                UnsafeSendable(a.storage.pointer), UnsafeSendable(b.storage.pointer),
+                UnsafeSendable(result.storage.pointer)
+            )
+            forEachSmallProduct(batch, flops: m * n * k) { i in
                 sgemm(
                     transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                    a.storage.pointer + i * m * k, b.storage.pointer + i * strideB,
-                    result.storage.pointer + i * m * n)
+                    pa.value + i * m * k, pb.value + i * strideB, pc.value + i * m * n)
             }
         }
         return result.recording([a, b]) { g in

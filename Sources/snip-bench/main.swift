@@ -74,3 +74,37 @@ if only == nil || only == "layer" {
     }
     report("encoder layer forward+backward B16 T200 D512 H16", step * 1e3, "ms")
 }
+
+if only == "parts" {
+    // the encoder layer's forward pieces, one by one
+    let (b, t, d, heads) = (16, 200, 512, 16)
+    let e = d / heads
+    let x = Tensor.randomNormal([b, t, d], using: &generator)
+    let w = Tensor.randomNormal([d, d], using: &generator)
+    let w1 = Tensor.randomNormal([4 * d, d], using: &generator)
+    let w2 = Tensor.randomNormal([d, 4 * d], using: &generator)
+    let bias = Tensor.zeros([d])
+    let bias1 = Tensor.zeros([4 * d])
+    let q = Tensor.randomNormal([b, heads, t, e], using: &generator)
+    let scores = Tensor.randomNormal([b, heads, t, t], using: &generator)
+    let hidden = Tensor.randomNormal([b, t, 4 * d], using: &generator)
+    let mask = Tensor.ones([b, 1, 1, t])
+    withoutGrad {
+        report("linear 512->512", time { _ = Tensor.linear(x, weight: w, bias: bias) } * 1e3, "ms")
+        report("linear 512->2048", time { _ = Tensor.linear(x, weight: w1, bias: bias1) } * 1e3, "ms")
+        report("linear 2048->512", time { _ = Tensor.linear(hidden, weight: w2, bias: bias) } * 1e3, "ms")
+        report("split heads (permute)", time { _ = x.reshaped([b, t, heads, e]).permuted([0, 2, 1, 3]) } * 1e3, "ms")
+        report("q kT batched", time { _ = Tensor.matmul(q, q, transposeB: true) } * 1e3, "ms")
+        let kT = q.transposed(-2, -1).detached()
+        report("q kT (k pre-transposed)", time { _ = Tensor.matmul(q, kT) } * 1e3, "ms")
+        let q2 = Tensor.randomNormal([b, heads, t, 64], using: &generator)
+        report("q kT with E=64", time { _ = Tensor.matmul(q2, q2, transposeB: true) } * 1e3, "ms")
+        report("masked fill", time { _ = scores.maskedFill(mask.equal(Tensor(scalar: 0)), with: -.infinity) } * 1e3, "ms")
+        report("softmax scores", time { _ = scores.softmax() } * 1e3, "ms")
+        report("weights v batched", time { _ = Tensor.matmul(scores, q) } * 1e3, "ms")
+        report("add residual", time { _ = x + x } * 1e3, "ms")
+        report("relu hidden", time { _ = hidden.relu() } * 1e3, "ms")
+        report("layer norm", time { _ = x.layerNorm(weight: bias + 1, bias: bias) } * 1e3, "ms")
+        report("scale by constant", time { _ = x * 0.5 } * 1e3, "ms")
+    }
+}

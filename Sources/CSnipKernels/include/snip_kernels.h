@@ -35,4 +35,18 @@ void snip_layer_norm_backward(const float *dy, const float *x, const float *weig
                               const float *mean, const float *rstd, float *dx, float *dweight,
                               float *dbias, long rows, long cols);
 
+/// Binary arithmetic codes for `snip_binary`.
+enum { SNIP_ADD = 0, SNIP_SUB = 1, SNIP_MUL = 2, SNIP_DIV = 3 };
+/// y[i] = a[i*sa] op b[i*sb] for i < n; strides are 0 (broadcast) or 1 in the fast paths, any
+/// value otherwise.
+void snip_binary(int op, const float *a, long sa, const float *b, long sb, float *y, long n);
+/// y = x * scale + shift.
+void snip_affine(const float *x, float *y, long n, float scale, float shift);
+/// y = max(x, 0).
+void snip_relu(const float *x, float *y, long n);
+/// dx = y > 0 ? dy : 0 (y is the ReLU output).
+void snip_relu_backward(const float *y, const float *dy, float *dx, long n);
+/// y += x.
+void snip_accumulate(const float *x, float *y, long n);
+
 #endif
