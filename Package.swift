@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(
             name: "SnipTensorTests", dependencies: ["SnipTensor", "TestSupport"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "SnipCLITests", dependencies: ["snip"]),
         .testTarget(name: "SnipNNTests", dependencies: ["SnipNN", "SnipTensor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
