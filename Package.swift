@@ -51,7 +51,9 @@ let package = Package(
             name: "SnipTensorTests", dependencies: ["SnipTensor", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "SnipCLITests", dependencies: ["snip"]),
-        .testTarget(name: "SnipNNTests", dependencies: ["SnipNN", "SnipTensor", "TestSupport"]),
+        .testTarget(
+            name: "SnipNNTests", dependencies: ["SnipNN", "SnipTensor", "TestSupport"],
+            exclude: ["Fixtures/make_edge_cases.py"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,7 +22,7 @@ public enum Runtime {
     public static var blasDescription: String {
         _ = blasConfigured
         guard let config = openblas_get_config() else { return "OpenBLAS" }
-        return "OpenBLAS " + String(cString: config)
+        return String(cString: config)
     }
 }
 

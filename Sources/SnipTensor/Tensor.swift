@@ -11,6 +11,10 @@ public struct Tensor: @unchecked Sendable {
     /// The autodiff node, present when gradients flow through this tensor.
     var node: GradNode?
 
+    /// A tensor over existing storage (no copy); the storage must hold exactly the shape's
+    /// element count.
+    public init(storage: TensorStorage, shape: [Int]) { self.init(shape: shape, storage: storage) }
+
     /// A tensor over existing storage (no copy).
     init(shape: [Int], storage: TensorStorage, node: GradNode? = nil) {
         precondition(

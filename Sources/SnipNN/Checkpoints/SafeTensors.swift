@@ -1,0 +1,125 @@
+import Foundation
+import SnipTensor
+
+/// The safetensors format: an 8-byte little-endian header length, a JSON header naming each
+/// tensor's dtype, shape and byte range, an optional `__metadata__` map of strings, then the raw
+/// little-endian data. snip's native checkpoint format.
+public enum SafeTensors {
+    /// Writes `tensors` (float32, in the given order) and string `metadata` to `path`
+    /// atomically.
+    public static func write(
+        _ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String
+    ) throws(CheckpointError) {
+        var names = Set<String>()
+        for (name, _) in tensors where !names.insert(name).inserted {
+            throw CheckpointError(path: path, key: name, "the name occurs twice")
+        }
+        var header: [String: Any] = [:]
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var offset = 0
+        for (name, tensor) in tensors {
+            let bytes = tensor.count * 4
+            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes]]
+            offset += bytes
+        }
+        var json: Data
+        do {
+            json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        } catch {
+            throw CheckpointError(path: path, "cannot encode the header: \(error)")
+        }
+        // pad the header with spaces so that the data starts 8-byte aligned
+        while (8 + json.count) % 8 != 0 { json.append(0x20) }
+        let headerJSON = json
+        try AtomicFile.write(to: path) { emit in
+            var length = UInt64(headerJSON.count).littleEndian
+            try withUnsafeBytes(of: &length) { try emit($0) }
+            try headerJSON.withUnsafeBytes { try emit($0) }
+            for (_, tensor) in tensors {
+                try tensor.withUnsafeBufferPointer { try emit(UnsafeRawBufferPointer($0)) }
+            }
+        }
+    }
+
+    /// Reads every tensor (converted to float32) and the metadata of a safetensors file.
+    /// float32 data is memory-mapped, not copied.
+    public static func read(_ path: String) throws(CheckpointError) -> (tensors: [String: Tensor], metadata: [String: String]) {
+        let file = try MappedFile(path: path)
+        guard file.count >= 8 else { throw CheckpointError(path: path, "truncated: no header length") }
+        let headerLength = Int(file.read(UInt64.self, at: 0))
+        guard headerLength > 0, headerLength <= file.count - 8, headerLength < 1 << 30 else {
+            throw CheckpointError(path: path, "truncated or not a safetensors file (header length \(headerLength), file \(file.count) bytes)")
+        }
+        let headerBytes = Data(file.bytes(8..<8 + headerLength))
+        guard let header = (try? JSONSerialization.jsonObject(with: headerBytes)) as? [String: Any] else {
+            throw CheckpointError(path: path, "the header is not a JSON object")
+        }
+        let dataStart = 8 + headerLength
+        let dataLength = file.count - dataStart
+        var tensors: [String: Tensor] = [:]
+        var metadata: [String: String] = [:]
+        for (name, value) in header {
+            if name == "__metadata__" {
+                guard let map = value as? [String: Any] else {
+                    throw CheckpointError(path: path, key: name, "metadata is not an object")
+                }
+                for (k, v) in map { metadata[k] = v as? String ?? "\(v)" }
+                continue
+            }
+            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
+                let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int],
+                offsets.count == 2
+            else {
+                throw CheckpointError(path: path, key: name, "malformed header entry")
+            }
+            guard let width = elementWidth[dtype] else {
+                throw CheckpointError(path: path, key: name, "unsupported dtype \(dtype)")
+            }
+            let count = shape.reduce(1, *)
+            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] >= offsets[0],
+                offsets[1] - offsets[0] == count * width
+            else {
+                throw CheckpointError(path: path, key: name, "shape \(shape) does not fit its byte range \(offsets)")
+            }
+            guard offsets[1] <= dataLength else {
+                throw CheckpointError(path: path, key: name, "truncated: data ends at byte \(dataStart + offsets[1]) of \(file.count)")
+            }
+            let start = dataStart + offsets[0]
+            tensors[name] = Tensor(
+                storage: DTypeConversion.storage(file, at: start, count: count, dtype: dtype), shape: shape)
+        }
+        return (tensors, metadata)
+    }
+
+    static let elementWidth: [String: Int] = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I8": 1, "U8": 1, "BOOL": 1]
+}
+
+/// Turns stored elements of any supported dtype into float32 tensor storage.
+enum DTypeConversion {
+    static func storage(_ file: MappedFile, at offset: Int, count: Int, dtype: String) -> TensorStorage {
+        if dtype == "F32" {
+            switch file.floatStorage(at: offset, count: count) {
+            case .borrowed(let pointer, let owner):
+                return TensorStorage(borrowing: pointer, count: count) { _ in _ = owner }
+            case .copied(let values):
+                return Tensor(values, shape: [count]).storage
+            }
+        }
+        let raw = file.bytes(offset..<offset + count * (SafeTensors.elementWidth[dtype] ?? 4))
+        var values = [Float](repeating: 0, count: count)
+        for i in 0..<count {
+            switch dtype {
+            case "F64": values[i] = Float(Double(bitPattern: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self).littleEndian))
+            case "F16": values[i] = Float(Float16(bitPattern: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self).littleEndian))
+            case "BF16":
+                let bits = UInt32(raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self).littleEndian) << 16
+                values[i] = Float(bitPattern: bits)
+            case "I64": values[i] = Float(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)))
+            case "I32": values[i] = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)))
+            case "I8": values[i] = Float(Int8(bitPattern: raw[i]))
+            default: values[i] = Float(raw[i])  // U8, BOOL
+            }
+        }
+        return Tensor(values, shape: [count]).storage
+    }
+}
