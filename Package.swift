@@ -52,6 +52,9 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "SnipCLITests", dependencies: ["snip"]),
         .testTarget(
+            name: "SnipModelTests", dependencies: ["SnipModel", "SnipNN", "SnipTensor", "TestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
             name: "SnipNNTests", dependencies: ["SnipNN", "SnipTensor", "TestSupport"],
             exclude: ["Fixtures/make_edge_cases.py"], resources: [.copy("Fixtures")]),
     ],

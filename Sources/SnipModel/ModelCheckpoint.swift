@@ -1,0 +1,111 @@
+import Foundation
+import SnipNN
+import SnipTensor
+
+/// Reading and writing SNIP models: snip's safetensors files (weights + the config as JSON
+/// metadata) and the reference's PyTorch checkpoints (a dict of module state dicts with the
+/// training arguments under `params`).
+extension SNIPModel {
+    /// The modules a SNIP checkpoint holds, by their reference names.
+    static let moduleNames = ["embedder", "encoder_y", "encoder_f", "regressor"]
+    static let configKey = "snip.config"
+
+    /// Writes the weights and config to a safetensors file, atomically.
+    public func save(to path: String) throws(CheckpointError) {
+        let json: String
+        do {
+            json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        } catch {
+            throw CheckpointError(path: path, "cannot encode the config: \(error)")
+        }
+        try SafeTensors.write(
+            namedParameters().map { ($0.key, $0.parameter.value) },
+            metadata: [Self.configKey: json, "snip.format": "1"], to: path)
+    }
+
+    /// Loads a model from a `.safetensors` or `.pth` file. The config comes from the file
+    /// (snip's metadata, or the reference's `params`) unless `config` is given.
+    public static func load(_ path: String, config explicit: ModelConfig? = nil) throws(CheckpointError) -> SNIPModel {
+        let modules: [String: [String: Tensor]]
+        var config = explicit
+        if path.hasSuffix(".pth") || path.hasSuffix(".pt") {
+            let root = try TorchCheckpoint.load(path)
+            if config == nil, let params = root["params"] { config = try Self.config(fromReference: params, path: path) }
+            var found: [String: [String: Tensor]] = [:]
+            for name in moduleNames {
+                guard let module = root[name] else { continue }
+                // state dicts saved from DistributedDataParallel carry a "module." prefix
+                found[name] = Dictionary(module.tensors().map { (key: String, tensor: Tensor) in
+                    (key.hasPrefix("module.") ? String(key.dropFirst(7)) : key, tensor)
+                }, uniquingKeysWith: { a, _ in a })
+            }
+            modules = found
+        } else {
+            let (tensors, metadata) = try SafeTensors.read(path)
+            if config == nil, let json = metadata[configKey] {
+                do {
+                    config = try JSONDecoder().decode(ModelConfig.self, from: Data(json.utf8))
+                } catch {
+                    throw CheckpointError(path: path, key: configKey, "unreadable config: \(error)")
+                }
+            }
+            var found: [String: [String: Tensor]] = [:]
+            for (key, tensor) in tensors {
+                guard let dot = key.firstIndex(of: ".") else { continue }
+                found[String(key[..<dot]), default: [:]][String(key[key.index(after: dot)...])] = tensor
+            }
+            modules = found
+        }
+        guard let config else {
+            throw CheckpointError(path: path, "no model config in the file; pass one explicitly")
+        }
+        let model: SNIPModel
+        do {
+            model = try SNIPModel(config: config, seed: 0)
+        } catch {
+            throw CheckpointError(path: path, "invalid config: \(error.message)")
+        }
+        for (name, module) in model.children {
+            guard let state = modules[name] else {
+                // a property head is optional: pre-training checkpoints may lack a trained one
+                if name == "regressor" { continue }
+                throw CheckpointError(path: path, key: name, "the checkpoint has no '\(name)' module")
+            }
+            do {
+                try module.load(stateDict: state, strict: true)
+            } catch {
+                switch error {
+                case .missingKey(let key): throw CheckpointError(path: path, key: "\(name).\(key)", "missing from the checkpoint")
+                case .unexpectedKey(let key): throw CheckpointError(path: path, key: "\(name).\(key)", "not part of the model")
+                case .shapeMismatch(let key, let expected, let found):
+                    throw CheckpointError(path: path, key: "\(name).\(key)", "shape \(found) does not fit the config, which needs \(expected)")
+                }
+            }
+        }
+        return model
+    }
+
+    /// The config described by a reference `params` dict (or argparse Namespace).
+    static func config(fromReference params: PickleValue, path: String) throws(CheckpointError) -> ModelConfig {
+        func int(_ key: String) throws(CheckpointError) -> Int {
+            guard let value = params[key]?.int else {
+                throw CheckpointError(path: path, key: "params.\(key)", "missing or not an integer")
+            }
+            return value
+        }
+        var config = ModelConfig(
+            maxInputDimension: try int("max_input_dimension"), width: try int("enc_emb_dim"),
+            layers: try int("n_enc_layers"), heads: try int("n_enc_heads"), latent: try int("latent_dim"),
+            pointTokenWidth: try int("emb_emb_dim"))
+        if let v = params["max_output_dimension"]?.int { config.maxOutputDimension = v }
+        if let v = params["n_emb_layers"]?.int { config.embedderLayers = v }
+        if let v = params["emb_expansion_factor"]?.int { config.embedderExpansion = v }
+        if let v = params["n_enc_hidden_layers"]?.int { config.feedForwardHiddenLayers = v }
+        if let v = params["max_len"]?.int { config.maxPoints = v }
+        if let v = params["max_src_len"]?.int { config.expressionPadding = v }
+        if let v = params["float_precision"]?.int { config.floatPrecision = v }
+        if let v = params["mantissa_len"]?.int { config.mantissaLength = v }
+        if let v = params["max_exponent"]?.int { config.maxExponent = v }
+        return config
+    }
+}

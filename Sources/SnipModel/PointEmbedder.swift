@@ -1,0 +1,43 @@
+import SnipNN
+import SnipTensor
+
+// B batch, T points, K float tokens per point, W token width, D encoder width
+
+/// Turns each point into one vector: its float tokens are embedded, concatenated and passed
+/// through Linear+ReLU layers and a final Linear (the reference's `LinearPointEmbedder`).
+public final class PointEmbedder: Module {
+    /// Float-token embeddings; key `embeddings`.
+    public let embeddings: Embedding
+    /// Keys `hidden_layers.0`, … (ReLU after each).
+    public let hiddenLayers: [Linear]
+    /// Key `fc`.
+    public let output: Linear
+    let tokensPerPoint: Int
+
+    /// `vocabularySize` float words; `paddingIndex` is the float vocabulary's `<PAD>` id.
+    public init(config: ModelConfig, vocabularySize: Int, paddingIndex: Int, using generator: inout SeededGenerator) {
+        tokensPerPoint = config.tokensPerPoint
+        embeddings = Embedding(count: vocabularySize, width: config.pointTokenWidth, paddingIndex: paddingIndex, using: &generator)
+        let size = tokensPerPoint * config.pointTokenWidth
+        let hidden = size * config.embedderExpansion
+        var layers = [Linear(inputs: size, outputs: hidden, using: &generator)]
+        for _ in 1..<max(config.embedderLayers, 1) {
+            layers.append(Linear(inputs: hidden, outputs: hidden, using: &generator))
+        }
+        hiddenLayers = layers
+        output = Linear(inputs: hidden, outputs: config.width, using: &generator)
+    }
+
+    public var children: [(key: String, module: any Module)] {
+        [("embeddings", embeddings)] + hiddenLayers.enumerated().map { ("hidden_layers.\($0.offset)", $0.element) }
+            + [("fc", output)]
+    }
+
+    /// `ids` holds K float-token ids per point, batch-first `[B, T, K]` flattened.
+    public func callAsFunction(ids: [Int], batch: Int, points: Int) -> Tensor {
+        var h = embeddings(ids, shape: [batch, points, tokensPerPoint])  // [B, T, K, W]
+            .reshaped([batch, points, -1])  // [B, T, K·W]
+        for layer in hiddenLayers { h = layer(h).relu() }
+        return output(h)  // [B, T, D]
+    }
+}

@@ -1,0 +1,125 @@
+import SnipNN
+import SnipTensor
+
+/// The SNIP model: a point embedder and numeric encoder (`embedder`, `encoder_y`), a symbolic
+/// encoder (`encoder_f`) and a property head (`regressor`), under the reference's module names.
+public final class SNIPModel: Module {
+    public let config: ModelConfig
+    /// Float tokens of points → vectors; key `embedder`.
+    public let embedder: PointEmbedder
+    /// Points → latent; key `encoder_y`.
+    public let numericEncoder: SnipEncoder
+    /// Expression tokens → latent; key `encoder_f`.
+    public let symbolicEncoder: SnipEncoder
+    /// Latent → property; key `regressor`.
+    public let propertyHead: PropertyHead
+    /// Sizes and special ids of the two vocabularies.
+    public let vocabulary: VocabularyLayout
+
+    /// A freshly initialised model (PyTorch's default initialisation, seeded).
+    public init(config: ModelConfig, seed: UInt64) throws(ModelError) {
+        try config.validate()
+        self.config = config
+        vocabulary = VocabularyLayout(config: config)
+        var generator = SeededGenerator(seed: seed)
+        embedder = PointEmbedder(
+            config: config, vocabularySize: vocabulary.floatCount, paddingIndex: vocabulary.floatPadding, using: &generator)
+        numericEncoder = SnipEncoder(config: config, using: &generator)
+        symbolicEncoder = SnipEncoder(
+            config: config, vocabularySize: vocabulary.equationCount, paddingIndex: vocabulary.equationPadding,
+            using: &generator)
+        propertyHead = PropertyHead(latent: config.latent, hidden: config.propertyHidden, using: &generator)
+    }
+
+    public var children: [(key: String, module: any Module)] {
+        [("embedder", embedder), ("encoder_y", numericEncoder), ("encoder_f", symbolicEncoder), ("regressor", propertyHead)]
+    }
+
+    /// Encodes expressions given as equation-token ids (without the `<EOS>` wrapping, which
+    /// this adds).
+    public func encodeSymbolic(_ expressions: [[Int]], keepHiddenStates: Bool = false) -> SnipEncoder.Output {
+        let batch = SymbolicBatch(expressions, vocabulary: vocabulary)
+        return symbolicEncoder(
+            tokens: batch.ids, lengths: batch.lengths,
+            poolPadding: config.poolOverPadding ? max(config.expressionPadding, batch.width) : nil,
+            keepHiddenStates: keepHiddenStates)
+    }
+
+    /// Encodes point sets given as float-token ids, `tokensPerPoint` per point.
+    public func encodeNumeric(_ pointTokens: [[Int]]) -> SnipEncoder.Output {
+        let batch = NumericBatch(pointTokens, tokensPerPoint: config.tokensPerPoint, padding: vocabulary.floatPadding)
+        let embedded = embedder(ids: batch.ids, batch: batch.lengths.count, points: batch.width)
+        return numericEncoder.encode(embedded, lengths: batch.lengths)
+    }
+}
+
+/// Where the special words sit in the reference vocabularies, derived from the config: the
+/// float vocabulary is 15 special words, `+`, `-`, the mantissas and the exponents; the
+/// equation vocabulary is the specials, the generator's symbols, then the whole float
+/// vocabulary again, so its `<PAD>` and `<EOS>` ids (the last occurrences) lie in that copy.
+public struct VocabularyLayout: Equatable, Sendable {
+    public let floatCount: Int
+    public let equationCount: Int
+    /// `<PAD>` in the float vocabulary (8).
+    public let floatPadding: Int
+    /// `<EOS>` in the equation vocabulary (65 for dimension 1).
+    public let equationEnd: Int
+    /// `<PAD>` in the equation vocabulary (73 for dimension 1): the embedding's padding row.
+    public let equationPadding: Int
+    /// The id the reference pads expression batches with: the float vocabulary's `<PAD>` (8).
+    public let expressionBatchPadding: Int
+
+    static let specials = 15
+
+    public init(config: ModelConfig) {
+        let mantissas = Int(Self.pow10(config.floatPrecision + 1))
+        floatCount = Self.specials + 2 + mantissas + (2 * config.maxExponent + 1)
+        // generator symbols: 17 operators, 21 integers (-10…10), CONSTANT, FLOAT±, INT±, e, pi,
+        // euler_gamma, rand, x_0…x_{d-1}, '|', pow, '0' (see golden vocab.json)
+        let symbols = 50 - 1 + config.maxInputDimension
+        let copyStart = Self.specials + symbols
+        equationCount = copyStart + floatCount
+        floatPadding = 8
+        equationEnd = copyStart + 0
+        equationPadding = copyStart + 8
+        expressionBatchPadding = 8
+    }
+
+    private static func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { v, _ in v * 10 } }
+}
+
+/// Expression ids laid out batch-first: `<EOS>`, the tokens, `<EOS>`, then padding.
+struct SymbolicBatch {
+    let ids: [Int]
+    let lengths: [Int]
+    let width: Int
+
+    init(_ expressions: [[Int]], vocabulary: VocabularyLayout) {
+        lengths = expressions.map { $0.count + 2 }
+        width = lengths.max() ?? 2
+        var ids = [Int](repeating: vocabulary.expressionBatchPadding, count: expressions.count * width)
+        for (row, tokens) in expressions.enumerated() {
+            ids[row * width] = vocabulary.equationEnd
+            for (i, token) in tokens.enumerated() { ids[row * width + 1 + i] = token }
+            ids[row * width + tokens.count + 1] = vocabulary.equationEnd
+        }
+        self.ids = ids
+    }
+}
+
+/// Point-token ids laid out batch-first `[B, T, K]`, shorter sets padded with `<PAD>`.
+struct NumericBatch {
+    let ids: [Int]
+    let lengths: [Int]
+    let width: Int
+
+    init(_ sets: [[Int]], tokensPerPoint: Int, padding: Int) {
+        lengths = sets.map { $0.count / tokensPerPoint }
+        width = lengths.max() ?? 0
+        var ids = [Int](repeating: padding, count: sets.count * width * tokensPerPoint)
+        for (row, tokens) in sets.enumerated() {
+            for (i, token) in tokens.enumerated() { ids[row * width * tokensPerPoint + i] = token }
+        }
+        self.ids = ids
+    }
+}
