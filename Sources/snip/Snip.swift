@@ -14,7 +14,7 @@ struct Snip: ParsableCommand {
             Threads: SNIP_THREADS sets the number of compute threads (default: all cores).
             """,
         version: SnipVersion.string,
-        subcommands: [Info.self],
+        subcommands: [Info.self, ConvertCommand.self],
         defaultSubcommand: nil
     )
 }

@@ -57,26 +57,6 @@ struct TorchCheckpointTests {
         #expect(names.contains("model.wt") && names.contains("nested.inner.d"))
     }
 
-    @Test func readsTheReferenceTrainerCheckpoint() throws {
-        let root = try TorchCheckpoint.load(fixture("checkpoint_reference.pth"))
-        let info = try Golden.load("checkpoint_info.json", from: .module)
-        #expect(root.keys.sorted() == info["top_level_keys"].array.map(\.string))
-        for module in info["module_tensors"].keys {
-            let shapes = info["module_tensors"][module]
-            for key in shapes.keys {
-                #expect(root[module]?[key]?.tensor?.shape == shapes[key].ints, "\(module).\(key)")
-            }
-        }
-        // the optimizer state: per-parameter moments keyed by integers
-        let state = try #require(root["optimizer"]?["state"])
-        guard case .dict(let entries) = state else {
-            Issue.record("optimizer state is not a dict")
-            return
-        }
-        #expect(!entries.isEmpty)
-        #expect(entries.first?.value["exp_avg"]?.tensor != nil)
-    }
-
     @Test func damagedFilesGiveErrorsThatNameTheFile() throws {
         let source = fixture("edge_cases.pth")
         let size = try Data(contentsOf: URL(fileURLWithPath: source)).count

@@ -1,0 +1,27 @@
+import ArgumentParser
+import SnipModel
+
+/// `snip convert IN.pth OUT.safetensors`: a reference checkpoint to snip's native format.
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a reference SNIP checkpoint (.pth) to safetensors.",
+        discussion: """
+            Reads the model weights (embedder, encoder_y, encoder_f and, when present, regressor) \
+            and the model settings from the checkpoint's `params`, and writes them as one \
+            safetensors file with the config in its metadata. The output is written atomically.
+            """)
+
+    @Argument(help: "The PyTorch checkpoint to read.")
+    var input: String
+
+    @Argument(help: "The safetensors file to write.")
+    var output: String
+
+    func run() throws {
+        let model = try reportingErrors { try SNIPModel.load(input) }
+        try reportingErrors { try model.save(to: output) }
+        let c = model.config
+        print("\(output): width \(c.width), \(c.layers) layers, \(c.heads) heads, latent \(c.latent), \(model.parameterCount) parameters")
+    }
+}
