@@ -44,7 +44,7 @@ let package = Package(
             ],
             swiftSettings: swiftFlags),
         .executableTarget(
-            name: "snip-bench", dependencies: ["SnipTensor", "SnipNN", "CBLAS"],
+            name: "snip-bench", dependencies: ["SnipTensor", "SnipNN", "SnipModel", "CBLAS"],
             swiftSettings: swiftFlags),
         .target(name: "TestSupport", dependencies: ["SnipTensor"], path: "Tests/TestSupport"),
         .testTarget(

@@ -102,7 +102,6 @@ extension SNIPModel {
         if let v = params["emb_expansion_factor"]?.int { config.embedderExpansion = v }
         if let v = params["n_enc_hidden_layers"]?.int { config.feedForwardHiddenLayers = v }
         if let v = params["max_len"]?.int { config.maxPoints = v }
-        if let v = params["max_src_len"]?.int { config.expressionPadding = v }
         if let v = params["float_precision"]?.int { config.floatPrecision = v }
         if let v = params["mantissa_len"]?.int { config.mantissaLength = v }
         if let v = params["max_exponent"]?.int { config.maxExponent = v }

@@ -33,11 +33,12 @@ public final class PointEmbedder: Module {
             + [("fc", output)]
     }
 
-    /// `ids` holds K float-token ids per point, batch-first `[B, T, K]` flattened.
-    public func callAsFunction(ids: [Int], batch: Int, points: Int) -> Tensor {
-        var h = embeddings(ids, shape: [batch, points, tokensPerPoint])  // [B, T, K, W]
-            .reshaped([batch, points, -1])  // [B, T, K·W]
+    /// `ids` holds K float-token ids per point, for `points` points (any batch layout: each
+    /// point is embedded on its own). Returns `[points, D]`.
+    public func callAsFunction(ids: [Int], points: Int) -> Tensor {
+        var h = embeddings(ids, shape: [points, tokensPerPoint])  // [P, K, W]
+            .reshaped([points, -1])  // [P, K·W]
         for layer in hiddenLayers { h = layer(h).relu() }
-        return output(h)  // [B, T, D]
+        return output(h)  // [P, D]
     }
 }

@@ -38,18 +38,19 @@ public final class SNIPModel: Module {
     /// Encodes expressions given as equation-token ids (without the `<EOS>` wrapping, which
     /// this adds).
     public func encodeSymbolic(_ expressions: [[Int]], keepHiddenStates: Bool = false) -> SnipEncoder.Output {
-        let batch = SymbolicBatch(expressions, vocabulary: vocabulary)
+        let end = vocabulary.equationEnd
+        let ids = expressions.flatMap { [end] + $0 + [end] }
         return symbolicEncoder(
-            tokens: batch.ids, lengths: batch.lengths,
-            poolPadding: config.poolOverPadding ? max(config.expressionPadding, batch.width) : nil,
-            keepHiddenStates: keepHiddenStates)
+            tokens: ids, lengths: expressions.map { $0.count + 2 },
+            poolPadding: config.poolOverPadding ? config.expressionPadding : nil, keepHiddenStates: keepHiddenStates)
     }
 
     /// Encodes point sets given as float-token ids, `tokensPerPoint` per point.
     public func encodeNumeric(_ pointTokens: [[Int]]) -> SnipEncoder.Output {
-        let batch = NumericBatch(pointTokens, tokensPerPoint: config.tokensPerPoint, padding: vocabulary.floatPadding)
-        let embedded = embedder(ids: batch.ids, batch: batch.lengths.count, points: batch.width)
-        return numericEncoder.encode(embedded, lengths: batch.lengths)
+        let ids = pointTokens.flatMap { $0 }
+        let lengths = pointTokens.map { $0.count / config.tokensPerPoint }
+        let embedded = embedder(ids: ids, points: ids.count / config.tokensPerPoint)  // [N, D]
+        return numericEncoder.encode(embedded, segments: Segments(lengths: lengths))
     }
 }
 
@@ -86,40 +87,4 @@ public struct VocabularyLayout: Equatable, Sendable {
     }
 
     private static func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { v, _ in v * 10 } }
-}
-
-/// Expression ids laid out batch-first: `<EOS>`, the tokens, `<EOS>`, then padding.
-struct SymbolicBatch {
-    let ids: [Int]
-    let lengths: [Int]
-    let width: Int
-
-    init(_ expressions: [[Int]], vocabulary: VocabularyLayout) {
-        lengths = expressions.map { $0.count + 2 }
-        width = lengths.max() ?? 2
-        var ids = [Int](repeating: vocabulary.expressionBatchPadding, count: expressions.count * width)
-        for (row, tokens) in expressions.enumerated() {
-            ids[row * width] = vocabulary.equationEnd
-            for (i, token) in tokens.enumerated() { ids[row * width + 1 + i] = token }
-            ids[row * width + tokens.count + 1] = vocabulary.equationEnd
-        }
-        self.ids = ids
-    }
-}
-
-/// Point-token ids laid out batch-first `[B, T, K]`, shorter sets padded with `<PAD>`.
-struct NumericBatch {
-    let ids: [Int]
-    let lengths: [Int]
-    let width: Int
-
-    init(_ sets: [[Int]], tokensPerPoint: Int, padding: Int) {
-        lengths = sets.map { $0.count / tokensPerPoint }
-        width = lengths.max() ?? 0
-        var ids = [Int](repeating: padding, count: sets.count * width * tokensPerPoint)
-        for (row, tokens) in sets.enumerated() {
-            for (i, token) in tokens.enumerated() { ids[row * width * tokensPerPoint + i] = token }
-        }
-        self.ids = ids
-    }
 }

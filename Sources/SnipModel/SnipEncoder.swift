@@ -63,57 +63,53 @@ public final class SnipEncoder: Module {
     public struct Output {
         /// `[B, L]`
         public let latent: Tensor
-        /// Pooling weights over the real positions `[B, T]` (padding's share is what is missing
-        /// from each row's sum).
+        /// Pooling weights of the real rows, packed `[N]` (padding's share is what a sequence's
+        /// weights lack of 1).
         public let poolWeights: Tensor
-        /// Hidden states after the input LayerNorm and after each layer, `[B, T, D]` each (kept
-        /// only when asked).
+        /// The sequences of the packed rows.
+        public let segments: Segments
+        /// Packed hidden states `[N, D]` after the input LayerNorm and after each layer (kept only
+        /// when asked).
         public let hiddenStates: [Tensor]
     }
 
-    /// Encodes token ids `[B, T]` (row-major; each row's first `lengths[b]` are real).
+    /// Encodes token-id sequences (encoder_f), given back to back in `ids` with their `lengths`.
     public func callAsFunction(
         tokens ids: [Int], lengths: [Int], poolPadding: Int? = nil, keepHiddenStates: Bool = false
     ) -> Output {
         guard let embeddings else { preconditionFailure("this encoder takes vectors, not token ids") }
-        let t = ids.count / max(lengths.count, 1)
-        return encode(embeddings(ids, shape: [lengths.count, t]), lengths: lengths, poolPadding: poolPadding, keepHiddenStates: keepHiddenStates)
+        return encode(
+            embeddings(ids, shape: [ids.count]), segments: Segments(lengths: lengths), poolPadding: poolPadding,
+            keepHiddenStates: keepHiddenStates)
     }
 
-    /// Encodes vectors `[B, T, D]` whose first `lengths[b]` rows are real.
+    /// Encodes packed vectors `[N, D]`: the sequences of `segments` one after another.
     ///
-    /// `poolPadding`: the length the reference pads the batch to; positions between T and it
-    /// are not computed, but take their (exactly known) share of the pooling softmax, as
-    /// zeroed rows do in the reference.
+    /// `poolPadding`: the length the reference pads each sequence to; those padded positions
+    /// are never computed, but take their exactly known share of the pooling softmax (the
+    /// reference's zeroed rows all score the pooling bias).
     public func encode(
-        _ x: Tensor, lengths: [Int], poolPadding: Int? = nil, keepHiddenStates: Bool = false
+        _ x: Tensor, segments: Segments, poolPadding: Int? = nil, keepHiddenStates: Bool = false
     ) -> Output {
-        let (b, t, d) = (x.shape[0], x.shape[1], x.shape[2])
-        precondition(lengths.count == b && lengths.allSatisfy { $0 <= t }, "lengths \(lengths) do not fit \(x.shape)")
-        let padded = lengths.contains { $0 < t }
-        var maskValues = [Float](repeating: 0, count: b * t)
-        for (row, length) in lengths.enumerated() { for i in 0..<length { maskValues[row * t + i] = 1 } }
-        let mask = Tensor(maskValues, shape: [b, t])
-        var h = x + positions.weight.value.sliced(axis: 0, 0..<t)  // [B, T, D]
-        h = inputNorm(h)
-        if padded { h = h * mask.reshaped([b, t, 1]) }
+        precondition(x.rank == 2 && x.shape[0] == segments.rows, "encode: \(x.shape) for \(segments.rows) rows")
+        let positionIDs = segments.lengths.flatMap { 0..<$0 }
+        var h = inputNorm(x + positions(positionIDs, shape: [positionIDs.count]))  // [N, D]
         var states: [Tensor] = keepHiddenStates ? [h] : []
         for layer in layers {
-            h = layer(h, keyMask: padded ? mask : nil)
+            h = layer(packed: h, segments: segments)
             if keepHiddenStates { states.append(h) }
         }
-        // attention pooling: softmax over positions of a score per position
-        var scores = poolScore(h).reshaped([b, t])  // [B, T]
-        let extra = (poolPadding ?? t) - t
-        if extra > 0, let bias = poolScore.bias {
-            // the reference's padded rows are zero, so each scores exactly `bias`:
-            // one extra column with score bias + log(extra) stands for all of them
-            let column = (bias.value + Float(Foundation.log(Double(extra)))).reshaped([1, 1]).expanded(to: [b, 1])
-            scores = Tensor.concatenate([scores, column], axis: 1)
+        let scores = poolScore(h).reshaped([segments.rows])  // [N]
+        // one virtual row per sequence for the padding the reference pools over
+        let extraScores: Tensor
+        if let padding = poolPadding, let bias = poolScore.bias {
+            let logs = segments.lengths.map { padding > $0 ? Float(Foundation.log(Double(padding - $0))) : -Float.infinity }
+            extraScores = bias.value + Tensor(logs)  // [B]
+        } else {
+            extraScores = Tensor.full([segments.count], value: -.infinity)
         }
-        var weights = scores.softmax(axis: 1)
-        if extra > 0 { weights = weights.sliced(axis: 1, 0..<t) }
-        let pooled = Tensor.matmul(weights.reshaped([b, 1, t]), h).reshaped([b, d])  // [B, D]
-        return Output(latent: bottleneck(pooled), poolWeights: weights, hiddenStates: states)
+        let (pooled, weights) = Tensor.segmentedAttentionPool(
+            scores: scores, values: h, extraScores: extraScores, segments: segments)  // [B, D]
+        return Output(latent: bottleneck(pooled), poolWeights: weights, segments: segments, hiddenStates: states)
     }
 }

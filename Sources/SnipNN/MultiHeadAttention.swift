@@ -54,4 +54,13 @@ public final class MultiHeadAttention: Module {
             .permuted([0, 2, 1, 3]).reshaped([b, t, width])  // [B, T, D]
         return outputProjection(context)
     }
+
+    /// Attends within each sequence of a packed batch `[N, D]` (sequences one after another,
+    /// no padding, see `Segments`).
+    public func callAsFunction(packed x: Tensor, segments: Segments) -> Tensor {
+        let context = Tensor.segmentedSelfAttention(
+            query: queryProjection(x), key: keyProjection(x), value: valueProjection(x), heads: heads,
+            segments: segments, scale: 1 / Float(width / heads).squareRoot())  // [N, D]
+        return outputProjection(context)
+    }
 }

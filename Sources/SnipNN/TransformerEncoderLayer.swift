@@ -35,4 +35,10 @@ public final class TransformerEncoderLayer: Module {
         }
         return h
     }
+
+    /// The layer on a packed batch `[N, D]`: no padding, so nothing to mask.
+    public func callAsFunction(packed x: Tensor, segments: Segments) -> Tensor {
+        let h = attentionNorm(x + attention(packed: x, segments: segments))
+        return feedForwardNorm(h + feedForward(h))
+    }
 }

@@ -24,9 +24,15 @@ func sgemm(
 /// thread with single-threaded BLAS, which avoids OpenBLAS waking its thread pool for every
 /// small call; large ones run in turn, each using every thread.
 func forEachSmallProduct(_ count: Int, flops: Int, _ body: (Int) -> Void) {
+    forEachSmallProduct(count, flops: flops) { item, _ in body(item) }
+}
+
+/// `forEachSmallProduct` that also tells `body` which thread (0..<threadCount) runs it, for
+/// per-thread scratch memory.
+func forEachSmallProduct(_ count: Int, flops: Int, _ body: (_ item: Int, _ thread: Int) -> Void) {
     let threads = Runtime.threadCount
     guard threads > 1, count >= threads, flops < 1 << 23 else {
-        for i in 0..<count { body(i) }
+        for i in 0..<count { body(i, 0) }
         return
     }
     _ = Runtime.blasConfigured
@@ -35,7 +41,7 @@ func forEachSmallProduct(_ count: Int, flops: Int, _ body: (Int) -> Void) {
     withoutActuallyEscaping(body) { body in
         let shared = UnsafeSendable(body)
         DispatchQueue.concurrentPerform(iterations: threads) { t in
-            for i in stride(from: t, to: count, by: threads) { shared.value(i) }
+            for i in stride(from: t, to: count, by: threads) { shared.value(i, t) }
         }
     }
 }

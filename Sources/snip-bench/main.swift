@@ -2,6 +2,7 @@
 // Scripts/bench-tensor to set beside PyTorch's. Run through that script, not by hand.
 import CBLAS
 import Foundation
+import SnipModel
 import SnipNN
 import SnipTensor
 
@@ -107,4 +108,33 @@ if only == "parts" {
         report("layer norm", time { _ = x.layerNorm(weight: bias + 1, bias: bias) } * 1e3, "ms")
         report("scale by constant", time { _ = x * 0.5 } * 1e3, "ms")
     }
+}
+
+if only == "inference" {
+    // snip-bench inference CONFIG BATCH LENGTHS.json: encoder throughput with random weights
+    let arguments = Array(CommandLine.arguments.dropFirst(2))
+    let name = arguments.first ?? "paper"
+    let batch = arguments.count > 1 ? Int(arguments[1]) ?? 64 : 64
+    var lengths = [25]
+    if arguments.count > 2, let data = FileManager.default.contents(atPath: arguments[2]),
+        let list = try? JSONSerialization.jsonObject(with: data) as? [Int]
+    {
+        lengths = list
+    }
+    let config: ModelConfig = name == "small" ? .small() : .paper()
+    let model = try! SNIPModel(config: config, seed: 0)
+    let equationIDs = 100..<(model.vocabulary.equationCount - 1)
+    let expressions = (0..<batch).map { _ in
+        (0..<lengths[Int(generator.next() % UInt64(lengths.count))]).map { _ in Int.random(in: equationIDs, using: &generator) }
+    }
+    let points = (0..<batch).map { _ in
+        (0..<(200 * config.tokensPerPoint)).map { _ in Int.random(in: 20..<(model.vocabulary.floatCount - 1), using: &generator) }
+    }
+    let symbolic = time(warmup: 1, repeats: 5) { _ = withoutGrad { model.encodeSymbolic(expressions) } }
+    report("symbolic encoder \(name) batch \(batch)", Double(batch) / symbolic, "expressions/s")
+    let numeric = time(warmup: 1, repeats: 5) { _ = withoutGrad { model.encodeNumeric(points) } }
+    report("numeric encoder \(name) batch \(batch)", Double(batch) / numeric, "samples/s")
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    report("peak memory \(name)", Double(usage.ru_maxrss) / 1024, "MB")
 }

@@ -46,7 +46,7 @@ struct ReferenceModelTests {
     @Test func pointEmbedderMatches() {
         let (points, _, _) = Self.inputs()
         let ids = points.flatMap { $0 }
-        let out = withoutGrad { Self.model.embedder(ids: ids, batch: 4, points: 200) }  // [4, 200, 64]
+        let out = withoutGrad { Self.model.embedder(ids: ids, points: 800) }  // [4·200, 64]
         let golden = Self.forward["embedder_output_first50"]  // [50][4][64]
         var actual: [Float] = []
         var expected: [Double] = []
@@ -67,13 +67,14 @@ struct ReferenceModelTests {
             let symbolic = Self.model.encodeSymbolic(expressions, keepHiddenStates: true)
             assertClose(numeric.latent, Self.forward["encoder_y_output"].doubles, shape: [4, 32], rtol: 1e-4, atol: 1e-5, "encoder_y")
             assertClose(symbolic.latent, Self.forward["encoder_f_output"].doubles, shape: [4, 32], rtol: 1e-4, atol: 1e-5, "encoder_f")
-            assertClose(numeric.poolWeights, Self.forward["pool_weights_encoder_y"].doubles, shape: [4, 200], rtol: 1e-4, atol: 1e-7, "encoder_y pooling")
+            assertClose(numeric.poolWeights, Self.forward["pool_weights_encoder_y"].doubles, shape: [800], rtol: 1e-4, atol: 1e-7, "encoder_y pooling")
             // encoder_f pooling: real positions computed, the padding's share implied
             let golden = Self.forward["pool_weights_encoder_f"]
-            let width = symbolic.poolWeights.shape[1]
             let weights = symbolic.poolWeights.scalars
+            let segments = symbolic.segments
+            #expect(segments.lengths == lengths)
             for b in 0..<4 {
-                let actual = Array(weights[b * width..<b * width + lengths[b]])
+                let actual = Array(weights[segments.range(b)])
                 assertClose(actual, Array(golden[b].doubles.prefix(lengths[b])), rtol: 1e-4, atol: 1e-7, "encoder_f pooling \(b)")
                 let padding = golden[b].doubles.dropFirst(lengths[b]).reduce(0, +)
                 let missing = 1 - actual.reduce(0) { $0 + Double($1) }
@@ -84,7 +85,7 @@ struct ReferenceModelTests {
             for stage in 0..<3 {
                 let state = symbolic.hiddenStates[stage].scalars
                 for b in 0..<4 {
-                    let actual = Array(state[b * width * 64..<(b * width + lengths[b]) * 64])
+                    let actual = Array(state[segments.bounds[b] * 64..<segments.bounds[b + 1] * 64])
                     assertClose(actual, stages[stage * 4 + b].doubles, rtol: 1e-4, atol: 1e-5, "encoder_f stage \(stage) sample \(b)")
                 }
             }

@@ -1,0 +1,59 @@
+"""Shared set-up for measurements of the reference SNIP implementation (PyTorch) on this CPU.
+
+The reference is not part of snip: check it out yourself and pass its folder with
+--reference DIR (or SNIP_REFERENCE). It needs numpy 1.26.4, scipy 1.13.1, sympy, numexpr and
+sympytorch (installed with --no-deps) next to torch 2.13 (CPU)."""
+import argparse
+import os
+import resource
+import sys
+import time
+
+
+def arguments(description, extra=None):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--reference", default=os.environ.get("SNIP_REFERENCE", ""),
+                        help="folder of a checkout of the reference repository")
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    if extra:
+        extra(parser)
+    args = parser.parse_args()
+    if not args.reference or not os.path.isdir(os.path.join(args.reference, "snip")):
+        sys.exit("pass --reference DIR, a checkout of deep-symbolic-mathematics/Multimodal-Math-Pretraining")
+    sys.path.insert(0, args.reference)
+    import torch
+    torch.set_num_threads(args.threads)
+    return args
+
+
+def build(flags):
+    """The reference env and modules for the given command-line flags (on CPU)."""
+    import snip
+    from parsers import get_parser
+    from snip.envs import build_env
+    from snip.model import build_modules
+    params = get_parser().parse_args(["--cpu", "True"] + flags)
+    params.device = "cpu"
+    snip.utils.CUDA = False
+    env = build_env(params)
+    modules = build_modules(env, params)
+    return params, env, modules
+
+
+def median_time(body, warmup=1, repeats=5):
+    for _ in range(warmup):
+        body()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        body()
+        samples.append(time.perf_counter() - start)
+    return sorted(samples)[len(samples) // 2]
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def report(name, value, unit):
+    print(f"{name}\t{value:.4g}\t{unit}", flush=True)
