@@ -65,6 +65,14 @@ extension Tensor {
     /// Forgets the accumulated gradient.
     public func zeroGrad() { node?.grad = nil }
 
+    /// Multiplies the accumulated gradient in place (gradient clipping).
+    public func scaleGradient(by factor: Float) {
+        guard let node, var g = node.grad else { return }
+        node.grad = nil  // keep `g` uniquely referenced so the scaling happens in place
+        g.scaleInPlace(by: factor)
+        node.grad = g
+    }
+
     /// The same values, cut from the graph.
     public func detached() -> Tensor { Tensor(shape: shape, storage: storage) }
 
