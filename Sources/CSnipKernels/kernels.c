@@ -277,6 +277,21 @@ ALWAYS_INLINE void accumulate_body(const float *x, float *y, long n) {
     for (long i = 0; i < n; i++) y[i] += x[i];
 }
 
+ALWAYS_INLINE void adam_body(float *p, const float *g, float *m, float *v, long n, float b1,
+                             float b2, float c1, float c2, float eps, float scale, float step,
+                             float decay) {
+#pragma clang fp contract(off)
+    for (long i = 0; i < n; i++) {
+        float mi = fmaf(c1, g[i], m[i] * b1);
+        float vi = fmaf(c2 * g[i], g[i], v[i] * b2);
+        float pi = decay != 0 ? fmaf(-decay, p[i], p[i]) : p[i];
+        float denominator = sqrtf(vi) * scale + eps;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] = fmaf(-step, mi / denominator, pi);
+    }
+}
+
 // ---- run-time dispatch: each public function has an AVX2+FMA and a baseline build ----------
 
 #if defined(__x86_64__)
@@ -330,3 +345,7 @@ DISPATCH(void, affine, (const float *x, float *y, long n, float scale, float shi
 DISPATCH(void, relu, (const float *x, float *y, long n), (x, y, n))
 DISPATCH(void, relu_backward, (const float *y, const float *dy, float *dx, long n), (y, dy, dx, n))
 DISPATCH(void, accumulate, (const float *x, float *y, long n), (x, y, n))
+DISPATCH(void, adam,
+         (float *p, const float *g, float *m, float *v, long n, float b1, float b2, float c1,
+          float c2, float eps, float scale, float step, float decay),
+         (p, g, m, v, n, b1, b2, c1, c2, eps, scale, step, decay))

@@ -6,15 +6,17 @@ final class GradNode: @unchecked Sendable {
     var grad: Tensor?
     /// Nodes of the inputs, aligned with the gradients `backward` returns.
     let inputs: [GradNode?]
-    /// Maps the gradient of the output to gradients of the inputs; `nil` for leaves.
-    let backward: ((Tensor) -> [Tensor?])?
+    /// Maps the gradient of the output to gradients of the inputs; `nil` for leaves, and
+    /// dropped once used, which frees the tensors it saved (like PyTorch without
+    /// `retain_graph`).
+    var backward: ((Tensor) -> [Tensor?])?
+    /// Whether `backward` ran and was dropped.
+    var released = false
 
     init(inputs: [GradNode?] = [], backward: ((Tensor) -> [Tensor?])? = nil) {
         self.inputs = inputs
         self.backward = backward
     }
-
-    var isLeaf: Bool { backward == nil }
 
     func accumulate(_ g: Tensor) {
         if var existing = grad {
@@ -114,8 +116,11 @@ extension Tensor {
         GradMode.withoutGrad {
             root.accumulate(seed.detached())
             for current in order.reversed() {
+                precondition(!current.released, "backward() through a graph a second time; its saved tensors were freed")
                 guard let backward = current.backward, let g = current.grad else { continue }
                 current.grad = nil
+                current.backward = nil
+                current.released = true
                 let grads = backward(g)
                 for (input, inputGrad) in zip(current.inputs, grads) {
                     if let input, let inputGrad { input.accumulate(inputGrad) }

@@ -28,8 +28,7 @@ public enum Runtime {
 
 /// Splits `0..<count` into contiguous chunks and runs them on the compute threads when the work
 /// (`count × cost`, in rough element-operations) is large enough to pay for the hand-off.
-@inline(__always)
-func parallelChunks(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
+public func parallelChunks(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
     let threads = Runtime.threadCount
     let work = count * cost
     guard threads > 1, work >= 1 << 15, count > 1 else {
@@ -48,7 +47,7 @@ func parallelChunks(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
 }
 
 /// Carries a value into concurrently run closures; the caller guarantees disjoint use.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+public struct UnsafeSendable<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
 }

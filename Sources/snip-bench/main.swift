@@ -138,3 +138,47 @@ if only == "inference" {
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     report("peak memory \(name)", Double(usage.ru_maxrss) / 1024, "MB")
 }
+
+if only == "train" {
+    // snip-bench train CONFIG BATCH LENGTHS.json: one CLIP training step (forward, backward,
+    // gradient clipping, Adam) with random weights and token ids
+    let arguments = Array(CommandLine.arguments.dropFirst(2))
+    let name = arguments.first ?? "paper"
+    let batch = arguments.count > 1 ? Int(arguments[1]) ?? 16 : 16
+    var lengths = [25]
+    if arguments.count > 2, let data = FileManager.default.contents(atPath: arguments[2]),
+        let list = try? JSONSerialization.jsonObject(with: data) as? [Int]
+    {
+        lengths = list
+    }
+    let config: ModelConfig = name == "small" ? .small() : .paper()
+    let model = try! SNIPModel(config: config, seed: 0)
+    let parameters = model.parameters
+    let adam = Adam(parameters: parameters, schedule: .reference(peak: 4e-5))
+    let equationIDs = 100..<(model.vocabulary.equationCount - 1)
+    func makeBatch() -> ([[Int]], [[Int]]) {
+        let expressions = (0..<batch).map { _ in
+            (0..<lengths[Int(generator.next() % UInt64(lengths.count))]).map { _ in Int.random(in: equationIDs, using: &generator) }
+        }
+        let points = (0..<batch).map { _ in
+            (0..<(200 * config.tokensPerPoint)).map { _ in Int.random(in: 20..<(model.vocabulary.floatCount - 1), using: &generator) }
+        }
+        return (expressions, points)
+    }
+    let batches = (0..<4).map { _ in makeBatch() }
+    var next = 0
+    let seconds = time(warmup: 1, repeats: 3) {
+        let (expressions, points) = batches[next % batches.count]
+        next += 1
+        model.zeroGrad()
+        let loss = clipLoss(symbolic: model.encodeSymbolic(expressions).latent, numeric: model.encodeNumeric(points).latent)
+        loss.backward()
+        clipGradientNorm(parameters, maxNorm: 0.5)
+        adam.step()
+    }
+    report("CLIP training step \(name) batch \(batch)", seconds, "s")
+    report("CLIP training \(name) batch \(batch)", Double(batch) / seconds, "samples/s")
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    report("peak memory training \(name) batch \(batch)", Double(usage.ru_maxrss) / 1024, "MB")
+}

@@ -49,4 +49,10 @@ void snip_relu_backward(const float *y, const float *dy, float *dx, long n);
 /// y += x.
 void snip_accumulate(const float *x, float *y, long n);
 
+/// One Adam update of n elements in float32, with the fused multiply-adds PyTorch's kernels use:
+/// m = fma(c1, g, m·b1); v = fma(c2·g, g, v·b2); p = fma(−decay, p, p) when decay ≠ 0;
+/// p = fma(−step, m / (√v·scale + eps), p).
+void snip_adam(float *p, const float *g, float *m, float *v, long n, float b1, float b2, float c1,
+               float c2, float eps, float scale, float step, float decay);
+
 #endif

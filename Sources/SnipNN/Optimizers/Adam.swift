@@ -1,3 +1,4 @@
+import CSnipKernels
 import Foundation
 import SnipTensor
 
@@ -78,14 +79,12 @@ public final class Adam {
                 m.mean.withUnsafeMutableBufferPointer { mean in
                     m.squares.withUnsafeMutableBufferPointer { squares in
                         parameter.value.withUnsafeMutableBufferPointer { p in
-                            // fused multiply-adds where PyTorch's vectorised kernels use them, so
-                            // that the float32 results agree to the last bit
-                            for i in 0..<p.count {
-                                mean[i] = (mean[i] * b1).addingProduct(c1, g[i])
-                                squares[i] = (squares[i] * b2).addingProduct(c2 * g[i], g[i])
-                                let denominator = squares[i].squareRoot() * denominatorScale + eps
-                                if decay != 0 { p[i] = p[i].addingProduct(-decay, p[i]) }
-                                p[i] = p[i].addingProduct(-stepSize, mean[i] / denominator)
+                            let pointers = UnsafeSendable((p.baseAddress!, g.baseAddress!, mean.baseAddress!, squares.baseAddress!))
+                            parallelChunks(p.count, cost: 8) { r in
+                                let (pp, gp, mp, vp) = pointers.value
+                                let o = r.lowerBound
+                                snip_adam(pp + o, gp + o, mp + o, vp + o, r.count, b1, b2, c1, c2, eps,
+                                          denominatorScale, stepSize, decay)
                             }
                         }
                     }
