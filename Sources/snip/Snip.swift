@@ -1,4 +1,5 @@
 import ArgumentParser
+import SnipModel
 import SnipTensor
 
 /// The `snip` command line: a thin front over the snip libraries.

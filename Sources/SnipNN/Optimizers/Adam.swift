@@ -16,9 +16,18 @@ public final class Adam {
 
     /// Per-parameter running moments.
     public struct Moments {
+        /// Updates this parameter has had (the bias corrections' t).
         public var step: Int
+        /// First moment (`exp_avg`).
         public var mean: Tensor
+        /// Second moment (`exp_avg_sq`).
         public var squares: Tensor
+
+        public init(step: Int, mean: Tensor, squares: Tensor) {
+            self.step = step
+            self.mean = mean
+            self.squares = squares
+        }
     }
 
     public let parameters: [Parameter]

@@ -1,0 +1,93 @@
+import Foundation
+import SnipModel
+import SnipNN
+import SnipTensor
+import Testing
+
+/// Random token examples, deterministic in (seed, step).
+struct RandomTokens: TrainingData {
+    let seed: UInt64
+    let vocabulary: VocabularyLayout
+
+    func examples(forStep step: Int, count: Int) throws -> [TrainingExample] {
+        var generator = SeededGenerator(seed: seed &+ UInt64(step) &* 7919)
+        return (0..<count).map { _ in
+            let length = Int.random(in: 3...12, using: &generator)
+            return TrainingExample(
+                expressionTokens: (0..<length).map { _ in Int.random(in: 15..<60, using: &generator) },
+                pointTokens: (0..<(10 * 6)).map { _ in Int.random(in: 17..<vocabulary.floatCount, using: &generator) })
+        }
+    }
+}
+
+private func temporaryDirectory(_ name: String) -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("snip-run-\(getpid())-\(name)").path
+    try? FileManager.default.removeItem(atPath: path)
+    return path
+}
+
+struct PretrainerTests {
+    static let config = ModelConfig(maxInputDimension: 1, width: 16, layers: 1, heads: 2, latent: 8, pointTokenWidth: 4)
+
+    static func options() -> PretrainingOptions {
+        var options = PretrainingOptions()
+        options.batchSize = 4
+        options.learningRate = 1e-3
+        options.warmup = 3
+        options.checkpointEvery = 2
+        return options
+    }
+
+    @Test func resumedRunEqualsUninterruptedRun() throws {
+        let data = RandomTokens(seed: 11, vocabulary: VocabularyLayout(config: Self.config))
+        let whole = temporaryDirectory("whole")
+        let parts = temporaryDirectory("parts")
+        defer {
+            try? FileManager.default.removeItem(atPath: whole)
+            try? FileManager.default.removeItem(atPath: parts)
+        }
+        let a = try Pretrainer(model: SNIPModel(config: Self.config, seed: 5), options: Self.options(), directory: whole, seed: 11, dataDescription: "random")
+        #expect(try a.train(data: data, steps: 7) == .finished)
+
+        // the same run, stopped (as by Ctrl-C) after 3 steps, then resumed twice
+        let b = try Pretrainer(model: SNIPModel(config: Self.config, seed: 5), options: Self.options(), directory: parts, seed: 11, dataDescription: "random")
+        var calls = 0
+        #expect(try b.train(data: data, steps: 7, shouldStop: { calls += 1; return calls > 3 }) == .interrupted)
+        #expect(b.step == 3)
+        let (c, seed) = try Pretrainer.resume(directory: parts)
+        #expect(seed == 11 && c.step == 3)
+        #expect(try c.train(data: data, steps: 5) == .finished)
+        let (d, _) = try Pretrainer.resume(directory: parts)
+        #expect(try d.train(data: data, steps: 7) == .finished)
+
+        let lossesA = try a.run.metrics().map { $0["loss"] as! Double }
+        let lossesB = try d.run.metrics().map { $0["loss"] as! Double }
+        #expect(lossesA.count == 7)
+        #expect(lossesA == lossesB)
+        #expect(Set(lossesA).count > 1)  // it trains: the loss moves
+        for ((key, p), (_, q)) in zip(a.model.namedParameters(), d.model.namedParameters()) {
+            #expect(p.value.scalars == q.value.scalars, "\(key)")
+        }
+        #expect(a.optimizer.updates == 7 && d.optimizer.updates == 7)
+    }
+
+    @Test func aNewRunRefusesAnExistingDirectory() throws {
+        let directory = temporaryDirectory("existing")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try Pretrainer(model: SNIPModel(config: Self.config, seed: 1), options: Self.options(), directory: directory, seed: 1, dataDescription: "x")
+        #expect(throws: ModelError.self) {
+            try Pretrainer(model: SNIPModel(config: Self.config, seed: 1), options: Self.options(), directory: directory, seed: 1, dataDescription: "x")
+        }
+    }
+
+    @Test func nonFiniteLossesAreSkippedAndCounted() throws {
+        let model = try SNIPModel(config: Self.config, seed: 2)
+        let adam = Adam(parameters: model.parameters, schedule: .constant(1e-3))
+        let before = model.stateDict()
+        let outcome = optimizationStep(parameters: model.parameters, optimizer: adam, clipNorm: 0.5) {
+            model.encodeSymbolic([[20, 21]]).latent.sum() * Float.nan
+        }
+        #expect(outcome.skipped && outcome.loss.isNaN && adam.updates == 0)
+        for (key, value) in model.stateDict() { #expect(value.scalars == before[key]!.scalars) }
+    }
+}
