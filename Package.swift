@@ -47,6 +47,8 @@ let package = Package(
         .testTarget(
             name: "SnipTensorTests", dependencies: ["SnipTensor", "TestSupport"],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "SnipMathTests", dependencies: ["SnipMath"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )
