@@ -116,3 +116,8 @@ enum PythonFloat {
         return negative ? -value : value
     }
 }
+
+extension PythonFloat {
+    /// C `pow`, as Python's float power uses it.
+    static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+}
