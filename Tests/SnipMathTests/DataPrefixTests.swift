@@ -62,7 +62,8 @@ import Testing
             info: SampleInfo(
                 inputPointCount: 3, unaryOperatorCount: 0, binaryOperatorCount: 2,
                 inputDimension: 1, outputDimension: 1, inputDistributionType: 0, centroidCount: 1),
-            skeletonTokens: try tree.skeleton.encodedTokens(), targetProperty: 1 - 0.877)  // repr: 0.123
+            skeletonTokens: try tree.skeleton.encodedTokens(),
+            targetProperty: 1 - 0.877)  // repr: 0.123
         let line = sample.dataPrefixLine()
         #expect(
             line == """

@@ -1,0 +1,119 @@
+import Foundation
+import SnipMath
+import Testing
+
+/// The random generator: invariants of every accepted sample, and its statistics against the
+/// reference's accepted records in `expressions.json` (the random streams differ, so only
+/// distributions can be compared).
+@Suite struct ExpressionGeneratorTests {
+    static let golden = try! Golden.load("expressions.json")
+
+    static func generate(_ count: Int, dimension: Int, seed: UInt64) -> [GeneratedSample] {
+        var rng = FunctionPropertiesTests.SplitMix(state: seed)
+        let generator = ExpressionGenerator(
+            configuration: GeneratorConfiguration(maxInputDimension: dimension))
+        return (0..<count).map { _ in generator.generate(using: &rng) }
+    }
+
+    static func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+
+    @Test func sameSeedSameSamples() {
+        #expect(Self.generate(5, dimension: 3, seed: 7) == Self.generate(5, dimension: 3, seed: 7))
+        #expect(Self.generate(5, dimension: 3, seed: 7) != Self.generate(5, dimension: 3, seed: 8))
+    }
+
+    @Test(arguments: [1, 3])
+    func acceptedSamplesAreValid(dimension: Int) throws {
+        for g in Self.generate(150, dimension: dimension, seed: UInt64(100 + dimension)) {
+            let s = g.sample
+            #expect(try Expression(prefix: s.tree.prefix) == s.tree)
+            #expect(s.tree.inputDimension == s.info.inputDimension)
+            #expect((1...dimension).contains(s.info.inputDimension))
+            #expect(s.x.count == 200 && s.y.count == 200 && s.info.inputPointCount == 200)
+            #expect(s.x.allSatisfy { $0.count == s.info.inputDimension })
+            #expect(s.y.allSatisfy { $0.isFinite && abs($0) < 1e103 })
+            // y is the tree on x, evaluated under the raise regime.
+            #expect(try s.tree.evaluateRaising(rows: s.x) == .values(s.y))
+            #expect(s.info.unaryOperatorCount == s.tree.unaryOperatorCount)
+            #expect(s.info.unaryOperatorCount <= g.drawnUnaryOperators)
+            #expect(s.info.binaryOperatorCount == s.tree.binaryOperatorCount)
+            #expect(try s.skeletonTokens == s.tree.skeleton.encodedTokens())
+            #expect((1...9).contains(s.info.centroidCount))
+            if dimension == 1 {
+                // The reference's counting-table quirk: 4 binary operators never succeed.
+                #expect((0...3).contains(g.drawnBinaryOperators))
+            }
+            // Standardised inputs.
+            for k in 0..<s.info.inputDimension {
+                let column = s.x.map { $0[k] }
+                let m = Self.mean(column)
+                #expect(abs(m) < 1e-12)
+                #expect(abs(Self.mean(column.map { ($0 - m) * ($0 - m) }) - 1) < 1e-12)
+            }
+            // Prefactors are ±(1…999)·10^e with e in {−3, −2, −1}.
+            for token in s.tree.prefixTokens where Leaf(token: token)?.isFloatLiteral == true {
+                let v = abs(Double(token)!)
+                let scaled = [1e3, 1e2, 1e1].map { v * $0 }
+                #expect(scaled.contains { abs($0 - $0.rounded()) < 1e-9 && $0 >= 1 && $0 <= 999 })
+            }
+        }
+    }
+
+    /// Means over accepted samples against the reference's 200 (dim 1) and 100 (dim 3)
+    /// records; tolerances are about four standard errors.
+    @Test(arguments: [("dim1", 1), ("dim3", 3)])
+    func statisticsMatchTheReference(set: String, dimension: Int) {
+        let reference = Self.golden[set]!.array
+        let ours = Self.generate(400, dimension: dimension, seed: 42)
+        func info(_ r: JSONValue, _ key: String) -> Double { r["infos"]![key]!.array[0].double }
+        let pairs: [(String, Double, Double, Double)] = [
+            (
+                "binary ops", Self.mean(reference.map { info($0, "n_binary_ops") }),
+                Self.mean(ours.map { Double($0.sample.info.binaryOperatorCount) }), 0.8
+            ),
+            (
+                "unary ops", Self.mean(reference.map { info($0, "n_unary_ops") }),
+                Self.mean(ours.map { Double($0.sample.info.unaryOperatorCount) }), 0.35
+            ),
+            (
+                "nodes",
+                Self.mean(
+                    reference.map { Double($0["prefix"]!.string.split(separator: ",").count) }),
+                Self.mean(ours.map { Double($0.sample.tree.nodeCount) }), 2.0
+            ),
+            (
+                "generation errors per sample",
+                Self.mean(
+                    reference.map { r in
+                        Double(r["attempts"]!.strings.filter { $0.hasPrefix("generation") }.count)
+                    }),
+                Self.mean(
+                    ours.map { Double($0.rejections.filter { $0 == .generationError }.count) }), 0.4
+            ),
+            (
+                "table failures per sample",
+                Self.mean(
+                    reference.map { r in
+                        Double(r["attempts"]!.strings.filter { $0 == "exception IndexError" }.count)
+                    }),
+                Self.mean(
+                    ours.map { Double($0.rejections.filter { $0 == .countingTableTooSmall }.count) }
+                ), 0.25
+            ),
+            (
+                "bad dimension per sample",
+                Self.mean(
+                    reference.map { r in
+                        Double(r["attempts"]!.strings.filter { $0.hasPrefix("bad input") }.count)
+                    }),
+                Self.mean(
+                    ours.map { Double($0.rejections.filter { $0 == .badInputDimension }.count) }),
+                0.3
+            ),
+        ]
+        for (name, ref, mine, tolerance) in pairs {
+            print("\(set) \(name): reference \(ref), ours \(mine)")
+            #expect(abs(ref - mine) <= tolerance, "\(set) \(name): reference \(ref), ours \(mine)")
+        }
+    }
+}
