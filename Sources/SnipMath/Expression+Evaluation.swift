@@ -170,7 +170,12 @@ struct Evaluator {
         let y = read(b)
         switch op {
         case .add, .sub:
-            let result = op == .add ? zip(x, y).map { $0 + $1 } : zip(x, y).map { $0 - $1 }
+            var result = [Double](repeating: 0, count: count)
+            if op == .add {
+                for k in 0..<count { result[k] = x[k] + y[k] }
+            } else {
+                for k in 0..<count { result[k] = x[k] - y[k] }
+            }
             if raising {
                 var flags: FloatingPointFlags = []
                 for k in 0..<count { flags.formUnion(.additive(x[k], y[k], result[k])) }
@@ -191,6 +196,7 @@ struct Evaluator {
     }
 
     /// An operator inside the reference's `try`: a raise gives an all-NaN array.
+    @inline(__always)
     private func guarded(
         binary x: [Double], _ y: [Double], _ name: String, _ f: (Double, Double) -> Double,
         flags: (Double, Double, Double) -> FloatingPointFlags
@@ -205,6 +211,7 @@ struct Evaluator {
         return .ok(.array(result))
     }
 
+    @inline(__always)
     private func guarded(
         unary x: [Double], _ f: (Double) -> Double, flags: (Double, Double) -> FloatingPointFlags
     ) -> Outcome {
