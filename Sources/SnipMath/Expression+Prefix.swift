@@ -69,7 +69,7 @@ extension Leaf {
             if let c = MathConstant(rawValue: token) {
                 self = .constant(c)
             } else if token.hasPrefix("x_"), let i = Int(token.dropFirst(2)), i >= 0,
-                token.dropFirst(2).utf8.allSatisfy({ $0 >= 48 && $0 <= 57 })
+                String(i) == token.dropFirst(2)  // canonical digits only, so it prints back
             {
                 self = .variable(i)
             } else if PythonFloat.parse(token) != nil {

@@ -65,6 +65,12 @@ import Testing
         #expect(throws: ExpressionParseError.unknownToken("foo", position: 1)) {
             try Expression(prefix: "sin,foo")
         }
+        #expect(throws: ExpressionParseError.unknownToken("x_01", position: 0)) {
+            try Expression(prefix: "x_01")
+        }
+        #expect(throws: ExpressionParseError.unknownToken("x_-1", position: 0)) {
+            try Expression(prefix: "x_-1")
+        }
         #expect(throws: ExpressionParseError.unknownToken("", position: 2)) {
             try Expression(prefix: "add,x_0,")
         }
