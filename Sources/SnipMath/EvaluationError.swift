@@ -18,9 +18,26 @@ public enum EvaluationError: Error, Hashable, Sendable, CustomStringConvertible 
 }
 
 /// The result of an evaluation under numpy's `seterr(all='raise')` regime.
+///
+/// `caught` lists, in evaluation order, the exceptions that the reference's `try` blocks turned
+/// into all-NaN arrays (so numpy raised, but `val` did not).
 public enum RaisingEvaluation: Hashable, Sendable {
     /// The evaluation finished; guarded operators that raised produced all-NaN arrays.
-    case values([Double])
+    case values([Double], caught: [FloatingPointException])
     /// An unguarded operator (`add`, `sub`) raised, so the reference's `val` raised too.
-    case raised(FloatingPointException)
+    case raised(FloatingPointException, caught: [FloatingPointException])
+
+    /// The values, or `nil` when the evaluation raised.
+    public var values: [Double]? {
+        if case .values(let v, _) = self { return v }
+        return nil
+    }
+
+    /// Whether numpy raised anywhere (caught or not).
+    public var numpyRaised: Bool {
+        switch self {
+        case .values(_, let caught): return !caught.isEmpty
+        case .raised: return true
+        }
+    }
 }

@@ -42,8 +42,8 @@ extension Expression {
     public func evaluateRaising(columns: [[Double]]) throws(EvaluationError) -> RaisingEvaluation {
         var evaluator = try Evaluator(columns: columns, raising: true)
         switch try evaluator.evaluate(self) {
-        case .ok(let operand): return .values(evaluator.read(operand))
-        case .raised(let e): return .raised(e)
+        case .ok(let operand): return .values(evaluator.read(operand), caught: evaluator.caught)
+        case .raised(let e): return .raised(e, caught: evaluator.caught)
         }
     }
 
@@ -75,6 +75,8 @@ struct Evaluator {
     var columns: [[Double]]
     let count: Int
     let raising: Bool
+    /// Exceptions the reference's guards turned into NaN arrays, in evaluation order.
+    var caught: [FloatingPointException] = []
 
     init(columns: [[Double]], raising: Bool) throws(EvaluationError) {
         let n = columns.first?.count ?? 0
@@ -150,7 +152,9 @@ struct Evaluator {
             let numerator: Operand
             switch try evaluate(left) {
             case .ok(let o): numerator = o
-            case .raised: return .ok(.array(nans))
+            case .raised(let e):
+                caught.append(e)  // the numerator is evaluated inside div's `try`
+                return .ok(.array(nans))
             }
             return guarded(binary: read(numerator), read(denominator), "divide", /) {
                 FloatingPointFlags.quotient($0, $1, $2)
@@ -195,16 +199,20 @@ struct Evaluator {
         }
     }
 
-    /// An operator inside the reference's `try`: a raise gives an all-NaN array.
+    /// An operator inside the reference's `try`: a raise gives an all-NaN array (and is
+    /// recorded in ``caught``).
     @inline(__always)
-    private func guarded(
+    private mutating func guarded(
         binary x: [Double], _ y: [Double], _ name: String, _ f: (Double, Double) -> Double,
         flags: (Double, Double, Double) -> FloatingPointFlags
     ) -> Outcome {
         var result = [Double](repeating: 0, count: count)
         for k in 0..<count { result[k] = f(x[k], y[k]) }
         if raising {
-            for k in 0..<count where !flags(x[k], y[k], result[k]).isEmpty {
+            var raised: FloatingPointFlags = []
+            for k in 0..<count { raised.formUnion(flags(x[k], y[k], result[k])) }
+            if let e = raised.exception(in: name) {
+                caught.append(e)
                 return .ok(.array(nans))
             }
         }
@@ -212,13 +220,17 @@ struct Evaluator {
     }
 
     @inline(__always)
-    private func guarded(
-        unary x: [Double], _ f: (Double) -> Double, flags: (Double, Double) -> FloatingPointFlags
+    private mutating func guarded(
+        unary x: [Double], _ name: String, _ f: (Double) -> Double,
+        flags: (Double, Double) -> FloatingPointFlags
     ) -> Outcome {
         var result = [Double](repeating: 0, count: count)
         for k in 0..<count { result[k] = f(x[k]) }
         if raising {
-            for k in 0..<count where !flags(x[k], result[k]).isEmpty {
+            var raised: FloatingPointFlags = []
+            for k in 0..<count { raised.formUnion(flags(x[k], result[k])) }
+            if let e = raised.exception(in: name) {
+                caught.append(e)
                 return .ok(.array(nans))
             }
         }
@@ -235,7 +247,8 @@ struct Evaluator {
         case .raised(let x):
             switch op {
             case .exp, .sin, .cos, .tan, .arcsin, .arccos, .arctan:
-                return .ok(.array(nans))  // the child's error is caught by the numpy-call `try`
+                caught.append(x)  // the child's error is caught by the numpy-call `try`
+                return .ok(.array(nans))
             default:
                 return .raised(x)
             }
@@ -245,49 +258,49 @@ struct Evaluator {
             return .ok(.array(read(operand).map { Swift.abs($0) }))
         case .inv:
             mask(&operand) { $0 == 0 }
-            return guarded(unary: read(operand), { 1 / $0 }) {
+            return guarded(unary: read(operand), "divide", { 1 / $0 }) {
                 FloatingPointFlags.quotient(1, $0, $1)
             }
         case .log:
             mask(&operand) { $0 <= 0 }
-            return guarded(unary: read(operand), Foundation.log) { _, _ in [] }
+            return guarded(unary: read(operand), "log", Foundation.log) { _, _ in [] }
         case .sqrt:
             mask(&operand) { $0 < 0 }
-            return guarded(unary: read(operand), { $0.squareRoot() }) { _, _ in [] }
+            return guarded(unary: read(operand), "sqrt", { $0.squareRoot() }) { _, _ in [] }
         case .pow2:
-            return guarded(unary: read(operand), { $0 * $0 }) {
+            return guarded(unary: read(operand), "square", { $0 * $0 }) {
                 FloatingPointFlags.product($0, $0, $1)
             }
         case .pow3:
-            return guarded(unary: read(operand), { Foundation.pow($0, 3) }) {
+            return guarded(unary: read(operand), "power", { Foundation.pow($0, 3) }) {
                 FloatingPointFlags.power($0, 3, $1)
             }
         case .exp:
-            return guarded(unary: read(operand), Foundation.exp) {
+            return guarded(unary: read(operand), "exp", Foundation.exp) {
                 FloatingPointFlags.exponential($0, $1)
             }
         case .sin:
-            return guarded(unary: read(operand), Foundation.sin) {
+            return guarded(unary: read(operand), "sin", Foundation.sin) {
                 FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: true)
             }
         case .cos:
-            return guarded(unary: read(operand), Foundation.cos) {
+            return guarded(unary: read(operand), "cos", Foundation.cos) {
                 FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: false)
             }
         case .tan:
-            return guarded(unary: read(operand), Foundation.tan) {
+            return guarded(unary: read(operand), "tan", Foundation.tan) {
                 FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: true)
             }
         case .arcsin:
-            return guarded(unary: read(operand), Foundation.asin) {
+            return guarded(unary: read(operand), "arcsin", Foundation.asin) {
                 FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: true)
             }
         case .arccos:
-            return guarded(unary: read(operand), Foundation.acos) {
+            return guarded(unary: read(operand), "arccos", Foundation.acos) {
                 FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: false)
             }
         case .arctan:
-            return guarded(unary: read(operand), Foundation.atan) {
+            return guarded(unary: read(operand), "arctan", Foundation.atan) {
                 FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: true)
             }
         }

@@ -90,7 +90,7 @@ public struct ExpressionGenerator: Sendable {
         guard let x else { return .failure(.floatingPointError) }
         let y: [Double]
         switch try? tree.evaluateRaising(rows: x) {
-        case .values(let values)?: y = values
+        case .values(let values, _)?: y = values
         default: return .failure(.floatingPointError)
         }
         let limit = c.maxOutputMagnitude

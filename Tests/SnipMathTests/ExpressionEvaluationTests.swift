@@ -80,7 +80,7 @@ import Testing
                     continue
                 }
             } else {
-                guard case .values(let values) = result else {
+                guard case .values(let values, _) = result else {
                     Issue.record("\(tree.prefix): unexpected \(result)")
                     continue
                 }
@@ -93,6 +93,34 @@ import Testing
             matched += 1
         }
         #expect(matched == 350)
+    }
+
+    /// numpy raised (caught or not) exactly where the golden `val_raise` differs from `val`.
+    @Test func caughtExceptionsExplainTheRaiseGoldens() throws {
+        var raisedCount = 0
+        for (r, x) in Self.generated + Self.edgeCases {
+            let tree = try Expression(prefix: r["prefix"]!.string)
+            let result = try tree.evaluateRaising(rows: x)
+            let differs =
+                r["val_raise"]!.isNull
+                || !identical(r["val"]!.doubles, r["val_raise"]!.doubles)
+            #expect(result.numpyRaised == differs, "\(tree.prefix): \(result)")
+            if result.numpyRaised { raisedCount += 1 }
+        }
+        #expect(raisedCount == 16)
+        let x = Self.edgeCases[0].points
+        func caught(_ prefix: String) throws -> [FloatingPointException] {
+            guard case .values(_, let c) = try Expression(prefix: prefix).evaluateRaising(rows: x)
+            else { return [] }
+            return c
+        }
+        #expect(try caught("exp,mul,-1000,pow2,x_0") == [.init(kind: .underflow, operation: "exp")])
+        #expect(
+            try caught("mul,1e200,mul,1e200,x_0")
+                == [.init(kind: .overflow, operation: "multiply")])
+        #expect(try caught("arcsin,x_0") == [.init(kind: .invalid, operation: "arcsin")])
+        #expect(try caught("div,x_0,1e-320") == [.init(kind: .overflow, operation: "divide")])
+        #expect(try caught("log,x_0") == [])
     }
 
     @Test func generatedPointsReproduceTheirOutputs() throws {
@@ -130,17 +158,18 @@ import Testing
         let tree = try Expression(prefix: "add,x_0,x_0")
         #expect(
             try tree.evaluateRaising(rows: x)
-                == .raised(FloatingPointException(kind: .overflow, operation: "add")))
+                == .raised(FloatingPointException(kind: .overflow, operation: "add"), caught: []))
         #expect(identical(try tree.evaluate(rows: x), [.infinity, 2]))
         // A guarded parent turns its child's raise into NaN (exp catches its argument's error).
         #expect(
             try Expression(prefix: "exp,add,x_0,x_0").evaluateRaising(rows: x)
-                .valuesOrNil.map { $0.allSatisfy(\.isNaN) } == true)
+                .values.map { $0.allSatisfy(\.isNaN) } == true)
         // inf - inf is invalid.
         let inf: [[Double]] = [[.infinity]]
         #expect(
             try Expression(prefix: "sub,x_0,x_0").evaluateRaising(rows: inf)
-                == .raised(FloatingPointException(kind: .invalid, operation: "subtract")))
+                == .raised(
+                    FloatingPointException(kind: .invalid, operation: "subtract"), caught: []))
     }
 
     @Test func evaluationErrors() throws {
@@ -154,12 +183,5 @@ import Testing
             try Expression(prefix: "x_0").evaluate(rows: [[1], [1, 2]])
         }
         #expect(try Expression(prefix: "rand").evaluate(rows: [[5], [6]]) == [0, 0])
-    }
-}
-
-extension RaisingEvaluation {
-    var valuesOrNil: [Double]? {
-        if case .values(let v) = self { return v }
-        return nil
     }
 }

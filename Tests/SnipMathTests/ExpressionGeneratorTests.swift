@@ -33,7 +33,7 @@ import Testing
             #expect(s.x.allSatisfy { $0.count == s.info.inputDimension })
             #expect(s.y.allSatisfy { $0.isFinite && abs($0) < 1e103 })
             // y is the tree on x, evaluated under the raise regime.
-            #expect(try s.tree.evaluateRaising(rows: s.x) == .values(s.y))
+            #expect(try s.tree.evaluateRaising(rows: s.x) == .values(s.y, caught: []))
             #expect(s.info.unaryOperatorCount == s.tree.unaryOperatorCount)
             #expect(s.info.unaryOperatorCount <= g.drawnUnaryOperators)
             #expect(s.info.binaryOperatorCount == s.tree.binaryOperatorCount)
