@@ -6,10 +6,11 @@ import Testing
 ///
 /// numpy's float64 transcendental kernels (SVML / its own AVX512 code) differ from glibc by up to
 /// 1 ulp, which compositions amplify slightly, so finite values are compared with a relative
-/// tolerance of 1e-12; NaN and infinity positions must match exactly.
+/// tolerance of 1e-14 (measured: 6850 of the 7000 `val` values are bit-identical, the largest
+/// relative difference of the others is 1.2e-15); NaN and infinity positions must match exactly.
 @Suite struct ExpressionEvaluationTests {
     static let golden = try! Golden.load("expressions.json")
-    static let relative = 1e-12
+    static let relative = 1e-14
 
     static func points(for record: JSONValue, dim3: Bool) -> [[Double]] {
         golden[dim3 ? "eval_points_dim3" : "eval_points_dim1"]!.matrix
