@@ -101,6 +101,24 @@ public enum FunctionProperties {
         return 1 - Double(successes) / Double(trials)
     }
 
+    /// `ncr` exactly as the reference draws it after `np.random.seed(seed)`: each trial is
+    /// `np.random.choice(n, 3, replace=False)`, sorted.
+    public static func nonConvexityRatio(
+        x: [Double], y: [Double], trials: Int = 1000, numpySeed seed: UInt32
+    ) -> Double {
+        precondition(x.count == y.count && x.count >= 3, "ncr needs at least three points")
+        let order = sortedOrder(x)
+        let xs = order.map { x[$0] }
+        let ys = order.map { y[$0] }
+        var random = NumpyLegacyRandom(seed: seed)
+        var successes = 0
+        for _ in 0..<trials {
+            let t = random.choiceWithoutReplacement(xs.count, count: 3).sorted()
+            if isConvex(xs, ys, t[0], t[1], t[2]) { successes += 1 }
+        }
+        return 1 - Double(successes) / Double(trials)
+    }
+
     /// The exact non-convexity ratio over all C(n, 3) triples of the x-sorted points.
     public static func exactNonConvexityRatio(x: [Double], y: [Double])
         -> (ratio: Double, convexTriples: Int, triples: Int)
