@@ -59,6 +59,17 @@ import Testing
         }
     }
 
+    @Test func withoutTheQuirkFourBinaryOperatorsOccur() {
+        var configuration = GeneratorConfiguration()
+        configuration.referenceCountingTable = false
+        var rng = FunctionPropertiesTests.SplitMix(state: 3)
+        let samples = (0..<200).map { _ in
+            ExpressionGenerator(configuration: configuration).generate(using: &rng)
+        }
+        #expect(samples.contains { $0.drawnBinaryOperators == 4 })
+        #expect(samples.allSatisfy { !$0.rejections.contains(.countingTableTooSmall) })
+    }
+
     /// Means over accepted samples against the reference's 200 (dim 1) and 100 (dim 3)
     /// records; tolerances are about four standard errors.
     @Test(arguments: [("dim1", 1), ("dim3", 3)])
