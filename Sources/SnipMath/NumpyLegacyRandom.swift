@@ -6,6 +6,8 @@
 public struct NumpyLegacyRandom: Sendable {
     private var state: [UInt32]
     private var position: Int
+    /// The second value of the last polar Box–Muller pair (`has_gauss` / `gauss`).
+    var cachedGaussian: Double?
 
     /// The stream of `np.random.RandomState(seed)` (`seed` < 2^32).
     public init(seed: UInt32) {
