@@ -1,18 +1,9 @@
-/// Tree sampling: shape, leaves, unary operators and prefactors.
+/// Tree sampling: shape, leaves, unary operators and prefactors, with the reference's draws.
 extension ExpressionGenerator {
-    /// Draws an index with probability proportional to `weights`.
-    static func weightedIndex(
-        _ weights: [Double], using generator: inout some RandomNumberGenerator
-    )
-        -> Int
-    {
-        let total = weights.reduce(0, +)
-        var u = Double.random(in: 0..<1, using: &generator) * total
-        for (i, w) in weights.enumerated() where w > 0 {
-            if u < w { return i }
-            u -= w
-        }
-        return weights.lastIndex { $0 > 0 }!
+    /// numpy normalises `p` before `choice`, summing in numpy's pairwise order.
+    static func normalised(_ weights: [Double]) -> [Double] {
+        let total = FunctionProperties.numpySum(weights[...])
+        return weights.map { $0 / total }
     }
 
     /// The counting table of binary trees: `table[n][e]` is the number of trees with n binary
@@ -36,7 +27,7 @@ extension ExpressionGenerator {
     /// A uniformly random binary tree with `binaryOperators` operators and random leaves, or
     /// `nil` when the reference's counting table is too small for it.
     func randomTree(
-        binaryOperators: Int, dimension: Int, using generator: inout some RandomNumberGenerator
+        binaryOperators: Int, dimension: Int, source: inout some GeneratorRandomSource
     ) -> Expression? {
         let c = configuration
         let tableOperators =
@@ -47,8 +38,9 @@ extension ExpressionGenerator {
         func entry(_ n: Int, _ e: Int) -> Double? {
             table.indices.contains(n) && table[n].indices.contains(e) ? table[n][e] : nil
         }
-        let binaries = BinaryOperator.allCases
-        let binaryWeights = binaries.map { c.binaryWeights[$0] ?? 1 }
+        // The reference's binary operators are add, sub, mul, div (pow is not one of them).
+        let binaries: [BinaryOperator] = [.add, .sub, .mul, .div]
+        let binaryProbabilities = Self.normalised(binaries.map { c.binaryWeights[$0] ?? 1 })
         // Nodes in creation order; an empty node has no operator.
         var operators: [BinaryOperator?] = [nil]
         var children: [[Int]] = [[]]
@@ -56,15 +48,15 @@ extension ExpressionGenerator {
         var emptyCount = 1
         var remaining = binaryOperators
         while remaining > 0 {
-            guard let total = entry(remaining, emptyCount) else { return nil }
-            var weights: [Double] = []
+            var counts: [Double] = []
             for i in 0..<emptyCount {
                 guard let w = entry(remaining - 1, emptyCount - i + 1) else { return nil }
-                weights.append(w / total)
+                counts.append(w)
             }
-            let position = Self.weightedIndex(weights, using: &generator)
+            guard let total = entry(remaining, emptyCount) else { return nil }
+            let position = source.choice(weights: counts.map { $0 / total })
             nextEmpty += position
-            operators[nextEmpty] = binaries[Self.weightedIndex(binaryWeights, using: &generator)]
+            operators[nextEmpty] = binaries[source.choice(weights: binaryProbabilities)]
             for _ in 0..<2 {
                 children[nextEmpty].append(operators.count)
                 operators.append(nil)
@@ -74,15 +66,19 @@ extension ExpressionGenerator {
             emptyCount += 1 - position
             remaining -= 1
         }
-        // Leaves: in a shuffled order, each variable once, then uniform variables.
+        // Leaves, in a shuffled node order: each variable once, then uniform variables.
+        var order = Array(operators.indices)
+        source.shuffle(&order)
         var leaves = [Leaf?](repeating: nil, count: operators.count)
         var usedDimensions = 0
-        for node in operators.indices.shuffled(using: &generator) where children[node].isEmpty {
+        for node in order where children[node].isEmpty {
+            _ = source.nextDouble()  // `rng.rand() < prob_rand` (prob_rand = 0)
             if usedDimensions < dimension {
                 leaves[node] = .variable(usedDimensions)
                 usedDimensions += 1
             } else {
-                leaves[node] = .variable(Int.random(in: 0..<dimension, using: &generator))
+                _ = source.nextDouble()  // `rng.rand() < prob_const` (prob_const = 0)
+                leaves[node] = .variable(source.integer(0, dimension))
             }
         }
         func build(_ node: Int) -> Expression {
@@ -95,14 +91,14 @@ extension ExpressionGenerator {
     /// Inserts a random unary operator above every child subtree with fewer than
     /// `maxUnaryDepth` nodes, then removes random ones down to `count`.
     func addUnaries(
-        to tree: Expression, keeping count: Int, using generator: inout some RandomNumberGenerator
+        to tree: Expression, keeping count: Int, source: inout some GeneratorRandomSource
     ) -> Expression {
-        let unaries = UnaryOperator.allCases
-        let weights = unaries.map { configuration.unaryWeights[$0] ?? 1 }
+        let unaries = UnaryOperator.allCases  // the reference's order
+        let probabilities = Self.normalised(unaries.map { configuration.unaryWeights[$0] ?? 1 })
         func decorate(_ e: Expression) -> Expression {
             func child(_ c: Expression) -> Expression {
                 if c.nodeCount < configuration.maxUnaryDepth {
-                    let op = unaries[Self.weightedIndex(weights, using: &generator)]
+                    let op = unaries[source.choice(weights: probabilities)]
                     return .unary(op, decorate(c))
                 }
                 return decorate(c)
@@ -117,7 +113,7 @@ extension ExpressionGenerator {
         }
         var tokens = decorate(tree).prefixTokens
         var positions = tokens.indices.filter { UnaryOperator(rawValue: tokens[$0]) != nil }
-        positions.shuffle(using: &generator)
+        source.shuffle(&positions)
         if positions.count > count {
             for i in positions.prefix(positions.count - count).sorted(by: >) {
                 tokens.remove(at: i)
@@ -127,24 +123,25 @@ extension ExpressionGenerator {
         return try! Expression(prefixTokens: tokens)
     }
 
-    /// A random prefactor ±(1…999)·10^e, e ∈ [−p − (precision+1)/2, p − (precision+1)/2].
-    func randomPrefactor(using generator: inout some RandomNumberGenerator) -> Expression {
+    /// The reference's `generate_float`: sign·mantissa·10^e with mantissa in 1…999 and
+    /// e ∈ [−p − (precision+1)/2, p − (precision+1)/2], written as `str(float)`.
+    func randomPrefactor(source: inout some GeneratorRandomSource) -> Expression {
         let c = configuration
-        let negative = Bool.random(using: &generator)
+        let negative = source.integer(0, 2) == 0  // choice([-1, 1])
         var limit = 1
         for _ in 0..<c.floatPrecision { limit *= 10 }
-        let mantissa = Double(Int.random(in: 1..<limit, using: &generator))
+        let mantissa = Double(source.integer(0, limit - 1) + 1)  // choice(range(1, limit))
         let center = (c.floatPrecision + 1) / 2
-        let exponent = Int.random(
-            in: (-c.maxExponentPrefactor - center)...(c.maxExponentPrefactor - center),
-            using: &generator)
+        let exponent = source.integer(
+            -c.maxExponentPrefactor - center, c.maxExponentPrefactor - center + 1)
         let magnitude = mantissa * PythonFloat.pow(10, Double(exponent))
         return .float(negative ? -magnitude : magnitude)
     }
 
     /// The reference's `add_prefactors`: `mul,a,` on the terms of sums, `add,a,mul,b,` around
     /// unary arguments that are not sums, `mul,a` on top if nothing changed, then `add,a`.
-    func addPrefactors(to tree: Expression, using generator: inout some RandomNumberGenerator)
+    /// (Two prefactors are drawn at every node, used or not, as the reference does.)
+    func addPrefactors(to tree: Expression, source: inout some GeneratorRandomSource)
         -> Expression
     {
         func isSum(_ e: Expression) -> Bool {
@@ -152,29 +149,25 @@ extension ExpressionGenerator {
             return false
         }
         func transform(_ e: Expression) -> Expression {
+            let a = randomPrefactor(source: &source)
+            let b = randomPrefactor(source: &source)
             switch e {
             case .leaf: return e
-            case .binary(let op, let a, let b) where op == .add || op == .sub:
-                let left =
-                    isSum(a)
-                    ? transform(a) : .binary(.mul, randomPrefactor(using: &generator), transform(a))
-                let right =
-                    isSum(b)
-                    ? transform(b) : .binary(.mul, randomPrefactor(using: &generator), transform(b))
+            case .binary(let op, let l, let r) where op == .add || op == .sub:
+                let left = isSum(l) ? transform(l) : .binary(.mul, a, transform(l))
+                let right = isSum(r) ? transform(r) : .binary(.mul, b, transform(r))
                 return .binary(op, left, right)
-            case .binary(let op, let a, let b):
-                let left = transform(a)
-                return .binary(op, left, transform(b))
-            case .unary(let op, let a) where !isSum(a):
-                let shift = randomPrefactor(using: &generator)
-                let scale = randomPrefactor(using: &generator)
-                return .unary(op, .binary(.add, shift, .binary(.mul, scale, transform(a))))
-            case .unary(let op, let a):
-                return .unary(op, transform(a))
+            case .binary(let op, let l, let r):
+                let left = transform(l)
+                return .binary(op, left, transform(r))
+            case .unary(let op, let child) where !isSum(child):
+                return .unary(op, .binary(.add, a, .binary(.mul, b, transform(child))))
+            case .unary(let op, let child):
+                return .unary(op, transform(child))
             }
         }
         var result = transform(tree)
-        if result == tree { result = .binary(.mul, randomPrefactor(using: &generator), result) }
-        return .binary(.add, randomPrefactor(using: &generator), result)
+        if result == tree { result = .binary(.mul, randomPrefactor(source: &source), result) }
+        return .binary(.add, randomPrefactor(source: &source), result)
     }
 }

@@ -21,11 +21,13 @@ public struct GeneratedSample: Hashable, Sendable {
     public var drawnBinaryOperators: Int
     /// The unary operator count drawn for this sample (the tree may have fewer).
     public var drawnUnaryOperators: Int
+
+    /// The attempts as the reference logs them: the rejections' reasons, then `ok`.
+    public var attempts: [String] { rejections.map(\.rawValue) + ["ok"] }
 }
 
-/// A random expression-and-points generator following the reference's `gen_expr`
-/// (REFERENCE.md "Generator"); it reproduces the reference's *distribution*, not its random
-/// stream (the reference draws from numpy's Mersenne Twister).
+/// The reference's random expression-and-points generator (`gen_expr`, REFERENCE.md
+/// "Generator"), draw for draw.
 ///
 /// Per sample: the input dimension d and the unary count are drawn once; then attempts repeat
 /// until one is accepted: a binary count, a uniform binary tree (Lample & Charton's sampler),
@@ -33,6 +35,13 @@ public struct GeneratedSample: Hashable, Sendable {
 /// the drawn count, prefactors, relabelling, and 200 points from 1…9 Gaussian or uniform
 /// clusters, standardised per axis and evaluated under numpy's raise regime. Any lost point
 /// rejects the attempt (`max_trials` = 1).
+///
+/// With ``NumpyLegacyRandom`` (``generate(numpySeed:)``) this replays the reference exactly for
+/// dimension 1: a seed gives the reference's own sample for `env.rng = RandomState(seed)`,
+/// including its rejected attempts and bit-identical points. For d > 1 the reference draws its
+/// cluster rotations from the *global* numpy stream with scipy's `special_ortho_group`; here
+/// they are Haar rotations from the same source, so only the distribution matches. With any
+/// Swift generator (``generate(using:)``) the distribution is the reference's.
 public struct ExpressionGenerator: Sendable {
     /// The generator parameters.
     public var configuration: GeneratorConfiguration
@@ -42,15 +51,28 @@ public struct ExpressionGenerator: Sendable {
         self.configuration = configuration
     }
 
-    /// Draws one accepted sample.
+    /// Draws one accepted sample from a Swift random generator.
     public func generate(using generator: inout some RandomNumberGenerator) -> GeneratedSample {
+        var source = SwiftRandomSource(generator)
+        defer { generator = source.generator }
+        return generate(from: &source)
+    }
+
+    /// The reference's sample for `env.rng = np.random.RandomState(seed)`.
+    public func generate(numpySeed seed: UInt32) -> GeneratedSample {
+        var source = NumpyLegacyRandom(seed: seed)
+        return generate(from: &source)
+    }
+
+    /// Draws one accepted sample from a random source.
+    public func generate(from source: inout some GeneratorRandomSource) -> GeneratedSample {
         let c = configuration
-        let dimension = Int.random(
-            in: c.minInputDimension...c.maxInputDimension, using: &generator)
-        let unaryCount = Int.random(in: c.minUnaryOps...c.maxUnaryOps, using: &generator)
+        // gen_expr with use_controller: the unary count and the dimension are drawn once.
+        let unaryCount = source.integer(c.minUnaryOps, c.maxUnaryOps + 1)
+        let dimension = source.integer(c.minInputDimension, c.maxInputDimension + 1)
         var rejections: [GenerationRejection] = []
         while true {
-            switch attempt(dimension: dimension, unaryCount: unaryCount, using: &generator) {
+            switch attempt(dimension: dimension, unaryCount: unaryCount, source: &source) {
             case .success(let (sample, binaryCount)):
                 return GeneratedSample(
                     sample: sample, rejections: rejections, drawnBinaryOperators: binaryCount,
@@ -62,32 +84,27 @@ public struct ExpressionGenerator: Sendable {
     }
 
     /// One attempt of the reference's `_gen_expr` with a fixed dimension and unary count.
-    func attempt(dimension: Int, unaryCount: Int, using generator: inout some RandomNumberGenerator)
+    func attempt(dimension d: Int, unaryCount: Int, source: inout some GeneratorRandomSource)
         -> Result<(Sample, Int), GenerationRejection>
     {
         let c = configuration
-        let binaryCount = Int.random(
-            in: (c.minBinaryOpsPerDimension * dimension)...(c.maxBinaryOpsOffset
-                + c.maxBinaryOpsPerDimension * dimension - 1),
-            using: &generator)
-        guard
-            var tree = randomTree(
-                binaryOperators: binaryCount, dimension: dimension,
-                using: &generator)
+        _ = source.integer(1, 2)  // the output dimension (an empty range draws nothing)
+        let binaryCount = source.integer(
+            c.minBinaryOpsPerDimension * d, c.maxBinaryOpsOffset + c.maxBinaryOpsPerDimension * d)
+        guard var tree = randomTree(binaryOperators: binaryCount, dimension: d, source: &source)
         else { return .failure(.countingTableTooSmall) }
-        tree = addUnaries(to: tree, keeping: unaryCount, using: &generator)
-        tree = addPrefactors(to: tree, using: &generator)
+        tree = addUnaries(to: tree, keeping: unaryCount, source: &source)
+        tree = addPrefactors(to: tree, source: &source)
         let (relabelled, used) = tree.relabellingVariables()
-        if used == 0 || (c.enforceDimension && used < dimension) {
-            return .failure(.badInputDimension)
-        }
+        if used == 0 || (c.enforceDimension && used < d) { return .failure(.badInputDimension) }
         tree = relabelled
-        let distribution = Double.random(in: 0..<1, using: &generator) < 0.5 ? 0 : 1
-        let centroids = Int.random(in: 1...(c.maxCentroids - 1), using: &generator)
-        let x = randomPoints(
-            dimension: used, centroids: centroids, gaussian: distribution == 0,
-            using: &generator)
-        guard let x else { return .failure(.floatingPointError) }
+        let distribution = source.nextDouble() < 0.5 ? 0 : 1
+        let centroids = source.integer(1, c.maxCentroids)
+        guard
+            let x = randomPoints(
+                dimension: used, centroids: centroids, gaussian: distribution == 0,
+                source: &source)
+        else { return .failure(.floatingPointError) }
         let y: [Double]
         switch try? tree.evaluateRaising(rows: x) {
         case .values(let values, _)?: y = values
@@ -97,20 +114,20 @@ public struct ExpressionGenerator: Sendable {
         guard y.allSatisfy({ !$0.isNaN && Swift.abs($0) < limit }) else {
             return .failure(.generationError)
         }
-        let info = SampleInfo(
-            inputPointCount: x.count, unaryOperatorCount: tree.unaryOperatorCount,
-            binaryOperatorCount: tree.binaryOperatorCount, inputDimension: used,
-            outputDimension: 1, inputDistributionType: distribution, centroidCount: centroids)
+        _ = source.uniform(0, 0)  // the output-noise level (train_noise_gamma = 0)
         var outputs = y
         if c.normalizeY, let low = y.min(), let high = y.max() {
             outputs = y.map { ($0 - low) / (high - low + 1e-10) }
         }
+        let info = SampleInfo(
+            inputPointCount: x.count, unaryOperatorCount: tree.unaryOperatorCount,
+            binaryOperatorCount: tree.binaryOperatorCount, inputDimension: used,
+            outputDimension: 1, inputDistributionType: distribution, centroidCount: centroids)
         let tokenizer = FloatTokenizer(precision: c.floatPrecision)
-        guard let skeletonTokens = try? tree.skeleton.encodedTokens(tokenizer: tokenizer) else {
+        guard let skeleton = try? tree.skeleton.encodedTokens(tokenizer: tokenizer) else {
             return .failure(.generationError)
         }
-        let sample = Sample(
-            tree: tree, x: x, y: outputs, info: info, skeletonTokens: skeletonTokens)
+        let sample = Sample(tree: tree, x: x, y: outputs, info: info, skeletonTokens: skeleton)
         return .success((sample, binaryCount))
     }
 }
