@@ -109,6 +109,32 @@ import Testing
         #expect(samples.allSatisfy { !$0.rejections.contains(.countingTableTooSmall) })
     }
 
+    /// The Swift-stream generator against the numpy-stream one (which replays the reference):
+    /// 1500 samples each; tolerances are about four standard errors of the difference.
+    @Test(arguments: [1, 3])
+    func swiftStreamHasTheReferenceDistribution(dimension: Int) {
+        let generator = ExpressionGenerator(
+            configuration: GeneratorConfiguration(maxInputDimension: dimension))
+        let count = 1500
+        let reference = (0..<count).map { generator.generate(numpySeed: UInt32(60_000 + $0)) }
+        var rng = FunctionPropertiesTests.SplitMix(state: UInt64(dimension))
+        let ours = (0..<count).map { _ in generator.generate(using: &rng) }
+        let measures: [(String, (GeneratedSample) -> Double, Double)] = [
+            ("binary ops", { Double($0.sample.info.binaryOperatorCount) }, 0.35),
+            ("unary ops", { Double($0.sample.info.unaryOperatorCount) }, 0.18),
+            ("nodes", { Double($0.sample.tree.nodeCount) }, 1.2),
+            ("input dimension", { Double($0.sample.info.inputDimension) }, 0.15),
+            ("gaussian inputs", { Double(1 - $0.sample.info.inputDistributionType) }, 0.08),
+            ("centroids", { Double($0.sample.info.centroidCount) }, 0.45),
+            ("rejections", { Double($0.rejections.count) }, 0.25),
+        ]
+        for (name, measure, tolerance) in measures {
+            let a = Self.mean(reference.map(measure))
+            let b = Self.mean(ours.map(measure))
+            #expect(abs(a - b) <= tolerance, "dim \(dimension) \(name): numpy \(a), swift \(b)")
+        }
+    }
+
     /// Means over accepted samples against the reference's 200 (dim 1) and 100 (dim 3)
     /// records; tolerances are about four standard errors.
     @Test(arguments: [("dim1", 1), ("dim3", 3)])
