@@ -188,7 +188,6 @@ import Testing
             ),
         ]
         for (name, ref, mine, tolerance) in pairs {
-            print("\(set) \(name): reference \(ref), ours \(mine)")
             #expect(abs(ref - mine) <= tolerance, "\(set) \(name): reference \(ref), ours \(mine)")
         }
     }
