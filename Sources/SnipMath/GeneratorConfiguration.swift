@@ -23,7 +23,8 @@ public struct GeneratorConfiguration: Hashable, Sendable {
     public var unaryWeights: [UnaryOperator: Double] = [
         .sqrt: 5, .pow2: 3, .inv: 3, .tan: 0.2, .arctan: 0.2, .arcsin: 0, .arccos: 0,
     ]
-    /// Relative weights of the binary operators (`pow` is not a generator operator).
+    /// Relative weights of the binary operators (`pow` is never drawn: the reference generator's
+    /// binary operators are add, sub, mul and div).
     public var binaryWeights: [BinaryOperator: Double] = [
         .add: 1, .sub: 1, .mul: 1, .div: 0, .pow: 0,
     ]

@@ -10,6 +10,8 @@
 ///   duplicated special words) and the three-token float encoding.
 /// - ``FunctionProperties``: upward, yavg, oscil and ncr (sampled and exact).
 /// - ``Sample``, ``DataPrefixReader``, ``DataPrefixWriter``: `data.prefix` JSON lines.
-/// - ``ExpressionGenerator``: random expressions and points with the reference's distribution.
+/// - ``ExpressionGenerator``: random expressions and points drawn as the reference draws them;
+///   on ``NumpyLegacyRandom`` it replays the reference's own samples (dimension 1), on any Swift
+///   generator (``SwiftRandomSource``) it has the reference's distribution.
 /// - ``JSONValue``: an exact JSON reader (Foundation's mis-rounds some doubles on Linux).
 public enum SnipMath {}
