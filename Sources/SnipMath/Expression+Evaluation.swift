@@ -18,13 +18,19 @@ import Foundation
 ///   `add`, `sub` and `abs` are unguarded and make the whole evaluation raise.
 extension Expression {
     /// Evaluates on `points` given as rows ([n][d]); returns n values (IEEE results).
+    /// No points give no values.
     public func evaluate(rows points: [[Double]]) throws(EvaluationError) -> [Double] {
-        try evaluate(columns: try Self.columns(of: points))
+        if points.isEmpty { return [] }
+        var evaluator = try Evaluator(columns: try Self.columns(of: points), count: points.count)
+        switch try evaluator.evaluate(self) {
+        case .ok(let operand): return evaluator.read(operand)
+        case .raised(let e): preconditionFailure("IEEE evaluation raised \(e)")
+        }
     }
 
     /// Evaluates on points given as columns ([d][n]); returns n values (IEEE results).
     public func evaluate(columns: [[Double]]) throws(EvaluationError) -> [Double] {
-        var evaluator = try Evaluator(columns: columns, raising: false)
+        var evaluator = try Evaluator(columns: columns, count: columns.first?.count ?? 0)
         switch try evaluator.evaluate(self) {
         case .ok(let operand): return evaluator.read(operand)
         case .raised(let e): preconditionFailure("IEEE evaluation raised \(e)")
@@ -35,16 +41,16 @@ extension Expression {
     public func evaluateRaising(rows points: [[Double]]) throws(EvaluationError)
         -> RaisingEvaluation
     {
-        try evaluateRaising(columns: try Self.columns(of: points))
+        var evaluator = try Evaluator(
+            columns: try Self.columns(of: points), count: points.count, raising: true)
+        return try evaluator.raisingResult(of: self)
     }
 
     /// Evaluates on columns ([d][n]) as the reference does under `np.seterr(all='raise')`.
     public func evaluateRaising(columns: [[Double]]) throws(EvaluationError) -> RaisingEvaluation {
-        var evaluator = try Evaluator(columns: columns, raising: true)
-        switch try evaluator.evaluate(self) {
-        case .ok(let operand): return .values(evaluator.read(operand), caught: evaluator.caught)
-        case .raised(let e): return .raised(e, caught: evaluator.caught)
-        }
+        var evaluator = try Evaluator(
+            columns: columns, count: columns.first?.count ?? 0, raising: true)
+        return try evaluator.raisingResult(of: self)
     }
 
     static func columns(of rows: [[Double]]) throws(EvaluationError) -> [[Double]] {
@@ -78,12 +84,18 @@ struct Evaluator {
     /// Exceptions the reference's guards turned into NaN arrays, in evaluation order.
     var caught: [FloatingPointException] = []
 
-    init(columns: [[Double]], raising: Bool) throws(EvaluationError) {
-        let n = columns.first?.count ?? 0
+    init(columns: [[Double]], count n: Int, raising: Bool = false) throws(EvaluationError) {
         guard columns.allSatisfy({ $0.count == n }) else { throw .raggedPoints }
         self.columns = columns
         self.count = n
         self.raising = raising
+    }
+
+    mutating func raisingResult(of e: Expression) throws(EvaluationError) -> RaisingEvaluation {
+        switch try evaluate(e) {
+        case .ok(let operand): return .values(read(operand), caught: caught)
+        case .raised(let x): return .raised(x, caught: caught)
+        }
     }
 
     /// The current contents of an operand (a column view reads the working copy now).

@@ -184,5 +184,8 @@ import Testing
             try Expression(prefix: "x_0").evaluate(rows: [[1], [1, 2]])
         }
         #expect(try Expression(prefix: "rand").evaluate(rows: [[5], [6]]) == [0, 0])
+        #expect(try Expression(prefix: "pi").evaluate(rows: [[], []]) == [.pi, .pi])
+        #expect(try Expression(prefix: "x_0").evaluate(rows: []) == [])
+        #expect(try Expression(prefix: "x_1").evaluate(columns: [[1, 2], [3, 4]]) == [3, 4])
     }
 }
