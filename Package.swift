@@ -57,6 +57,8 @@ let package = Package(
         .testTarget(
             name: "SnipNNTests", dependencies: ["SnipNN", "SnipTensor", "TestSupport"],
             exclude: ["Fixtures/make_edge_cases.py"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "SnipMathTests", dependencies: ["SnipMath"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

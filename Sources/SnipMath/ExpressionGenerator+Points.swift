@@ -1,0 +1,98 @@
+import Foundation
+
+/// Input points: clusters around random centroids, standardised per axis.
+extension ExpressionGenerator {
+    /// A Haar-random rotation (orthogonal, determinant +1) of size d, as rows: Gram–Schmidt
+    /// on a Gaussian matrix, then one row flipped if needed.
+    static func randomRotation(_ d: Int, source: inout some GeneratorRandomSource)
+        -> [[Double]]
+    {
+        while true {
+            var rows = (0..<d).map { _ in (0..<d).map { _ in source.gaussian() } }
+            var degenerate = false
+            for i in 0..<d {
+                for j in 0..<i {
+                    let dot = zip(rows[i], rows[j]).reduce(0) { $0 + $1.0 * $1.1 }
+                    for k in 0..<d { rows[i][k] -= dot * rows[j][k] }
+                }
+                let norm = rows[i].reduce(0) { $0 + $1 * $1 }.squareRoot()
+                if norm < 1e-12 {
+                    degenerate = true
+                    break
+                }
+                for k in 0..<d { rows[i][k] /= norm }
+            }
+            if degenerate { continue }
+            if determinant(rows) < 0 { rows[0] = rows[0].map { -$0 } }
+            return rows
+        }
+    }
+
+    /// The determinant by Gaussian elimination with partial pivoting.
+    static func determinant(_ m: [[Double]]) -> Double {
+        var a = m
+        let n = a.count
+        var det = 1.0
+        for col in 0..<n {
+            let pivot = (col..<n).max { Swift.abs(a[$0][col]) < Swift.abs(a[$1][col]) }!
+            if a[pivot][col] == 0 { return 0 }
+            if pivot != col {
+                a.swapAt(pivot, col)
+                det = -det
+            }
+            det *= a[col][col]
+            for r in (col + 1)..<n {
+                let f = a[r][col] / a[col][col]
+                for k in col..<n { a[r][k] -= f * a[col][k] }
+            }
+        }
+        return det
+    }
+
+    /// `pointCount` points of dimension d from `centroids` clusters, drawn as the reference's
+    /// `_generate_datapoints`: means N(0, 1) and per-axis variances U(0, 1) per centroid,
+    /// rotations (d > 1), U(0, 1) weights normalised, multinomial counts, then per centroid
+    /// Gaussian (`multivariate_normal` with a diagonal covariance) or uniform
+    /// (mean + U(−1, 1)·√variance) points, and per-axis standardisation (numpy's pairwise
+    /// sums). `nil` when an axis has zero spread (the reference's division raises).
+    func randomPoints(
+        dimension d: Int, centroids: Int, gaussian: Bool, source: inout some GeneratorRandomSource
+    ) -> [[Double]]? {
+        let n = configuration.pointCount
+        let means = (0..<centroids).map { _ in (0..<d).map { _ in source.gaussian() } }
+        let variances = (0..<centroids).map { _ in (0..<d).map { _ in source.uniform(0, 1) } }
+        let rotations: [[[Double]]?] = (0..<centroids).map { _ in
+            d > 1 ? Self.randomRotation(d, source: &source) : nil
+        }
+        let weights = (0..<centroids).map { _ in source.uniform(0, 1) }
+        let counts = source.multinomial(n, Self.normalised(weights))
+        var points: [[Double]] = []
+        points.reserveCapacity(n)
+        for c in 0..<centroids {
+            let spreads = variances[c].map { $0.squareRoot() }
+            for _ in 0..<counts[c] {
+                let p = (0..<d).map { k in
+                    gaussian
+                        ? source.gaussian() * spreads[k] + means[c][k]
+                        : means[c][k] + source.uniform(-1, 1) * spreads[k]
+                }
+                guard let rotation = rotations[c] else {
+                    points.append(p)
+                    continue
+                }
+                // Row vector times rotation: out[k] = Σ_j p[j] · R[j][k].
+                points.append(
+                    (0..<d).map { k in (0..<d).reduce(0) { $0 + p[$1] * rotation[$1][k] } })
+            }
+        }
+        for k in 0..<d {
+            let column = points.map { $0[k] }
+            let mean = FunctionProperties.numpySum(column[...]) / Double(n)
+            let squares = column.map { ($0 - mean) * ($0 - mean) }
+            let std = (FunctionProperties.numpySum(squares[...]) / Double(n)).squareRoot()
+            guard std > 0 else { return nil }
+            for i in 0..<n { points[i][k] = (points[i][k] - mean) / std }
+        }
+        return points
+    }
+}

@@ -1,0 +1,83 @@
+/// numpy's legacy `RandomState` stream (MT19937 seeded with a 32-bit integer), for the few
+/// reference draws that goldens pin to a seed (`np.random.seed(s)` then `np.random.choice`).
+///
+/// Only the integer paths are implemented: raw 32-bit words, `random_interval` (masked
+/// rejection) and the legacy `shuffle` / `permutation` / `choice(n, k, replace=False)`.
+public struct NumpyLegacyRandom: Sendable {
+    private var state: [UInt32]
+    private var position: Int
+    /// The second value of the last polar Box–Muller pair (`has_gauss` / `gauss`).
+    var cachedGaussian: Double?
+
+    /// The stream of `np.random.RandomState(seed)` (`seed` < 2^32).
+    public init(seed: UInt32) {
+        var key = [UInt32](repeating: 0, count: 624)
+        var s = seed
+        for i in 0..<624 {
+            key[i] = s
+            s = 1_812_433_253 &* (s ^ (s >> 30)) &+ UInt32(i + 1)
+        }
+        state = key
+        position = 624
+    }
+
+    private mutating func refill() {
+        let upper: UInt32 = 0x8000_0000
+        let lower: UInt32 = 0x7FFF_FFFF
+        for i in 0..<624 {
+            let y = (state[i] & upper) | (state[(i + 1) % 624] & lower)
+            var next = state[(i + 397) % 624] ^ (y >> 1)
+            if y & 1 != 0 { next ^= 0x9908_B0DF }
+            state[i] = next
+        }
+        position = 0
+    }
+
+    /// The next raw 32-bit word (`genrand_int32`).
+    public mutating func nextUInt32() -> UInt32 {
+        if position >= 624 { refill() }
+        var y = state[position]
+        position += 1
+        y ^= y >> 11
+        y ^= (y << 7) & 0x9D2C_5680
+        y ^= (y << 15) & 0xEFC6_0000
+        y ^= y >> 18
+        return y
+    }
+
+    /// numpy's `random_interval(max)`: uniform in 0...max by masked rejection (max < 2^32).
+    public mutating func interval(_ max: UInt32) -> UInt32 {
+        if max == 0 { return 0 }
+        var mask = max
+        mask |= mask >> 1
+        mask |= mask >> 2
+        mask |= mask >> 4
+        mask |= mask >> 8
+        mask |= mask >> 16
+        while true {
+            let value = nextUInt32() & mask
+            if value <= max { return value }
+        }
+    }
+
+    /// The legacy `shuffle` of a 1-D array (Fisher–Yates from the end).
+    public mutating func shuffle<T>(_ array: inout [T]) {
+        guard array.count > 1 else { return }
+        for i in stride(from: array.count - 1, through: 1, by: -1) {
+            let j = Int(interval(UInt32(i)))
+            array.swapAt(i, j)
+        }
+    }
+
+    /// The legacy `permutation(n)`.
+    public mutating func permutation(_ n: Int) -> [Int] {
+        var a = Array(0..<n)
+        shuffle(&a)
+        return a
+    }
+
+    /// The legacy `choice(n, size: k, replace: False)`: the first k of a full permutation.
+    public mutating func choiceWithoutReplacement(_ n: Int, count k: Int) -> [Int] {
+        Array(permutation(n).prefix(k))
+    }
+}
