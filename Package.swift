@@ -52,7 +52,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "SnipCLITests", dependencies: ["snip"]),
         .testTarget(
-            name: "SnipModelTests", dependencies: ["SnipModel", "SnipNN", "SnipTensor", "TestSupport"],
+            name: "SnipModelTests", dependencies: ["SnipModel", "SnipMath", "SnipNN", "SnipTensor", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "SnipNNTests", dependencies: ["SnipNN", "SnipTensor", "TestSupport"],

@@ -67,8 +67,6 @@ public struct VocabularyLayout: Equatable, Sendable {
     public let equationEnd: Int
     /// `<PAD>` in the equation vocabulary (73 for dimension 1): the embedding's padding row.
     public let equationPadding: Int
-    /// The id the reference pads expression batches with: the float vocabulary's `<PAD>` (8).
-    public let expressionBatchPadding: Int
 
     static let specials = 15
 
@@ -83,7 +81,6 @@ public struct VocabularyLayout: Equatable, Sendable {
         floatPadding = 8
         equationEnd = copyStart + 0
         equationPadding = copyStart + 8
-        expressionBatchPadding = 8
     }
 
     private static func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { v, _ in v * 10 } }

@@ -1,0 +1,73 @@
+import SnipMath
+
+/// Turns samples into the token ids the model reads, exactly as the reference batches them:
+/// the expression's equation tokens (or its skeleton's) through the equation vocabulary, and
+/// per point the float tokens of each input coordinate, `<INPUT_PAD>` tokens up to the maximum
+/// input dimension, then the output's float tokens, through the float vocabulary.
+public struct SampleTokenizer: Sendable {
+    public let config: ModelConfig
+    public let floatTokenizer: FloatTokenizer
+    public let floatVocabulary: Vocabulary
+    public let equationVocabulary: Vocabulary
+    /// Use the skeleton (constants replaced by `CONSTANT`) instead of the full expression.
+    public var skeleton: Bool
+
+    public init(config: ModelConfig, skeleton: Bool = false) {
+        self.config = config
+        self.skeleton = skeleton
+        floatTokenizer = FloatTokenizer(precision: config.floatPrecision, mantissaLength: config.mantissaLength, maxExponent: config.maxExponent)
+        floatVocabulary = Vocabulary.float(tokenizer: floatTokenizer)
+        equationVocabulary = Vocabulary.equation(maxInputDimension: config.maxInputDimension, tokenizer: floatTokenizer)
+    }
+
+    /// Why a sample cannot be turned into tokens.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// The equation-token ids of a sample's expression (without the `<EOS>` wrapping).
+    public func expressionIDs(_ sample: Sample) throws(Failure) -> [Int] {
+        let words: [String]
+        if skeleton {
+            words = sample.skeletonTokens.isEmpty ? (try? sample.tree.skeleton.encodedTokens(tokenizer: floatTokenizer)) ?? [] : sample.skeletonTokens
+        } else {
+            do {
+                words = try sample.tree.encodedTokens(tokenizer: floatTokenizer)
+            } catch {
+                throw Failure(description: "expression \(sample.tree.prefix): \(error)")
+            }
+        }
+        do {
+            return try equationVocabulary.ids(of: words)
+        } catch {
+            throw Failure(description: "expression \(sample.tree.prefix): \(error) (not in the equation vocabulary of dimension \(config.maxInputDimension))")
+        }
+    }
+
+    /// The float-token ids of a sample's points, `config.tokensPerPoint` per point.
+    public func pointIDs(_ sample: Sample) throws(Failure) -> [Int] {
+        let inputPad = floatVocabulary.id(of: "<INPUT_PAD>")!
+        let outputPad = floatVocabulary.id(of: "<OUTPUT_PAD>")!
+        var ids: [Int] = []
+        ids.reserveCapacity(sample.y.count * config.tokensPerPoint)
+        for (point, (x, y)) in zip(sample.x, sample.y).enumerated() {
+            guard x.count <= config.maxInputDimension else {
+                throw Failure(description: "point \(point) has \(x.count) inputs; the model takes at most \(config.maxInputDimension)")
+            }
+            do {
+                for value in x { ids += try floatVocabulary.ids(of: try floatTokenizer.encode(value)) }
+                ids += [Int](repeating: inputPad, count: (config.maxInputDimension - x.count) * config.tokensPerScalar)
+                ids += try floatVocabulary.ids(of: try floatTokenizer.encode(y))
+                ids += [Int](repeating: outputPad, count: (config.maxOutputDimension - 1) * config.tokensPerScalar)
+            } catch {
+                throw Failure(description: "point \(point) (\(x), \(y)): \(error)")
+            }
+        }
+        return ids
+    }
+
+    /// Both token sequences and the property, as one training example.
+    public func example(_ sample: Sample) throws(Failure) -> TrainingExample {
+        TrainingExample(expressionTokens: try expressionIDs(sample), pointTokens: try pointIDs(sample), property: sample.targetProperty)
+    }
+}
