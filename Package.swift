@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(
             name: "snip",
             dependencies: [
-                "SnipScript", "SnipModel", "SnipTensor",
+                "SnipScript", "SnipModel", "SnipMath", "SnipTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftFlags),
@@ -50,7 +50,9 @@ let package = Package(
         .testTarget(
             name: "SnipTensorTests", dependencies: ["SnipTensor", "TestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "SnipCLITests", dependencies: ["snip"]),
+        .testTarget(
+            name: "SnipCLITests", dependencies: ["snip", "SnipModel", "SnipMath", "SnipTensor"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "SnipModelTests", dependencies: ["SnipModel", "SnipMath", "SnipNN", "SnipTensor", "TestSupport"],
             resources: [.copy("Fixtures")]),

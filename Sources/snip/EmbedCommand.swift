@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import SnipMath
+import SnipModel
+import SnipTensor
+
+/// `snip embed`: latent vectors of every sample of a data.prefix file.
+struct EmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Embed the functions of a data.prefix file with a SNIP model.",
+        discussion: """
+            Reads the file line by line (reference data.prefix files work as they are) and writes \
+            one JSON object per input line, in input order: {"line": N, "z_f": [...], "z_y": [...]} \
+            (z_f from the symbolic encoder, z_y from the numeric one). A malformed line or a \
+            token the model's vocabulary lacks stops the run with FILE:LINE: reason.
+            """)
+
+    enum Side: String, ExpressibleByArgument, CaseIterable {
+        case symbolic, numeric, both
+    }
+
+    @Option(name: .long, help: "A model checkpoint (.safetensors or the reference's .pth).")
+    var model: String
+
+    @Option(name: .long, help: "The data.prefix file to embed.")
+    var data: String
+
+    @Option(name: .long, help: "Which encoders to run: symbolic, numeric or both.")
+    var side: Side = .both
+
+    @Option(name: .long, help: "Samples per batch.")
+    var batchSize = 64
+
+    @Flag(name: .long, help: "Encode the skeleton (constants replaced by CONSTANT) instead of the expression.")
+    var skeleton = false
+
+    @Option(name: .long, help: "Output file (default: standard output).")
+    var out: String?
+
+    func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+    }
+
+    func run() throws {
+        let model = try reportingErrors { try SNIPModel.load(self.model) }
+        let tokenizer = SampleTokenizer(config: model.config, skeleton: skeleton)
+        let reader = try reportingErrors { try DataPrefixReader(path: data) }
+        let output = try reportingErrors { try OutputFile(path: out) }
+        var batch: [(line: Int, example: TrainingExample)] = []
+        var count = 0
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let (symbolic, numeric) = withoutGrad {
+                (
+                    side != .numeric ? model.encodeSymbolic(batch.map(\.example.expressionTokens)).latent.rows : nil,
+                    side != .symbolic ? model.encodeNumeric(batch.map(\.example.pointTokens)).latent.rows : nil
+                )
+            }
+            for (i, item) in batch.enumerated() {
+                var fields = ["\"line\":\(item.line)"]
+                if let symbolic { fields.append("\"z_f\":" + jsonArray(symbolic[i])) }
+                if let numeric { fields.append("\"z_y\":" + jsonArray(numeric[i])) }
+                try output.write("{" + fields.joined(separator: ",") + "}\n")
+            }
+            count += batch.count
+            batch.removeAll(keepingCapacity: true)
+        }
+        try reportingErrors {
+            while let sample = try reader.next() {
+                let line = reader.lineNumber
+                do {
+                    batch.append((line, try tokenizer.example(sample)))
+                } catch {
+                    throw DataPrefixError(file: data, line: line, reason: "\(error)")
+                }
+                if batch.count == batchSize { try flush() }
+            }
+            try flush()
+            try output.finish()
+        }
+        FileHandle.standardError.write(Data("snip embed: \(count) samples\n".utf8))
+    }
+}
+
+/// Shortest round-tripping decimals, comma separated, in brackets.
+func jsonArray(_ values: [Float]) -> String {
+    "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
+}
+
+/// Standard output, or a file written through a temporary name and renamed when complete, so
+/// that a failed run never leaves a partial file.
+final class OutputFile {
+    private let path: String?
+    private let temporary: String?
+    private let handle: FileHandle
+
+    init(path: String?) throws {
+        self.path = path
+        if let path {
+            let temporary = path + ".tmp-\(getpid())"
+            guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
+                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+            }
+            self.temporary = temporary
+            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+        } else {
+            temporary = nil
+            handle = FileHandle.standardOutput
+        }
+    }
+
+    func write(_ text: String) throws { try handle.write(contentsOf: Data(text.utf8)) }
+
+    /// Renames the finished file into place.
+    func finish() throws {
+        guard let path, let temporary else { return }
+        try handle.close()
+        guard rename(temporary, path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+    }
+
+    deinit {
+        if let temporary, FileManager.default.fileExists(atPath: temporary) { unlink(temporary) }
+    }
+}
