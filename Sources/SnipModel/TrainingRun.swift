@@ -29,7 +29,9 @@ public struct TrainingRun: Sendable {
 
     /// Appends one line to `metrics.jsonl`.
     func appendMetrics<T: Encodable>(_ value: T) throws {
-        var line = try JSONEncoder().encode(value)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var line = try encoder.encode(value)
         line.append(0x0A)
         if let handle = FileHandle(forWritingAtPath: metricsPath) {
             defer { try? handle.close() }
