@@ -38,6 +38,15 @@ public struct StepMetrics: Codable, Sendable {
     public var gradientNorm: Double
     public var skipped: Bool
     public var samplesPerSecond: Double
+
+    public init(step: Int, loss: Double, learningRate: Double, gradientNorm: Double, skipped: Bool, samplesPerSecond: Double) {
+        self.step = step
+        self.loss = loss
+        self.learningRate = learningRate
+        self.gradientNorm = gradientNorm
+        self.skipped = skipped
+        self.samplesPerSecond = samplesPerSecond
+    }
 }
 
 /// Why a training loop returned.

@@ -28,7 +28,7 @@ public struct TrainingRun: Sendable {
     }
 
     /// Appends one line to `metrics.jsonl`.
-    func appendMetrics<T: Encodable>(_ value: T) throws {
+    public func appendMetrics<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         var line = try encoder.encode(value)

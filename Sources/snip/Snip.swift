@@ -15,7 +15,10 @@ struct Snip: ParsableCommand {
             Threads: SNIP_THREADS sets the number of compute threads (default: all cores).
             """,
         version: SnipVersion.string,
-        subcommands: [Info.self, ConvertCommand.self, EmbedCommand.self, PretrainCommand.self],
+        subcommands: [
+            Info.self, ConvertCommand.self, EmbedCommand.self, PretrainCommand.self, TrainPropertyCommand.self,
+            EvalPropertyCommand.self,
+        ],
         defaultSubcommand: nil
     )
 }
