@@ -130,12 +130,20 @@ ALWAYS_INLINE void gelu_backward_body(const float *x, const float *dy, float *dx
     for (long i = 0; i < n; i++) dx[i] = dy[i] * gelu_grad_core(x[i]);
 }
 
+// In place, through one pointer: with two pointers that may alias, the compiler's run-time
+// overlap check sends the in-place calls down its scalar path.
+ALWAYS_INLINE float exp_shifted_sum_in_place(float *y, long n, float shift) {
+    for (long i = 0; i < n; i++) y[i] = exp_core(y[i] - shift);
+    return row_sum(y, n);
+}
+
 ALWAYS_INLINE void softmax_rows_body(const float *x, float *y, long rows, long cols) {
     for (long r = 0; r < rows; r++) {
         const float *xr = x + r * cols;
         float *yr = y + r * cols;
         float m = row_max(xr, cols);
-        float inv = 1.0f / exp_shifted_sum(xr, yr, cols, m);
+        float total = xr == yr ? exp_shifted_sum_in_place(yr, cols, m) : exp_shifted_sum(xr, yr, cols, m);
+        float inv = 1.0f / total;
         for (long i = 0; i < cols; i++) yr[i] *= inv;
     }
 }
@@ -163,7 +171,12 @@ ALWAYS_INLINE void softmax_backward_rows_body(const float *y, const float *dy, f
         const float *yr = y + r * cols, *gr = dy + r * cols;
         float *dr = dx + r * cols;
         float dot = row_dot(yr, gr, cols);
-        for (long i = 0; i < cols; i++) dr[i] = yr[i] * (gr[i] - dot);
+        if (dr == gr) {
+            // in place (see exp_shifted_sum_in_place)
+            for (long i = 0; i < cols; i++) dr[i] = yr[i] * (dr[i] - dot);
+        } else {
+            for (long i = 0; i < cols; i++) dr[i] = yr[i] * (gr[i] - dot);
+        }
     }
 }
 
@@ -292,6 +305,10 @@ ALWAYS_INLINE void adam_body(float *p, const float *g, float *m, float *v, long 
     }
 }
 
+ALWAYS_INLINE void row_sums_body(const float *x, float *out, long rows, long cols) {
+    for (long r = 0; r < rows; r++) out[r] = row_sum(x + r * cols, cols);
+}
+
 // ---- run-time dispatch: each public function has an AVX2+FMA and a baseline build ----------
 
 #if defined(__x86_64__)
@@ -349,3 +366,4 @@ DISPATCH(void, adam,
          (float *p, const float *g, float *m, float *v, long n, float b1, float b2, float c1,
           float c2, float eps, float scale, float step, float decay),
          (p, g, m, v, n, b1, b2, c1, c2, eps, scale, step, decay))
+DISPATCH(void, row_sums, (const float *x, float *out, long rows, long cols), (x, out, rows, cols))

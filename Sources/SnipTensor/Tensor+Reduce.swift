@@ -1,3 +1,5 @@
+import CSnipKernels
+
 // Reductions along axes: sum, mean, max, argmax, logsumexp.
 
 extension Tensor {
@@ -20,32 +22,31 @@ extension Tensor {
         let (x, y) = (UnsafeSendable(storage.pointer), UnsafeSendable(result.storage.pointer))
         if inner == 1 {
             parallelChunks(outer, cost: size) { range in
-                for o in range {
-                    let row = x.value + o * size
-                    var s: Float = 0
-                    for k in 0..<size { s += row[k] }
-                    y.value[o] = s
-                }
+                snip_row_sums(x.value + range.lowerBound * size, y.value + range.lowerBound, range.count, size)
             }
         } else if outer >= Runtime.threadCount {
             parallelChunks(outer, cost: size * inner) { range in
                 for o in range {
-                    let out = y.value + o * inner
                     for k in 0..<size {
-                        let row = x.value + (o * size + k) * inner
-                        for j in 0..<inner { out[j] += row[j] }
+                        snip_accumulate(x.value + (o * size + k) * inner, y.value + o * inner, inner)
                     }
                 }
             }
         } else {
+            // few outer blocks: split the reduced axis across threads into partial sums
+            let threads = Swift.min(Runtime.threadCount, Swift.max(size, 1))
+            let partial = Tensor.zeros([threads, inner])
+            let p = UnsafeSendable(partial.storage.pointer)
             for o in 0..<outer {
-                parallelChunks(inner, cost: size) { columns in
-                    let out = y.value + o * inner
-                    for k in 0..<size {
-                        let row = x.value + (o * size + k) * inner
-                        for j in columns { out[j] += row[j] }
+                if o > 0 { partial.storage.pointer.update(repeating: 0, count: threads * inner) }
+                parallelChunks(threads, cost: (size * inner) / threads) { chunk in
+                    for t in chunk {
+                        for k in (size * t / threads)..<(size * (t + 1) / threads) {
+                            snip_accumulate(x.value + (o * size + k) * inner, p.value + t * inner, inner)
+                        }
                     }
                 }
+                for t in 0..<threads { snip_accumulate(p.value + t * inner, y.value + o * inner, inner) }
             }
         }
         return result

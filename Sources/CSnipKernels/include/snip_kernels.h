@@ -55,4 +55,7 @@ void snip_accumulate(const float *x, float *y, long n);
 void snip_adam(float *p, const float *g, float *m, float *v, long n, float b1, float b2, float c1,
                float c2, float eps, float scale, float step, float decay);
 
+/// out[r] = sum of row r (8 partial sums per row).
+void snip_row_sums(const float *x, float *out, long rows, long cols);
+
 #endif
