@@ -18,6 +18,7 @@ def arguments(description, extra=None):
     if extra:
         extra(parser)
     args = parser.parse_args()
+    sys.argv = sys.argv[:1]  # the reference parses sys.argv in places; give it nothing of ours
     if not args.reference or not os.path.isdir(os.path.join(args.reference, "snip")):
         sys.exit("pass --reference DIR, a checkout of deep-symbolic-mathematics/Multimodal-Math-Pretraining")
     sys.path.insert(0, args.reference)

@@ -5,7 +5,7 @@ import SnipModel
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert a reference SNIP checkpoint (.pth) to safetensors.",
+        abstract: "Convert a checkpoint (the reference's .pth, or a training checkpoint) to a weights-only safetensors file.",
         discussion: """
             Reads the model weights (embedder, encoder_y, encoder_f and, when present, regressor) \
             and the model settings from the checkpoint's `params`, and writes them as one \
