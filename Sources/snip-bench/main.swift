@@ -110,53 +110,33 @@ if only == "parts" {
     }
 }
 
-if only == "inference" {
-    // snip-bench inference CONFIG BATCH LENGTHS.json: encoder throughput with random weights
-    let arguments = Array(CommandLine.arguments.dropFirst(2))
-    let name = arguments.first ?? "paper"
-    let batch = arguments.count > 1 ? Int(arguments[1]) ?? 64 : 64
-    var lengths = [25]
-    if arguments.count > 2, let data = FileManager.default.contents(atPath: arguments[2]),
-        let list = try? JSONSerialization.jsonObject(with: data) as? [Int]
-    {
-        lengths = list
-    }
-    let config: ModelConfig = name == "small" ? .small() : .paper()
-    let model = try! SNIPModel(config: config, seed: 0)
-    let equationIDs = 100..<(model.vocabulary.equationCount - 1)
-    let expressions = (0..<batch).map { _ in
-        (0..<lengths[Int(generator.next() % UInt64(lengths.count))]).map { _ in Int.random(in: equationIDs, using: &generator) }
-    }
-    let points = (0..<batch).map { _ in
-        (0..<(200 * config.tokensPerPoint)).map { _ in Int.random(in: 20..<(model.vocabulary.floatCount - 1), using: &generator) }
-    }
-    let symbolic = time(warmup: 1, repeats: 5) { _ = withoutGrad { model.encodeSymbolic(expressions) } }
-    report("symbolic encoder \(name) batch \(batch)", Double(batch) / symbolic, "expressions/s")
-    let numeric = time(warmup: 1, repeats: 5) { _ = withoutGrad { model.encodeNumeric(points) } }
-    report("numeric encoder \(name) batch \(batch)", Double(batch) / numeric, "samples/s")
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    report("peak memory \(name)", Double(usage.ru_maxrss) / 1024, "MB")
-}
+/// The model benchmarks' arguments: `CONFIG BATCH LENGTHS.json`, a random model of that
+/// configuration, and a maker of random token batches with realistic expression lengths.
+struct ModelBenchmark {
+    let name: String
+    let batch: Int
+    let config: ModelConfig
+    let model: SNIPModel
+    let lengths: [Int]
 
-if only == "train" {
-    // snip-bench train CONFIG BATCH LENGTHS.json: one CLIP training step (forward, backward,
-    // gradient clipping, Adam) with random weights and token ids
-    let arguments = Array(CommandLine.arguments.dropFirst(2))
-    let name = arguments.first ?? "paper"
-    let batch = arguments.count > 1 ? Int(arguments[1]) ?? 16 : 16
-    var lengths = [25]
-    if arguments.count > 2, let data = FileManager.default.contents(atPath: arguments[2]),
-        let list = try? JSONSerialization.jsonObject(with: data) as? [Int]
-    {
-        lengths = list
+    init(defaultBatch: Int) {
+        let arguments = Array(CommandLine.arguments.dropFirst(2))
+        name = arguments.first ?? "paper"
+        batch = arguments.count > 1 ? Int(arguments[1]) ?? defaultBatch : defaultBatch
+        var lengths = [25]
+        if arguments.count > 2, let data = FileManager.default.contents(atPath: arguments[2]),
+            let list = try? JSONSerialization.jsonObject(with: data) as? [Int]
+        {
+            lengths = list
+        }
+        self.lengths = lengths
+        config = name == "small" ? .small() : .paper()
+        model = try! SNIPModel(config: config, seed: 0)
     }
-    let config: ModelConfig = name == "small" ? .small() : .paper()
-    let model = try! SNIPModel(config: config, seed: 0)
-    let parameters = model.parameters
-    let adam = Adam(parameters: parameters, schedule: .reference(peak: 4e-5))
-    let equationIDs = 100..<(model.vocabulary.equationCount - 1)
-    func makeBatch() -> ([[Int]], [[Int]]) {
+
+    /// Random expressions (token counts drawn from `lengths`) and point sets of 200 points.
+    func randomBatch(using generator: inout SeededGenerator) -> (expressions: [[Int]], points: [[Int]]) {
+        let equationIDs = 100..<(model.vocabulary.equationCount - 1)
         let expressions = (0..<batch).map { _ in
             (0..<lengths[Int(generator.next() % UInt64(lengths.count))]).map { _ in Int.random(in: equationIDs, using: &generator) }
         }
@@ -165,20 +145,43 @@ if only == "train" {
         }
         return (expressions, points)
     }
-    let batches = (0..<4).map { _ in makeBatch() }
+}
+
+func reportPeakMemory(_ name: String) {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    report(name, Double(usage.ru_maxrss) / 1024, "MB")
+}
+
+if only == "inference" {
+    // snip-bench inference CONFIG BATCH LENGTHS.json: encoder throughput with random weights
+    let bench = ModelBenchmark(defaultBatch: 64)
+    let (expressions, points) = bench.randomBatch(using: &generator)
+    let model = bench.model
+    let symbolic = time(warmup: 1, repeats: 5) { _ = withoutGrad { model.encodeSymbolic(expressions) } }
+    report("symbolic encoder \(bench.name) batch \(bench.batch)", Double(bench.batch) / symbolic, "expressions/s")
+    let numeric = time(warmup: 1, repeats: 5) { _ = withoutGrad { model.encodeNumeric(points) } }
+    report("numeric encoder \(bench.name) batch \(bench.batch)", Double(bench.batch) / numeric, "samples/s")
+    reportPeakMemory("peak memory \(bench.name)")
+}
+
+if only == "train" {
+    // snip-bench train CONFIG BATCH LENGTHS.json: one CLIP training step (forward, backward,
+    // gradient clipping, Adam) with random weights and token ids
+    let bench = ModelBenchmark(defaultBatch: 16)
+    let model = bench.model
+    let parameters = model.parameters
+    let adam = Adam(parameters: parameters, schedule: .reference(peak: 4e-5))
+    let batches = (0..<4).map { _ in bench.randomBatch(using: &generator) }
     var next = 0
     let seconds = time(warmup: 1, repeats: 3) {
         let (expressions, points) = batches[next % batches.count]
         next += 1
-        model.zeroGrad()
-        let loss = clipLoss(symbolic: model.encodeSymbolic(expressions).latent, numeric: model.encodeNumeric(points).latent)
-        loss.backward()
-        clipGradientNorm(parameters, maxNorm: 0.5)
-        adam.step()
+        _ = optimizationStep(parameters: parameters, optimizer: adam, clipNorm: 0.5) {
+            clipLoss(symbolic: model.encodeSymbolic(expressions).latent, numeric: model.encodeNumeric(points).latent)
+        }
     }
-    report("CLIP training step \(name) batch \(batch)", seconds, "s")
-    report("CLIP training \(name) batch \(batch)", Double(batch) / seconds, "samples/s")
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    report("peak memory training \(name) batch \(batch)", Double(usage.ru_maxrss) / 1024, "MB")
+    report("CLIP training step \(bench.name) batch \(bench.batch)", seconds, "s")
+    report("CLIP training \(bench.name) batch \(bench.batch)", Double(bench.batch) / seconds, "samples/s")
+    reportPeakMemory("peak memory training \(bench.name) batch \(bench.batch)")
 }
