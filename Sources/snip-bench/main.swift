@@ -66,14 +66,27 @@ if only == nil || only == "layer" {
     let mask = Tensor.ones([b, t])
     let upstream = Tensor.randomNormal([b, t, d], using: &generator)
     let forward = time(warmup: 1, repeats: 5) { _ = withoutGrad { layer(x, keyMask: mask) } }
-    report("encoder layer forward (no grad) B16 T200 D512 H16", forward * 1e3, "ms")
+    report("encoder layer forward (no grad) B16 T200 D512 H16 (padded batch)", forward * 1e3, "ms")
     let step = time(warmup: 1, repeats: 5) {
         var input = x
         input.requiresGrad = true
         layer(input, keyMask: mask).backward(seed: upstream)
         layer.zeroGrad()
     }
-    report("encoder layer forward+backward B16 T200 D512 H16", step * 1e3, "ms")
+    report("encoder layer forward+backward B16 T200 D512 H16 (padded batch)", step * 1e3, "ms")
+    // what snip's encoders run: the same sequences packed, attention per sequence
+    let segments = Segments(lengths: [Int](repeating: t, count: b))
+    let packed = x.reshaped([b * t, d])
+    let packedUpstream = upstream.reshaped([b * t, d])
+    let packedForward = time(warmup: 1, repeats: 5) { _ = withoutGrad { layer(packed: packed, segments: segments) } }
+    report("encoder layer forward (no grad) B16 T200 D512 H16", packedForward * 1e3, "ms")
+    let packedStep = time(warmup: 1, repeats: 5) {
+        var input = packed
+        input.requiresGrad = true
+        layer(packed: input, segments: segments).backward(seed: packedUpstream)
+        layer.zeroGrad()
+    }
+    report("encoder layer forward+backward B16 T200 D512 H16", packedStep * 1e3, "ms")
 }
 
 if only == "parts" {
