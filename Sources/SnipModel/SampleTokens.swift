@@ -68,6 +68,14 @@ public struct SampleTokenizer: Sendable {
 
     /// Both token sequences and the property, as one training example.
     public func example(_ sample: Sample) throws(Failure) -> TrainingExample {
-        TrainingExample(expressionTokens: try expressionIDs(sample), pointTokens: try pointIDs(sample), property: sample.targetProperty)
+        let expression = try expressionIDs(sample)
+        // the learned position table bounds every sequence (the expression plus its two <EOS>)
+        guard expression.count + 2 <= config.positions else {
+            throw Failure(description: "the expression has \(expression.count) tokens; the model's positions allow \(config.positions - 2)")
+        }
+        guard sample.y.count <= config.positions else {
+            throw Failure(description: "the sample has \(sample.y.count) points; the model's positions allow \(config.positions)")
+        }
+        return TrainingExample(expressionTokens: expression, pointTokens: try pointIDs(sample), property: sample.targetProperty)
     }
 }
