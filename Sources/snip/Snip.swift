@@ -17,7 +17,7 @@ struct Snip: ParsableCommand {
         version: SnipVersion.string,
         subcommands: [
             Info.self, ConvertCommand.self, EmbedCommand.self, PretrainCommand.self, TrainPropertyCommand.self,
-            EvalPropertyCommand.self,
+            EvalPropertyCommand.self, RetrievalCommand.self,
         ],
         defaultSubcommand: nil
     )

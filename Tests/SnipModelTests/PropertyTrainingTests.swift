@@ -55,3 +55,21 @@ struct PropertyTrainingTests {
         #expect(tuned.step == 150 && tuned.skipped == 0)
     }
 }
+
+struct RetrievalTests {
+    @Test func ranksByTheClipScore() {
+        // sample 0 and 1 match themselves; sample 2's points score higher with expression 0
+        let symbolic = Tensor(rows: [[1, 0], [0, 1], [1, 1]])
+        let numeric = Tensor(rows: [[2, 0], [0, 2], [3, -0.5]])
+        let m = RetrievalMetrics(symbolic: symbolic, numeric: numeric, ks: [1, 2])
+        // expression 0: scores 2, 0, 3 → own rank 1; expression 1: 0, 2, -0.5 → rank 0;
+        // expression 2: 2, 2, 2.5 → rank 0
+        let twoThirds: Double = 2.0 / 3
+        let third: Double = 1.0 / 3
+        #expect(m.symbolicToNumeric == [twoThirds, 1.0])
+        // points 0: 2, 0, 2 → rank 0 (ties do not count against); points 1: 0, 2, 2 → 0;
+        // points 2: 3, -0.5, 2.5 → rank 1
+        #expect(m.numericToSymbolic == [twoThirds, 1.0])
+        #expect(m.chance == [third, twoThirds])
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import SnipMath
+import SnipModel
+import SnipTensor
+
+/// `snip retrieval`: cross-modal retrieval accuracy of a model on a data file.
+struct RetrievalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retrieval",
+        abstract: "Top-k accuracy of matching each expression to its own points (and back).",
+        discussion: """
+            Embeds the first --count samples of the file with both encoders and ranks, for \
+            each expression, all point sets by z_f · z_y (the CLIP score); reports how often \
+            the expression's own points come first (top-1) or among the first k, against chance.
+            """)
+
+    @Option(help: "A model checkpoint.")
+    var model: String
+
+    @Option(help: "Data (data.prefix).")
+    var data: String
+
+    @Option(help: "Candidates: the first N samples of the file.")
+    var count = 1000
+
+    @Option(help: "Samples per encoder batch.")
+    var batchSize = 64
+
+    func run() throws {
+        try reportingErrors {
+            let loaded = try SNIPModel.load(model)
+            let tokenizer = SampleTokenizer(config: loaded.config)
+            let reader = try DataPrefixReader(path: data)
+            var examples: [TrainingExample] = []
+            while examples.count < count, let sample = try reader.next() {
+                do {
+                    examples.append(try tokenizer.example(sample))
+                } catch {
+                    throw DataPrefixError(file: data, line: reader.lineNumber, reason: "\(error)")
+                }
+            }
+            guard examples.count > 1 else { throw ValidationError("\(data): need at least 2 samples, found \(examples.count)") }
+            var symbolic: [Tensor] = []
+            var numeric: [Tensor] = []
+            for start in stride(from: 0, to: examples.count, by: batchSize) {
+                let batch = Array(examples[start..<min(start + batchSize, examples.count)])
+                withoutGrad {
+                    symbolic.append(loaded.encodeSymbolic(batch.map(\.expressionTokens)).latent)
+                    numeric.append(loaded.encodeNumeric(batch.map(\.pointTokens)).latent)
+                }
+            }
+            let metrics = RetrievalMetrics(
+                symbolic: Tensor.concatenate(symbolic, axis: 0), numeric: Tensor.concatenate(numeric, axis: 0))
+            print("candidates \(metrics.candidates)")
+            for (i, k) in metrics.ks.enumerated() {
+                print(String(format: "top-%d  expression→points %.1f%%  points→expression %.1f%%  chance %.1f%%", k,
+                             100 * metrics.symbolicToNumeric[i], 100 * metrics.numericToSymbolic[i], 100 * metrics.chance[i]))
+            }
+        }
+    }
+}
