@@ -49,6 +49,8 @@ struct EmbedCommand: ParsableCommand {
         let output = try reportingErrors { try OutputFile(path: out) }
         var batch: [(line: Int, example: TrainingExample)] = []
         var count = 0
+        let status = StatusLine()
+        let clock = DispatchTime.now().uptimeNanoseconds
         func flush() throws {
             guard !batch.isEmpty else { return }
             let (symbolic, numeric) = withoutGrad {
@@ -65,6 +67,8 @@ struct EmbedCommand: ParsableCommand {
             }
             count += batch.count
             batch.removeAll(keepingCapacity: true)
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
+            status.show(String(format: "embedded %d samples  %.1f samples/s", count, Double(count) / max(elapsed, 1e-9)))
         }
         try reportingErrors {
             while let sample = try reader.next() {
@@ -79,7 +83,8 @@ struct EmbedCommand: ParsableCommand {
             try flush()
             try output.finish()
         }
-        FileHandle.standardError.write(Data("snip embed: \(count) samples\n".utf8))
+        status.finish()
+        note("snip embed: \(count) samples")
     }
 }
 
