@@ -10,10 +10,13 @@ extension SNIPModel {
     public static var shippedModelPath: String? {
         var candidates: [String] = []
         if let home = ProcessInfo.processInfo.environment["SNIP_HOME"] { candidates.append(home + "/Models/" + shippedModelName) }
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
-        // .build/release/snip → the package root is two levels up
-        candidates.append(executable.appendingPathComponent("../../Models/" + shippedModelName).standardized.path)
-        candidates.append(executable.appendingPathComponent("../share/snip/" + shippedModelName).standardized.path)
+        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+        candidates.append(folder.appendingPathComponent("../share/snip/" + shippedModelName).standardized.path)
+        // a build folder inside the package (.build/<triple>/release/snip): the package's Models/
+        for _ in 0..<4 {
+            folder = folder.deletingLastPathComponent()
+            candidates.append(folder.appendingPathComponent("Models/" + shippedModelName).path)
+        }
         candidates.append(FileManager.default.currentDirectoryPath + "/Models/" + shippedModelName)
         return candidates.first { FileManager.default.fileExists(atPath: $0) }
     }
