@@ -15,7 +15,7 @@ struct Snip: ParsableCommand {
             Threads: SNIP_THREADS sets the number of compute threads (default: all cores).
             """,
         version: SnipVersion.string,
-        subcommands: [Info.self, ConvertCommand.self],
+        subcommands: [Info.self, ConvertCommand.self, GenerateCommand.self],
         defaultSubcommand: nil
     )
 }
