@@ -44,19 +44,45 @@ public struct DatasetGenerator: Sendable {
 
     /// Sample `index` with its rejected attempts.
     public func generatedSample(at index: Int) -> GeneratedSample {
-        var random = randomState(at: index)
-        var result = generator.generate(from: &random)
-        if let property {
-            let s = result.sample
-            result.sample.targetProperty = property.value(
-                x: s.x.map { $0[0] }, y: s.y, exactNCR: exactNCR, random: &random)
-        }
-        if skeletonTrees { result.sample.tree = result.sample.tree.skeleton }
-        return result
+        let (accepted, rejections, unaryCount, target) = acceptedAttempt(at: index)
+        var sample = accepted.sample
+        sample.targetProperty = target
+        if skeletonTrees { sample.tree = sample.tree.skeleton }
+        return GeneratedSample(
+            sample: sample, rejections: rejections, drawnBinaryOperators: accepted.binaryCount,
+            drawnUnaryOperators: unaryCount)
     }
 
     /// Sample `index`.
     public func sample(at index: Int) -> Sample { generatedSample(at: index).sample }
+
+    /// Sample `index` as drawn (points as columns), with its property target.
+    func acceptedAttempt(at index: Int)
+        -> (AcceptedAttempt, [GenerationRejection], Int, Double?)
+    {
+        var random = randomState(at: index)
+        let (accepted, rejections, unaryCount) = generator.generateAccepted(from: &random)
+        let target = property.map {
+            $0.value(x: accepted.columns[0], y: accepted.y, exactNCR: exactNCR, random: &random)
+        }
+        return (accepted, rejections, unaryCount, target)
+    }
+
+    /// Appends sample `index`'s `data.prefix` line and a newline to `buffer`.
+    func appendLine(at index: Int, to buffer: ByteBuffer) {
+        let (accepted, _, _, target) = acceptedAttempt(at: index)
+        accepted.appendDataPrefixLine(
+            to: buffer, precision: generator.configuration.floatPrecision,
+            targetProperty: target, skeletonTree: skeletonTrees)
+        buffer.append(UInt8(ascii: "\n"))
+    }
+
+    /// The `data.prefix` lines of samples `range`, each ending in a newline.
+    public func lines(_ range: Range<Int>) -> [UInt8] {
+        let buffer = ByteBuffer()
+        for i in range { appendLine(at: i, to: buffer) }
+        return Array(buffer.bytes)
+    }
 
     /// Writes samples `0..<count` as `data.prefix` lines, in order, through `sink`, making them
     /// on `threads` threads in blocks; `progress` hears the number of samples written after
@@ -67,32 +93,22 @@ public struct DatasetGenerator: Sendable {
     ) rethrows {
         precondition(count >= 0 && count <= Int(UInt32.max) + 1, "sample count out of range")
         let threads = Swift.max(1, threads)
-        let precision = generator.configuration.floatPrecision
         // Small blocks keep the threads evenly loaded; a batch is what is held in memory.
         let blockSize = 16
         let blocksPerBatch = threads == 1 ? 1 : 8 * threads
-        let buffers = UnsafeMutableBufferPointer<[UInt8]>.allocate(capacity: blocksPerBatch)
-        _ = buffers.initialize(from: repeatElement([], count: blocksPerBatch))
-        defer {
-            buffers.deinitialize()
-            buffers.deallocate()
-        }
-        let shared = UnsafeBuffers(buffers)
+        let buffers = (0..<blocksPerBatch).map { _ in ByteBuffer() }
         var written = 0
         while written < count {
             let batchStart = written
             let batchEnd = Swift.min(count, batchStart + blocksPerBatch * blockSize)
             let blocks = (batchEnd - batchStart + blockSize - 1) / blockSize
+            let shared = UnsafeSendable(buffers)
             let fill: @Sendable (Int) -> Void = { b in
                 let start = batchStart + b * blockSize
                 let end = Swift.min(batchEnd, start + blockSize)
-                shared.fill(b) { out in
-                    out.removeAll(keepingCapacity: true)
-                    for i in start..<end {
-                        sample(at: i).appendDataPrefixLine(to: &out, precision: precision)
-                        out.append(UInt8(ascii: "\n"))
-                    }
-                }
+                let buffer = shared.value[b]
+                buffer.removeAll()
+                for i in start..<end { appendLine(at: i, to: buffer) }
             }
             if threads == 1 || blocks == 1 {
                 for b in 0..<blocks { fill(b) }
@@ -102,20 +118,17 @@ public struct DatasetGenerator: Sendable {
                     while let b = next.take(below: blocks) { fill(b) }
                 }
             }
-            for b in 0..<blocks {
-                try buffers[b].withUnsafeBytes { try sink($0) }
-            }
+            for b in 0..<blocks { try sink(buffers[b].bytes) }
             written = batchEnd
             progress(written)
         }
     }
 }
 
-/// Block slots that worker threads fill, each slot by one thread at a time.
-private struct UnsafeBuffers: @unchecked Sendable {
-    let base: UnsafeMutableBufferPointer<[UInt8]>
-    init(_ base: UnsafeMutableBufferPointer<[UInt8]>) { self.base = base }
-    func fill(_ slot: Int, _ body: (inout [UInt8]) -> Void) { body(&base[slot]) }
+/// Carries buffers into the worker threads; each buffer is filled by one thread at a time.
+private struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// Hands out block numbers 0, 1, 2, … to worker threads.

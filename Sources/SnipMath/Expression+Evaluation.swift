@@ -108,6 +108,19 @@ struct Evaluator {
 
     var nans: [Double] { [Double](repeating: .nan, count: count) }
 
+    /// Whether every value is finite with a magnitude above the smallest normal. No operator
+    /// raises a flag for such a result (every rule in `FloatingPointFlags+Operations` needs a
+    /// NaN, infinite, zero or tiny result), so the per-element flag rules can be skipped.
+    @inline(__always)
+    static func allOrdinary(_ values: [Double]) -> Bool {
+        var ordinary = true
+        for v in values {
+            let m = Swift.abs(v)
+            ordinary = ordinary && m > Double.leastNormalMagnitude && m <= Double.greatestFiniteMagnitude
+        }
+        return ordinary
+    }
+
     /// Writes NaN where `condition` holds, into the view's column or the owned array.
     mutating func mask(_ operand: inout Operand, where condition: (Double) -> Bool) {
         switch operand {
@@ -192,7 +205,7 @@ struct Evaluator {
             } else {
                 for k in 0..<count { result[k] = x[k] - y[k] }
             }
-            if raising {
+            if raising && !Self.allOrdinary(result) {
                 var flags: FloatingPointFlags = []
                 for k in 0..<count { flags.formUnion(.additive(x[k], y[k], result[k])) }
                 if let e = flags.exception(in: op == .add ? "add" : "subtract") {
@@ -220,7 +233,7 @@ struct Evaluator {
     ) -> Outcome {
         var result = [Double](repeating: 0, count: count)
         for k in 0..<count { result[k] = f(x[k], y[k]) }
-        if raising {
+        if raising && !Self.allOrdinary(result) {
             var raised: FloatingPointFlags = []
             for k in 0..<count { raised.formUnion(flags(x[k], y[k], result[k])) }
             if let e = raised.exception(in: name) {
@@ -238,7 +251,7 @@ struct Evaluator {
     ) -> Outcome {
         var result = [Double](repeating: 0, count: count)
         for k in 0..<count { result[k] = f(x[k]) }
-        if raising {
+        if raising && !Self.allOrdinary(result) {
             var raised: FloatingPointFlags = []
             for k in 0..<count { raised.formUnion(flags(x[k], result[k])) }
             if let e = raised.exception(in: name) {

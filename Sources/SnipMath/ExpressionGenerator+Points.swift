@@ -49,10 +49,10 @@ extension ExpressionGenerator {
         return det
     }
 
-    /// `pointCount` points of dimension d from `centroids` clusters, drawn as the reference's
-    /// `_generate_datapoints`: means N(0, 1) and per-axis variances U(0, 1) per centroid,
-    /// rotations (d > 1), U(0, 1) weights normalised, multinomial counts, then per centroid
-    /// Gaussian (`multivariate_normal` with a diagonal covariance) or uniform
+    /// `pointCount` points of dimension d from `centroids` clusters, as columns ([d][n]), drawn
+    /// as the reference's `_generate_datapoints`: means N(0, 1) and per-axis variances U(0, 1)
+    /// per centroid, rotations (d > 1), U(0, 1) weights normalised, multinomial counts, then per
+    /// centroid Gaussian (`multivariate_normal` with a diagonal covariance) or uniform
     /// (mean + U(−1, 1)·√variance) points, and per-axis standardisation (numpy's pairwise
     /// sums). `nil` when an axis has zero spread (the reference's division raises).
     func randomPoints(
@@ -66,33 +66,41 @@ extension ExpressionGenerator {
         }
         let weights = (0..<centroids).map { _ in source.uniform(0, 1) }
         let counts = source.multinomial(n, Self.normalised(weights))
-        var points: [[Double]] = []
-        points.reserveCapacity(n)
+        var columns = [[Double]](repeating: [Double](repeating: 0, count: n), count: d)
+        var p = [Double](repeating: 0, count: d)
+        var i = 0
         for c in 0..<centroids {
             let spreads = variances[c].map { $0.squareRoot() }
+            let mean = means[c]
             for _ in 0..<counts[c] {
-                let p = (0..<d).map { k in
-                    gaussian
-                        ? source.gaussian() * spreads[k] + means[c][k]
-                        : means[c][k] + source.uniform(-1, 1) * spreads[k]
+                for k in 0..<d {
+                    p[k] =
+                        gaussian
+                        ? source.gaussian() * spreads[k] + mean[k]
+                        : mean[k] + source.uniform(-1, 1) * spreads[k]
                 }
-                guard let rotation = rotations[c] else {
-                    points.append(p)
-                    continue
+                if let rotation = rotations[c] {
+                    // Row vector times rotation: out[k] = Σ_j p[j] · R[j][k].
+                    for k in 0..<d {
+                        var sum = 0.0
+                        for j in 0..<d { sum += p[j] * rotation[j][k] }
+                        columns[k][i] = sum
+                    }
+                } else {
+                    for k in 0..<d { columns[k][i] = p[k] }
                 }
-                // Row vector times rotation: out[k] = Σ_j p[j] · R[j][k].
-                points.append(
-                    (0..<d).map { k in (0..<d).reduce(0) { $0 + p[$1] * rotation[$1][k] } })
+                i += 1
             }
         }
         for k in 0..<d {
-            let column = points.map { $0[k] }
-            let mean = FunctionProperties.numpySum(column[...]) / Double(n)
-            let squares = column.map { ($0 - mean) * ($0 - mean) }
+            let mean = FunctionProperties.numpySum(columns[k][...]) / Double(n)
+            let squares = columns[k].map { ($0 - mean) * ($0 - mean) }
             let std = (FunctionProperties.numpySum(squares[...]) / Double(n)).squareRoot()
             guard std > 0 else { return nil }
-            for i in 0..<n { points[i][k] = (points[i][k] - mean) / std }
+            columns[k].withUnsafeMutableBufferPointer { column in
+                for i in 0..<n { column[i] = (column[i] - mean) / std }
+            }
         }
-        return points
+        return columns
     }
 }

@@ -111,31 +111,62 @@ extension ExpressionGenerator {
                 return .binary(op, left, child(b))
             }
         }
-        var tokens = decorate(tree).prefixTokens
-        var positions = tokens.indices.filter { UnaryOperator(rawValue: tokens[$0]) != nil }
-        source.shuffle(&positions)
-        if positions.count > count {
-            for i in positions.prefix(positions.count - count).sorted(by: >) {
-                tokens.remove(at: i)
+        // The reference shuffles the prefix positions of the unary tokens and deletes the first
+        // ones; shuffling their ordinals (in prefix order) instead draws the same numbers and
+        // picks the same operators.
+        let decorated = decorate(tree)
+        let unaryCount = decorated.unaryOperatorCount
+        var ordinals = Array(0..<unaryCount)
+        source.shuffle(&ordinals)  // drawn even when nothing is removed
+        guard unaryCount > count else { return decorated }
+        var removed = [Bool](repeating: false, count: unaryCount)
+        for i in ordinals.prefix(unaryCount - count) { removed[i] = true }
+        var ordinal = 0
+        func prune(_ e: Expression) -> Expression {
+            switch e {
+            case .leaf: return e
+            case .unary(let op, let a):
+                let drop = removed[ordinal]
+                ordinal += 1
+                return drop ? prune(a) : .unary(op, prune(a))
+            case .binary(let op, let a, let b):
+                let left = prune(a)
+                return .binary(op, left, prune(b))
             }
         }
-        // Removing unary tokens keeps a prefix list well formed.
-        return try! Expression(prefixTokens: tokens)
+        return prune(decorated)
     }
 
     /// The reference's `generate_float`: sign·mantissa·10^e with mantissa in 1…999 and
     /// e ∈ [−p − (precision+1)/2, p − (precision+1)/2], written as `str(float)`.
-    func randomPrefactor(source: inout some GeneratorRandomSource) -> Expression {
+    func randomPrefactor(source: inout some GeneratorRandomSource) -> Leaf {
         let c = configuration
         let negative = source.integer(0, 2) == 0  // choice([-1, 1])
         var limit = 1
         for _ in 0..<c.floatPrecision { limit *= 10 }
-        let mantissa = Double(source.integer(0, limit - 1) + 1)  // choice(range(1, limit))
+        let mantissa = source.integer(0, limit - 1) + 1  // choice(range(1, limit))
         let center = (c.floatPrecision + 1) / 2
         let exponent = source.integer(
             -c.maxExponentPrefactor - center, c.maxExponentPrefactor - center + 1)
-        let magnitude = mantissa * PythonFloat.pow(10, Double(exponent))
+        if c.floatPrecision == 3 && (-3 ... -1).contains(exponent) {
+            return Self.defaultPrefactors[(negative ? 1 : 0) + 2 * (mantissa * 3 + exponent + 3)]
+        }
+        return Self.prefactor(negative: negative, mantissa: mantissa, exponent: exponent)
+    }
+
+    /// The leaf for sign·mantissa·10^exponent, as Python computes and prints it.
+    static func prefactor(negative: Bool, mantissa: Int, exponent: Int) -> Leaf {
+        let magnitude = Double(mantissa) * PythonFloat.pow(10, Double(exponent))
         return .float(negative ? -magnitude : magnitude)
+    }
+
+    /// Every prefactor of the default configuration (mantissas 0…999 — 0 is never drawn —,
+    /// exponents −3…−1, both signs), indexed by sign + 2·(mantissa·3 + exponent + 3): making
+    /// Python's `str(float)` text once instead of for every draw.
+    static let defaultPrefactors: [Leaf] = (0..<1000).flatMap { mantissa in
+        (-3 ... -1).flatMap { exponent in
+            [false, true].map { prefactor(negative: $0, mantissa: mantissa, exponent: exponent) }
+        }
     }
 
     /// The reference's `add_prefactors`: `mul,a,` on the terms of sums, `add,a,mul,b,` around
@@ -148,26 +179,30 @@ extension ExpressionGenerator {
             if case .binary(let op, _, _) = e { return op == .add || op == .sub }
             return false
         }
+        var changed = false
         func transform(_ e: Expression) -> Expression {
             let a = randomPrefactor(source: &source)
             let b = randomPrefactor(source: &source)
             switch e {
             case .leaf: return e
             case .binary(let op, let l, let r) where op == .add || op == .sub:
-                let left = isSum(l) ? transform(l) : .binary(.mul, a, transform(l))
-                let right = isSum(r) ? transform(r) : .binary(.mul, b, transform(r))
+                changed = true
+                let left = isSum(l) ? transform(l) : .binary(.mul, .leaf(a), transform(l))
+                let right = isSum(r) ? transform(r) : .binary(.mul, .leaf(b), transform(r))
                 return .binary(op, left, right)
             case .binary(let op, let l, let r):
                 let left = transform(l)
                 return .binary(op, left, transform(r))
             case .unary(let op, let child) where !isSum(child):
-                return .unary(op, .binary(.add, a, .binary(.mul, b, transform(child))))
+                changed = true
+                return .unary(op, .binary(.add, .leaf(a), .binary(.mul, .leaf(b), transform(child))))
             case .unary(let op, let child):
                 return .unary(op, transform(child))
             }
         }
         var result = transform(tree)
-        if result == tree { result = .binary(.mul, randomPrefactor(source: &source), result) }
-        return .binary(.add, randomPrefactor(source: &source), result)
+        // The reference compares the prefix strings: only an added prefactor changes them.
+        if !changed { result = .binary(.mul, .leaf(randomPrefactor(source: &source)), result) }
+        return .binary(.add, .leaf(randomPrefactor(source: &source)), result)
     }
 }

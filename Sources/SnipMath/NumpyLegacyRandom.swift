@@ -12,13 +12,14 @@ public struct NumpyLegacyRandom: Sendable {
 
     /// The stream of `np.random.RandomState(seed)` (`seed` < 2^32).
     public init(seed: UInt32) {
-        var key = [UInt32](repeating: 0, count: 624)
-        var s = seed
-        for i in 0..<624 {
-            key[i] = s
-            s = 1_812_433_253 &* (s ^ (s >> 30)) &+ UInt32(i + 1)
+        state = [UInt32](unsafeUninitializedCapacity: 624) { key, initialized in
+            var s = seed
+            for i in 0..<624 {
+                key[i] = s
+                s = 1_812_433_253 &* (s ^ (s >> 30)) &+ UInt32(i + 1)
+            }
+            initialized = 624
         }
-        state = key
         position = 624
     }
 
@@ -28,40 +29,42 @@ public struct NumpyLegacyRandom: Sendable {
     public init(key: [UInt32]) {
         precondition(!key.isEmpty, "RandomState needs a non-empty seed list")
         self.init(seed: 19_650_218)
-        var mt = state
-        var i = 1
-        var j = 0
-        for _ in 0..<Swift.max(624, key.count) {
-            mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) &* 1_664_525)) &+ key[j] &+ UInt32(j)
-            i += 1
-            j += 1
-            if i >= 624 {
-                mt[0] = mt[623]
-                i = 1
+        state.withUnsafeMutableBufferPointer { mt in
+            var i = 1
+            var j = 0
+            for _ in 0..<Swift.max(624, key.count) {
+                mt[i] =
+                    (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) &* 1_664_525)) &+ key[j] &+ UInt32(j)
+                i += 1
+                j += 1
+                if i >= 624 {
+                    mt[0] = mt[623]
+                    i = 1
+                }
+                if j >= key.count { j = 0 }
             }
-            if j >= key.count { j = 0 }
-        }
-        for _ in 0..<623 {
-            mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) &* 1_566_083_941)) &- UInt32(i)
-            i += 1
-            if i >= 624 {
-                mt[0] = mt[623]
-                i = 1
+            for _ in 0..<623 {
+                mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) &* 1_566_083_941)) &- UInt32(i)
+                i += 1
+                if i >= 624 {
+                    mt[0] = mt[623]
+                    i = 1
+                }
             }
+            mt[0] = 0x8000_0000
         }
-        mt[0] = 0x8000_0000
-        state = mt
         position = 624
     }
 
     private mutating func refill() {
-        let upper: UInt32 = 0x8000_0000
-        let lower: UInt32 = 0x7FFF_FFFF
-        for i in 0..<624 {
-            let y = (state[i] & upper) | (state[(i + 1) % 624] & lower)
-            var next = state[(i + 397) % 624] ^ (y >> 1)
-            if y & 1 != 0 { next ^= 0x9908_B0DF }
-            state[i] = next
+        state.withUnsafeMutableBufferPointer { mt in
+            @inline(__always) func twist(_ i: Int, _ next: Int, _ far: Int) {
+                let y = (mt[i] & 0x8000_0000) | (mt[next] & 0x7FFF_FFFF)
+                mt[i] = mt[far] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
+            }
+            for i in 0..<227 { twist(i, i + 1, i + 397) }
+            for i in 227..<623 { twist(i, i + 1, i - 227) }
+            twist(623, 0, 396)
         }
         position = 0
     }

@@ -6,55 +6,98 @@ import Foundation
 extension Sample {
     /// Appends the sample's line (without the newline) to `out`.
     public func appendDataPrefixLine(to out: inout [UInt8], precision: Int = 3) {
-        out.append(ascii: "{")
-        for (key, value) in zip(SampleInfo.keys, info.values) {
-            out.append(ascii: "\"")
-            out.append(contentsOf: key.utf8)
-            out.append(ascii: "\": \"")
-            ByteText.appendInteger(value, to: &out)
-            out.append(ascii: "\", ")
-        }
-        out.append(ascii: "\"x_to_fit\": [")
-        for r in x.indices {
-            if r > 0 { out.append(ascii: ", ") }
-            out.append(ascii: "[")
-            let row = x[r]
-            for c in row.indices {
-                if c > 0 { out.append(ascii: ", ") }
-                out.append(ascii: "\"")
-                ByteText.appendFormatE(row[c], precision: precision, to: &out)
-                out.append(ascii: "\"")
-            }
-            out.append(ascii: "]")
-        }
-        out.append(ascii: "], \"y_to_fit\": [")
-        for i in y.indices {
-            if i > 0 { out.append(ascii: ", ") }
-            out.append(ascii: "[\"")
-            ByteText.appendFormatE(y[i], precision: precision, to: &out)
-            out.append(ascii: "\"]")
-        }
-        out.append(ascii: "], \"tree\": ")
-        ByteText.appendJSONString(tree.prefix, to: &out)
-        out.append(ascii: ", \"skeleton_tree_encoded\": [")
-        for (i, token) in skeletonTokens.enumerated() {
-            if i > 0 { out.append(ascii: ", ") }
-            ByteText.appendJSONString(token, to: &out)
-        }
-        out.append(ascii: "]")
-        if let t = targetProperty {
-            out.append(ascii: ", \"target_property\": ")
-            out.append(contentsOf: JSONText.number(t).utf8)
-        }
-        out.append(ascii: "}")
+        let buffer = ByteBuffer(capacity: 4096 + y.count * (info.inputDimension + 1) * 24)
+        appendDataPrefixLine(to: buffer, precision: precision)
+        out.append(contentsOf: buffer.bytes)
+    }
+
+    /// Appends the sample's line (without the newline) to `buffer`.
+    func appendDataPrefixLine(to buffer: ByteBuffer, precision: Int) {
+        let d = x.first?.count ?? 0
+        DataPrefixLine.append(
+            info: info, pointCount: x.count, dimension: d, x: { x[$0][$1] }, y: y, tree: tree,
+            skeletonTokens: skeletonTokens, targetProperty: targetProperty, precision: precision,
+            to: buffer)
     }
 }
 
-extension Array where Element == UInt8 {
-    /// Appends the bytes of an ASCII literal.
+extension AcceptedAttempt {
+    /// Appends the sample's line (without the newline), reading the points from the columns.
+    func appendDataPrefixLine(
+        to buffer: ByteBuffer, precision: Int, targetProperty: Double?, skeletonTree: Bool
+    ) {
+        DataPrefixLine.append(
+            info: info, pointCount: y.count, dimension: columns.count,
+            x: { columns[$1][$0] }, y: y, tree: skeletonTree ? tree.skeleton : tree,
+            skeletonTokens: skeletonTokens, targetProperty: targetProperty,
+            precision: precision, to: buffer)
+    }
+}
+
+/// The writer behind both line paths.
+enum DataPrefixLine {
     @inline(__always)
-    mutating func append(ascii text: StaticString) {
-        text.withUTF8Buffer { append(contentsOf: $0) }
+    static func append(
+        info: SampleInfo, pointCount n: Int, dimension d: Int, x: (Int, Int) -> Double,
+        y: [Double], tree: Expression, skeletonTokens: [String], targetProperty: Double?,
+        precision: Int, to out: ByteBuffer
+    ) {
+        out.append("{")
+        for (key, value) in zip(SampleInfo.keys, info.values) {
+            out.append(UInt8(ascii: "\""))
+            out.append(key)
+            out.append("\": \"")
+            ByteText.appendInteger(value, to: out)
+            out.append("\", ")
+        }
+        // A number takes at most precision + 8 bytes (`-d.ddde-308`), and 4 more of quotes and
+        // separators.
+        let numberRoom = precision + 12
+        out.append("\"x_to_fit\": [")
+        for i in 0..<n {
+            out.reserve(4 + d * numberRoom)
+            if i > 0 {
+                out.put(UInt8(ascii: ","))
+                out.put(UInt8(ascii: " "))
+            }
+            out.put(UInt8(ascii: "["))
+            for k in 0..<d {
+                if k > 0 {
+                    out.put(UInt8(ascii: ","))
+                    out.put(UInt8(ascii: " "))
+                }
+                out.put(UInt8(ascii: "\""))
+                ByteText.appendFormatE(x(i, k), precision: precision, to: out)
+                out.put(UInt8(ascii: "\""))
+            }
+            out.put(UInt8(ascii: "]"))
+        }
+        out.append("], \"y_to_fit\": [")
+        for i in 0..<n {
+            out.reserve(6 + numberRoom)
+            if i > 0 {
+                out.put(UInt8(ascii: ","))
+                out.put(UInt8(ascii: " "))
+            }
+            out.put(UInt8(ascii: "["))
+            out.put(UInt8(ascii: "\""))
+            ByteText.appendFormatE(y[i], precision: precision, to: out)
+            out.put(UInt8(ascii: "\""))
+            out.put(UInt8(ascii: "]"))
+        }
+        out.append("], \"tree\": ")
+        ByteText.appendJSONString(tree.prefix, to: out)
+        out.append(", \"skeleton_tree_encoded\": [")
+        for (i, token) in skeletonTokens.enumerated() {
+            if i > 0 { out.append(", ") }
+            ByteText.appendJSONString(token, to: out)
+        }
+        out.append("]")
+        if let t = targetProperty {
+            out.append(", \"target_property\": ")
+            out.append(JSONText.number(t))
+        }
+        out.append("}")
     }
 }
 
@@ -63,27 +106,28 @@ enum ByteText {
     /// `10^k` for k in 0…22, all exact doubles.
     static let powersOfTen: [Double] = (0...22).map { PythonFloat.pow(10, Double($0)) }
 
+    /// `10^k` for k in 0…18.
+    static let integerPowersOfTen: [Int] = (0...18).map { k in (0..<k).reduce(1) { r, _ in r * 10 } }
+
     /// A decimal integer.
-    static func appendInteger(_ value: Int, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
+    static func appendInteger(_ value: Int, to out: ByteBuffer) {
+        out.reserve(21)
+        if value < 0 { out.put(UInt8(ascii: "-")) }
         let v = value.magnitude
         var divisor: UInt = 1
         while divisor <= v / 10 { divisor *= 10 }
         while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8((v / divisor) % 10))
+            out.put(UInt8(ascii: "0") + UInt8((v / divisor) % 10))
             divisor /= 10
         }
     }
 
     /// A JSON string as Python's `json.dumps` writes it (printable ASCII is copied as is).
-    static func appendJSONString(_ s: String, to out: inout [UInt8]) {
+    static func appendJSONString(_ s: String, to out: ByteBuffer) {
         let plain = s.utf8.allSatisfy { $0 >= 0x20 && $0 <= 0x7E && $0 != 0x22 && $0 != 0x5C }
-        guard plain else {
-            out.append(contentsOf: JSONText.string(s).utf8)
-            return
-        }
+        guard plain else { return out.append(JSONText.string(s)) }
         out.append(UInt8(ascii: "\""))
-        out.append(contentsOf: s.utf8)
+        out.append(s)
         out.append(UInt8(ascii: "\""))
     }
 
@@ -94,24 +138,31 @@ enum ByteText {
     /// below 2^-53 relative (< 1e-9 absolute for precision ≤ 6). Whenever the scaled value lies
     /// within 1e-6 of a rounding tie, or x is zero, not finite, or needs |k| > 22, the C library
     /// formats it instead, so the text is always printf's.
-    static func appendFormatE(_ x: Double, precision p: Int, to out: inout [UInt8]) {
+    static func appendFormatE(_ x: Double, precision p: Int, to out: ByteBuffer) {
         guard x.isFinite, x != 0, p >= 1, p <= 6 else {
-            return out.append(contentsOf: PythonFloat.formatE(x, precision: p).utf8)
+            return out.append(PythonFloat.formatE(x, precision: p))
         }
         let a = Swift.abs(x)
-        var low = 1
-        for _ in 0..<p { low *= 10 }
+        let low = p == 3 ? 1000 : Self.integerPowersOfTen[p]
         let high = low * 10  // mantissas lie in [low, high)
-        var e = Int(Foundation.log10(a).rounded(.down))
+        // floor(log10 |x|), give or take one or two, from the binary exponent
+        // (1233 / 4096 ≈ log10 2; the shift floors); the loop corrects it.
+        var e = (Int(a.exponent) * 1233) >> 12
         var mantissa = 0
         var settled = false
-        for _ in 0..<3 {
+        for _ in 0..<4 {
             let k = p - e
             guard k >= -22 && k <= 22 else { break }
-            let v = k >= 0 ? a * powersOfTen[k] : a / powersOfTen[-k]
-            let fraction = v - v.rounded(.down)
+            let v = k >= 0 ? a * Self.powersOfTen[k] : a / Self.powersOfTen[-k]
+            guard v < 1e15 else {
+                e += 1
+                continue
+            }
+            // v ≥ 0, so truncation is the floor (no libm call on baseline x86-64).
+            let whole = Int(v)
+            let fraction = v - Double(whole)
             guard Swift.abs(fraction - 0.5) > 1e-6 else { break }
-            let m = Int(v.rounded())
+            let m = fraction > 0.5 ? whole + 1 : whole
             if m < low {
                 e -= 1
             } else if m > high {
@@ -128,22 +179,25 @@ enum ByteText {
             }
         }
         guard settled else {
-            return out.append(contentsOf: PythonFloat.formatE(x, precision: p).utf8)
+            return out.append(PythonFloat.formatE(x, precision: p))
         }
-        if x < 0 { out.append(UInt8(ascii: "-")) }
+        // -d.ddde+XXX at most
+        out.reserve(p + 8)
+        if x < 0 { out.put(UInt8(ascii: "-")) }
         // d.ddd: the first digit, the point, then the other p digits, filled from the right.
-        let start = out.count
-        out.append(contentsOf: repeatElement(UInt8(ascii: "."), count: p + 2))
+        let start = out.base + out.count
         var m = mantissa
-        for i in stride(from: start + p + 1, to: start + 1, by: -1) {
-            out[i] = UInt8(ascii: "0") + UInt8(m % 10)
+        for i in stride(from: p + 1, to: 1, by: -1) {
+            start[i] = UInt8(ascii: "0") + UInt8(m % 10)
             m /= 10
         }
-        out[start] = UInt8(ascii: "0") + UInt8(m)
-        out.append(UInt8(ascii: "e"))
-        out.append(UInt8(ascii: e < 0 ? "-" : "+"))
+        start[0] = UInt8(ascii: "0") + UInt8(m)
+        start[1] = UInt8(ascii: ".")
+        out.skip(p + 2)
+        out.put(UInt8(ascii: "e"))
+        out.put(UInt8(ascii: e < 0 ? "-" : "+"))
         let magnitude = Swift.abs(e)
-        if magnitude < 10 { out.append(UInt8(ascii: "0")) }
-        appendInteger(magnitude, to: &out)
+        if magnitude < 10 { out.put(UInt8(ascii: "0")) }
+        appendInteger(magnitude, to: out)
     }
 }
