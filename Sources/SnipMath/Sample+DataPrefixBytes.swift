@@ -139,36 +139,38 @@ enum ByteText {
     /// within 1e-6 of a rounding tie, or x is zero, not finite, or needs |k| > 22, the C library
     /// formats it instead, so the text is always printf's.
     static func appendFormatE(_ x: Double, precision p: Int, to out: ByteBuffer) {
-        guard x.isFinite, x != 0, p >= 1, p <= 6 else {
+        let a = Swift.abs(x)
+        let biased = Int(truncatingIfNeeded: a.bitPattern >> 52)
+        // Zero, subnormals, infinities and NaN, and precisions outside 1...6 go to printf.
+        guard biased > 0, biased < 0x7FF, p >= 1, p <= 6 else {
             return out.append(PythonFloat.formatE(x, precision: p))
         }
-        let a = Swift.abs(x)
-        let low = p == 3 ? 1000 : Self.integerPowersOfTen[p]
+        // floor(log10 a): from the binary exponent (1233 / 4096 ≈ log10 2, the shift floors),
+        // which gives it or one less, then one comparison.
+        var e = ((biased - 1023) * 1233) >> 12
+        guard e >= p - 23, e <= p + 21 else {
+            return out.append(PythonFloat.formatE(x, precision: p))
+        }
+        if a >= decimalThresholds[e + 1 - thresholdOffset] { e += 1 }
+        let low = p == 3 ? 1000 : integerPowersOfTen[p]
         let high = low * 10  // mantissas lie in [low, high)
-        // floor(log10 |x|), give or take one or two, from the binary exponent
-        // (1233 / 4096 ≈ log10 2; the shift floors); the loop corrects it.
-        var e = (Int(a.exponent) * 1233) >> 12
         var mantissa = 0
         var settled = false
-        for _ in 0..<4 {
+        for _ in 0..<3 {
             let k = p - e
             guard k >= -22 && k <= 22 else { break }
-            let v = k >= 0 ? a * Self.powersOfTen[k] : a / Self.powersOfTen[-k]
-            guard v < 1e15 else {
-                e += 1
-                continue
-            }
-            // v ≥ 0, so truncation is the floor (no libm call on baseline x86-64).
+            let v = k >= 0 ? a * powersOfTen[k] : a / powersOfTen[-k]
+            // 0 < v < 10^8 here, so truncation is the floor (no libm call on baseline x86-64).
             let whole = Int(v)
             let fraction = v - Double(whole)
             guard Swift.abs(fraction - 0.5) > 1e-6 else { break }
             let m = fraction > 0.5 ? whole + 1 : whole
             if m < low {
-                e -= 1
+                e -= 1  // the threshold was a rounded power of ten; try one decade lower
             } else if m > high {
                 e += 1
             } else {
-                if m == high {
+                if m == high {  // rounds up into the next decade: 9.9996 → 1.000e+01
                     mantissa = low
                     e += 1
                 } else {
@@ -188,16 +190,23 @@ enum ByteText {
         let start = out.base + out.count
         var m = mantissa
         for i in stride(from: p + 1, to: 1, by: -1) {
-            start[i] = UInt8(ascii: "0") + UInt8(m % 10)
+            start[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m % 10)
             m /= 10
         }
-        start[0] = UInt8(ascii: "0") + UInt8(m)
+        start[0] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m)
         start[1] = UInt8(ascii: ".")
         out.skip(p + 2)
         out.put(UInt8(ascii: "e"))
         out.put(UInt8(ascii: e < 0 ? "-" : "+"))
+        // at least two exponent digits (|e| < 100 here)
         let magnitude = Swift.abs(e)
-        if magnitude < 10 { out.put(UInt8(ascii: "0")) }
-        appendInteger(magnitude, to: out)
+        out.put(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude / 10))
+        out.put(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10))
     }
+
+    /// The first exponent of ``decimalThresholds``.
+    static let thresholdOffset = -30
+
+    /// `10^n` rounded to a double, for n in −30…30 (exact for n ≥ 0).
+    static let decimalThresholds: [Double] = (-30...30).map { Double("1e\($0)")! }
 }

@@ -28,10 +28,14 @@ struct GenerateCommand: ParsableCommand {
             terminal.
             """)
 
-    @Option(help: "Number of samples to write.", transform: { try parseInteger($0, "count") })
+    @Option(
+        parsing: .unconditional, help: "Number of samples to write.",
+        transform: { try parseInteger($0, "count") })
     var count: Int
 
-    @Option(help: "Random seed, 0...4294967295.", transform: { try parseInteger($0, "seed") })
+    @Option(
+        parsing: .unconditional, help: "Random seed, 0...4294967295.",
+        transform: { try parseInteger($0, "seed") })
     var seed: Int = 0
 
     @Option(help: "Largest input dimension (1...10); dimensions are drawn uniformly from 1.")
