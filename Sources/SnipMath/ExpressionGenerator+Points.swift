@@ -7,24 +7,37 @@ extension ExpressionGenerator {
     static func randomRotation(_ d: Int, source: inout some GeneratorRandomSource)
         -> [[Double]]
     {
+        let flat = randomFlatRotation(d, source: &source)
+        return (0..<d).map { Array(flat[($0 * d)..<($0 * d + d)]) }
+    }
+
+    /// ``randomRotation(_:source:)`` as one row-major array of d·d values.
+    static func randomFlatRotation(_ d: Int, source: inout some GeneratorRandomSource)
+        -> [Double]
+    {
         while true {
-            var rows = (0..<d).map { _ in (0..<d).map { _ in source.gaussian() } }
-            var degenerate = false
-            for i in 0..<d {
-                for j in 0..<i {
-                    let dot = zip(rows[i], rows[j]).reduce(0) { $0 + $1.0 * $1.1 }
-                    for k in 0..<d { rows[i][k] -= dot * rows[j][k] }
+            var m = [Double](repeating: 0, count: d * d)
+            for i in 0..<(d * d) { m[i] = source.gaussian() }
+            let ok = m.withUnsafeMutableBufferPointer { m -> Bool in
+                for i in 0..<d {
+                    for j in 0..<i {
+                        var dot = 0.0
+                        for k in 0..<d { dot += m[i * d + k] * m[j * d + k] }
+                        for k in 0..<d { m[i * d + k] -= dot * m[j * d + k] }
+                    }
+                    var squares = 0.0
+                    for k in 0..<d { squares += m[i * d + k] * m[i * d + k] }
+                    let norm = squares.squareRoot()
+                    if norm < 1e-12 { return false }
+                    for k in 0..<d { m[i * d + k] /= norm }
                 }
-                let norm = rows[i].reduce(0) { $0 + $1 * $1 }.squareRoot()
-                if norm < 1e-12 {
-                    degenerate = true
-                    break
-                }
-                for k in 0..<d { rows[i][k] /= norm }
+                return true
             }
-            if degenerate { continue }
-            if determinant(rows) < 0 { rows[0] = rows[0].map { -$0 } }
-            return rows
+            if !ok { continue }
+            if determinant((0..<d).map { Array(m[($0 * d)..<($0 * d + d)]) }) < 0 {
+                for k in 0..<d { m[k] = -m[k] }
+            }
+            return m
         }
     }
 
@@ -61,8 +74,8 @@ extension ExpressionGenerator {
         let n = configuration.pointCount
         let means = (0..<centroids).map { _ in (0..<d).map { _ in source.gaussian() } }
         let variances = (0..<centroids).map { _ in (0..<d).map { _ in source.uniform(0, 1) } }
-        let rotations: [[[Double]]?] = (0..<centroids).map { _ in
-            d > 1 ? Self.randomRotation(d, source: &source) : nil
+        let flatRotations: [[Double]?] = (0..<centroids).map { _ in
+            d > 1 ? Self.randomFlatRotation(d, source: &source) : nil
         }
         let weights = (0..<centroids).map { _ in source.uniform(0, 1) }
         let counts = source.multinomial(n, Self.normalised(weights))
@@ -79,12 +92,16 @@ extension ExpressionGenerator {
                         ? source.gaussian() * spreads[k] + mean[k]
                         : mean[k] + source.uniform(-1, 1) * spreads[k]
                 }
-                if let rotation = rotations[c] {
+                if let rotation = flatRotations[c] {
                     // Row vector times rotation: out[k] = Σ_j p[j] · R[j][k].
-                    for k in 0..<d {
-                        var sum = 0.0
-                        for j in 0..<d { sum += p[j] * rotation[j][k] }
-                        columns[k][i] = sum
+                    rotation.withUnsafeBufferPointer { r in
+                        p.withUnsafeBufferPointer { p in
+                            for k in 0..<d {
+                                var sum = 0.0
+                                for j in 0..<d { sum += p[j] * r[j * d + k] }
+                                columns[k][i] = sum
+                            }
+                        }
                     }
                 } else {
                     for k in 0..<d { columns[k][i] = p[k] }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Tree sampling: shape, leaves, unary operators and prefactors, with the reference's draws.
 extension ExpressionGenerator {
     /// numpy normalises `p` before `choice`, summing in numpy's pairwise order.
@@ -34,7 +36,7 @@ extension ExpressionGenerator {
             c.referenceCountingTable
             ? 2 * c.maxBinaryOpsPerDimension * c.maxInputDimension
             : Swift.max(binaryOperators, 1)
-        let table = Self.countingTable(maxOperators: tableOperators)
+        let table = CountingTables.shared.table(maxOperators: tableOperators)
         func entry(_ n: Int, _ e: Int) -> Double? {
             table.indices.contains(n) && table[n].indices.contains(e) ? table[n][e] : nil
         }
@@ -204,5 +206,22 @@ extension ExpressionGenerator {
         // The reference compares the prefix strings: only an added prefactor changes them.
         if !changed { result = .binary(.mul, .leaf(randomPrefactor(source: &source)), result) }
         return .binary(.add, .leaf(randomPrefactor(source: &source)), result)
+    }
+}
+
+/// The counting tables already built, shared by all generators and threads (a table depends
+/// only on its size, and building one per attempt cost a tenth of the time at dimension 10).
+final class CountingTables: @unchecked Sendable {
+    static let shared = CountingTables()
+    private let lock = NSLock()
+    private var tables: [Int: [[Double]]] = [:]
+
+    func table(maxOperators: Int) -> [[Double]] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let t = tables[maxOperators] { return t }
+        let t = ExpressionGenerator.countingTable(maxOperators: maxOperators)
+        tables[maxOperators] = t
+        return t
     }
 }
