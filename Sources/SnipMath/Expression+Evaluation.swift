@@ -108,6 +108,30 @@ struct Evaluator {
 
     var nans: [Double] { [Double](repeating: .nan, count: count) }
 
+    /// `f` over the elements of `x` and `y` (equal lengths), into a new array.
+    @inline(__always)
+    static func map(_ x: [Double], _ y: [Double], _ f: (Double, Double) -> Double) -> [Double] {
+        [Double](unsafeUninitializedCapacity: x.count) { out, initialized in
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeBufferPointer { y in
+                    for k in 0..<x.count { out[k] = f(x[k], y[k]) }
+                }
+            }
+            initialized = x.count
+        }
+    }
+
+    /// `f` over the elements of `x`, into a new array.
+    @inline(__always)
+    static func map(_ x: [Double], _ f: (Double) -> Double) -> [Double] {
+        [Double](unsafeUninitializedCapacity: x.count) { out, initialized in
+            x.withUnsafeBufferPointer { x in
+                for k in 0..<x.count { out[k] = f(x[k]) }
+            }
+            initialized = x.count
+        }
+    }
+
     /// Whether every value is finite with a magnitude above the smallest normal. No operator
     /// raises a flag for such a result (every rule in `FloatingPointFlags+Operations` needs a
     /// NaN, infinite, zero or tiny result), so the per-element flag rules can be skipped.
@@ -199,12 +223,7 @@ struct Evaluator {
         let y = read(b)
         switch op {
         case .add, .sub:
-            var result = [Double](repeating: 0, count: count)
-            if op == .add {
-                for k in 0..<count { result[k] = x[k] + y[k] }
-            } else {
-                for k in 0..<count { result[k] = x[k] - y[k] }
-            }
+            let result = op == .add ? Self.map(x, y, +) : Self.map(x, y, -)
             if raising && !Self.allOrdinary(result) {
                 var flags: FloatingPointFlags = []
                 for k in 0..<count { flags.formUnion(.additive(x[k], y[k], result[k])) }
@@ -231,8 +250,7 @@ struct Evaluator {
         binary x: [Double], _ y: [Double], _ name: String, _ f: (Double, Double) -> Double,
         flags: (Double, Double, Double) -> FloatingPointFlags
     ) -> Outcome {
-        var result = [Double](repeating: 0, count: count)
-        for k in 0..<count { result[k] = f(x[k], y[k]) }
+        let result = Self.map(x, y, f)
         if raising && !Self.allOrdinary(result) {
             var raised: FloatingPointFlags = []
             for k in 0..<count { raised.formUnion(flags(x[k], y[k], result[k])) }
@@ -249,8 +267,7 @@ struct Evaluator {
         unary x: [Double], _ name: String, _ f: (Double) -> Double,
         flags: (Double, Double) -> FloatingPointFlags
     ) -> Outcome {
-        var result = [Double](repeating: 0, count: count)
-        for k in 0..<count { result[k] = f(x[k]) }
+        let result = Self.map(x, f)
         if raising && !Self.allOrdinary(result) {
             var raised: FloatingPointFlags = []
             for k in 0..<count { raised.formUnion(flags(x[k], result[k])) }
