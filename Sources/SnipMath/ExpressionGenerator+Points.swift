@@ -79,13 +79,25 @@ extension ExpressionGenerator {
         }
         let weights = (0..<centroids).map { _ in source.uniform(0, 1) }
         let counts = source.multinomial(n, Self.normalised(weights))
-        var columns = [[Double]](repeating: [Double](repeating: 0, count: n), count: d)
+        // Points are drawn point by point (the reference's order) into d column buffers.
+        var columns = [[Double]](repeating: [], count: d)
+        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: n * d)  // column-major
+        defer { buffer.deallocate() }
+        buffer.initialize(repeating: 0, count: n * d)
         var p = [Double](repeating: 0, count: d)
         var i = 0
         for c in 0..<centroids {
             let spreads = variances[c].map { $0.squareRoot() }
             let mean = means[c]
             for _ in 0..<counts[c] {
+                if d == 1 {
+                    buffer[i] =
+                        gaussian
+                        ? source.gaussian() * spreads[0] + mean[0]
+                        : mean[0] + source.uniform(-1, 1) * spreads[0]
+                    i += 1
+                    continue
+                }
                 for k in 0..<d {
                     p[k] =
                         gaussian
@@ -99,15 +111,18 @@ extension ExpressionGenerator {
                             for k in 0..<d {
                                 var sum = 0.0
                                 for j in 0..<d { sum += p[j] * r[j * d + k] }
-                                columns[k][i] = sum
+                                buffer[k * n + i] = sum
                             }
                         }
                     }
                 } else {
-                    for k in 0..<d { columns[k][i] = p[k] }
+                    for k in 0..<d { buffer[k * n + i] = p[k] }
                 }
                 i += 1
             }
+        }
+        for k in 0..<d {
+            columns[k] = Array(UnsafeBufferPointer(start: buffer + k * n, count: n))
         }
         for k in 0..<d {
             let mean = FunctionProperties.numpySum(columns[k][...]) / Double(n)
