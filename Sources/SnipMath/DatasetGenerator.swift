@@ -84,63 +84,131 @@ public struct DatasetGenerator: Sendable {
         return Array(buffer.bytes)
     }
 
-    /// Writes samples `0..<count` as `data.prefix` lines, in order, through `sink`, making them
-    /// on `threads` threads in blocks; `progress` hears the number of samples written after
-    /// each batch of blocks (on the calling thread). The bytes do not depend on `threads`.
+    /// Writes samples `0..<count` as `data.prefix` lines, in order, through `sink` (called on
+    /// the calling thread); `threads` worker threads make them in blocks of 16 while the
+    /// calling thread writes finished blocks in order, so the bytes do not depend on `threads`.
+    /// `progress` hears the number of samples written after each block.
     public func write(
         count: Int, threads: Int, sink: (UnsafeRawBufferPointer) throws -> Void,
         progress: (Int) -> Void = { _ in }
     ) rethrows {
         precondition(count >= 0 && count <= Int(UInt32.max) + 1, "sample count out of range")
-        let threads = Swift.max(1, threads)
-        // Small blocks keep the threads evenly loaded; a batch is what is held in memory.
         let blockSize = 16
-        let blocksPerBatch = threads == 1 ? 1 : 8 * threads
-        let buffers = (0..<blocksPerBatch).map { _ in ByteBuffer() }
-        var written = 0
-        while written < count {
-            let batchStart = written
-            let batchEnd = Swift.min(count, batchStart + blocksPerBatch * blockSize)
-            let blocks = (batchEnd - batchStart + blockSize - 1) / blockSize
-            let shared = UnsafeSendable(buffers)
-            let fill: @Sendable (Int) -> Void = { b in
-                let start = batchStart + b * blockSize
-                let end = Swift.min(batchEnd, start + blockSize)
-                let buffer = shared.value[b]
-                buffer.removeAll()
-                for i in start..<end { appendLine(at: i, to: buffer) }
+        let blocks = (count + blockSize - 1) / blockSize
+        let threads = Swift.max(1, Swift.min(threads, blocks))
+        @Sendable func fill(_ block: Int, _ buffer: ByteBuffer) {
+            buffer.removeAll()
+            for i in (block * blockSize)..<Swift.min(count, (block + 1) * blockSize) {
+                appendLine(at: i, to: buffer)
             }
-            if threads == 1 || blocks == 1 {
-                for b in 0..<blocks { fill(b) }
-            } else {
-                let next = BlockCounter()
-                DispatchQueue.concurrentPerform(iterations: Swift.min(threads, blocks)) { _ in
-                    while let b = next.take(below: blocks) { fill(b) }
+        }
+        if threads == 1 {
+            let buffer = ByteBuffer()
+            for b in 0..<blocks {
+                fill(b, buffer)
+                try sink(buffer.bytes)
+                progress(Swift.min(count, (b + 1) * blockSize))
+            }
+            return
+        }
+        // Workers take blocks in order, at most `window` ahead of the writer; block b goes to
+        // slot b % window once the block before it in that slot has been written.
+        let pipeline = BlockPipeline(blocks: blocks, window: 8 * threads)
+        let workers = (0..<threads).map { _ in
+            Thread {
+                while let (block, buffer) = pipeline.nextBlock() {
+                    fill(block, buffer)
+                    pipeline.finish(block)
                 }
+                pipeline.workerExited()
             }
-            for b in 0..<blocks { try sink(buffers[b].bytes) }
-            written = batchEnd
-            progress(written)
+        }
+        for w in workers {
+            w.stackSize = 1 << 22
+            w.start()
+        }
+        defer { pipeline.cancelAndWait(workers: threads) }
+        for b in 0..<blocks {
+            let buffer = pipeline.waitFor(b)
+            try sink(buffer.bytes)
+            pipeline.written(b)
+            progress(Swift.min(count, (b + 1) * blockSize))
         }
     }
 }
 
-/// Carries buffers into the worker threads; each buffer is filled by one thread at a time.
-private struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
+/// The shared state of ``DatasetGenerator/write(count:threads:sink:progress:)``: which block
+/// each worker makes next, which blocks are done, and how far the writer has got.
+private final class BlockPipeline: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let blocks: Int
+    private let window: Int
+    private let buffers: [ByteBuffer]
+    private var done: [Bool]
+    private var nextToMake = 0
+    private var nextToWrite = 0
+    private var cancelled = false
+    private var exited = 0
 
-/// Hands out block numbers 0, 1, 2, … to worker threads.
-private final class BlockCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
+    init(blocks: Int, window: Int) {
+        self.blocks = blocks
+        self.window = window
+        buffers = (0..<window).map { _ in ByteBuffer() }
+        done = [Bool](repeating: false, count: window)
+    }
 
-    func take(below limit: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < limit else { return nil }
-        next += 1
-        return next - 1
+    /// The next block to make and its buffer, waiting while the window is full; `nil` at the
+    /// end or when cancelled.
+    func nextBlock() -> (Int, ByteBuffer)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !cancelled && nextToMake < blocks && nextToMake >= nextToWrite + window {
+            condition.wait()
+        }
+        guard !cancelled && nextToMake < blocks else { return nil }
+        let block = nextToMake
+        nextToMake += 1
+        return (block, buffers[block % window])
+    }
+
+    /// Marks a block as made.
+    func finish(_ block: Int) {
+        condition.lock()
+        done[block % window] = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits until block `b` is made and returns its buffer.
+    func waitFor(_ b: Int) -> ByteBuffer {
+        condition.lock()
+        defer { condition.unlock() }
+        while !done[b % window] { condition.wait() }
+        return buffers[b % window]
+    }
+
+    /// Marks block `b` as written, freeing its slot.
+    func written(_ b: Int) {
+        condition.lock()
+        done[b % window] = false
+        nextToWrite = b + 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func workerExited() {
+        condition.lock()
+        exited += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Stops the workers (after the last block, or when writing failed) and waits for them.
+    func cancelAndWait(workers: Int) {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        while exited < workers { condition.wait() }
+        condition.unlock()
     }
 }
