@@ -17,6 +17,7 @@ final class ProgressBar {
     private let start = Date()
     private var lastDraw = Date.distantPast
     private var done = 0
+    private var drawnDone = -1
 
     /// A bar for `total` items; `enabled` defaults to "standard error is a terminal".
     init(total: Int, unit: String, enabled: Bool = isatty(STDERR_FILENO) != 0) {
@@ -39,7 +40,7 @@ final class ProgressBar {
     /// Draws the final state and ends the line.
     func finish() {
         guard isEnabled else { return }
-        draw(Date())
+        if drawnDone != done { draw(Date()) }
         FileHandle.standardError.write(Data("\n".utf8))
     }
 
@@ -84,6 +85,7 @@ final class ProgressBar {
     }
 
     private func draw(_ now: Date) {
+        drawnDone = done
         let text = Self.line(
             done: done, total: total, unit: unit, elapsed: now.timeIntervalSince(start))
         // \r returns to the line start; \u{1B}[K clears what a longer previous line left.
