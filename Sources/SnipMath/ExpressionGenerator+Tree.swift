@@ -142,6 +142,28 @@ extension ExpressionGenerator {
     /// The reference's `generate_float`: sign·mantissa·10^e with mantissa in 1…999 and
     /// e ∈ [−p − (precision+1)/2, p − (precision+1)/2], written as `str(float)`.
     func randomPrefactor(source: inout some GeneratorRandomSource) -> Leaf {
+        drawPrefactor(source: &source).leaf
+    }
+
+    /// A drawn prefactor, made into a leaf only when it is used (most are not).
+    struct DrawnPrefactor {
+        var negative: Bool
+        var mantissa: Int
+        var exponent: Int
+        var precision: Int
+
+        var leaf: Leaf {
+            if precision == 3 && (-3 ... -1).contains(exponent) {
+                return ExpressionGenerator.defaultPrefactors[
+                    (negative ? 1 : 0) + 2 * (mantissa * 3 + exponent + 3)]
+            }
+            return ExpressionGenerator.prefactor(
+                negative: negative, mantissa: mantissa, exponent: exponent)
+        }
+    }
+
+    /// The draws of ``randomPrefactor(source:)``.
+    func drawPrefactor(source: inout some GeneratorRandomSource) -> DrawnPrefactor {
         let c = configuration
         let negative = source.integer(0, 2) == 0  // choice([-1, 1])
         var limit = 1
@@ -150,10 +172,9 @@ extension ExpressionGenerator {
         let center = (c.floatPrecision + 1) / 2
         let exponent = source.integer(
             -c.maxExponentPrefactor - center, c.maxExponentPrefactor - center + 1)
-        if c.floatPrecision == 3 && (-3 ... -1).contains(exponent) {
-            return Self.defaultPrefactors[(negative ? 1 : 0) + 2 * (mantissa * 3 + exponent + 3)]
-        }
-        return Self.prefactor(negative: negative, mantissa: mantissa, exponent: exponent)
+        return DrawnPrefactor(
+            negative: negative, mantissa: mantissa, exponent: exponent,
+            precision: c.floatPrecision)
     }
 
     /// The leaf for sign·mantissa·10^exponent, as Python computes and prints it.
@@ -183,21 +204,22 @@ extension ExpressionGenerator {
         }
         var changed = false
         func transform(_ e: Expression) -> Expression {
-            let a = randomPrefactor(source: &source)
-            let b = randomPrefactor(source: &source)
+            let a = drawPrefactor(source: &source)
+            let b = drawPrefactor(source: &source)
             switch e {
             case .leaf: return e
             case .binary(let op, let l, let r) where op == .add || op == .sub:
                 changed = true
-                let left = isSum(l) ? transform(l) : .binary(.mul, .leaf(a), transform(l))
-                let right = isSum(r) ? transform(r) : .binary(.mul, .leaf(b), transform(r))
+                let left = isSum(l) ? transform(l) : .binary(.mul, .leaf(a.leaf), transform(l))
+                let right = isSum(r) ? transform(r) : .binary(.mul, .leaf(b.leaf), transform(r))
                 return .binary(op, left, right)
             case .binary(let op, let l, let r):
                 let left = transform(l)
                 return .binary(op, left, transform(r))
             case .unary(let op, let child) where !isSum(child):
                 changed = true
-                return .unary(op, .binary(.add, .leaf(a), .binary(.mul, .leaf(b), transform(child))))
+                return .unary(
+                    op, .binary(.add, .leaf(a.leaf), .binary(.mul, .leaf(b.leaf), transform(child))))
             case .unary(let op, let child):
                 return .unary(op, transform(child))
             }

@@ -179,6 +179,8 @@ extension Expression {
             }
         }
         collect(self)
+        // Already numbered 0…k−1 (always so at dimension 1): nothing to rebuild.
+        if used.count == (used.max() ?? -1) + 1 { return (self, used.count) }
         let mapping = Dictionary(uniqueKeysWithValues: used.sorted().enumerated().map { ($1, $0) })
         func relabel(_ e: Expression) -> Expression {
             switch e {
