@@ -34,7 +34,7 @@ struct GenerateCommand: ParsableCommand {
     var count: Int
 
     @Option(
-        parsing: .unconditional, help: "Random seed, 0...4294967295.",
+        parsing: .unconditional, help: "Random seed, 0...4294967295 (default: 0).",
         transform: { try parseInteger($0, "seed") })
     var seed: Int = 0
 
