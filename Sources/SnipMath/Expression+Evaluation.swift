@@ -137,12 +137,18 @@ struct Evaluator {
     /// NaN, infinite, zero or tiny result), so the per-element flag rules can be skipped.
     @inline(__always)
     static func allOrdinary(_ values: [Double]) -> Bool {
-        var ordinary = true
-        for v in values {
-            let m = Swift.abs(v)
-            ordinary = ordinary && m > Double.leastNormalMagnitude && m <= Double.greatestFiniteMagnitude
+        // |v| in (leastNormal, greatestFinite] as one unsigned range check on the bits of |v|
+        // (NaNs lie above), without branches.
+        let low = Double.leastNormalMagnitude.bitPattern + 1
+        let span = Double.greatestFiniteMagnitude.bitPattern - low
+        var outside: UInt64 = 0
+        values.withUnsafeBufferPointer { values in
+            for v in values {
+                let magnitude = v.bitPattern & 0x7FFF_FFFF_FFFF_FFFF
+                outside |= (magnitude &- low) > span ? 1 : 0
+            }
         }
-        return ordinary
+        return outside == 0
     }
 
     /// Writes NaN where `condition` holds, into the view's column or the owned array.
