@@ -32,7 +32,8 @@ def main():
     parser.add_argument("--attempts", action="store_true", help="add an 'attempts' count")
     parser.add_argument("--out", help="file to write (default: standard output)")
     parser.add_argument("--time", action="store_true",
-                        help="print 'samples/s' of generation (without writing) to stderr")
+                        help="print samples/s of generation (without writing), by wall and by CPU "
+                             "time, to stderr")
     args = parser.parse_args()
     if not os.path.isdir(os.path.join(args.reference, "snip")):
         sys.exit("pass --reference DIR, a checkout of the reference repository")
@@ -64,10 +65,12 @@ def main():
 
     out = open(args.out, "w") if args.out else sys.stdout
     generation_seconds = 0.0
+    generation_cpu_seconds = 0.0
     for i in range(args.start, args.start + args.count):
         env.rng = np.random.RandomState([args.seed, i])
         np.random.seed([args.seed, i])
         begin = time.perf_counter()
+        begin_cpu = time.process_time()
         attempts = 0
         if dataset is not None:
             dataset.remaining_data = 0
@@ -81,6 +84,7 @@ def main():
             infos = {k: v[0] for k, v in expr["infos"].items()}
             sample = expr
         generation_seconds += time.perf_counter() - begin
+        generation_cpu_seconds += time.process_time() - begin_cpu
         line = {k: str(v) for k, v in infos.items()}
         line["x_to_fit"] = [["%.3e" % v for v in row] for row in x.tolist()]
         line["y_to_fit"] = [["%.3e" % v for v in row] for row in y.tolist()]
@@ -94,7 +98,8 @@ def main():
     out.flush()
     if args.time:
         print(f"{args.count / generation_seconds:.1f} samples/s "
-              f"({args.count} samples in {generation_seconds:.2f} s, one thread)", file=sys.stderr)
+              f"({args.count} samples in {generation_seconds:.2f} s, one thread; "
+              f"{args.count / generation_cpu_seconds:.1f} samples per CPU second)", file=sys.stderr)
 
 
 if __name__ == "__main__":
