@@ -108,6 +108,49 @@ struct Evaluator {
 
     var nans: [Double] { [Double](repeating: .nan, count: count) }
 
+    /// `f` over the elements of `x` and `y` (equal lengths), into a new array.
+    @inline(__always)
+    static func map(_ x: [Double], _ y: [Double], _ f: (Double, Double) -> Double) -> [Double] {
+        [Double](unsafeUninitializedCapacity: x.count) { out, initialized in
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeBufferPointer { y in
+                    for k in 0..<x.count { out[k] = f(x[k], y[k]) }
+                }
+            }
+            initialized = x.count
+        }
+    }
+
+    /// `f` over the elements of `x`, into a new array.
+    @inline(__always)
+    static func map(_ x: [Double], _ f: (Double) -> Double) -> [Double] {
+        [Double](unsafeUninitializedCapacity: x.count) { out, initialized in
+            x.withUnsafeBufferPointer { x in
+                for k in 0..<x.count { out[k] = f(x[k]) }
+            }
+            initialized = x.count
+        }
+    }
+
+    /// Whether every value is finite with a magnitude above the smallest normal. No operator
+    /// raises a flag for such a result (every rule in `FloatingPointFlags+Operations` needs a
+    /// NaN, infinite, zero or tiny result), so the per-element flag rules can be skipped.
+    @inline(__always)
+    static func allOrdinary(_ values: [Double]) -> Bool {
+        // |v| in (leastNormal, greatestFinite] as one unsigned range check on the bits of |v|
+        // (NaNs lie above), without branches.
+        let low = Double.leastNormalMagnitude.bitPattern + 1
+        let span = Double.greatestFiniteMagnitude.bitPattern - low
+        var outside: UInt64 = 0
+        values.withUnsafeBufferPointer { values in
+            for v in values {
+                let magnitude = v.bitPattern & 0x7FFF_FFFF_FFFF_FFFF
+                outside |= (magnitude &- low) > span ? 1 : 0
+            }
+        }
+        return outside == 0
+    }
+
     /// Writes NaN where `condition` holds, into the view's column or the owned array.
     mutating func mask(_ operand: inout Operand, where condition: (Double) -> Bool) {
         switch operand {
@@ -186,13 +229,8 @@ struct Evaluator {
         let y = read(b)
         switch op {
         case .add, .sub:
-            var result = [Double](repeating: 0, count: count)
-            if op == .add {
-                for k in 0..<count { result[k] = x[k] + y[k] }
-            } else {
-                for k in 0..<count { result[k] = x[k] - y[k] }
-            }
-            if raising {
+            let result = op == .add ? Self.map(x, y, +) : Self.map(x, y, -)
+            if raising && !Self.allOrdinary(result) {
                 var flags: FloatingPointFlags = []
                 for k in 0..<count { flags.formUnion(.additive(x[k], y[k], result[k])) }
                 if let e = flags.exception(in: op == .add ? "add" : "subtract") {
@@ -218,9 +256,8 @@ struct Evaluator {
         binary x: [Double], _ y: [Double], _ name: String, _ f: (Double, Double) -> Double,
         flags: (Double, Double, Double) -> FloatingPointFlags
     ) -> Outcome {
-        var result = [Double](repeating: 0, count: count)
-        for k in 0..<count { result[k] = f(x[k], y[k]) }
-        if raising {
+        let result = Self.map(x, y, f)
+        if raising && !Self.allOrdinary(result) {
             var raised: FloatingPointFlags = []
             for k in 0..<count { raised.formUnion(flags(x[k], y[k], result[k])) }
             if let e = raised.exception(in: name) {
@@ -236,9 +273,8 @@ struct Evaluator {
         unary x: [Double], _ name: String, _ f: (Double) -> Double,
         flags: (Double, Double) -> FloatingPointFlags
     ) -> Outcome {
-        var result = [Double](repeating: 0, count: count)
-        for k in 0..<count { result[k] = f(x[k]) }
-        if raising {
+        let result = Self.map(x, f)
+        if raising && !Self.allOrdinary(result) {
             var raised: FloatingPointFlags = []
             for k in 0..<count { raised.formUnion(flags(x[k], result[k])) }
             if let e = raised.exception(in: name) {

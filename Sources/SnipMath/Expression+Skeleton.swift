@@ -32,3 +32,38 @@ extension Expression {
     /// The skeleton (float constants replaced by `CONSTANT`); see ``skeletonAndConstants``.
     public var skeleton: Expression { skeletonAndConstants.skeleton }
 }
+
+extension Expression {
+    /// The equation tokens of the skeleton, `skeleton.encodedTokens(tokenizer:)`, or `nil` when
+    /// a number cannot be tokenized.
+    ///
+    /// Fast path for generated trees, where no float literal sits directly under a unary
+    /// operator and no integer literal occurs: the skeleton's tokens are then the prefix tokens
+    /// with every float literal replaced by `CONSTANT`. Other trees take the general route.
+    func skeletonTokens(tokenizer: FloatTokenizer) -> [String]? {
+        var out: [String] = []
+        var simple = true
+        func walk(_ e: Expression, underUnary: Bool) {
+            guard simple else { return }
+            switch e {
+            case .leaf(.number(let text)):
+                if underUnary || PythonFloat.isIntegerLiteral(text) {
+                    simple = false
+                } else {
+                    out.append("CONSTANT")
+                }
+            case .leaf(let leaf): out.append(leaf.token)
+            case .unary(let op, let a):
+                out.append(op.rawValue)
+                walk(a, underUnary: true)
+            case .binary(let op, let a, let b):
+                out.append(op.rawValue)
+                walk(a, underUnary: false)
+                walk(b, underUnary: false)
+            }
+        }
+        walk(self, underUnary: false)
+        if simple { return out }
+        return try? skeleton.encodedTokens(tokenizer: tokenizer)
+    }
+}

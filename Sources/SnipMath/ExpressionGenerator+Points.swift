@@ -7,24 +7,37 @@ extension ExpressionGenerator {
     static func randomRotation(_ d: Int, source: inout some GeneratorRandomSource)
         -> [[Double]]
     {
+        let flat = randomFlatRotation(d, source: &source)
+        return (0..<d).map { Array(flat[($0 * d)..<($0 * d + d)]) }
+    }
+
+    /// ``randomRotation(_:source:)`` as one row-major array of d·d values.
+    static func randomFlatRotation(_ d: Int, source: inout some GeneratorRandomSource)
+        -> [Double]
+    {
         while true {
-            var rows = (0..<d).map { _ in (0..<d).map { _ in source.gaussian() } }
-            var degenerate = false
-            for i in 0..<d {
-                for j in 0..<i {
-                    let dot = zip(rows[i], rows[j]).reduce(0) { $0 + $1.0 * $1.1 }
-                    for k in 0..<d { rows[i][k] -= dot * rows[j][k] }
+            var m = [Double](repeating: 0, count: d * d)
+            for i in 0..<(d * d) { m[i] = source.gaussian() }
+            let ok = m.withUnsafeMutableBufferPointer { m -> Bool in
+                for i in 0..<d {
+                    for j in 0..<i {
+                        var dot = 0.0
+                        for k in 0..<d { dot += m[i * d + k] * m[j * d + k] }
+                        for k in 0..<d { m[i * d + k] -= dot * m[j * d + k] }
+                    }
+                    var squares = 0.0
+                    for k in 0..<d { squares += m[i * d + k] * m[i * d + k] }
+                    let norm = squares.squareRoot()
+                    if norm < 1e-12 { return false }
+                    for k in 0..<d { m[i * d + k] /= norm }
                 }
-                let norm = rows[i].reduce(0) { $0 + $1 * $1 }.squareRoot()
-                if norm < 1e-12 {
-                    degenerate = true
-                    break
-                }
-                for k in 0..<d { rows[i][k] /= norm }
+                return true
             }
-            if degenerate { continue }
-            if determinant(rows) < 0 { rows[0] = rows[0].map { -$0 } }
-            return rows
+            if !ok { continue }
+            if determinant((0..<d).map { Array(m[($0 * d)..<($0 * d + d)]) }) < 0 {
+                for k in 0..<d { m[k] = -m[k] }
+            }
+            return m
         }
     }
 
@@ -49,10 +62,10 @@ extension ExpressionGenerator {
         return det
     }
 
-    /// `pointCount` points of dimension d from `centroids` clusters, drawn as the reference's
-    /// `_generate_datapoints`: means N(0, 1) and per-axis variances U(0, 1) per centroid,
-    /// rotations (d > 1), U(0, 1) weights normalised, multinomial counts, then per centroid
-    /// Gaussian (`multivariate_normal` with a diagonal covariance) or uniform
+    /// `pointCount` points of dimension d from `centroids` clusters, as columns ([d][n]), drawn
+    /// as the reference's `_generate_datapoints`: means N(0, 1) and per-axis variances U(0, 1)
+    /// per centroid, rotations (d > 1), U(0, 1) weights normalised, multinomial counts, then per
+    /// centroid Gaussian (`multivariate_normal` with a diagonal covariance) or uniform
     /// (mean + U(−1, 1)·√variance) points, and per-axis standardisation (numpy's pairwise
     /// sums). `nil` when an axis has zero spread (the reference's division raises).
     func randomPoints(
@@ -61,38 +74,65 @@ extension ExpressionGenerator {
         let n = configuration.pointCount
         let means = (0..<centroids).map { _ in (0..<d).map { _ in source.gaussian() } }
         let variances = (0..<centroids).map { _ in (0..<d).map { _ in source.uniform(0, 1) } }
-        let rotations: [[[Double]]?] = (0..<centroids).map { _ in
-            d > 1 ? Self.randomRotation(d, source: &source) : nil
+        let flatRotations: [[Double]?] = (0..<centroids).map { _ in
+            d > 1 ? Self.randomFlatRotation(d, source: &source) : nil
         }
         let weights = (0..<centroids).map { _ in source.uniform(0, 1) }
         let counts = source.multinomial(n, Self.normalised(weights))
-        var points: [[Double]] = []
-        points.reserveCapacity(n)
+        // Points are drawn point by point (the reference's order) into d column buffers.
+        var columns = [[Double]](repeating: [], count: d)
+        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: n * d)  // column-major
+        defer { buffer.deallocate() }
+        buffer.initialize(repeating: 0, count: n * d)
+        var p = [Double](repeating: 0, count: d)
+        var i = 0
         for c in 0..<centroids {
             let spreads = variances[c].map { $0.squareRoot() }
+            let mean = means[c]
             for _ in 0..<counts[c] {
-                let p = (0..<d).map { k in
-                    gaussian
-                        ? source.gaussian() * spreads[k] + means[c][k]
-                        : means[c][k] + source.uniform(-1, 1) * spreads[k]
-                }
-                guard let rotation = rotations[c] else {
-                    points.append(p)
+                if d == 1 {
+                    buffer[i] =
+                        gaussian
+                        ? source.gaussian() * spreads[0] + mean[0]
+                        : mean[0] + source.uniform(-1, 1) * spreads[0]
+                    i += 1
                     continue
                 }
-                // Row vector times rotation: out[k] = Σ_j p[j] · R[j][k].
-                points.append(
-                    (0..<d).map { k in (0..<d).reduce(0) { $0 + p[$1] * rotation[$1][k] } })
+                for k in 0..<d {
+                    p[k] =
+                        gaussian
+                        ? source.gaussian() * spreads[k] + mean[k]
+                        : mean[k] + source.uniform(-1, 1) * spreads[k]
+                }
+                if let rotation = flatRotations[c] {
+                    // Row vector times rotation: out[k] = Σ_j p[j] · R[j][k].
+                    rotation.withUnsafeBufferPointer { r in
+                        p.withUnsafeBufferPointer { p in
+                            for k in 0..<d {
+                                var sum = 0.0
+                                for j in 0..<d { sum += p[j] * r[j * d + k] }
+                                buffer[k * n + i] = sum
+                            }
+                        }
+                    }
+                } else {
+                    for k in 0..<d { buffer[k * n + i] = p[k] }
+                }
+                i += 1
             }
         }
         for k in 0..<d {
-            let column = points.map { $0[k] }
-            let mean = FunctionProperties.numpySum(column[...]) / Double(n)
-            let squares = column.map { ($0 - mean) * ($0 - mean) }
+            columns[k] = Array(UnsafeBufferPointer(start: buffer + k * n, count: n))
+        }
+        for k in 0..<d {
+            let mean = FunctionProperties.numpySum(columns[k][...]) / Double(n)
+            let squares = columns[k].map { ($0 - mean) * ($0 - mean) }
             let std = (FunctionProperties.numpySum(squares[...]) / Double(n)).squareRoot()
             guard std > 0 else { return nil }
-            for i in 0..<n { points[i][k] = (points[i][k] - mean) / std }
+            columns[k].withUnsafeMutableBufferPointer { column in
+                for i in 0..<n { column[i] = (column[i] - mean) / std }
+            }
         }
-        return points
+        return columns
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Tree sampling: shape, leaves, unary operators and prefactors, with the reference's draws.
 extension ExpressionGenerator {
     /// numpy normalises `p` before `choice`, summing in numpy's pairwise order.
@@ -34,7 +36,7 @@ extension ExpressionGenerator {
             c.referenceCountingTable
             ? 2 * c.maxBinaryOpsPerDimension * c.maxInputDimension
             : Swift.max(binaryOperators, 1)
-        let table = Self.countingTable(maxOperators: tableOperators)
+        let table = CountingTables.shared.table(maxOperators: tableOperators)
         func entry(_ n: Int, _ e: Int) -> Double? {
             table.indices.contains(n) && table[n].indices.contains(e) ? table[n][e] : nil
         }
@@ -111,31 +113,83 @@ extension ExpressionGenerator {
                 return .binary(op, left, child(b))
             }
         }
-        var tokens = decorate(tree).prefixTokens
-        var positions = tokens.indices.filter { UnaryOperator(rawValue: tokens[$0]) != nil }
-        source.shuffle(&positions)
-        if positions.count > count {
-            for i in positions.prefix(positions.count - count).sorted(by: >) {
-                tokens.remove(at: i)
+        // The reference shuffles the prefix positions of the unary tokens and deletes the first
+        // ones; shuffling their ordinals (in prefix order) instead draws the same numbers and
+        // picks the same operators.
+        let decorated = decorate(tree)
+        let unaryCount = decorated.unaryOperatorCount
+        var ordinals = Array(0..<unaryCount)
+        source.shuffle(&ordinals)  // drawn even when nothing is removed
+        guard unaryCount > count else { return decorated }
+        var removed = [Bool](repeating: false, count: unaryCount)
+        for i in ordinals.prefix(unaryCount - count) { removed[i] = true }
+        var ordinal = 0
+        func prune(_ e: Expression) -> Expression {
+            switch e {
+            case .leaf: return e
+            case .unary(let op, let a):
+                let drop = removed[ordinal]
+                ordinal += 1
+                return drop ? prune(a) : .unary(op, prune(a))
+            case .binary(let op, let a, let b):
+                let left = prune(a)
+                return .binary(op, left, prune(b))
             }
         }
-        // Removing unary tokens keeps a prefix list well formed.
-        return try! Expression(prefixTokens: tokens)
+        return prune(decorated)
     }
 
     /// The reference's `generate_float`: sign·mantissa·10^e with mantissa in 1…999 and
     /// e ∈ [−p − (precision+1)/2, p − (precision+1)/2], written as `str(float)`.
-    func randomPrefactor(source: inout some GeneratorRandomSource) -> Expression {
+    func randomPrefactor(source: inout some GeneratorRandomSource) -> Leaf {
+        drawPrefactor(source: &source).leaf
+    }
+
+    /// A drawn prefactor, made into a leaf only when it is used (most are not).
+    struct DrawnPrefactor {
+        var negative: Bool
+        var mantissa: Int
+        var exponent: Int
+        var precision: Int
+
+        var leaf: Leaf {
+            if precision == 3 && (-3 ... -1).contains(exponent) {
+                return ExpressionGenerator.defaultPrefactors[
+                    (negative ? 1 : 0) + 2 * (mantissa * 3 + exponent + 3)]
+            }
+            return ExpressionGenerator.prefactor(
+                negative: negative, mantissa: mantissa, exponent: exponent)
+        }
+    }
+
+    /// The draws of ``randomPrefactor(source:)``.
+    func drawPrefactor(source: inout some GeneratorRandomSource) -> DrawnPrefactor {
         let c = configuration
         let negative = source.integer(0, 2) == 0  // choice([-1, 1])
         var limit = 1
         for _ in 0..<c.floatPrecision { limit *= 10 }
-        let mantissa = Double(source.integer(0, limit - 1) + 1)  // choice(range(1, limit))
+        let mantissa = source.integer(0, limit - 1) + 1  // choice(range(1, limit))
         let center = (c.floatPrecision + 1) / 2
         let exponent = source.integer(
             -c.maxExponentPrefactor - center, c.maxExponentPrefactor - center + 1)
-        let magnitude = mantissa * PythonFloat.pow(10, Double(exponent))
+        return DrawnPrefactor(
+            negative: negative, mantissa: mantissa, exponent: exponent,
+            precision: c.floatPrecision)
+    }
+
+    /// The leaf for sign·mantissa·10^exponent, as Python computes and prints it.
+    static func prefactor(negative: Bool, mantissa: Int, exponent: Int) -> Leaf {
+        let magnitude = Double(mantissa) * PythonFloat.pow(10, Double(exponent))
         return .float(negative ? -magnitude : magnitude)
+    }
+
+    /// Every prefactor of the default configuration (mantissas 0…999 — 0 is never drawn —,
+    /// exponents −3…−1, both signs), indexed by sign + 2·(mantissa·3 + exponent + 3): making
+    /// Python's `str(float)` text once instead of for every draw.
+    static let defaultPrefactors: [Leaf] = (0..<1000).flatMap { mantissa in
+        (-3 ... -1).flatMap { exponent in
+            [false, true].map { prefactor(negative: $0, mantissa: mantissa, exponent: exponent) }
+        }
     }
 
     /// The reference's `add_prefactors`: `mul,a,` on the terms of sums, `add,a,mul,b,` around
@@ -148,26 +202,48 @@ extension ExpressionGenerator {
             if case .binary(let op, _, _) = e { return op == .add || op == .sub }
             return false
         }
+        var changed = false
         func transform(_ e: Expression) -> Expression {
-            let a = randomPrefactor(source: &source)
-            let b = randomPrefactor(source: &source)
+            let a = drawPrefactor(source: &source)
+            let b = drawPrefactor(source: &source)
             switch e {
             case .leaf: return e
             case .binary(let op, let l, let r) where op == .add || op == .sub:
-                let left = isSum(l) ? transform(l) : .binary(.mul, a, transform(l))
-                let right = isSum(r) ? transform(r) : .binary(.mul, b, transform(r))
+                changed = true
+                let left = isSum(l) ? transform(l) : .binary(.mul, .leaf(a.leaf), transform(l))
+                let right = isSum(r) ? transform(r) : .binary(.mul, .leaf(b.leaf), transform(r))
                 return .binary(op, left, right)
             case .binary(let op, let l, let r):
                 let left = transform(l)
                 return .binary(op, left, transform(r))
             case .unary(let op, let child) where !isSum(child):
-                return .unary(op, .binary(.add, a, .binary(.mul, b, transform(child))))
+                changed = true
+                return .unary(
+                    op, .binary(.add, .leaf(a.leaf), .binary(.mul, .leaf(b.leaf), transform(child))))
             case .unary(let op, let child):
                 return .unary(op, transform(child))
             }
         }
         var result = transform(tree)
-        if result == tree { result = .binary(.mul, randomPrefactor(source: &source), result) }
-        return .binary(.add, randomPrefactor(source: &source), result)
+        // The reference compares the prefix strings: only an added prefactor changes them.
+        if !changed { result = .binary(.mul, .leaf(randomPrefactor(source: &source)), result) }
+        return .binary(.add, .leaf(randomPrefactor(source: &source)), result)
+    }
+}
+
+/// The counting tables already built, shared by all generators and threads (a table depends
+/// only on its size, and building one per attempt cost a tenth of the time at dimension 10).
+final class CountingTables: @unchecked Sendable {
+    static let shared = CountingTables()
+    private let lock = NSLock()
+    private var tables: [Int: [[Double]]] = [:]
+
+    func table(maxOperators: Int) -> [[Double]] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let t = tables[maxOperators] { return t }
+        let t = ExpressionGenerator.countingTable(maxOperators: maxOperators)
+        tables[maxOperators] = t
+        return t
     }
 }

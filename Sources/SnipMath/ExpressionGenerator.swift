@@ -66,6 +66,16 @@ public struct ExpressionGenerator: Sendable {
 
     /// Draws one accepted sample from a random source.
     public func generate(from source: inout some GeneratorRandomSource) -> GeneratedSample {
+        let (accepted, rejections, unaryCount) = generateAccepted(from: &source)
+        return GeneratedSample(
+            sample: accepted.sample, rejections: rejections,
+            drawnBinaryOperators: accepted.binaryCount, drawnUnaryOperators: unaryCount)
+    }
+
+    /// Draws one accepted attempt, with the rejections before it and the drawn unary count.
+    func generateAccepted(from source: inout some GeneratorRandomSource)
+        -> (AcceptedAttempt, [GenerationRejection], Int)
+    {
         let c = configuration
         // gen_expr with use_controller: the unary count and the dimension are drawn once.
         let unaryCount = source.integer(c.minUnaryOps, c.maxUnaryOps + 1)
@@ -73,19 +83,15 @@ public struct ExpressionGenerator: Sendable {
         var rejections: [GenerationRejection] = []
         while true {
             switch attempt(dimension: dimension, unaryCount: unaryCount, source: &source) {
-            case .success(let (sample, binaryCount)):
-                return GeneratedSample(
-                    sample: sample, rejections: rejections, drawnBinaryOperators: binaryCount,
-                    drawnUnaryOperators: unaryCount)
-            case .failure(let rejection):
-                rejections.append(rejection)
+            case .success(let accepted): return (accepted, rejections, unaryCount)
+            case .failure(let rejection): rejections.append(rejection)
             }
         }
     }
 
     /// One attempt of the reference's `_gen_expr` with a fixed dimension and unary count.
     func attempt(dimension d: Int, unaryCount: Int, source: inout some GeneratorRandomSource)
-        -> Result<(Sample, Int), GenerationRejection>
+        -> Result<AcceptedAttempt, GenerationRejection>
     {
         let c = configuration
         _ = source.integer(1, 2)  // the output dimension (an empty range draws nothing)
@@ -106,7 +112,7 @@ public struct ExpressionGenerator: Sendable {
                 source: &source)
         else { return .failure(.floatingPointError) }
         let y: [Double]
-        switch try? tree.evaluateRaising(rows: x) {
+        switch try? tree.evaluateRaising(columns: x) {
         case .values(let values, _)?: y = values
         default: return .failure(.floatingPointError)
         }
@@ -120,15 +126,40 @@ public struct ExpressionGenerator: Sendable {
             outputs = y.map { ($0 - low) / (high - low + 1e-10) }
         }
         let info = SampleInfo(
-            inputPointCount: x.count, unaryOperatorCount: tree.unaryOperatorCount,
+            inputPointCount: c.pointCount, unaryOperatorCount: tree.unaryOperatorCount,
             binaryOperatorCount: tree.binaryOperatorCount, inputDimension: used,
             outputDimension: 1, inputDistributionType: distribution, centroidCount: centroids)
         let tokenizer = FloatTokenizer(precision: c.floatPrecision)
-        guard let skeleton = try? tree.skeleton.encodedTokens(tokenizer: tokenizer) else {
+        guard let skeleton = tree.skeletonTokens(tokenizer: tokenizer) else {
             return .failure(.generationError)
         }
-        let sample = Sample(tree: tree, x: x, y: outputs, info: info, skeletonTokens: skeleton)
-        return .success((sample, binaryCount))
+        return .success(
+            AcceptedAttempt(
+                tree: tree, columns: x, y: outputs, info: info, skeletonTokens: skeleton,
+                binaryCount: binaryCount))
+    }
+}
+
+/// An accepted attempt, its points still as columns.
+struct AcceptedAttempt {
+    /// The expression.
+    var tree: Expression
+    /// The inputs as columns, [d][n].
+    var columns: [[Double]]
+    /// The outputs, [n].
+    var y: [Double]
+    /// The info fields.
+    var info: SampleInfo
+    /// The equation tokens of the skeleton.
+    var skeletonTokens: [String]
+    /// The binary operators drawn for the tree before prefactors.
+    var binaryCount: Int
+
+    /// The sample, with its points as rows.
+    var sample: Sample {
+        let n = y.count
+        let rows = (0..<n).map { i in columns.map { $0[i] } }
+        return Sample(tree: tree, x: rows, y: y, info: info, skeletonTokens: skeletonTokens)
     }
 }
 
@@ -148,6 +179,8 @@ extension Expression {
             }
         }
         collect(self)
+        // Already numbered 0…k−1 (always so at dimension 1): nothing to rebuild.
+        if used.count == (used.max() ?? -1) + 1 { return (self, used.count) }
         let mapping = Dictionary(uniqueKeysWithValues: used.sorted().enumerated().map { ($1, $0) })
         func relabel(_ e: Expression) -> Expression {
             switch e {

@@ -15,7 +15,9 @@ public enum FunctionProperties {
 
     /// The indices that sort `x` ascending (stable).
     static func sortedOrder(_ x: [Double]) -> [Int] {
-        x.indices.sorted { x[$0] < x[$1] || (x[$0] == x[$1] && $0 < $1) }
+        var pairs = x.enumerated().map { ($0.element, $0.offset) }
+        pairs.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+        return pairs.map(\.1)
     }
 
     /// `upward`: over the x-sorted points, (steps with Δy > 1e-3 − steps with Δy < −1e-3) / n.
@@ -86,17 +88,43 @@ public enum FunctionProperties {
         let xs = order.map { x[$0] }
         let ys = order.map { y[$0] }
         let n = xs.count
+        // Uniform integers below a bound from 32-bit halves of the generator's words (Lemire's
+        // multiply-and-reject: exactly uniform).
+        var pool: UInt64 = 0
+        var halves = 0
+        func below(_ bound: Int) -> Int {
+            let limit = UInt64(bound)
+            let threshold = (UInt64(1) << 32 - limit) % limit
+            while true {
+                if halves == 0 {
+                    pool = generator.next()
+                    halves = 2
+                }
+                let r = pool & 0xFFFF_FFFF
+                pool >>= 32
+                halves -= 1
+                let m = r * limit
+                if m & 0xFFFF_FFFF >= threshold { return Int(m >> 32) }
+            }
+        }
         var successes = 0
-        for _ in 0..<trials {
-            let a = Int.random(in: 0..<n, using: &generator)
-            var b = Int.random(in: 0..<(n - 1), using: &generator)
-            if b >= a { b += 1 }
-            var c = Int.random(in: 0..<(n - 2), using: &generator)
-            for skip in [Swift.min(a, b), Swift.max(a, b)] where c >= skip { c += 1 }
-            let i = Swift.min(a, b, c)
-            let k = Swift.max(a, b, c)
-            let j = a + b + c - i - k
-            if isConvex(xs, ys, i, j, k) { successes += 1 }
+        xs.withUnsafeBufferPointer { xs in
+            ys.withUnsafeBufferPointer { ys in
+                for _ in 0..<trials {
+                    // Three distinct indices: a, then b among the others, then c among the rest.
+                    let a = below(n)
+                    var b = below(n - 1)
+                    if b >= a { b += 1 }
+                    var c = below(n - 2)
+                    if c >= Swift.min(a, b) { c += 1 }
+                    if c >= Swift.max(a, b) { c += 1 }
+                    let i = Swift.min(a, b, c)
+                    let k = Swift.max(a, b, c)
+                    let j = a + b + c - i - k
+                    let bar = ((xs[j] - xs[i]) * ys[k] + (xs[k] - xs[j]) * ys[i]) / (xs[k] - xs[i])
+                    if ys[j] <= bar + convexityTolerance { successes += 1 }
+                }
+            }
         }
         return 1 - Double(successes) / Double(trials)
     }

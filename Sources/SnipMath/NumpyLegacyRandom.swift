@@ -1,5 +1,6 @@
-/// numpy's legacy `RandomState` stream (MT19937 seeded with a 32-bit integer), for the few
-/// reference draws that goldens pin to a seed (`np.random.seed(s)` then `np.random.choice`).
+/// numpy's legacy `RandomState` stream (MT19937 seeded with a 32-bit integer or a list of
+/// them), for the reference draws that goldens pin to a seed (`np.random.seed(s)` then
+/// `np.random.choice`) and for replaying the reference generator.
 ///
 /// Only the integer paths are implemented: raw 32-bit words, `random_interval` (masked
 /// rejection) and the legacy `shuffle` / `permutation` / `choice(n, k, replace=False)`.
@@ -11,24 +12,59 @@ public struct NumpyLegacyRandom: Sendable {
 
     /// The stream of `np.random.RandomState(seed)` (`seed` < 2^32).
     public init(seed: UInt32) {
-        var key = [UInt32](repeating: 0, count: 624)
-        var s = seed
-        for i in 0..<624 {
-            key[i] = s
-            s = 1_812_433_253 &* (s ^ (s >> 30)) &+ UInt32(i + 1)
+        state = [UInt32](unsafeUninitializedCapacity: 624) { key, initialized in
+            var s = seed
+            for i in 0..<624 {
+                key[i] = s
+                s = 1_812_433_253 &* (s ^ (s >> 30)) &+ UInt32(i + 1)
+            }
+            initialized = 624
         }
-        state = key
+        position = 624
+    }
+
+    /// The stream of `np.random.RandomState(key)` for a list of words (MT19937's
+    /// `init_by_array`), as the reference seeds its data workers with
+    /// `RandomState([worker_id, rank, env_base_seed])`.
+    public init(key: [UInt32]) {
+        precondition(!key.isEmpty, "RandomState needs a non-empty seed list")
+        self.init(seed: 19_650_218)
+        state.withUnsafeMutableBufferPointer { mt in
+            var i = 1
+            var j = 0
+            for _ in 0..<Swift.max(624, key.count) {
+                mt[i] =
+                    (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) &* 1_664_525)) &+ key[j] &+ UInt32(j)
+                i += 1
+                j += 1
+                if i >= 624 {
+                    mt[0] = mt[623]
+                    i = 1
+                }
+                if j >= key.count { j = 0 }
+            }
+            for _ in 0..<623 {
+                mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) &* 1_566_083_941)) &- UInt32(i)
+                i += 1
+                if i >= 624 {
+                    mt[0] = mt[623]
+                    i = 1
+                }
+            }
+            mt[0] = 0x8000_0000
+        }
         position = 624
     }
 
     private mutating func refill() {
-        let upper: UInt32 = 0x8000_0000
-        let lower: UInt32 = 0x7FFF_FFFF
-        for i in 0..<624 {
-            let y = (state[i] & upper) | (state[(i + 1) % 624] & lower)
-            var next = state[(i + 397) % 624] ^ (y >> 1)
-            if y & 1 != 0 { next ^= 0x9908_B0DF }
-            state[i] = next
+        state.withUnsafeMutableBufferPointer { mt in
+            @inline(__always) func twist(_ i: Int, _ next: Int, _ far: Int) {
+                let y = (mt[i] & 0x8000_0000) | (mt[next] & 0x7FFF_FFFF)
+                mt[i] = mt[far] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
+            }
+            for i in 0..<227 { twist(i, i + 1, i + 397) }
+            for i in 227..<623 { twist(i, i + 1, i - 227) }
+            twist(623, 0, 396)
         }
         position = 0
     }
@@ -79,5 +115,15 @@ public struct NumpyLegacyRandom: Sendable {
     /// The legacy `choice(n, size: k, replace: False)`: the first k of a full permutation.
     public mutating func choiceWithoutReplacement(_ n: Int, count k: Int) -> [Int] {
         Array(permutation(n).prefix(k))
+    }
+}
+
+/// The raw stream as a Swift generator (two words per 64-bit draw, high word first), for
+/// draws whose distribution, not their exact numpy replay, matters (the `ncr` triples).
+extension NumpyLegacyRandom: RandomNumberGenerator {
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        let high = UInt64(nextUInt32())
+        return high << 32 | UInt64(nextUInt32())
     }
 }

@@ -77,43 +77,54 @@ enum PythonFloat {
     /// Python's `float(text)` for the literals expression files use: an optional sign, decimal
     /// digits with an optional point and exponent, or `inf`/`infinity`/`nan` (any case).
     static func parse(_ text: String) -> Double? {
-        var s = Substring(text)
-        var negative = false
-        if let f = s.first, f == "+" || f == "-" {
-            negative = f == "-"
-            s = s.dropFirst()
-        }
-        let lower = s.lowercased()
-        if lower == "inf" || lower == "infinity" { return negative ? -.infinity : .infinity }
-        if lower == "nan" { return .nan }
-        // digits [. digits] [e [+-] digits], at least one mantissa digit
-        let bytes = Array(s.utf8)
-        var i = 0
-        var mantissaDigits = 0
-        while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
-            i += 1
-            mantissaDigits += 1
-        }
-        if i < bytes.count, bytes[i] == 46 {
-            i += 1
-            while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
+        var text = text
+        let valid: Bool? = text.withUTF8 { bytes in
+            var i = 0
+            if i < bytes.count, bytes[i] == 43 || bytes[i] == 45 { i += 1 }  // + -
+            // inf, infinity, nan in any case: let the scan below fail and check here.
+            let rest = bytes.count - i
+            if rest == 3 || rest == 8 {
+                var word = ""
+                for k in i..<bytes.count { word.unicodeScalars.append(Unicode.Scalar(bytes[k] | 0x20)) }
+                if word == "inf" || word == "infinity" || word == "nan" { return nil }
+            }
+            // digits [. digits] [e [+-] digits], at least one mantissa digit
+            func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+            var mantissaDigits = 0
+            while i < bytes.count, isDigit(bytes[i]) {
                 i += 1
                 mantissaDigits += 1
             }
-        }
-        guard mantissaDigits > 0 else { return nil }
-        if i < bytes.count, bytes[i] == 101 || bytes[i] == 69 {
-            i += 1
-            if i < bytes.count, bytes[i] == 43 || bytes[i] == 45 { i += 1 }
-            var expDigits = 0
-            while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
+            if i < bytes.count, bytes[i] == 46 {
                 i += 1
-                expDigits += 1
+                while i < bytes.count, isDigit(bytes[i]) {
+                    i += 1
+                    mantissaDigits += 1
+                }
             }
-            guard expDigits > 0 else { return nil }
+            guard mantissaDigits > 0 else { return false }
+            if i < bytes.count, bytes[i] == 101 || bytes[i] == 69 {
+                i += 1
+                if i < bytes.count, bytes[i] == 43 || bytes[i] == 45 { i += 1 }
+                var expDigits = 0
+                while i < bytes.count, isDigit(bytes[i]) {
+                    i += 1
+                    expDigits += 1
+                }
+                guard expDigits > 0 else { return false }
+            }
+            return i == bytes.count
         }
-        guard i == bytes.count, let value = Double(String(s)) else { return nil }
-        return negative ? -value : value
+        switch valid {
+        case true?: return Double(text)
+        case false?: return nil
+        case nil:
+            // inf / infinity / nan with an optional sign
+            let negative = text.first == "-"
+            let word = text.drop { $0 == "+" || $0 == "-" }.lowercased()
+            if word == "nan" { return .nan }
+            return negative ? -.infinity : .infinity
+        }
     }
 }
 

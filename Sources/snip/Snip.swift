@@ -16,8 +16,8 @@ struct Snip: ParsableCommand {
             """,
         version: SnipVersion.string,
         subcommands: [
-            Info.self, ConvertCommand.self, EmbedCommand.self, PretrainCommand.self, TrainPropertyCommand.self,
-            EvalPropertyCommand.self, RetrievalCommand.self,
+            Info.self, GenerateCommand.self, ConvertCommand.self, EmbedCommand.self, PretrainCommand.self,
+            TrainPropertyCommand.self, EvalPropertyCommand.self, RetrievalCommand.self,
         ],
         defaultSubcommand: nil
     )

@@ -1,0 +1,64 @@
+import Foundation
+import SnipMath
+import Testing
+
+/// The fast `%.{p}e` writer of `data.prefix` lines (``Sample/appendDataPrefixLine(to:precision:)``)
+/// against the plain writer (``Sample/dataPrefixLine(precision:)``, C's printf) on one sample
+/// holding the values as its points.
+@Suite struct FormatETests {
+    static func check(_ values: [Double], precision: Int) throws -> String? {
+        let sample = Sample(
+            tree: try Expression(prefix: "x_0"), x: values.map { [$0] }, y: values.reversed(),
+            info: SampleInfo(
+                inputPointCount: values.count, unaryOperatorCount: 0, binaryOperatorCount: 0,
+                inputDimension: 1, outputDimension: 1, inputDistributionType: 0,
+                centroidCount: 1),
+            skeletonTokens: ["x_0"])
+        var bytes: [UInt8] = []
+        sample.appendDataPrefixLine(to: &bytes, precision: precision)
+        let fast = String(decoding: bytes, as: UTF8.self)
+        let plain = sample.dataPrefixLine(precision: precision)
+        guard fast != plain else { return nil }
+        // Name the first value that differs.
+        for v in values where try check([v], precision: precision) != nil && values.count > 1 {
+            return "\(v) (precision \(precision))"
+        }
+        return "\(values) (precision \(precision)):\n\(fast)\n\(plain)"
+    }
+
+    @Test func edgeCases() throws {
+        let values: [Double] = [
+            0, 1, 9.9995, 9.99949999999, 9.9996, 0.00099995, 1.0625, 1.0635, 2.5e-3, 0.5, 1e-300,
+            .leastNonzeroMagnitude, 2.2250738585072014e-308, 1e300, .greatestFiniteMagnitude, .infinity, .nan,
+            1e22, 1e23, 9.9995e22, 1e-19, 1e-20, 123456789012, 0.1, 0.2, 0.3, 1e15, 999.95,
+            99.995, 0.047100000000000003, 1e-5, 9.99999999e-6,
+        ]
+        let signed = values + values.map { -$0 }
+        for p in [1, 2, 3, 4, 6, 8] {
+            let problem = try Self.check(signed, precision: p)
+            #expect(problem == nil, "\(problem ?? "")")
+        }
+    }
+
+    @Test func randomValuesOverEveryScale() throws {
+        var rng = FunctionPropertiesTests.SplitMix(state: 5)
+        var values: [Double] = []
+        for i in 0..<200_000 {
+            switch i % 4 {
+            case 0: values.append(Double.random(in: -5...5, using: &rng))
+            case 1:
+                let scale = pow(10, Double(Int.random(in: -40...40, using: &rng)))
+                values.append(Double.random(in: -1...1, using: &rng) * scale)
+            case 2: values.append(Double(bitPattern: rng.next()))  // any double
+            default:
+                // near ties: kkkk.5 × 10^e
+                let m = Double(Int.random(in: 1_000...9_999, using: &rng)) + 0.5
+                values.append(m * pow(10, Double(Int.random(in: -12...12, using: &rng))))
+            }
+        }
+        for chunk in stride(from: 0, to: values.count, by: 20_000) {
+            let problem = try Self.check(Array(values[chunk..<(chunk + 20_000)]), precision: 3)
+            #expect(problem == nil, "\(problem ?? "")")
+        }
+    }
+}
