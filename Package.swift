@@ -52,6 +52,10 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "SnipCLITests", dependencies: ["snip"]),
         .testTarget(name: "SnipNNTests", dependencies: ["SnipNN", "SnipTensor", "TestSupport"]),
+        .testTarget(
+            name: "SnipScriptTests", dependencies: ["SnipScript", "SnipPlot", "snip"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "SnipPlotTests", dependencies: ["SnipPlot"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -47,9 +47,9 @@ public final class Gnuplot {
 
     deinit { close() }
 
-    /// The gnuplot on PATH, if any.
-    public static func locate() -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    /// The gnuplot on `searchPath` (default: $PATH), if any.
+    public static func locate(searchPath: String? = nil) -> String? {
+        let path = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for dir in path.split(separator: ":") {
             let candidate = "\(dir)/gnuplot"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
@@ -104,8 +104,14 @@ public final class Gnuplot {
         while let line = readLine() {
             if line == Gnuplot.marker {
                 let text = messages.joined(separator: "\n")
-                if messages.contains(where: { $0.contains("error") || $0.contains("rror:") }) {
-                    throw PlotError.gnuplotFailed(text)
+                // Errors come as the offending line, a caret and "line N: message";
+                // warnings say "warning:".
+                let serious = messages.filter {
+                    !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.lowercased().contains("warning")
+                }
+                if !serious.isEmpty {
+                    throw PlotError.gnuplotFailed(serious.joined(separator: "\n")
+                        .trimmingCharacters(in: .whitespacesAndNewlines))
                 }
                 return text
             }

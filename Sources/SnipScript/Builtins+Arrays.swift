@@ -129,7 +129,13 @@ extension Builtins {
         Builtin("concat", .arrays, [], variadic: "xs",
                 doc: "Joins vectors and numbers into one vector, or lists into one list.") { _, a in
             if a.rest.contains(where: { if case .list = $0 { true } else { false } }) {
-                return .list(a.rest.flatMap { v -> [Value] in if case .list(let l) = v { l } else { [v] } })
+                return .list(a.rest.flatMap { v -> [Value] in
+                    switch v {
+                    case .list(let l): return l
+                    case .array(let m) where m.isVector: return m.data.map { .number($0) }
+                    default: return [v]
+                    }
+                })
             }
             var out: [Double] = []
             for (v, r) in zip(a.rest, a.restRanges) {

@@ -20,6 +20,23 @@ public struct Diagnostic: Error, Sendable {
     public struct Note: Sendable {
         public let message: String
         public let range: SourceRange
+        /// How many times in a row this call site repeats (deep recursion).
+        public var repeats = 1
+
+        public init(message: String, range: SourceRange) {
+            self.message = message
+            self.range = range
+        }
+    }
+
+    /// Adds a call-site note, folding a repetition of the previous one into a count.
+    public mutating func addNote(_ note: Note) {
+        if let last = notes.last, last.message == note.message, last.range.source === note.range.source,
+           last.range.start == note.range.start {
+            notes[notes.count - 1].repeats += 1
+        } else {
+            notes.append(note)
+        }
     }
 
     public let kind: Kind
@@ -47,7 +64,8 @@ public struct Diagnostic: Error, Sendable {
         out += "\(bold)\(range.location): \(reset)\(red)error:\(reset) \(bold)\(message)\(reset)\n"
         out += Diagnostic.excerpt(range, marker: green, reset: reset)
         for note in notes {
-            out += "\(bold)\(note.range.location): \(reset)\(cyan)note:\(reset) \(note.message)\n"
+            let times = note.repeats > 1 ? " (\(note.repeats) times)" : ""
+            out += "\(bold)\(note.range.location): \(reset)\(cyan)note:\(reset) \(note.message)\(times)\n"
             out += Diagnostic.excerpt(note.range, marker: green, reset: reset)
         }
         return out

@@ -119,7 +119,7 @@ extension Interpreter {
         } catch var d as Diagnostic {
             if d.kind == .condition, let mapped = try mapElementwise(u, args) { return mapped }
             if d.kind != .interrupted {
-                d.notes.append(Diagnostic.Note(message: "in '\(u.name)', called from here", range: args.range))
+                d.addNote(Diagnostic.Note(message: "in '\(u.name)', called from here", range: args.range))
             }
             throw d
         }

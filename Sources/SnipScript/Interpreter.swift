@@ -251,6 +251,11 @@ public final class Interpreter {
             guard case .function(let f) = callee else {
                 throw Diagnostic(.type, "a \(callee.typeName) is not a function", at: calleeExpr.range)
             }
+            // help(pi), help(while): the name itself, not its value.
+            if case .function(.builtin(let b)) = callee, b.name == "help", args.count == 1,
+               args[0].label == nil, case .name(let n, let nr) = args[0].value {
+                return try call(f, CallArguments([.string(n)], at: nr))
+            }
             var positional: [Value] = []
             var keywords: [(String, Value)] = []
             var ranges: [String: SourceRange] = [:]
@@ -279,8 +284,10 @@ public final class Interpreter {
 
     private func suggestion(for name: String, _ env: Environment) -> String {
         let candidates = Array(Builtins.registry.keys) + globals.values.keys.map { $0 }
-        let close = candidates.filter { editDistance($0, name) <= (name.count > 3 ? 2 : 1) }.sorted()
-        return close.isEmpty ? "" : " (did you mean '\(close[0])'?)"
+        let limit = name.count > 3 ? 2 : 1
+        let close = candidates.map { (editDistance($0, name), $0) }.filter { $0.0 <= limit }
+            .sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        return close.isEmpty ? "" : " (did you mean '\(close[0].1)'?)"
     }
 
     private func makeList(_ items: [Value], _ r: SourceRange) throws -> Value {

@@ -16,7 +16,11 @@ struct Lexer {
     mutating func tokenize() -> [Token] {
         var tokens: [Token] = []
         while true {
-            let t = next()
+            var t = next()
+            let lineStart = source.lineStarts[source.lineIndex(of: t.range.start)]
+            t.startsLine = source.bytes[lineStart..<t.range.start].allSatisfy {
+                $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t")
+            }
             tokens.append(t)
             if t.kind == .end { return tokens }
         }
@@ -39,7 +43,7 @@ struct Lexer {
                 i += 2  // line continuation
             } else if c == UInt8(ascii: "#") {
                 while i < bytes.count && bytes[i] != UInt8(ascii: "\n") { i += 1 }
-            } else if c == UInt8(ascii: "\n") && depth > 0 {
+            } else if c == UInt8(ascii: "\n") && depth > 0 && !nextLineStartsStatement() {
                 i += 1
             } else {
                 break
@@ -50,7 +54,11 @@ struct Lexer {
         let c = bytes[i]
         func make(_ kind: TokenKind) -> Token { Token(kind: kind, range: SourceRange(source, start, i)) }
 
-        if c == UInt8(ascii: "\n") { i += 1; return make(.newline) }
+        if c == UInt8(ascii: "\n") {
+            depth = 0  // a statement keyword ended an unclosed bracket (see nextLineStartsStatement)
+            i += 1
+            return make(.newline)
+        }
         if c == UInt8(ascii: ";") { i += 1; return make(.semicolon) }
         if isDigit(c) || (c == UInt8(ascii: ".") && isDigit(peek(1))) { return lexNumber(start) }
         if isIdentStart(c) {
@@ -137,6 +145,18 @@ struct Lexer {
             i += 1
         }
         return Token(kind: .invalid("unterminated string"), range: SourceRange(source, start, start + 1))
+    }
+
+    /// Whether the line after the newline at `i` starts with a keyword that only begins a
+    /// statement (`fn`, `if`, `for`, …): then an open bracket before it was never closed, and the
+    /// newline ends the statement so that the parser can recover there.
+    private func nextLineStartsStatement() -> Bool {
+        var k = i + 1
+        while k < bytes.count && (bytes[k] == UInt8(ascii: " ") || bytes[k] == UInt8(ascii: "\t")) { k += 1 }
+        var end = k
+        while end < bytes.count && isIdentPart(bytes[end]) { end += 1 }
+        let word = String(decoding: bytes[k..<end], as: UTF8.self)
+        return ["fn", "if", "for", "while", "return", "break", "continue"].contains(word)
     }
 
     private func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }

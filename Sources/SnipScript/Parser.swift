@@ -111,6 +111,22 @@ public struct Parser {
         return t
     }
 
+    /// Expects the bracket closing `opening`; at the start of a new line (or the end of input)
+    /// the bracket was most likely left open, and the error points at it.
+    private mutating func expectClosing(_ s: String, opening: Token) throws(Diagnostic) {
+        if current.isSymbol(s) {
+            advance()
+            return
+        }
+        let leftOpen = tokens[..<pos].contains { $0.range.start > opening.range.start && $0.startsLine }
+        if current.startsLine || current.kind == .end || current.kind == .newline || leftOpen {
+            guard case .symbol(let o) = opening.kind else { throw error("expected '\(s)'") }
+            throw Diagnostic(.syntax, "'\(o)' is never closed", at: opening.range)
+        }
+        let inList = s == "]" ? "in the list or index" : "in the parentheses or argument list"
+        throw error("expected ',' or '\(s)' \(inList), found \(current.display)")
+    }
+
     private mutating func expectName(_ context: String) throws(Diagnostic) -> (String, SourceRange) {
         guard case .identifier(let n) = current.kind else {
             throw error("expected a name \(context), found \(current.display)")
@@ -130,9 +146,10 @@ public struct Parser {
 
     /// Skips to the end of the current statement (a newline or `;` outside braces), or to a `}`
     /// that closes the enclosing block.
-    private mutating func synchronize() {
+    private mutating func synchronize(statementStart: Int) {
         var braces = 0
         while current.kind != .end {
+            if braces == 0 && current.startsLine && pos > statementStart { return }
             if current.isSymbol("{") { braces += 1 }
             if current.isSymbol("}") {
                 if braces == 0 { return }
@@ -150,13 +167,14 @@ public struct Parser {
     // MARK: - Statements
 
     private mutating func parseStatementRecovering() -> Stmt? {
+        let start = pos
         do {
             let s = try parseStatement()
             try expectTerminator()
             return s
         } catch {
             record(error)
-            synchronize()
+            synchronize(statementStart: start)
             return nil
         }
     }
@@ -165,7 +183,9 @@ public struct Parser {
         switch current.kind {
         case .newline, .semicolon, .end: return
         case .symbol("}"): return
-        default: throw error("expected end of statement, found \(current.display)")
+        default:
+            if current.startsLine { return }  // a new line inside an unclosed bracket
+            throw error("expected end of statement, found \(current.display)")
         }
     }
 
@@ -436,8 +456,9 @@ public struct Parser {
         var e = try parsePrimary()
         while true {
             if current.isSymbol("(") {
+                let open = current
                 advance()
-                var args: [Argument] = []
+                var args: [CallArgument] = []
                 var seenKeyword = false
                 while !current.isSymbol(")") {
                     let start = current.range
@@ -448,25 +469,26 @@ public struct Parser {
                         if args.contains(where: { $0.label == label }) {
                             throw Diagnostic(.syntax, "argument '\(label)' given twice", at: start)
                         }
-                        args.append(Argument(label: label, value: v, range: start.to(v.range)))
+                        args.append(CallArgument(label: label, value: v, range: start.to(v.range)))
                         seenKeyword = true
                     } else {
                         let v = try parseExpression()
                         if seenKeyword {
                             throw Diagnostic(.syntax, "positional argument after a keyword argument", at: v.range)
                         }
-                        args.append(Argument(label: nil, value: v, range: v.range))
+                        args.append(CallArgument(label: nil, value: v, range: v.range))
                     }
                     if current.isSymbol(",") {
                         advance()
                     } else if !current.isSymbol(")") {
-                        throw error("expected ',' or ')' in the argument list, found \(current.display)")
+                        try expectClosing(")", opening: open)
                     }
                 }
                 let close = current.range
                 advance()
                 e = .call(callee: e, args: args, e.range.to(close))
             } else if current.isSymbol("[") {
+                let open = current
                 advance()
                 var items: [IndexItem] = []
                 while true {
@@ -477,7 +499,8 @@ public struct Parser {
                     }
                     break
                 }
-                let close = try expectSymbol("]", "to close the index")
+                try expectClosing("]", opening: open)
+                let close = tokens[pos - 1]
                 e = .index(base: e, indices: items, e.range.to(close.range))
             } else {
                 return e
@@ -522,7 +545,7 @@ public struct Parser {
         case .symbol("("):
             advance()
             let e = try parseExpression()
-            _ = try expectSymbol(")", "to close '('")
+            try expectClosing(")", opening: t)
             return e
         case .symbol("["):
             advance()
@@ -532,7 +555,7 @@ public struct Parser {
                 if current.isSymbol(",") {
                     advance()
                 } else if !current.isSymbol("]") {
-                    throw error("expected ',' or ']' in the list, found \(current.display)")
+                    try expectClosing("]", opening: t)
                 }
             }
             let close = current.range

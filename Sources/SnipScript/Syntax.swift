@@ -13,7 +13,7 @@ public indirect enum Expr: Sendable {
     case binary(op: String, lhs: Expr, rhs: Expr, opRange: SourceRange, SourceRange)
     /// `a and b`, `a or b` (short-circuit).
     case logical(op: String, lhs: Expr, rhs: Expr, SourceRange)
-    case call(callee: Expr, args: [Argument], SourceRange)
+    case call(callee: Expr, args: [CallArgument], SourceRange)
     case index(base: Expr, indices: [IndexItem], SourceRange)
     case lambda(params: [Parameter], body: Expr, SourceRange)
     /// `a..b`: the vector a, a+1, …, b-1.
@@ -31,7 +31,7 @@ public indirect enum Expr: Sendable {
 }
 
 /// A call argument, positional or `name=value`.
-public struct Argument: Sendable {
+public struct CallArgument: Sendable {
     public let label: String?
     public let value: Expr
     public let range: SourceRange

@@ -24,6 +24,9 @@ public enum Keyword: String, CaseIterable, Sendable {
 public struct Token: Sendable {
     public let kind: TokenKind
     public let range: SourceRange
+    /// Whether the token is the first on its line (the parser resynchronises there after an
+    /// error, even inside an unclosed bracket).
+    public var startsLine = false
 
     /// Whether the token is the symbol `s`.
     func isSymbol(_ s: String) -> Bool { kind == .symbol(s) }

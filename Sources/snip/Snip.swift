@@ -14,8 +14,8 @@ struct Snip: ParsableCommand {
             Threads: SNIP_THREADS sets the number of compute threads (default: all cores).
             """,
         version: SnipVersion.string,
-        subcommands: [Info.self],
-        defaultSubcommand: nil
+        subcommands: [Repl.self, Run.self, NotebookCommand.self, Info.self],
+        defaultSubcommand: Repl.self
     )
 }
 
