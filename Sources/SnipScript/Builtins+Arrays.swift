@@ -129,13 +129,13 @@ extension Builtins {
         Builtin("concat", .arrays, [], variadic: "xs",
                 doc: "Joins vectors and numbers into one vector, or lists into one list.") { _, a in
             if a.rest.contains(where: { if case .list = $0 { true } else { false } }) {
-                return .list(a.rest.flatMap { v -> [Value] in
+                return try Value.checkedList(a.rest.flatMap { v -> [Value] in
                     switch v {
                     case .list(let l): return l
                     case .array(let m) where m.isVector: return m.data.map { .number($0) }
                     default: return [v]
                     }
-                })
+                }, at: a.range)
             }
             var out: [Double] = []
             for (v, r) in zip(a.rest, a.restRanges) {
@@ -152,14 +152,15 @@ extension Builtins {
                 doc: "Applies f to each element of a vector or list (one call per element).") { interp, a in
             let f = try a.function("f")
             switch a.value("xs") {
-            case .list(let items)?: return .list(try items.map { try interp.call(f, [$0], at: a.range) })
+            case .list(let items)?:
+                return try Value.checkedList(try items.map { try interp.call(f, [$0], at: a.range) }, at: a.range)
             default:
                 let xs = try a.vector("xs")
                 let ys = try xs.map { try interp.call(f, [.number($0)], at: a.range) }
                 if ys.allSatisfy({ if case .number = $0 { true } else { false } }) {
                     return .array(NDArray(vector: ys.map { if case .number(let y) = $0 { y } else { 0 } }))
                 }
-                return .list(ys)
+                return try Value.checkedList(ys, at: a.range)
             }
         },
         Builtin("filter", .arrays, [.req("f"), .req("xs")],

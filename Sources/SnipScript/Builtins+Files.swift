@@ -7,6 +7,7 @@ extension Builtins {
                     + "numeric is taken as a header and skipped. One column gives a vector, several a matrix.") {
             interp, a in
             let path = interp.resolvePath(try a.string("path"))
+            try checkFilesAllowed(interp, a)
             let sep = try a.string("sep")
             guard let sepChar = sep.first, sep.count == 1 else {
                 throw Diagnostic(.value, "read_csv: sep must be one character", at: a.range("sep"))
@@ -44,6 +45,7 @@ extension Builtins {
                 doc: "Writes a vector (one column), a matrix (its rows) or a list of equally long vectors "
                     + "(as columns) to a CSV file; header is an optional list of column names.") { interp, a in
             let path = interp.resolvePath(try a.string("path"))
+            try checkFilesAllowed(interp, a)
             var columns: [[Double]] = []
             switch a.value("data") {
             case .list(let items)?:
@@ -82,6 +84,12 @@ extension Builtins {
             return .nothing
         },
     ]
+
+    static func checkFilesAllowed(_ interp: Interpreter, _ a: BoundArguments) throws {
+        guard interp.allowsFiles else {
+            throw Diagnostic(.file, "files are disabled in this session", at: a.range)
+        }
+    }
 
     static func describeFileError(_ error: Error) -> String {
         let ns = error as NSError

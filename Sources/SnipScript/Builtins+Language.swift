@@ -29,7 +29,7 @@ extension Builtins {
             return .number(x)
         },
         Builtin("list", .language, [], variadic: "values", doc: "A list of the values, whatever their types.") { _, a in
-            .list(a.rest)
+            try Value.checkedList(a.rest, at: a.range)
         },
         Builtin("error", .language, [.req("message")],
                 doc: "Stops the program with an error carrying the message.") { _, a in

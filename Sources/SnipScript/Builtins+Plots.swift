@@ -43,8 +43,9 @@ extension Builtins {
             let width = hi > lo ? (hi - lo) / Double(bins) : 1
             var counts = [Double](repeating: 0, count: bins)
             for v in x {
-                let k = hi > lo ? min(bins - 1, Int((v - lo) / width)) : 0
-                counts[max(0, k)] += 1
+                let position = hi > lo ? (v - lo) / width : 0
+                let k = position.isFinite ? Int(max(0, min(Double(bins - 1), position))) : 0
+                counts[k] += 1
             }
             let centres = (0..<bins).map { lo + (Double($0) + 0.5) * width }
             try draw(interp, a, [PlotSpec.Series(x: centres, y: counts, style: .boxes)], boxWidth: width)

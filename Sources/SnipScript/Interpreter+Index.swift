@@ -150,7 +150,7 @@ extension Interpreter {
                 throw Diagnostic(.index, "assign to one list element at a time", at: r)
             }
             items[try position(x, count: items.count, sr, what: "a list")] = value
-            return .list(items)
+            return try Value.checkedList(items, at: r)
         default:
             throw Diagnostic(.type, "cannot assign into a \(old.typeName)", at: r)
         }

@@ -30,7 +30,11 @@ extension Interpreter {
             }
         case (.string(let x), .string(let y)):
             switch op {
-            case "+": return .string(x + y)
+            case "+":
+                guard x.utf8.count + y.utf8.count <= NDArray.maxElements else {
+                    throw Diagnostic(.limit, "string too long (the limit is \(NDArray.maxElements) bytes)", at: r)
+                }
+                return .string(x + y)
             case "==": return .bool(x == y)
             case "!=": return .bool(x != y)
             case "<": return .bool(x < y)
@@ -40,7 +44,7 @@ extension Interpreter {
             default: break
             }
         case (.list(let x), .list(let y)) where op == "+":
-            return .list(x + y)
+            return try Value.checkedList(x + y, at: r)
         default:
             break
         }

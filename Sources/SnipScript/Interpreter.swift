@@ -23,6 +23,10 @@ public final class Interpreter {
     /// The deepest chain of calls allowed (deeper recursion is an error, not a crash).
     public var maxCallDepth = 180
     var callDepth = 0
+    /// Whether programs may read and write files (`read_csv`, `write_csv`, `plot(file=…)`).
+    public var allowsFiles = true
+    /// Whether plots are drawn (when false, `plot` checks its arguments and draws nothing).
+    public var allowsPlots = true
     /// The directory relative file names are resolved against (nil: the working directory).
     public var baseDirectory: String?
     /// The plotting session (gnuplot), started on first use.
@@ -303,7 +307,7 @@ public final class Interpreter {
             try NDArray.checkSize([rows.count, n], at: r)
             return .array(NDArray(shape: [rows.count, n], data: rows.flatMap { $0 }))
         }
-        return .list(items)
+        return try Value.checkedList(items, at: r)
     }
 
     private func makeRange(_ a: Value, _ b: Value, _ r: SourceRange) throws -> Value {

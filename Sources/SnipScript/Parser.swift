@@ -236,6 +236,9 @@ public struct Parser {
     }
 
     private mutating func parseIf() throws(Diagnostic) -> Stmt {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Parser.maxDepth { throw error("blocks nested too deeply") }
         let start = current.range
         advance()
         let condition = try parseExpression()
@@ -258,6 +261,9 @@ public struct Parser {
 
     private mutating func parseBlock() throws(Diagnostic) -> [Stmt] {
         guard current.isSymbol("{") else { throw error("expected '{' to start a block, found \(current.display)") }
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Parser.maxDepth { throw error("blocks nested too deeply") }
         let open = current
         advance()
         var body: [Stmt] = []
@@ -393,6 +399,9 @@ public struct Parser {
 
     private mutating func parseBinary(level: Int) throws(Diagnostic) -> Expr {
         if level == notLevel && current.isKeyword(.not) {
+            depth += 1
+            defer { depth -= 1 }
+            if depth > Parser.maxDepth { throw error("expression nested too deeply") }
             let start = current.range
             advance()
             let operand = try parseBinary(level: level)

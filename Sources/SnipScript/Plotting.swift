@@ -35,6 +35,7 @@ final class PlotSession {
 extension Interpreter {
     /// Draws `spec` where the keyword `file` or the plot mode says.
     func show(_ spec: PlotSpec, file: String?, width: Int?, height: Int?, at range: SourceRange) throws {
+        guard allowsPlots && (file == nil || allowsFiles) else { return }
         do {
             if let file {
                 let path = resolvePath(file)

@@ -28,6 +28,41 @@ public enum Value: Sendable {
     }
 }
 
+extension Value {
+    /// The deepest nesting of lists allowed.
+    static let maxNesting = 64
+    /// The most lists one value may contain, counting a shared list each time it appears (so
+    /// `l = [l, l]` cannot double forever). Printing, comparing and freeing a value are then
+    /// bounded in time and stack.
+    static let maxListNodes = 10_000
+
+    /// Whether the lists inside the value stay within `maxNesting` levels and `maxListNodes`.
+    func listsAreBounded() -> Bool {
+        var budget = Value.maxListNodes
+        func visit(_ v: Value, _ depth: Int) -> Bool {
+            guard case .list(let items) = v else { return true }
+            budget -= 1
+            if budget < 0 || depth > Value.maxNesting { return false }
+            for item in items {
+                if case .list = item, !visit(item, depth + 1) { return false }
+            }
+            return true
+        }
+        return visit(self, 1)
+    }
+
+    /// A list of `items`, checking its length, nesting depth and size.
+    static func checkedList(_ items: [Value], at range: SourceRange?) throws -> Value {
+        try NDArray.checkSize([items.count], at: range)
+        let v = Value.list(items)
+        guard v.listsAreBounded() else {
+            throw Diagnostic(.limit, "list too large or nested too deeply (the limits are \(maxNesting) "
+                + "levels and \(maxListNodes) lists inside one value)", at: range)
+        }
+        return v
+    }
+}
+
 /// A function value: a user function (`f(x) = …`, `fn`, a lambda) or a built-in.
 public enum Function: Sendable {
     case user(UserFunction)
