@@ -417,6 +417,7 @@ public struct Parser {
             }
             let opRange = current.range
             advance()
+            skipNewlines()  // an operator at the end of a line continues the expression
             let rhs = try parseBinary(level: level + 1)
             let whole = lhs.range.to(rhs.range)
             if op == "and" || op == "or" {

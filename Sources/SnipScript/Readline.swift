@@ -65,6 +65,7 @@ public final class ReadlineReader: LineReader {
 
     private static func complete(_ text: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
         if state == 0 {
+            rl_completion_suppress_append = 1  // candidates end in "(" or are whole names
             let prefix = text.map { String(cString: $0) } ?? ""
             matches = candidates().filter { $0.hasPrefix(prefix) }
         }
