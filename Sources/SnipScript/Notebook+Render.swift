@@ -4,12 +4,15 @@ extension Notebook {
     /// A self-contained HTML report: inline CSS, images as data: URIs, no scripts or links.
     public static func html(title: String, results: [CellResult]) -> String {
         var body = ""
-        for (k, r) in results.enumerated() {
+        var codeCells = 0
+        for r in results {
             switch r.cell.kind {
             case .markdown:
                 body += "<section class=\"cell markdown\">\n\(markdownToHTML(r.cell.text))</section>\n"
             case .code:
-                let label = r.cell.title.isEmpty ? "In [\(k + 1)]" : "In [\(k + 1)] \(escape(r.cell.title))"
+                codeCells += 1
+                let k = codeCells
+                let label = r.cell.title.isEmpty ? "In [\(k)]" : "In [\(k)] \(escape(r.cell.title))"
                 body += "<section class=\"cell code\">\n<div class=\"label\">\(label)</div>\n"
                 body += "<pre class=\"source\"><code>\(escape(r.cell.text.trimmingCharacters(in: .newlines)))</code></pre>\n"
                 if !r.ran {

@@ -456,6 +456,7 @@ public struct Parser {
         if current.isSymbol("^") {
             let opRange = current.range
             advance()
+            skipNewlines()
             let exponent = try parseUnary()
             return .binary(op: "^", lhs: base, rhs: exponent, opRange: opRange, base.range.to(exponent.range))
         }
