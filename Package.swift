@@ -61,6 +61,10 @@ let package = Package(
             exclude: ["Fixtures/make_edge_cases.py"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "SnipMathTests", dependencies: ["SnipMath"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "SnipScriptTests", dependencies: ["SnipScript", "SnipPlot", "snip"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "SnipPlotTests", dependencies: ["SnipPlot"]),
     ],
     swiftLanguageModes: [.v6]
 )

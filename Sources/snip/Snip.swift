@@ -16,10 +16,11 @@ struct Snip: ParsableCommand {
             """,
         version: SnipVersion.string,
         subcommands: [
-            Info.self, GenerateCommand.self, ConvertCommand.self, EmbedCommand.self, PretrainCommand.self,
-            TrainPropertyCommand.self, EvalPropertyCommand.self, RetrievalCommand.self,
+            Repl.self, Run.self, NotebookCommand.self, GenerateCommand.self, ConvertCommand.self,
+            EmbedCommand.self, PretrainCommand.self, TrainPropertyCommand.self, EvalPropertyCommand.self,
+            RetrievalCommand.self, Info.self,
         ],
-        defaultSubcommand: nil
+        defaultSubcommand: Repl.self
     )
 }
 

@@ -1,0 +1,64 @@
+import Foundation
+
+extension Builtins {
+    static let language: [Builtin] = [
+        Builtin("print", .language, [.def("sep", .string(" "))], variadic: "values",
+                doc: "Prints the values separated by sep (strings without quotes) and a newline.") { interp, a in
+            let sep = try a.string("sep")
+            interp.output(a.rest.map(\.display).joined(separator: sep) + "\n")
+            return .nothing
+        },
+        Builtin("type", .language, [.req("x")],
+                doc: "The type of x as a string: number, bool, string, vector, matrix, list, function or nothing.") { _, a in
+            .string(a.values[0]?.typeName ?? "nothing")
+        },
+        Builtin("help", .language, [.opt("name")],
+                doc: "help() lists the built-ins; help(name) describes a built-in, keyword or function "
+                    + "(help(\"operators\") shows the operators).") { interp, a in
+            interp.output(try helpFor(interp, a))
+            return .nothing
+        },
+        Builtin("str", .language, [.req("x")], doc: "x as a string, as print shows it.") { _, a in
+            .string(a.values[0]?.display ?? "nothing")
+        },
+        Builtin("num", .language, [.req("s")], doc: "The number a string spells (\"2.5\" → 2.5).") { _, a in
+            let s = try a.string("s").trimmingCharacters(in: .whitespaces)
+            guard let x = Double(s) else {
+                throw Diagnostic(.value, "num: \"\(s)\" is not a number", at: a.range("s"))
+            }
+            return .number(x)
+        },
+        Builtin("list", .language, [], variadic: "values", doc: "A list of the values, whatever their types.") { _, a in
+            try Value.checkedList(a.rest, at: a.range)
+        },
+        Builtin("error", .language, [.req("message")],
+                doc: "Stops the program with an error carrying the message.") { _, a in
+            throw Diagnostic(.value, try a.string("message"), at: a.range)
+        },
+        Builtin("assert", .language, [.req("condition"), .def("message", .string("assertion failed"))],
+                doc: "Stops with an error (the message) unless the condition is true.") { _, a in
+            if try a.bool("condition") { return .nothing }
+            throw Diagnostic(.value, try a.string("message"), at: a.range("condition"))
+        },
+    ]
+
+    static func helpFor(_ interp: Interpreter, _ a: BoundArguments) throws -> String {
+        switch a.value("name") {
+        case nil: return overview
+        case .string(let s)?:
+            if s == "operators" { return operatorHelp }
+            if let text = helpText(for: s) { return text }
+            if case .function(.user(let u))? = interp.variable(s) { return userHelp(u) }
+            throw Diagnostic(.name, "no help for '\(s)'", at: a.range("name"))
+        case .function(.builtin(let b))?: return helpText(for: b.name) ?? ""
+        case .function(.user(let u))?: return userHelp(u)
+        case .function(.native(let n))?: return "\(n.name): a function of \(n.arity) argument(s)\n"
+        case let v?: return "a \(v.typeName): \(v.repr)\n"
+        }
+    }
+
+    static func userHelp(_ u: UserFunction) -> String {
+        let params = u.params.map { $0.defaultValue == nil ? $0.name : "\($0.name)=…" }
+        return "\(u.name)(\(params.joined(separator: ", "))): defined at \(u.range.location)\n"
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import SnipTensor
+
+extension Interpreter {
+    func unary(_ op: String, _ v: Value, _ r: SourceRange) throws -> Value {
+        switch (op, v) {
+        case ("-", .number(let x)): return .number(-x)
+        case ("+", .number(let x)): return .number(x)
+        case ("-", .array(var a)):
+            for i in a.data.indices { a.data[i] = -a.data[i] }
+            return .array(a)
+        case ("+", .array): return v
+        case ("not", .bool(let b)): return .bool(!b)
+        default:
+            throw Diagnostic(.type, "'\(op)' does not apply to a \(v.typeName)", at: r)
+        }
+    }
+
+    func binary(_ op: String, _ a: Value, _ b: Value, _ r: SourceRange) throws -> Value {
+        switch (a, b) {
+        case (.number(let x), .number(let y)):
+            if let f = Interpreter.arithmetic[op] { return .number(f(x, y)) }
+            if let c = Interpreter.comparison[op] { return .bool(c(x, y)) }
+            if op == "@" { return .number(x * y) }
+        case (.array, .number), (.number, .array), (.array, .array):
+            if op == "@" { return try matmul(a, b, r) }
+            if let f = Interpreter.arithmetic[op] { return .array(try broadcast(a, b, r, f)) }
+            if let c = Interpreter.comparison[op] {
+                return .array(try broadcast(a, b, r) { c($0, $1) ? 1 : 0 })
+            }
+        case (.string(let x), .string(let y)):
+            switch op {
+            case "+":
+                guard x.utf8.count + y.utf8.count <= NDArray.maxElements else {
+                    throw Diagnostic(.limit, "string too long (the limit is \(NDArray.maxElements) bytes)", at: r)
+                }
+                return .string(x + y)
+            case "==": return .bool(x == y)
+            case "!=": return .bool(x != y)
+            case "<": return .bool(x < y)
+            case "<=": return .bool(x <= y)
+            case ">": return .bool(x > y)
+            case ">=": return .bool(x >= y)
+            default: break
+            }
+        case (.list(let x), .list(let y)) where op == "+":
+            return try Value.checkedList(x + y, at: r)
+        default:
+            break
+        }
+        if op == "==" { return .bool(valuesEqual(a, b)) }
+        if op == "!=" { return .bool(!valuesEqual(a, b)) }
+        throw Diagnostic(.type, "'\(op)' does not apply to a \(a.typeName) and a \(b.typeName)", at: r)
+    }
+
+    static let arithmetic: [String: @Sendable (Double, Double) -> Double] = [
+        "+": { $0 + $1 }, "-": { $0 - $1 }, "*": { $0 * $1 }, "/": { $0 / $1 },
+        "^": { pow($0, $1) },
+        // The remainder takes the sign of the divisor, as in Python: -1 % 3 == 2.
+        "%": { x, y in y == 0 ? .nan : x - y * (x / y).rounded(.down) },
+    ]
+
+    static let comparison: [String: @Sendable (Double, Double) -> Bool] = [
+        "==": { $0 == $1 }, "!=": { $0 != $1 }, "<": { $0 < $1 }, "<=": { $0 <= $1 },
+        ">": { $0 > $1 }, ">=": { $0 >= $1 },
+    ]
+
+    /// Combines two numbers or arrays element by element, broadcasting as numpy does for rank ≤ 2.
+    func broadcast(_ a: Value, _ b: Value, _ r: SourceRange, _ f: (Double, Double) -> Double) throws -> NDArray {
+        func parts(_ v: Value) -> NDArray {
+            if case .array(let x) = v { return x }
+            if case .number(let x) = v { return NDArray(shape: [], data: [x]) }
+            return NDArray(shape: [], data: [0])
+        }
+        let x = parts(a), y = parts(b)
+        if x.shape == y.shape {
+            var out = x
+            for i in out.data.indices { out.data[i] = f(x.data[i], y.data[i]) }
+            return out
+        }
+        if x.shape.isEmpty { return NDArray(shape: y.shape, data: y.data.map { f(x.data[0], $0) }) }
+        if y.shape.isEmpty { return NDArray(shape: x.shape, data: x.data.map { f($0, y.data[0]) }) }
+        let shape: [Int]
+        do {
+            shape = try ShapeCheck.broadcast(x.shape, y.shape)
+        } catch {
+            throw Diagnostic(.shape, "shapes \(describe(x.shape)) and \(describe(y.shape)) do not match", at: r)
+        }
+        try NDArray.checkSize(shape, at: r)
+        let (rows, cols) = shape.count == 2 ? (shape[0], shape[1]) : (1, shape[0])
+        func at(_ m: NDArray, _ i: Int, _ j: Int) -> Double {
+            let (mr, mc) = m.shape.count == 2 ? (m.shape[0], m.shape[1]) : (1, m.shape[0])
+            return m.data[(mr == 1 ? 0 : i) * mc + (mc == 1 ? 0 : j)]
+        }
+        var data = [Double](repeating: 0, count: rows * cols)
+        for i in 0..<rows {
+            for j in 0..<cols { data[i * cols + j] = f(at(x, i, j), at(y, i, j)) }
+        }
+        return NDArray(shape: shape, data: data)
+    }
+
+    /// `a @ b`: the matrix product (vector @ vector is the dot product). Computed in float64;
+    /// shapes are validated by the tensor library's `ShapeCheck.matmul`.
+    func matmul(_ a: Value, _ b: Value, _ r: SourceRange) throws -> Value {
+        guard case .array(let x) = a, case .array(let y) = b else {
+            throw Diagnostic(.type, "'@' needs two vectors or matrices, not a \(a.typeName) and a \(b.typeName)", at: r)
+        }
+        let xs = x.isVector ? [1, x.count] : x.shape
+        let ys = y.isVector ? [y.count, 1] : y.shape
+        let shape: [Int]
+        do {
+            shape = try ShapeCheck.matmul(xs, ys)
+        } catch {
+            throw Diagnostic(.shape, "'@': shapes \(describe(x.shape)) and \(describe(y.shape)) do not fit "
+                + "(inner sizes differ)", at: r)
+        }
+        let (m, k, n) = (shape[0], xs[1], shape[1])
+        try NDArray.checkSize(shape, at: r)
+        var out = [Double](repeating: 0, count: m * n)
+        for i in 0..<m {
+            if Interrupt.isPending { throw Diagnostic(.interrupted, "interrupted", at: r) }
+            for p in 0..<k {
+                let xv = x.data[i * k + p]
+                if xv == 0 { continue }
+                for j in 0..<n { out[i * n + j] += xv * y.data[p * n + j] }
+            }
+        }
+        if x.isVector && y.isVector { return .number(out[0]) }
+        if x.isVector || y.isVector { return .array(NDArray(vector: out)) }
+        return .array(NDArray(shape: [m, n], data: out))
+    }
+
+    func valuesEqual(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.number(let x), .number(let y)): return x == y
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
+        case (.nothing, .nothing): return true
+        case (.array(let x), .array(let y)): return x == y
+        case (.list(let x), .list(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { valuesEqual($0, $1) }
+        default: return false
+        }
+    }
+}
+
+/// `[3]` or `[2×3]`.
+func describe(_ shape: [Int]) -> String {
+    shape.isEmpty ? "scalar" : "[" + shape.map(String.init).joined(separator: "×") + "]"
+}

@@ -1,0 +1,341 @@
+import SnipTensor
+
+/// Runs programs: holds the global scope, the random generator, where output goes and how plots
+/// are shown. One interpreter serves a whole REPL session, script or notebook.
+public final class Interpreter {
+    /// The global scope.
+    var globals = Environment()
+    /// Receives everything the program prints (text ends with a newline).
+    public var output: (String) -> Void
+    /// The random generator behind `rand`, `randn` (reseeded by `seed(n)`).
+    var rng = SeededGenerator(seed: 0)
+    /// Where plots without `file=` go.
+    public var plotMode: PlotMode = .terminal(width: 80, height: 24)
+    /// Plots made during the current notebook cell (images), in order.
+    public var plotImages: [PlotImage] = []
+    /// The arguments after the script name (`snip run f.snip a b` → `args == ["a", "b"]`).
+    public var scriptArguments: [String] = [] {
+        didSet { globals.values["args"] = .list(scriptArguments.map { .string($0) }) }
+    }
+    /// Stops a run after this many loop iterations and calls (for the fuzz test); nil: no limit.
+    public var stepLimit: Int?
+    var steps = 0
+    /// The deepest chain of calls allowed (deeper recursion is an error, not a crash).
+    public var maxCallDepth = 180
+    var callDepth = 0
+    /// Whether programs may read and write files (`read_csv`, `write_csv`, `plot(file=…)`).
+    public var allowsFiles = true
+    /// Whether plots are drawn (when false, `plot` checks its arguments and draws nothing).
+    public var allowsPlots = true
+    /// The directory relative file names are resolved against (nil: the working directory).
+    public var baseDirectory: String?
+    /// The plotting session (gnuplot), started on first use.
+    lazy var plotter = PlotSession()
+
+    /// What happened to a run.
+    public enum Outcome {
+        case ok
+        case syntaxErrors([Diagnostic])
+        case runtimeError(Diagnostic)
+    }
+
+    /// An interpreter printing through `output` (standard output by default).
+    public init(output: @escaping (String) -> Void = { print($0, terminator: "") }) {
+        self.output = output
+        globals.values["args"] = .list([])
+    }
+
+    /// Forgets all variables and functions (`:reset`).
+    public func reset() {
+        globals = Environment()
+        globals.values["args"] = .list(scriptArguments.map { .string($0) })
+        rng = SeededGenerator(seed: 0)
+    }
+
+    /// The names of the user's variables and functions, sorted.
+    public var variableNames: [String] { globals.values.keys.sorted() }
+
+    /// The value of a global variable.
+    public func variable(_ name: String) -> Value? { globals.values[name] }
+
+    /// Sets a global variable.
+    public func setVariable(_ name: String, _ value: Value) { globals.values[name] = value }
+
+    /// Parses and runs `source`. With `echo`, expression statements not ending in `;` print their
+    /// value (as at the prompt) and set `ans`.
+    @discardableResult
+    public func run(_ source: Source, echo: Bool = false) -> Outcome {
+        let program: [Stmt]
+        switch Parser.parse(source) {
+        case .success(let p): program = p
+        case .failure(let e): return .syntaxErrors(e.all)
+        }
+        return execute(program, echo: echo)
+    }
+
+    /// Runs parsed statements at the top level.
+    public func execute(_ program: [Stmt], echo: Bool = false) -> Outcome {
+        steps = 0
+        callDepth = 0
+        do {
+            for statement in program {
+                if case .expression(let e, let wantsEcho) = statement {
+                    let v = try evaluate(e, globals)
+                    if case .nothing = v { continue }
+                    globals.values["ans"] = v
+                    if echo && wantsEcho { output(v.repr + "\n") }
+                    continue
+                }
+                switch try exec(statement, globals) {
+                case .normal: break
+                case .breakLoop(let r): throw Diagnostic(.syntax, "'break' outside a loop", at: r)
+                case .continueLoop(let r): throw Diagnostic(.syntax, "'continue' outside a loop", at: r)
+                case .returned(_, let r): throw Diagnostic(.syntax, "'return' outside a function", at: r)
+                }
+            }
+            return .ok
+        } catch let d as Diagnostic {
+            return .runtimeError(d)
+        } catch {
+            return .runtimeError(Diagnostic(.value, "\(error)", at: nil))
+        }
+    }
+
+    // MARK: - Statements
+
+    enum Flow {
+        case normal
+        case breakLoop(SourceRange)
+        case continueLoop(SourceRange)
+        case returned(Value, SourceRange)
+    }
+
+    func execBlock(_ statements: [Stmt], _ env: Environment) throws -> Flow {
+        for s in statements {
+            let flow = try exec(s, env)
+            if case .normal = flow { continue }
+            return flow
+        }
+        return .normal
+    }
+
+    /// Counts a step and honours Ctrl-C and the step limit.
+    func tick(_ range: SourceRange) throws {
+        if Interrupt.isPending { throw Diagnostic(.interrupted, "interrupted", at: range) }
+        steps += 1
+        if let limit = stepLimit, steps > limit {
+            throw Diagnostic(.limit, "step limit of \(limit) reached", at: range)
+        }
+    }
+
+    func exec(_ statement: Stmt, _ env: Environment) throws -> Flow {
+        switch statement {
+        case .expression(let e, _):
+            _ = try evaluate(e, env)
+            return .normal
+        case .assign(let target, let valueExpr, _):
+            let value = try evaluate(valueExpr, env)
+            switch target {
+            case .name(let n, let r):
+                try checkAssignable(n, r)
+                env.values[n] = value
+            case .index(let n, let items, let r):
+                guard let old = env.values[n] ?? env.lookup(n) else {
+                    throw Diagnostic(.name, "undefined variable '\(n)'", at: r)
+                }
+                env.values[n] = try assignIndex(old, items, value, env, r)
+            }
+            return .normal
+        case .function(let name, let params, let body, let r):
+            try checkAssignable(name, r)
+            env.values[name] = .function(.user(UserFunction(
+                name: name, params: params, body: body, closure: env, range: r)))
+            return .normal
+        case .ifElse(let condition, let then, let otherwise, _):
+            if try truth(condition, env) {
+                return try execBlock(then, env)
+            } else if let otherwise {
+                return try execBlock(otherwise, env)
+            }
+            return .normal
+        case .whileLoop(let condition, let body, let r):
+            while try truth(condition, env) {
+                try tick(r)
+                switch try execBlock(body, env) {
+                case .breakLoop: return .normal
+                case .returned(let v, let rr): return .returned(v, rr)
+                case .normal, .continueLoop: continue
+                }
+            }
+            return .normal
+        case .forIn(let variable, let sequenceExpr, let body, let r):
+            let sequence = try evaluate(sequenceExpr, env)
+            let count: Int
+            switch sequence {
+            case .array(let a): count = a.isVector ? a.count : a.rows
+            case .list(let items): count = items.count
+            case .string(let s): count = s.count
+            default:
+                throw Diagnostic(.type, "cannot loop over a \(sequence.typeName)", at: sequenceExpr.range)
+            }
+            let characters = { if case .string(let s) = sequence { return Array(s) } else { return [] } }()
+            for k in 0..<count {
+                try tick(r)
+                let item: Value
+                switch sequence {
+                case .array(let a):
+                    item = a.isVector ? .number(a.data[k])
+                        : .array(NDArray(vector: Array(a.data[k * a.columns..<(k + 1) * a.columns])))
+                case .list(let items): item = items[k]
+                default: item = .string(String(characters[k]))
+                }
+                env.values[variable] = item
+                switch try execBlock(body, env) {
+                case .breakLoop: return .normal
+                case .returned(let v, let rr): return .returned(v, rr)
+                case .normal, .continueLoop: continue
+                }
+            }
+            return .normal
+        case .breakLoop(let r): return .breakLoop(r)
+        case .continueLoop(let r): return .continueLoop(r)
+        case .returnValue(let e, let r):
+            return .returned(try e.map { try evaluate($0, env) } ?? .nothing, r)
+        }
+    }
+
+    private func checkAssignable(_ name: String, _ range: SourceRange) throws {
+        if let b = Builtins.registry[name], b.isConstant {
+            throw Diagnostic(.name, "cannot assign to the constant '\(name)'", at: range)
+        }
+    }
+
+    /// Evaluates a condition, which must be one bool.
+    func truth(_ e: Expr, _ env: Environment) throws -> Bool {
+        let v = try evaluate(e, env)
+        switch v {
+        case .bool(let b): return b
+        case .array(let a):
+            throw Diagnostic(.condition, "the condition is a \(v.typeName) of \(a.count) values, not a bool; "
+                + "use all(…) or any(…)", at: e.range)
+        default:
+            throw Diagnostic(.type, "the condition must be a bool, not a \(v.typeName)", at: e.range)
+        }
+    }
+
+    // MARK: - Expressions
+
+    func evaluate(_ expr: Expr, _ env: Environment) throws -> Value {
+        switch expr {
+        case .number(let v, _): return .number(v)
+        case .string(let s, _): return .string(s)
+        case .bool(let b, _): return .bool(b)
+        case .nothing: return .nothing
+        case .name(let n, let r):
+            if let v = env.lookup(n) { return v }
+            if let b = Builtins.registry[n] { return b.constant ?? .function(.builtin(b)) }
+            throw Diagnostic(.name, "undefined name '\(n)'" + suggestion(for: n, env), at: r)
+        case .list(let items, let r):
+            return try makeList(try items.map { try evaluate($0, env) }, r)
+        case .unary(let op, let operand, let r):
+            return try unary(op, try evaluate(operand, env), r)
+        case .binary(let op, let lhs, let rhs, let opRange, _):
+            let a = try evaluate(lhs, env)
+            let b = try evaluate(rhs, env)
+            return try binary(op, a, b, opRange)
+        case .logical(let op, let lhs, let rhs, _):
+            let a = try truth(lhs, env)
+            if op == "and" && !a { return .bool(false) }
+            if op == "or" && a { return .bool(true) }
+            return .bool(try truth(rhs, env))
+        case .range(let from, let to, let r):
+            return try makeRange(try evaluate(from, env), try evaluate(to, env), r)
+        case .call(let calleeExpr, let args, let r):
+            let callee = try evaluate(calleeExpr, env)
+            guard case .function(let f) = callee else {
+                throw Diagnostic(.type, "a \(callee.typeName) is not a function", at: calleeExpr.range)
+            }
+            // help(pi), help(while): the name itself, not its value.
+            if case .function(.builtin(let b)) = callee, b.name == "help", args.count == 1,
+               args[0].label == nil, case .name(let n, let nr) = args[0].value {
+                return try call(f, CallArguments([.string(n)], at: nr))
+            }
+            var positional: [Value] = []
+            var keywords: [(String, Value)] = []
+            var ranges: [String: SourceRange] = [:]
+            var positionalRanges: [SourceRange] = []
+            for a in args {
+                let v = try evaluate(a.value, env)
+                if let label = a.label {
+                    keywords.append((label, v))
+                    ranges[label] = a.range
+                } else {
+                    positional.append(v)
+                    positionalRanges.append(a.range)
+                }
+            }
+            return try call(f, CallArguments(positional: positional, keywords: keywords,
+                                             positionalRanges: positionalRanges, keywordRanges: ranges,
+                                             range: r))
+        case .index(let baseExpr, let items, let r):
+            let base = try evaluate(baseExpr, env)
+            return try index(base, try resolve(items, env), r)
+        case .lambda(let params, let body, let r):
+            return .function(.user(UserFunction(name: "lambda", params: params, body: .expression(body),
+                                                closure: env, range: r)))
+        }
+    }
+
+    private func suggestion(for name: String, _ env: Environment) -> String {
+        let candidates = Array(Builtins.registry.keys) + globals.values.keys.map { $0 }
+        let limit = name.count > 3 ? 2 : 1
+        let close = candidates.map { (editDistance($0, name), $0) }.filter { $0.0 <= limit }
+            .sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        return close.isEmpty ? "" : " (did you mean '\(close[0].1)'?)"
+    }
+
+    private func makeList(_ items: [Value], _ r: SourceRange) throws -> Value {
+        if items.isEmpty { return .array(NDArray(vector: [])) }
+        if items.allSatisfy({ if case .number = $0 { return true } else { return false } }) {
+            return .array(NDArray(vector: items.map { if case .number(let v) = $0 { return v } else { return 0 } }))
+        }
+        // Rows of equal length make a matrix.
+        let rows: [[Double]] = items.compactMap {
+            if case .array(let a) = $0, a.isVector { return a.data } else { return nil }
+        }
+        if rows.count == items.count, let n = rows.first?.count, rows.allSatisfy({ $0.count == n }), n > 0 {
+            try NDArray.checkSize([rows.count, n], at: r)
+            return .array(NDArray(shape: [rows.count, n], data: rows.flatMap { $0 }))
+        }
+        return try Value.checkedList(items, at: r)
+    }
+
+    private func makeRange(_ a: Value, _ b: Value, _ r: SourceRange) throws -> Value {
+        guard case .number(let from) = a, case .number(let to) = b else {
+            throw Diagnostic(.type, "a range needs two numbers, not \(a.typeName) and \(b.typeName)", at: r)
+        }
+        guard from.isFinite && to.isFinite else { throw Diagnostic(.domain, "a range needs finite ends", at: r) }
+        let n = max(0, (to - from).rounded(.up))
+        guard n <= Double(NDArray.maxElements) else {
+            throw Diagnostic(.limit, "range too long: \(formatNumber(n)) elements (the limit is \(NDArray.maxElements))", at: r)
+        }
+        let count = Int(n)
+        return .array(NDArray(vector: (0..<count).map { from + Double($0) }))
+    }
+}
+
+/// The Levenshtein distance between two short names (for "did you mean").
+func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a), y = Array(b)
+    if x.isEmpty { return y.count }
+    if y.isEmpty { return x.count }
+    var previous = Array(0...y.count)
+    for i in 1...x.count {
+        var current = [i] + Array(repeating: 0, count: y.count)
+        for j in 1...y.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[y.count]
+}

@@ -1,2 +1,0 @@
-/// The `SnipScript` layer of snip (see docs/ARCHITECTURE.md). Its contents arrive with their own issue.
-public enum SnipScript {}

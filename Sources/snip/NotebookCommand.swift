@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import SnipScript
+
+/// `snip notebook FILE.snip --out report.html|.md`.
+struct NotebookCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notebook",
+        abstract: "Render a .snip notebook (cells split at lines starting with #%%) to HTML or Markdown.",
+        discussion: """
+            `#%% [markdown]` starts a Markdown cell (its lines are # comments). The report shows each \
+            cell's code, its output, its plots as embedded images and errors in place; the HTML needs \
+            no network. Exit status 70 if a cell failed (the report is still written).
+            """)
+
+    @Argument(help: "The notebook to run.")
+    var file: String
+
+    @Option(name: .shortAndLong, help: "The report to write (.html or .md).")
+    var out: String
+
+    @Flag(help: "Run the cells after a failing cell too.")
+    var keepGoing = false
+
+    @Option(help: "Image format for plots: png or svg.")
+    var images: String = "png"
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            writeStandardError("error: cannot read '\(file)'\n")
+            throw ExitCode(ScriptRunner.noInput)
+        }
+        guard let format = PlotImage.Format(rawValue: images) else {
+            throw ValidationError("--images must be png or svg")
+        }
+        let notebook = Notebook(path: file, text: String(decoding: data, as: UTF8.self))
+        let (results, failed) = notebook.run(keepGoing: keepGoing, imageFormat: format)
+        let title = (file as NSString).lastPathComponent
+        let report: String
+        if out.lowercased().hasSuffix(".md") {
+            report = Notebook.markdown(title: title, results: results)
+        } else if out.lowercased().hasSuffix(".html") || out.lowercased().hasSuffix(".htm") {
+            report = Notebook.html(title: title, results: results)
+        } else {
+            throw ValidationError("--out must end in .html or .md")
+        }
+        do {
+            try report.write(toFile: out, atomically: true, encoding: .utf8)
+        } catch {
+            writeStandardError("error: cannot write '\(out)': \(error.localizedDescription)\n")
+            throw ExitCode(73)
+        }
+        let ran = results.filter(\.ran).count
+        let errors = results.filter { $0.error != nil }.count
+        print("wrote \(out): \(results.count) cells, \(ran) run, \(errors) with errors")
+        if failed { throw ExitCode(ScriptRunner.runtimeError) }
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import SnipScript
+
+/// `snip run FILE.snip [args…]`.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a .snip script.",
+        discussion: """
+            The arguments after the file are in the list `args`. Exit status: 0 on success, 65 for \
+            syntax errors (all are reported, nothing runs), 66 if the file cannot be read, 70 for a \
+            runtime error (the script stops there).
+            """)
+
+    @Argument(help: "The script to run.")
+    var file: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the script as `args`.")
+    var arguments: [String] = []
+
+    func run() throws {
+        Interrupt.installHandler()
+        let status = ScriptRunner.runFile(file, arguments: arguments)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
