@@ -70,6 +70,7 @@ struct EmbedCommand: ParsableCommand {
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
             status.show(String(format: "embedded %d samples  %.1f samples/s", count, Double(count) / max(elapsed, 1e-9)))
         }
+        defer { output.discard() }
         try reportingErrors {
             while let sample = try reader.next() {
                 let line = reader.lineNumber
@@ -81,7 +82,7 @@ struct EmbedCommand: ParsableCommand {
                 if batch.count == batchSize { try flush() }
             }
             try flush()
-            try output.finish()
+            try output.commit()
         }
         status.finish()
         note("snip embed: \(count) samples")
@@ -93,40 +94,10 @@ func jsonArray(_ values: [Float]) -> String {
     "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
 }
 
-/// Standard output, or a file written through a temporary name and renamed when complete, so
-/// that a failed run never leaves a partial file.
-final class OutputFile {
-    private let path: String?
-    private let temporary: String?
-    private let handle: FileHandle
-
-    init(path: String?) throws {
-        self.path = path
-        if let path {
-            let temporary = path + ".tmp-\(getpid())"
-            guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-            }
-            self.temporary = temporary
-            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-        } else {
-            temporary = nil
-            handle = FileHandle.standardOutput
-        }
-    }
-
-    func write(_ text: String) throws { try handle.write(contentsOf: Data(text.utf8)) }
-
-    /// Renames the finished file into place.
-    func finish() throws {
-        guard let path, let temporary else { return }
-        try handle.close()
-        guard rename(temporary, path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-    }
-
-    deinit {
-        if let temporary, FileManager.default.fileExists(atPath: temporary) { unlink(temporary) }
+extension OutputFile {
+    /// Writes text as UTF-8.
+    func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
     }
 }

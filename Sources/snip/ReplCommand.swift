@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SnipModel
 import SnipScript
 
 /// `snip repl` (the default): the interactive prompt on a terminal, a script when stdin is piped.
