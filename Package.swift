@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(
             name: "SnipScriptTests", dependencies: ["SnipScript", "SnipPlot", "snip"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "SnipPlotTests", dependencies: ["SnipPlot"]),
+        .testTarget(name: "SnipPlotTests", dependencies: ["SnipPlot"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )
