@@ -20,7 +20,7 @@ extension SNIPModel {
         }
         try SafeTensors.write(
             namedParameters().map { ($0.key, $0.parameter.value) },
-            metadata: [Self.configKey: json, "snip.format": "1"], to: path)
+            metadata: [Self.configKey: json, "snip.format": "1", "snip.vocabulary": vocabulary.identity], to: path)
     }
 
     /// Loads a model from a `.safetensors` or `.pth` file. The config comes from the file

@@ -83,5 +83,10 @@ public struct VocabularyLayout: Equatable, Sendable {
         equationPadding = copyStart + 8
     }
 
+    /// A short description that identifies the vocabularies (written into checkpoints).
+    public var identity: String {
+        "reference SNIP vocabularies: float \(floatCount) words, equation \(equationCount) words, <EOS> \(equationEnd), <PAD> \(floatPadding)/\(equationPadding)"
+    }
+
     private static func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { v, _ in v * 10 } }
 }
