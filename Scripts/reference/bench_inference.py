@@ -4,7 +4,7 @@ and the process's peak memory. Token ids are taken as given (tokenisation is not
 import json
 import random
 
-from common import arguments, build, median_time, peak_rss_mb, report
+from common import CONFIG_FLAGS, arguments, build, median_time, peak_rss_mb, report
 
 
 def extra(parser):
@@ -16,9 +16,7 @@ def extra(parser):
 args = arguments(__doc__, extra)
 import torch
 
-flags = {"paper": ["--latent_dim", "512"],
-         "small": ["--enc_emb_dim", "64", "--dec_emb_dim", "64", "--emb_emb_dim", "16", "--n_enc_layers", "2",
-                   "--n_dec_layers", "2", "--n_enc_heads", "4", "--n_dec_heads", "4", "--latent_dim", "32"]}[args.config]
+flags = CONFIG_FLAGS[args.config]
 torch.manual_seed(0)
 params, env, modules = build(flags)
 for m in modules.values():

@@ -6,7 +6,7 @@ memory. Run one configuration per process so that peaks do not mix."""
 import json
 import random
 
-from common import arguments, build, median_time, peak_rss_mb, report
+from common import CONFIG_FLAGS, arguments, build, median_time, peak_rss_mb, report
 
 
 def extra(parser):
@@ -21,9 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch.nn.utils import clip_grad_norm_
 
-flags = {"paper": ["--latent_dim", "512"],
-         "small": ["--enc_emb_dim", "64", "--dec_emb_dim", "64", "--emb_emb_dim", "16", "--n_enc_layers", "2",
-                   "--n_dec_layers", "2", "--n_enc_heads", "4", "--n_dec_heads", "4", "--latent_dim", "32"]}[args.config]
+flags = CONFIG_FLAGS[args.config]
 torch.manual_seed(0)
 params, env, modules = build(flags)
 from snip.optim import get_optimizer

@@ -27,6 +27,15 @@ def arguments(description, extra=None):
     return args
 
 
+# Command-line flags of the two model sizes (the reference's parser defaults are the paper's,
+# except latent_dim, which the released checkpoints set to 512).
+CONFIG_FLAGS = {
+    "paper": ["--latent_dim", "512"],
+    "small": ["--enc_emb_dim", "64", "--dec_emb_dim", "64", "--emb_emb_dim", "16", "--n_enc_layers", "2",
+              "--n_dec_layers", "2", "--n_enc_heads", "4", "--n_dec_heads", "4", "--latent_dim", "32"],
+}
+
+
 def build(flags):
     """The reference env and modules for the given command-line flags (on CPU)."""
     import snip

@@ -14,18 +14,7 @@ import Testing
     static func runSnipStandardOutput(_ arguments: [String], environment: [String: String] = [:])
         throws -> (status: Int32, output: String)
     {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = directory.appendingPathComponent("snip")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runSnip(arguments, environment: environment, includeStandardError: false)
     }
 
     @Test func writtenFileReadsBackWithTheSameSamples() throws {
