@@ -87,8 +87,15 @@ enum ArithmeticKernel: Int32 {
 }
 
 extension Tensor {
-    /// `a op b` elementwise with broadcasting through the vectorised C kernel; no autodiff.
-    static func arithmetic(_ a: Tensor, _ b: Tensor, _ kernel: ArithmeticKernel) -> Tensor {
+    /// Allocates the broadcast result of `a` and `b` and hands `body` its inner runs, in
+    /// parallel: `body(a, strideA, b, strideB, out, n)` fills `out[0..<n]` from elements
+    /// `a[i·strideA]`, `b[i·strideB]` (strides 0 along broadcast axes). A single long run is
+    /// split across threads too.
+    @inline(__always)
+    static func broadcastRuns(
+        _ a: Tensor, _ b: Tensor,
+        _ body: (UnsafePointer<Float>, Int, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int) -> Void
+    ) -> Tensor {
         let plan = checked { () throws(ShapeError) in try BroadcastPlan(a.shape, b.shape) }
         let result = Tensor.uninitialized(plan.outputShape)
         let (pa, pb, py) = (
@@ -99,18 +106,21 @@ extension Tensor {
         if plan.runCount == 1 {
             let (sa, sb) = (plan.stridesA[0], plan.stridesB[0])
             parallelChunks(inner) { r in
-                snip_binary(
-                    kernel.rawValue, pa.value + r.lowerBound * sa, sa, pb.value + r.lowerBound * sb, sb,
-                    py.value + r.lowerBound, r.count)
+                body(pa.value + r.lowerBound * sa, sa, pb.value + r.lowerBound * sb, sb, py.value + r.lowerBound, r.count)
             }
             return result
         }
         parallelChunks(plan.runCount, cost: inner) { runs in
             plan.forEachRun(in: runs) { oa, ob, oy, n, sa, sb in
-                snip_binary(kernel.rawValue, pa.value + oa, sa, pb.value + ob, sb, py.value + oy, n)
+                body(pa.value + oa, sa, pb.value + ob, sb, py.value + oy, n)
             }
         }
         return result
+    }
+
+    /// `a op b` elementwise with broadcasting through the vectorised C kernel; no autodiff.
+    static func arithmetic(_ a: Tensor, _ b: Tensor, _ kernel: ArithmeticKernel) -> Tensor {
+        broadcastRuns(a, b) { x, sa, y, sb, out, n in snip_binary(kernel.rawValue, x, sa, y, sb, out, n) }
     }
 
     /// `op` applied elementwise with broadcasting; no autodiff.
@@ -119,27 +129,14 @@ extension Tensor {
         _ a: Tensor, _ b: Tensor, _ op: (Float, Float) -> Float
     ) -> Tensor {
         if a.shape == b.shape { return a.zipMap(b, op) }
-        let plan = checked { () throws(ShapeError) in try BroadcastPlan(a.shape, b.shape) }
-        let result = Tensor.uninitialized(plan.outputShape)
-        let (pa, pb, py) = (
-            UnsafeSendable(a.storage.pointer), UnsafeSendable(b.storage.pointer),
-            UnsafeSendable(result.storage.pointer)
-        )
-        let inner = plan.sizes[plan.sizes.count - 1]
-        parallelChunks(plan.runCount, cost: inner) { runs in
-            plan.forEachRun(in: runs) { oa, ob, oy, n, sa, sb in
-                let x = pa.value + oa
-                let y = pb.value + ob
-                let out = py.value + oy
-                switch (sa, sb) {
-                case (1, 1): for i in 0..<n { out[i] = op(x[i], y[i]) }
-                case (1, 0): let s = y[0]; for i in 0..<n { out[i] = op(x[i], s) }
-                case (0, 1): let s = x[0]; for i in 0..<n { out[i] = op(s, y[i]) }
-                default: for i in 0..<n { out[i] = op(x[i * sa], y[i * sb]) }
-                }
+        return broadcastRuns(a, b) { x, sa, y, sb, out, n in
+            switch (sa, sb) {
+            case (1, 1): for i in 0..<n { out[i] = op(x[i], y[i]) }
+            case (1, 0): let s = y[0]; for i in 0..<n { out[i] = op(x[i], s) }
+            case (0, 1): let s = x[0]; for i in 0..<n { out[i] = op(s, y[i]) }
+            default: for i in 0..<n { out[i] = op(x[i * sa], y[i * sb]) }
             }
         }
-        return result
     }
 
     /// The gradient `g` of a broadcast result summed back to this tensor's `shape`.
