@@ -6,7 +6,7 @@ import Synchronization
 /// faults when it comes straight from `mmap`).
 ///
 /// Buffers of at least `minimumBytes` are pooled by size class (rounded up to 4 KiB); the pool
-/// holds at most `SNIP_CACHE_MB` megabytes (default 4096; 0 turns pooling off) and frees the
+/// holds at most `SNIP_CACHE_MB` megabytes (default 256; 0 turns pooling off) and frees the
 /// least recently returned buffers beyond that.
 enum StoragePool {
     static let minimumBytes = 256 * 1024
@@ -16,7 +16,7 @@ enum StoragePool {
         if let text = ProcessInfo.processInfo.environment["SNIP_CACHE_MB"], let mb = Int(text), mb >= 0 {
             return mb << 20
         }
-        return 4096 << 20
+        return 256 << 20
     }()
 
     private struct State {
