@@ -15,12 +15,15 @@ public struct PlotSpec: Sendable, Equatable {
         /// The legend entry (nil: none).
         public var title: String?
         public var style: Style
+        /// A value per point that colours it through a palette (nil: one colour).
+        public var color: [Double]?
 
-        public init(x: [Double], y: [Double], title: String? = nil, style: Style = .lines) {
+        public init(x: [Double], y: [Double], title: String? = nil, style: Style = .lines, color: [Double]? = nil) {
             self.x = x
             self.y = y
             self.title = title
             self.style = style
+            self.color = color
         }
     }
 
@@ -34,10 +37,13 @@ public struct PlotSpec: Sendable, Equatable {
     public var yrange: ClosedRange<Double>?
     /// Bar width for box series (nil: gnuplot's choice).
     public var boxWidth: Double?
+    /// The label of the colour scale (for series with `color`).
+    public var colorLabel: String?
 
     public init(series: [Series], title: String? = nil, xlabel: String? = nil, ylabel: String? = nil,
                 legend: Bool = true, xrange: ClosedRange<Double>? = nil, yrange: ClosedRange<Double>? = nil,
-                boxWidth: Double? = nil) {
+                boxWidth: Double? = nil, colorLabel: String? = nil) {
+        self.colorLabel = colorLabel
         self.series = series
         self.title = title
         self.xlabel = xlabel
@@ -100,10 +106,18 @@ extension PlotSpec {
         else { s += "set autoscale y\n" }
         if let boxWidth { s += "set boxwidth \(number(boxWidth)) absolute\n" }
         s += "set style fill solid 0.5 border\n"
+        if series.contains(where: { $0.color != nil }) {
+            s += "set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')\n"
+            if let colorLabel { s += "set cblabel \(quoted(colorLabel))\n" } else { s += "unset cblabel\n" }
+            if case .dumb = terminal { s += "unset colorbox\n" } else { s += "set colorbox\n" }
+        }
         for (k, series) in series.enumerated() {
             s += "$d\(k) << EOD\n"
-            for (x, y) in zip(series.x, series.y) {
-                if x.isFinite && y.isFinite {
+            for (i, (x, y)) in zip(series.x, series.y).enumerated() {
+                if let color = series.color {
+                    let c = i < color.count ? color[i] : .nan
+                    s += x.isFinite && y.isFinite && c.isFinite ? "\(number(x)) \(number(y)) \(number(c))\n" : "\n"
+                } else if x.isFinite && y.isFinite {
                     s += "\(number(x)) \(number(y))\n"
                 } else {
                     s += "\n"
@@ -122,6 +136,9 @@ extension PlotSpec {
                 case .points: style = "with points pt 7 ps 0.6"
                 case .linespoints: style = "with linespoints lw 2 pt 7 ps 0.6"
                 case .boxes: style = "with boxes"
+                }
+                if series.color != nil {
+                    return "$d\(k) using 1:2:3 with points pt 7 ps 0.8 palette \(title)"
                 }
                 return "$d\(k) using 1:2 \(style) \(title)"
             }

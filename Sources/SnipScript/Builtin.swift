@@ -27,6 +27,9 @@ public final class Builtin: Sendable {
         case language = "Values and printing"
         case files = "Files"
         case plots = "Plots"
+        case expressions = "SNIP expressions"
+        case data = "SNIP data and properties"
+        case models = "SNIP models"
     }
 
     public let name: String

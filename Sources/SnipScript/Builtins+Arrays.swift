@@ -70,7 +70,8 @@ extension Builtins {
             case .array(let v)?: return .number(Double(v.isVector ? v.count : v.rows))
             case .list(let l)?: return .number(Double(l.count))
             case .string(let s)?: return .number(Double(s.count))
-            default: throw a.typeError("x", "a vector, matrix, list or string")
+            case .object(let o)? where o.elementCount != nil: return .number(Double(o.elementCount!))
+            default: throw a.typeError("x", "a vector, matrix, list, string or dataset")
             }
         },
         Builtin("shape", .arrays, [.req("x")],

@@ -53,6 +53,8 @@ extension Builtins {
         case .function(.builtin(let b))?: return helpText(for: b.name) ?? ""
         case .function(.user(let u))?: return userHelp(u)
         case .function(.native(let n))?: return "\(n.name): a function of \(n.arity) argument(s)\n"
+        case .function(.expression(let s))?:
+            return "expression \(s.infix)\n    a SNIP expression of \(s.dimension) variable(s); prefix: \(s.expression.prefix)\n"
         case let v?: return "a \(v.typeName): \(v.repr)\n"
         }
     }

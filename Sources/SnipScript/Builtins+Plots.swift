@@ -112,7 +112,8 @@ extension Builtins {
 
     /// Applies the decorations and draws.
     static func draw(_ interp: Interpreter, _ a: BoundArguments, _ series: [PlotSpec.Series],
-                     boxWidth: Double? = nil) throws {
+                     boxWidth: Double? = nil, colorLabel: String? = nil,
+                     defaults: (title: String?, xlabel: String?, ylabel: String?) = (nil, nil, nil)) throws {
         var series = series
         var legend = true
         switch a.value("legend") {
@@ -123,9 +124,10 @@ extension Builtins {
         case .string(let s)?: series[0].title = s
         default: throw a.typeError("legend", "a list of names or a bool")
         }
-        let spec = PlotSpec(series: series, title: try a.optionalString("title"),
-                            xlabel: try a.optionalString("xlabel"), ylabel: try a.optionalString("ylabel"),
-                            legend: legend, boxWidth: boxWidth)
+        let spec = PlotSpec(series: series, title: try a.optionalString("title") ?? defaults.title,
+                            xlabel: try a.optionalString("xlabel") ?? defaults.xlabel,
+                            ylabel: try a.optionalString("ylabel") ?? defaults.ylabel,
+                            legend: legend, boxWidth: boxWidth, colorLabel: colorLabel)
         let width = a.value("width") == nil ? nil : try a.int("width", min: 10, max: 4000)
         let height = a.value("height") == nil ? nil : try a.int("height", min: 5, max: 4000)
         try interp.show(spec, file: try a.optionalString("file"), width: width, height: height, at: a.range)

@@ -71,6 +71,11 @@ extension Interpreter {
             return try n.body(self, args.positional, args.range)
         case .user(let u):
             return try callUser(u, args)
+        case .expression(let s):
+            guard args.keywords.isEmpty else {
+                throw Diagnostic(.arity, "an expression takes no keyword arguments", at: args.keywordRanges.values.first ?? args.range)
+            }
+            return try s.call(args.positional, at: args.range)
         }
     }
 

@@ -4,10 +4,12 @@ enum Subscript {
     /// A vector of positions: `v[[0, 2]]`.
     case many([Double], SourceRange)
     case slice(Double?, Double?, SourceRange)
+    /// A field name: `run["loss"]`.
+    case key(String, SourceRange)
 
     var range: SourceRange {
         switch self {
-        case .single(_, let r), .many(_, let r), .slice(_, _, let r): return r
+        case .single(_, let r), .many(_, let r), .slice(_, _, let r), .key(_, let r): return r
         }
     }
 }
@@ -21,6 +23,7 @@ extension Interpreter {
                 switch v {
                 case .number(let x): return .single(x, e.range)
                 case .array(let a) where a.isVector: return .many(a.data, e.range)
+                case .string(let s): return .key(s, e.range)
                 default: throw Diagnostic(.type, "an index must be a number, not a \(v.typeName)", at: e.range)
                 }
             case .slice(let lo, let hi, let r):
@@ -56,6 +59,8 @@ extension Interpreter {
         switch s {
         case .single(let x, let r): return ([try position(x, count: count, r, what: what)], true)
         case .many(let xs, let r): return (try xs.map { try position($0, count: count, r, what: what) }, false)
+        case .key(let k, let r):
+            throw Diagnostic(.index, "\(what) is indexed by numbers, not by the name \"\(k)\"", at: r)
         case .slice(let lo, let hi, let r):
             func clamp(_ b: Double?, _ fallback: Int) throws -> Int {
                 guard let b else { return fallback }
@@ -105,6 +110,22 @@ extension Interpreter {
             let chars = Array(s)
             let (p, _) = try positions(subs[0], count: chars.count, what: "a string")
             return .string(String(p.map { chars[$0] }))
+        case .object(let o):
+            guard subs.count == 1 else { throw Diagnostic(.index, "a \(o.typeName) takes one index", at: r) }
+            if case .key(let k, let kr) = subs[0] {
+                guard let v = o.field(k) else {
+                    let names = o.fieldNames
+                    throw Diagnostic(.index, "a \(o.typeName) has no field \"\(k)\""
+                        + (names.isEmpty ? "" : " (it has " + names.map { "\"\($0)\"" }.joined(separator: ", ") + ")"), at: kr)
+                }
+                return v
+            }
+            guard let count = o.elementCount else {
+                throw Diagnostic(.index, "a \(o.typeName) is indexed by field names"
+                    + (o.fieldNames.isEmpty ? "" : " (\(o.fieldNames.map { "\"\($0)\"" }.joined(separator: ", ")))"), at: r)
+            }
+            let (p, scalar) = try positions(subs[0], count: count, what: "a \(o.typeName)")
+            return scalar ? o.element(at: p[0]) : .list(p.map { o.element(at: $0) })
         default:
             throw Diagnostic(.type, "a \(base.typeName) cannot be indexed", at: r)
         }

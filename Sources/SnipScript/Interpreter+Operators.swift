@@ -136,6 +136,8 @@ extension Interpreter {
         case (.bool(let x), .bool(let y)): return x == y
         case (.string(let x), .string(let y)): return x == y
         case (.nothing, .nothing): return true
+        case (.function(.expression(let x)), .function(.expression(let y))): return x.expression == y.expression
+        case (.object(let x), .object(let y)): return x === y
         case (.array(let x), .array(let y)): return x == y
         case (.list(let x), .list(let y)):
             return x.count == y.count && zip(x, y).allSatisfy { valuesEqual($0, $1) }

@@ -29,6 +29,9 @@ public final class Interpreter {
     public var allowsPlots = true
     /// The directory relative file names are resolved against (nil: the working directory).
     public var baseDirectory: String?
+    /// Shows the progress of long built-ins (`pretrain`, `fit_property`, `dataset`, …): called
+    /// with one line of status text, and with nil when the work is done. nil: no progress shown.
+    public var progress: ((String?) -> Void)?
     /// The plotting session (gnuplot), started on first use.
     lazy var plotter = PlotSession()
 
@@ -175,6 +178,7 @@ public final class Interpreter {
             case .array(let a): count = a.isVector ? a.count : a.rows
             case .list(let items): count = items.count
             case .string(let s): count = s.count
+            case .object(let o) where o.elementCount != nil: count = o.elementCount!
             default:
                 throw Diagnostic(.type, "cannot loop over a \(sequence.typeName)", at: sequenceExpr.range)
             }
@@ -187,6 +191,7 @@ public final class Interpreter {
                     item = a.isVector ? .number(a.data[k])
                         : .array(NDArray(vector: Array(a.data[k * a.columns..<(k + 1) * a.columns])))
                 case .list(let items): item = items[k]
+                case .object(let o): item = o.element(at: k)
                 default: item = .string(String(characters[k]))
                 }
                 env.values[variable] = item

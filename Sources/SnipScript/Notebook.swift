@@ -75,9 +75,11 @@ public struct Notebook {
 
     /// Runs the code cells in order on one interpreter, capturing output, plots and errors. After
     /// a failing cell the later ones are skipped unless `keepGoing`.
-    public func run(keepGoing: Bool, imageFormat: PlotImage.Format = .png) -> (results: [CellResult], failed: Bool) {
+    public func run(keepGoing: Bool, imageFormat: PlotImage.Format = .png,
+                    progress: ((String?) -> Void)? = nil) -> (results: [CellResult], failed: Bool) {
         var captured = ""
         let interpreter = Interpreter(output: { captured += $0 })
+        interpreter.progress = progress
         interpreter.plotMode = .images(format: imageFormat)
         var results: [CellResult] = []
         var failed = false

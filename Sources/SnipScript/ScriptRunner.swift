@@ -38,6 +38,7 @@ public enum ScriptRunner {
         }
         let interpreter = Interpreter(output: output)
         interpreter.scriptArguments = arguments
+        interpreter.showProgressOnTerminal()
         interpreter.plotMode = .terminal(width: terminalSize().columns, height: terminalSize().rows)
         return run(Source(name: path, text: String(decoding: data, as: UTF8.self)), on: interpreter,
                    errors: errors, colour: stderrIsTerminal())

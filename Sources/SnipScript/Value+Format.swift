@@ -30,7 +30,9 @@ extension Value {
             case .user(let u): return "<function \(u.name)(\(u.params.map(\.name).joined(separator: ", ")))>"
             case .builtin(let b): return b.isConstant ? "<constant \(b.name)>" : "<built-in \(b.name)>"
             case .native(let n): return "<function \(n.name)>"
+            case .expression(let s): return "<expression \(s.infix)>"
             }
+        case .object(let o): return o.summary
         case .list(let items):
             if items.count > Value.elideAfter {
                 let head = items.prefix(6).map { $0.repr }.joined(separator: ", ")

@@ -12,6 +12,8 @@ public enum Value: Sendable {
     /// A list of any values: `["a", 1, [2, 3]]`.
     case list([Value])
     case function(Function)
+    /// A dataset, model, predictor, training run or record (see ``ScriptObject``).
+    case object(any ScriptObject)
     case nothing
 
     /// The name `type(x)` returns.
@@ -22,7 +24,9 @@ public enum Value: Sendable {
         case .string: return "string"
         case .array(let a): return a.shape.count == 1 ? "vector" : "matrix"
         case .list: return "list"
+        case .function(.expression): return "expression"
         case .function: return "function"
+        case .object(let o): return o.typeName
         case .nothing: return "nothing"
         }
     }
@@ -69,6 +73,8 @@ public enum Function: Sendable {
     case builtin(Builtin)
     /// A built-in with some arguments already bound (such as the derivative `diff(f)`).
     case native(NativeFunction)
+    /// A SNIP expression, called with one value per variable.
+    case expression(SymbolicFunction)
 
     /// The name shown in messages and echoes.
     public var name: String {
@@ -76,6 +82,7 @@ public enum Function: Sendable {
         case .user(let f): return f.name
         case .builtin(let b): return b.name
         case .native(let n): return n.name
+        case .expression(let s): return s.infix
         }
     }
 }

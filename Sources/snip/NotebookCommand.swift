@@ -34,7 +34,8 @@ struct NotebookCommand: ParsableCommand {
             throw ValidationError("--images must be png or svg")
         }
         let notebook = Notebook(path: file, text: String(decoding: data, as: UTF8.self))
-        let (results, failed) = notebook.run(keepGoing: keepGoing, imageFormat: format)
+        Interrupt.installHandler()
+        let (results, failed) = notebook.run(keepGoing: keepGoing, imageFormat: format, progress: terminalProgressLine())
         let title = (file as NSString).lastPathComponent
         let report: String
         if out.lowercased().hasSuffix(".md") {

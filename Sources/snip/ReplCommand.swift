@@ -15,6 +15,7 @@ struct Repl: ParsableCommand {
             let interpreter = Interpreter()
             let size = terminalSize()
             interpreter.plotMode = .terminal(width: size.columns, height: size.rows)
+            interpreter.showProgressOnTerminal()
             let status = ScriptRunner.run(
                 Source(name: "<stdin>", text: String(decoding: data, as: UTF8.self)), on: interpreter,
                 errors: writeStandardError, colour: stderrIsTerminal())
@@ -25,6 +26,7 @@ struct Repl: ParsableCommand {
         let interpreter = Interpreter()
         let size = terminalSize()
         interpreter.plotMode = .terminal(width: size.columns, height: size.rows)
+        interpreter.showProgressOnTerminal()
         let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
         let reader = ReadlineReader(historyPath: home + "/.snip_history") {
             REPL.completions(for: interpreter)

@@ -1,0 +1,48 @@
+import SnipMath
+
+/// Expressions written the way the language writes formulas: `sin(x_0) + 2*x_0^2 - 1/x_0`.
+/// (`Expression.infix` is the reference's own, more verbose form: `(sin(x_0) add (2 mul …))`.)
+enum ReadableInfix {
+    /// Binding strength: sums 1, products and negatives 2, powers 4, atoms 5.
+    static func text(_ e: Expression) -> String { write(e).text }
+
+    private static func write(_ e: Expression) -> (text: String, strength: Int) {
+        switch e {
+        case .leaf(let leaf):
+            let token = leaf.token
+            return (token, token.hasPrefix("-") ? 2 : 5)
+        case .unary(let op, let a):
+            switch op {
+            case .pow2: return (wrap(a, above: 4) + "^2", 4)
+            case .pow3: return (wrap(a, above: 4) + "^3", 4)
+            case .inv: return ("1/" + wrap(a, above: 4), 2)
+            default: return ("\(op.rawValue)(\(write(a).text))", 5)
+            }
+        case .binary(let op, let a, let b):
+            switch op {
+            case .add:
+                if case .leaf(.number(let t)) = b, t.hasPrefix("-") {
+                    return (write(a).text + " - " + t.dropFirst(), 1)
+                }
+                if case .binary(.mul, .leaf(.number(let t)), let c) = b, t.hasPrefix("-"), t != "-1" {
+                    return (write(a).text + " - " + t.dropFirst() + "*" + wrap(c, above: 2), 1)
+                }
+                return (write(a).text + " + " + wrap(b, above: 1, orEqual: false), 1)
+            case .sub: return (write(a).text + " - " + wrap(b, above: 1), 1)
+            case .mul:
+                if case .leaf(.number("-1")) = a { return ("-" + wrap(b, above: 3), 2) }
+                return (wrap(a, above: 1) + "*" + wrap(b, above: 2), 2)
+            case .div: return (wrap(a, above: 1) + "/" + wrap(b, above: 2), 2)
+            case .pow: return (wrap(a, above: 4) + "^" + wrap(b, above: 4), 4)
+            }
+        }
+    }
+
+    /// `e` in parentheses unless it binds more strongly than `above` (or as strongly, when
+    /// `orEqual` is false and the operator is associative).
+    private static func wrap(_ e: Expression, above: Int, orEqual: Bool = true) -> String {
+        let (text, strength) = write(e)
+        let bare = orEqual ? strength > above : strength >= above
+        return bare ? text : "(" + text + ")"
+    }
+}
