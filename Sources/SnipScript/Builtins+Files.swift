@@ -2,6 +2,16 @@ import Foundation
 
 extension Builtins {
     static let files: [Builtin] = [
+        Builtin("env", .files, [.req("name"), .opt("default")], doc: """
+            The environment variable name as a string, or default when it is not set (an error without \
+            a default): steps = num(env("STEPS", "300")).
+            """) { interp, a in
+            let name = try a.string("name")
+            if let v = interp.environment[name] { return .string(v) }
+            if let d = a.value("default") { return d }
+            throw Diagnostic(.name, "env: the environment variable \(name) is not set (give a default: "
+                + "env(\"\(name)\", \"…\"))", at: a.range("name"))
+        },
         Builtin("read_csv", .files, [.req("path"), .def("sep", .string(","))],
                 doc: "Reads a file of numbers, one row per line, separated by sep. A first line that is not "
                     + "numeric is taken as a header and skipped. One column gives a vector, several a matrix.") {

@@ -127,9 +127,10 @@ extension Builtins {
             if x.isVector || y.isVector { return .array(NDArray(vector: out)) }
             return .array(NDArray(shape: [n, m], data: out))
         },
-        Builtin("nearest", .models, [.req("m"), .req("query"), .req("ds"), .def("k", .number(5))], doc: """
+        Builtin("nearest", .models, [.req("m"), .req("query"), .req("ds"), .def("k", .number(5)), .opt("y")], doc: """
             Retrieval across modalities: for an expression, the k samples of the dataset whose points match it \
-            best; for points [xs, ys], the k samples whose expressions match best. Scores are the CLIP score \
+            best; for points (nearest(m, xs, ds, y=ys), or the [xs, ys] that sample returns), the k samples \
+            whose expressions match best. Scores are the CLIP score \
             z_f · z_y the model was trained with. Returns a list of records with fields "index", "score", "f".
             """) { interp, a in
             let m = try a.model("m")
@@ -137,8 +138,14 @@ extension Builtins {
             let k = try a.int("k", min: 1, max: max(1, ds.samples.count))
             guard !ds.samples.isEmpty else { throw Diagnostic(.value, "nearest: the dataset is empty", at: a.range("ds")) }
             let query: NDArray, candidates: NDArray
+            var points: Sample?
             if case .list(let items)? = a.value("query"), isPointPair(items) {
-                query = try embedPoints(interp, m, [try pointSample(items[0], items[1], a, yName: "query")], at: a.range("query"))
+                points = try pointSample(items[0], items[1], a, yName: "query")
+            } else if let y = a.value("y") {
+                points = try pointSample(a.value("query")!, y, a, yName: "y")
+            }
+            if let points {
+                query = try embedPoints(interp, m, [points], at: a.range("query"))
                 candidates = try embedExpressions(interp, m, ds.samples.map(\.tree), at: a.range("ds"))
             } else {
                 let s = try a.expression("query", interp)

@@ -28,6 +28,10 @@ public final class DatasetValue: ScriptObject {
 
     public func element(at k: Int) -> Value { .object(Self.record(samples[k], property: property)) }
 
+    public func subset(_ positions: [Int]) -> Value? {
+        .object(DatasetValue(samples: positions.map { samples[$0] }, property: property, origin: origin))
+    }
+
     /// A sample as a record.
     static func record(_ s: Sample, property: FunctionProperty?) -> Record {
         var fields: [(String, Value)] = [

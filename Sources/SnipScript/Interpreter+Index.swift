@@ -125,7 +125,8 @@ extension Interpreter {
                     + (o.fieldNames.isEmpty ? "" : " (\(o.fieldNames.map { "\"\($0)\"" }.joined(separator: ", ")))"), at: r)
             }
             let (p, scalar) = try positions(subs[0], count: count, what: "a \(o.typeName)")
-            return scalar ? o.element(at: p[0]) : .list(p.map { o.element(at: $0) })
+            if scalar { return o.element(at: p[0]) }
+            return try o.subset(p) ?? Value.checkedList(p.map { o.element(at: $0) }, at: r)
         default:
             throw Diagnostic(.type, "a \(base.typeName) cannot be indexed", at: r)
         }

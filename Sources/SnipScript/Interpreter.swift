@@ -1,3 +1,4 @@
+import Foundation
 import SnipTensor
 
 /// Runs programs: holds the global scope, the random generator, where output goes and how plots
@@ -29,6 +30,8 @@ public final class Interpreter {
     public var allowsPlots = true
     /// The directory relative file names are resolved against (nil: the working directory).
     public var baseDirectory: String?
+    /// The environment variables `env` reads (the process's by default).
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
     /// Shows the progress of long built-ins (`pretrain`, `fit_property`, `dataset`, …): called
     /// with one line of status text, and with nil when the work is done. nil: no progress shown.
     public var progress: ((String?) -> Void)?

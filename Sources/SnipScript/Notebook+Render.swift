@@ -59,9 +59,13 @@ extension Notebook {
 
     /// A Markdown report: code in fenced blocks, outputs and errors as text blocks, plots as
     /// data: URI images (so the report is one file).
-    public static func markdown(title: String, results: [CellResult]) -> String {
+    /// The report as Markdown. Plots are embedded as data URIs unless `imageLink` is given: it is
+    /// called with (cell, image number within the cell, image) and returns the link to use (the
+    /// caller writes the file), so that viewers that refuse data URIs show them.
+    public static func markdown(title: String, results: [CellResult],
+                                imageLink: ((Int, Int, PlotImage) -> String)? = nil) -> String {
         var out = "<!-- \(title): rendered by snip notebook -->\n\n"
-        for r in results {
+        for (cellNumber, r) in results.enumerated() {
             switch r.cell.kind {
             case .markdown:
                 out += r.cell.text.trimmingCharacters(in: .newlines) + "\n\n"
@@ -69,7 +73,11 @@ extension Notebook {
                 out += "```snip\n\(r.cell.text.trimmingCharacters(in: .newlines))\n```\n\n"
                 if !r.ran { out += "_not run (an earlier cell failed)_\n\n" }
                 if !r.output.isEmpty { out += "```text\n\(r.output.trimmingCharacters(in: .newlines))\n```\n\n" }
-                for image in r.images {
+                for (k, image) in r.images.enumerated() {
+                    if let imageLink {
+                        out += "![plot](\(imageLink(cellNumber, k, image)))\n\n"
+                        continue
+                    }
                     let mime = image.format == .png ? "image/png" : "image/svg+xml"
                     out += "![plot](data:\(mime);base64,\(image.data.base64EncodedString()))\n\n"
                 }

@@ -76,10 +76,13 @@ public struct Notebook {
     /// Runs the code cells in order on one interpreter, capturing output, plots and errors. After
     /// a failing cell the later ones are skipped unless `keepGoing`.
     public func run(keepGoing: Bool, imageFormat: PlotImage.Format = .png,
-                    progress: ((String?) -> Void)? = nil) -> (results: [CellResult], failed: Bool) {
+                    progress: ((String?) -> Void)? = nil, environment: [String: String]? = nil)
+        -> (results: [CellResult], failed: Bool)
+    {
         var captured = ""
         let interpreter = Interpreter(output: { captured += $0 })
         interpreter.progress = progress
+        if let environment { interpreter.environment = environment }
         interpreter.plotMode = .images(format: imageFormat)
         var results: [CellResult] = []
         var failed = false

@@ -21,14 +21,14 @@ enum ReadableInfix {
         case .binary(let op, let a, let b):
             switch op {
             case .add:
-                if case .leaf(.number(let t)) = b, t.hasPrefix("-") {
-                    return (write(a).text + " - " + t.dropFirst(), 1)
-                }
-                if case .binary(.mul, .leaf(.number(let t)), let c) = b, t.hasPrefix("-"), t != "-1" {
-                    return (write(a).text + " - " + t.dropFirst() + "*" + wrap(c, above: 2), 1)
-                }
-                return (write(a).text + " + " + wrap(b, above: 1, orEqual: false), 1)
-            case .sub: return (write(a).text + " - " + wrap(b, above: 1), 1)
+                let right = wrap(b, above: 1, orEqual: false)
+                // a + -3*x reads a - 3*x: the minus binds to b's first term only
+                if right.hasPrefix("-") { return (write(a).text + " - " + right.dropFirst(), 1) }
+                return (write(a).text + " + " + right, 1)
+            case .sub:
+                let right = wrap(b, above: 1)
+                if right.hasPrefix("-") { return (write(a).text + " + " + right.dropFirst(), 1) }
+                return (write(a).text + " - " + right, 1)
             case .mul:
                 if case .leaf(.number("-1")) = a { return ("-" + wrap(b, above: 3), 2) }
                 return (wrap(a, above: 1) + "*" + wrap(b, above: 2), 2)

@@ -19,6 +19,8 @@ public protocol ScriptObject: AnyObject, Sendable {
     var fieldNames: [String] { get }
     /// The field `name`, or nil.
     func field(_ name: String) -> Value?
+    /// The elements at `positions` as one value of the same kind (`ds[0:100]`), or nil to make a list.
+    func subset(_ positions: [Int]) -> Value?
 }
 
 extension ScriptObject {
@@ -26,6 +28,7 @@ extension ScriptObject {
     public func element(at k: Int) -> Value { .nothing }
     public var fieldNames: [String] { [] }
     public func field(_ name: String) -> Value? { nil }
+    public func subset(_ positions: [Int]) -> Value? { nil }
 }
 
 /// Named values, such as the metrics `evaluate` returns or one sample of a dataset.

@@ -9,8 +9,9 @@ struct NotebookCommand: ParsableCommand {
         abstract: "Render a .snip notebook (cells split at lines starting with #%%) to HTML or Markdown.",
         discussion: """
             `#%% [markdown]` starts a Markdown cell (its lines are # comments). The report shows each \
-            cell's code, its output, its plots as embedded images and errors in place; the HTML needs \
-            no network. Exit status 70 if a cell failed (the report is still written).
+            cell's code, its output, its plots and errors in place. The HTML embeds its plots and needs \
+            no network; a Markdown report (--out X.md) writes them to the folder X-files/ beside \
+            it. Exit status 70 if a cell failed (the report is still written).
             """)
 
     @Argument(help: "The notebook to run.")
@@ -39,7 +40,29 @@ struct NotebookCommand: ParsableCommand {
         let title = (file as NSString).lastPathComponent
         let report: String
         if out.lowercased().hasSuffix(".md") {
-            report = Notebook.markdown(title: title, results: results)
+            // plots go to files beside the report (FILE-files/), which Markdown viewers display
+            let folder = String(out.dropLast(3)) + "-files"
+            let folderName = (folder as NSString).lastPathComponent
+            var failure: Error?
+            try? FileManager.default.removeItem(atPath: folder)
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                failure = error
+            }
+            report = Notebook.markdown(title: title, results: results) { cell, k, image in
+                let name = "cell\(cell + 1)-\(k + 1).\(image.format.rawValue)"
+                do {
+                    try image.data.write(to: URL(fileURLWithPath: folder + "/" + name))
+                } catch {
+                    failure = failure ?? error
+                }
+                return folderName + "/" + name
+            }
+            if let error = failure {
+                writeStandardError("error: cannot write the plots to '\(folder)': \(error.localizedDescription)\n")
+                throw ExitCode(73)
+            }
         } else if out.lowercased().hasSuffix(".html") || out.lowercased().hasSuffix(".htm") {
             report = Notebook.html(title: title, results: results)
         } else {
