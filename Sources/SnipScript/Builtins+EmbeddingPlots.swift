@@ -10,7 +10,7 @@ extension Builtins {
             The dataset's embeddings projected to 2-D by PCA (the two directions of largest variance), one point \
             per sample, coloured by a property ("ncr", "upward", "yavg", "oscil"; the dataset's own by default) \
             or by a vector of values. side="numeric" embeds the points instead of the expressions. Takes the \
-            keywords of plot. Returns the 2-D coordinates as an n×2 matrix.
+            keywords of plot. pca(encode(m, ds)) gives the coordinates.
             """) { interp, a in
             let m = try a.model("m")
             let ds = try a.dataset("ds")
@@ -49,7 +49,7 @@ extension Builtins {
             try draw(interp, a, [PlotSpec.Series(x: xs, y: ys, style: .points, color: colors)], colorLabel: colorLabel,
                      defaults: ("\(side == "symbolic" ? "Symbolic" : "Numeric") embeddings of \(ds.samples.count) samples",
                                 "PC 1", "PC 2"))
-            return .array(NDArray(shape: [embeddings.rows, 2], data: projected))
+            return .nothing
         },
         Builtin("plot_property", .plots, [.req("h"), .req("ds")] + plotKeywords, doc: """
             A predictor's estimates against the true values on a dataset (one point per sample, and the line \
@@ -71,26 +71,33 @@ extension Builtins {
         },
         Builtin("plot_training", .plots, [.req("run")] + plotKeywords, doc: """
             The loss curve of a training run: the value pretrain returns, a predictor from fit_property, or a \
-            run directory of snip pretrain. Long runs also show a moving average. Takes the keywords of plot.
+            run directory of snip pretrain; a list of them draws one curve each. A single long run also shows \
+            a moving average. Takes the keywords of plot.
             """) { interp, a in
-            var steps: [Double], losses: [Double]
-            switch a.value("run") {
-            case .object(let r as TrainingRunValue)?: (steps, losses) = (r.steps, r.losses)
-            case .object(let p as PredictorValue)?: (steps, losses) = (p.losses.indices.map { Double($0 + 1) }, p.losses)
-            case .string(let dir)?:
-                guard interp.allowsFiles else { throw Diagnostic(.file, "plot_training: files are disabled here", at: a.range) }
-                do {
-                    let rows = try TrainingRun(directory: interp.resolvePath(dir)).metrics()
-                    steps = rows.map { ($0["step"] as? Double) ?? Double(($0["step"] as? Int) ?? 0) }
-                    losses = rows.map { ($0["loss"] as? Double) ?? .nan }
-                } catch {
-                    throw Diagnostic(.file, "plot_training: \(dir): \(error)", at: a.range("run"))
+            func curve(_ v: Value) throws -> (steps: [Double], losses: [Double], title: String) {
+                switch v {
+                case .object(let r as TrainingRunValue): return (r.steps, r.losses, "loss")
+                case .object(let p as PredictorValue):
+                    return (p.losses.indices.map { Double($0 + 1) }, p.losses, "\(p.property.rawValue), \(p.mode.rawValue)")
+                case .string(let dir):
+                    guard interp.allowsFiles else { throw Diagnostic(.file, "plot_training: files are disabled here", at: a.range) }
+                    do {
+                        let rows = try TrainingRun(directory: interp.resolvePath(dir)).metrics()
+                        return (rows.map { ($0["step"] as? Double) ?? Double(($0["step"] as? Int) ?? 0) },
+                                rows.map { ($0["loss"] as? Double) ?? .nan }, (dir as NSString).lastPathComponent)
+                    } catch {
+                        throw Diagnostic(.file, "plot_training: \(dir): \(error)", at: a.range("run"))
+                    }
+                default: throw a.typeError("run", "a run (from pretrain), a predictor, a run directory or a list of them")
                 }
-            default: throw a.typeError("run", "a run (from pretrain), a predictor or a run directory")
             }
-            guard !losses.isEmpty else { throw Diagnostic(.value, "plot_training: the run has no steps yet", at: a.range("run")) }
-            var series = [PlotSpec.Series(x: steps, y: losses, title: "loss", style: .lines)]
-            if losses.count >= 50 {
+            let curves: [(steps: [Double], losses: [Double], title: String)]
+            if case .list(let items)? = a.value("run") { curves = try items.map(curve) } else { curves = [try curve(a.value("run") ?? .nothing)] }
+            guard curves.allSatisfy({ !$0.losses.isEmpty }), !curves.isEmpty else {
+                throw Diagnostic(.value, "plot_training: a run has no steps yet", at: a.range("run"))
+            }
+            var series = curves.map { PlotSpec.Series(x: $0.steps, y: $0.losses, title: $0.title, style: .lines) }
+            if curves.count == 1, let (steps, losses, _) = curves.first, losses.count >= 50 {
                 let window = max(5, losses.count / 20)
                 series.append(PlotSpec.Series(x: steps, y: movingAverage(losses, window: window),
                                               title: "mean of \(window) steps", style: .lines))

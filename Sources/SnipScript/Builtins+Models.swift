@@ -162,6 +162,17 @@ extension Builtins {
                                          ("f", .function(.expression(SymbolicFunction(ds.samples[i].tree))))]))
             })
         },
+        Builtin("pca", .models, [.req("x"), .def("k", .number(2))], doc: """
+            The rows of a matrix (embeddings, one per row) projected on their k principal directions (those \
+            of largest variance), as embed_plot draws them: an n×k matrix.
+            """) { _, a in
+            let x = try a.array("x")
+            guard !x.isVector, x.rows >= 2 else {
+                throw Diagnostic(.shape, "pca: needs a matrix of at least 2 rows", at: a.range("x"))
+            }
+            let k = try a.int("k", min: 1, max: x.columns)
+            return .array(NDArray(shape: [x.rows, k], data: principalComponents(x, count: k)))
+        },
     ] + training
 
     // MARK: - Embedding helpers
@@ -214,16 +225,21 @@ extension Builtins {
                                  at range: SourceRange) throws -> NDArray {
         let tokenizer = SampleTokenizer(config: m.model.config)
         let ids = try expressions.enumerated().map { k, e -> [Int] in
+            let limit = m.model.config.maxInputDimension
+            guard e.inputDimension <= limit else {
+                throw Diagnostic(.value, (expressions.count > 1 ? "item \(k): " : "") + "the model reads functions of at most "
+                    + "\(limit) variable\(limit == 1 ? "" : "s"); \(ReadableInfix.text(e)) has \(e.inputDimension)", at: range)
+            }
             do {
                 let tokens = try tokenizer.expressionIDs(Sample(tree: e, x: [], y: [], info: placeholderInfo(0, 1), skeletonTokens: []))
                 guard tokens.count + 2 <= m.model.config.positions else {
-                    throw Diagnostic(.limit, "encode: \(e.infix) has \(tokens.count) tokens; the model reads at most "
+                    throw Diagnostic(.limit, "encode: \(ReadableInfix.text(e)) has \(tokens.count) tokens; the model reads at most "
                         + "\(m.model.config.positions - 2)", at: range)
                 }
                 return tokens
             } catch let failure as SampleTokenizer.Failure {
                 throw Diagnostic(.value, (expressions.count > 1 ? "item \(k): " : "") + "the model cannot read "
-                    + "\(e.infix): \(failure)", at: range)
+                    + "\(ReadableInfix.text(e)): \(failure)", at: range)
             }
         }
         return try embedInBatches(interp, count: ids.count, latent: m.model.config.latent, what: "expressions") { r in

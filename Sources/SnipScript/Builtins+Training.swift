@@ -25,7 +25,8 @@ extension Builtins {
             let seed = try a.seed("seed")
             guard interp.allowsFiles else { throw Diagnostic(.file, "pretrain: files are disabled here", at: a.range) }
             let directory = try a.optionalString("dir").map(interp.resolvePath)
-                ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("snip-pretrain-\(UUID().uuidString.prefix(8))")
+                ?? ((interp.environment["TMPDIR"] ?? NSTemporaryDirectory()) as NSString)
+                    .appendingPathComponent("snip-pretrain-\(UUID().uuidString.prefix(8))")
             var generatorConfig = GeneratorConfiguration(maxInputDimension: m.model.config.maxInputDimension)
             generatorConfig.normalizeY = m.normalizesY
             let data = GeneratedTrainingData(generator: ExpressionGenerator(configuration: generatorConfig),
@@ -189,7 +190,7 @@ extension Builtins {
             do {
                 return try tokenizer.expressionIDs(Sample(tree: e, x: [], y: [], info: placeholderInfo(0, 1), skeletonTokens: []))
             } catch {
-                throw Diagnostic(.value, "the predictor cannot read \(e.infix): \(error)", at: range)
+                throw Diagnostic(.value, "the predictor cannot read \(ReadableInfix.text(e)): \(error)", at: range)
             }
         }
         var out: [Double] = []

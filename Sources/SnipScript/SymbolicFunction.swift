@@ -32,8 +32,9 @@ public final class SymbolicFunction: Sendable {
             scalar = false
         } else {
             guard args.count == dimension else {
+                let variables = dimension == 1 ? "x_0" : "x_0 … x_\(dimension - 1)"
                 throw Diagnostic(.arity, "the \(name) \(infix) takes \(dimension) argument\(dimension == 1 ? "" : "s") "
-                    + "(x_0 … x_\(dimension - 1)) or one n×\(dimension) matrix, got \(args.count)", at: range)
+                    + "(\(variables)) or one n×\(dimension) matrix, got \(args.count)", at: range)
             }
             var length: Int?
             for a in args {

@@ -30,7 +30,7 @@ extension Value {
             case .user(let u): return "<function \(u.name)(\(u.params.map(\.name).joined(separator: ", ")))>"
             case .builtin(let b): return b.isConstant ? "<constant \(b.name)>" : "<built-in \(b.name)>"
             case .native(let n): return "<function \(n.name)>"
-            case .expression(let s): return "<expression \(s.infix)>"
+            case .expression(let s): return quoted ? "<expression \(s.infix)>" : s.infix
             }
         case .object(let o): return o.summary
         case .list(let items):

@@ -33,6 +33,18 @@ struct PlotScriptTests {
         #expect(script.contains("set output '/tmp/x.txt'"))
     }
 
+    @Test func colouredPointsCarryAThirdColumnAndAPalette() {
+        let coloured = PlotSpec(series: [PlotSpec.Series(x: [0, 1, 2], y: [3, 4, 5], style: .points, color: [0.5, .nan, 1])],
+                                colorLabel: "ncr")
+        let png = coloured.script(terminal: .png(width: 100, height: 100), output: "c.png")
+        #expect(png.contains("$d0 << EOD\n0 3 0.5\n\n2 5 1\nEOD\n"), "x y colour; a non-finite colour breaks the point")
+        #expect(png.contains("using 1:2:3 with points pt 7 ps 0.8 palette"))
+        #expect(png.contains("set cblabel 'ncr'") && png.contains("set colorbox") && png.contains("set palette defined"))
+        let text = coloured.script(terminal: .dumb(width: 60, height: 20), output: "c.txt")
+        #expect(text.contains("unset colorbox"), "no colour bar in text plots")
+        #expect(!spec.script(terminal: .dumb(width: 60, height: 20), output: "x.txt").contains("palette"))
+    }
+
     @Test func terminalFollowsTheFileName() {
         #expect(Terminal.forFile("a.PNG") == .png(width: 800, height: 500))
         #expect(Terminal.forFile("a.svg") == .svg(width: 800, height: 500))

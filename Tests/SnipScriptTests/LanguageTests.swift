@@ -42,6 +42,10 @@ struct LanguageTests {
         var output = ""
         var diagnostics: [Diagnostic] = []
         let interpreter = Interpreter(output: { output += $0 })
+        // runs that pretrain write their run directory here, removed afterwards
+        let scratch = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        interpreter.environment["TMPDIR"] = scratch
         switch interpreter.run(Source(name: name, text: text)) {
         case .ok: break
         case .syntaxErrors(let all): diagnostics = all
