@@ -67,10 +67,12 @@ extension Expression {
 /// The working state of one evaluation: a private copy of the input columns that guarded
 /// operators may write NaN into, as numpy does through views.
 struct Evaluator {
-    /// A value during evaluation: a live view of an input column, or an owned array.
+    /// A value during evaluation: a live view of an input column, an owned array, or a
+    /// constant leaf's value (the same at every point; numpy's array of it, unshared).
     enum Operand {
         case column(Int)
         case array([Double])
+        case scalar(Double)
     }
 
     enum Outcome {
@@ -103,6 +105,18 @@ struct Evaluator {
         switch operand {
         case .column(let i): return columns[i]
         case .array(let a): return a
+        case .scalar(let v): return [Double](repeating: v, count: count)
+        }
+    }
+
+    /// `f` over the elements of two operands, into a new array; a scalar is not expanded.
+    @inline(__always)
+    func combine(_ a: Operand, _ b: Operand, _ f: (Double, Double) -> Double) -> [Double] {
+        switch (a, b) {
+        case (.scalar(let s), .scalar): return Self.map(read(b)) { f(s, $0) }
+        case (.scalar(let s), _): return Self.map(read(b)) { f(s, $0) }
+        case (_, .scalar(let s)): return Self.map(read(a)) { f($0, s) }
+        default: return Self.map(read(a), read(b), f)
         }
     }
 
@@ -160,6 +174,8 @@ struct Evaluator {
             operand = .array([])  // release the reference so the mutation is in place
             for k in 0..<a.count where condition(a[k]) { a[k] = .nan }
             operand = .array(a)
+        case .scalar(let v):
+            if condition(v) { operand = .scalar(.nan) }
         }
     }
 
@@ -182,14 +198,49 @@ struct Evaluator {
             }
             return .column(i)
         case .number(let text):
-            return .array([Double](repeating: PythonFloat.parse(text) ?? .nan, count: count))
+            return .scalar(Self.value(ofLiteral: text))
         case .constant(let c):
-            return .array([Double](repeating: c.value, count: count))
+            return .scalar(c.value)
         case .rand:
-            return .array([Double](repeating: 0, count: count))
+            return .scalar(0)
         case .placeholder:
             throw .placeholder
         }
+    }
+
+    /// Python's `float(text)` for a literal: Clinger's exact fast path (at most 15 digits and
+    /// 22 decimals: an exact integer divided by an exact power of ten, rounded once) for plain
+    /// decimals such as the generator's prefactors, otherwise ``PythonFloat/parse(_:)``.
+    static func value(ofLiteral text: String) -> Double {
+        var text = text
+        let fast: Double? = text.withUTF8 { bytes in
+            var i = 0
+            let negative = bytes.first == UInt8(ascii: "-")
+            if negative { i = 1 }
+            var whole: UInt64 = 0
+            var digits = 0
+            var decimals = 0
+            var point = false
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == UInt8(ascii: ".") {
+                    if point { return nil }
+                    point = true
+                } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+                    whole = whole * 10 + UInt64(b - UInt8(ascii: "0"))
+                    digits += 1
+                    if point { decimals += 1 }
+                    if digits > 15 { return nil }
+                } else {
+                    return nil
+                }
+                i += 1
+            }
+            guard digits > 0, decimals <= 22 else { return nil }
+            let magnitude = Double(whole) / ByteText.powersOfTen[decimals]
+            return negative ? -magnitude : magnitude
+        }
+        return fast ?? PythonFloat.parse(text) ?? .nan
     }
 
     private mutating func evaluate(_ op: BinaryOperator, _ left: Expression, _ right: Expression)
@@ -211,7 +262,7 @@ struct Evaluator {
                 caught.append(e)  // the numerator is evaluated inside div's `try`
                 return .ok(.array(nans))
             }
-            return guarded(binary: read(numerator), read(denominator), "divide", /) {
+            return guarded(binary: numerator, denominator, "divide", /) {
                 FloatingPointFlags.quotient($0, $1, $2)
             }
         }
@@ -225,12 +276,12 @@ struct Evaluator {
         case .ok(let o): b = o
         case .raised(let x): return .raised(x)
         }
-        let x = read(a)
-        let y = read(b)
         switch op {
         case .add, .sub:
-            let result = op == .add ? Self.map(x, y, +) : Self.map(x, y, -)
+            let result = op == .add ? combine(a, b, +) : combine(a, b, -)
             if raising && !Self.allOrdinary(result) {
+                let x = read(a)
+                let y = read(b)
                 var flags: FloatingPointFlags = []
                 for k in 0..<count { flags.formUnion(.additive(x[k], y[k], result[k])) }
                 if let e = flags.exception(in: op == .add ? "add" : "subtract") {
@@ -239,9 +290,9 @@ struct Evaluator {
             }
             return .ok(.array(result))
         case .mul:
-            return guarded(binary: x, y, "multiply", *) { FloatingPointFlags.product($0, $1, $2) }
+            return guarded(binary: a, b, "multiply", *) { FloatingPointFlags.product($0, $1, $2) }
         case .pow:
-            return guarded(binary: x, y, "power", Foundation.pow) {
+            return guarded(binary: a, b, "power", Foundation.pow) {
                 FloatingPointFlags.power($0, $1, $2)
             }
         case .div:
@@ -253,11 +304,13 @@ struct Evaluator {
     /// recorded in ``caught``).
     @inline(__always)
     private mutating func guarded(
-        binary x: [Double], _ y: [Double], _ name: String, _ f: (Double, Double) -> Double,
+        binary a: Operand, _ b: Operand, _ name: String, _ f: (Double, Double) -> Double,
         flags: (Double, Double, Double) -> FloatingPointFlags
     ) -> Outcome {
-        let result = Self.map(x, y, f)
+        let result = combine(a, b, f)
         if raising && !Self.allOrdinary(result) {
+            let x = read(a)
+            let y = read(b)
             var raised: FloatingPointFlags = []
             for k in 0..<count { raised.formUnion(flags(x[k], y[k], result[k])) }
             if let e = raised.exception(in: name) {
