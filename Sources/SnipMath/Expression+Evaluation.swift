@@ -65,12 +65,16 @@ extension Expression {
 }
 
 /// The working state of one evaluation: a private copy of the input columns that guarded
-/// operators may write NaN into, as numpy does through views.
+/// operators may write NaN into, as numpy does through views, and the intermediate arrays, all
+/// in one block of `count`-value slots (slot i < d is column i) that are reused as soon as the
+/// operator reading them is done, so an evaluation makes one allocation instead of one per node.
 struct Evaluator {
-    /// A value during evaluation: a live view of an input column, or an owned array.
+    /// A value during evaluation: a live view of an input column, an owned slot, or a
+    /// constant leaf's value (the same at every point; numpy's array of it, unshared).
     enum Operand {
         case column(Int)
-        case array([Double])
+        case slot(Int)
+        case scalar(Double)
     }
 
     enum Outcome {
@@ -78,7 +82,24 @@ struct Evaluator {
         case raised(FloatingPointException)
     }
 
-    var columns: [[Double]]
+    /// The slots' memory.
+    final class Arena {
+        var base: UnsafeMutablePointer<Double>
+        var capacity: Int
+        var free: [Int] = []
+        var used: Int
+
+        init(slots: Int, count: Int) {
+            capacity = Swift.max(slots, 1)
+            base = .allocate(capacity: capacity * Swift.max(count, 1))
+            used = 0
+        }
+
+        deinit { base.deallocate() }
+    }
+
+    let arena: Arena
+    let dimension: Int
     let count: Int
     let raising: Bool
     /// Exceptions the reference's guards turned into NaN arrays, in evaluation order.
@@ -86,9 +107,16 @@ struct Evaluator {
 
     init(columns: [[Double]], count n: Int, raising: Bool = false) throws(EvaluationError) {
         guard columns.allSatisfy({ $0.count == n }) else { throw .raggedPoints }
-        self.columns = columns
-        self.count = n
+        dimension = columns.count
+        count = n
         self.raising = raising
+        arena = Arena(slots: columns.count + 8, count: n)
+        arena.used = columns.count
+        for (i, column) in columns.enumerated() {
+            column.withUnsafeBufferPointer { c in
+                if let source = c.baseAddress { (arena.base + i * n).update(from: source, count: n) }
+            }
+        }
     }
 
     mutating func raisingResult(of e: Expression) throws(EvaluationError) -> RaisingEvaluation {
@@ -98,68 +126,147 @@ struct Evaluator {
         }
     }
 
+    /// A free slot (its values are garbage). Growing moves the block: take pointers after this.
+    func allocate() -> Int {
+        if let s = arena.free.popLast() { return s }
+        if arena.used == arena.capacity {
+            let newCapacity = arena.capacity * 2
+            let n = Swift.max(count, 1)
+            let newBase = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity * n)
+            newBase.update(from: arena.base, count: arena.used * n)
+            arena.base.deallocate()
+            arena.base = newBase
+            arena.capacity = newCapacity
+        }
+        arena.used += 1
+        return arena.used - 1
+    }
+
+    /// Gives an operand's slot back once nothing reads it (columns stay).
+    func release(_ operand: Operand) {
+        if case .slot(let s) = operand { arena.free.append(s) }
+    }
+
+    @inline(__always)
+    func pointer(_ slot: Int) -> UnsafeMutablePointer<Double> { arena.base + slot * count }
+
+    /// The values of a column or slot (not of a scalar).
+    @inline(__always)
+    func pointer(_ operand: Operand) -> UnsafeMutablePointer<Double> {
+        switch operand {
+        case .column(let i): return pointer(i)
+        case .slot(let s): return pointer(s)
+        case .scalar: preconditionFailure("a scalar has no slot")
+        }
+    }
+
+    /// The value of an operand at point k.
+    @inline(__always)
+    func value(_ operand: Operand, _ k: Int) -> Double {
+        if case .scalar(let v) = operand { return v }
+        return pointer(operand)[k]
+    }
+
     /// The current contents of an operand (a column view reads the working copy now).
     func read(_ operand: Operand) -> [Double] {
-        switch operand {
-        case .column(let i): return columns[i]
-        case .array(let a): return a
-        }
+        if case .scalar(let v) = operand { return [Double](repeating: v, count: count) }
+        return Array(UnsafeBufferPointer(start: pointer(operand), count: count))
     }
 
-    var nans: [Double] { [Double](repeating: .nan, count: count) }
+    /// A new slot of NaN.
+    func nans() -> Operand {
+        let s = allocate()
+        pointer(s).update(repeating: .nan, count: count)
+        return .slot(s)
+    }
 
-    /// `f` over the elements of `x` and `y` (equal lengths), into a new array.
-    @inline(__always)
-    static func map(_ x: [Double], _ y: [Double], _ f: (Double, Double) -> Double) -> [Double] {
-        [Double](unsafeUninitializedCapacity: x.count) { out, initialized in
-            x.withUnsafeBufferPointer { x in
-                y.withUnsafeBufferPointer { y in
-                    for k in 0..<x.count { out[k] = f(x[k], y[k]) }
-                }
+    /// The elementwise binary operations.
+    enum Kernel {
+        case add, sub, mul, div, pow
+    }
+
+    /// `kernel` over the elements of two operands, into a new slot; a scalar is read with
+    /// stride 0 instead of being expanded. (One explicit loop per kernel: passing the operator
+    /// as a closure left a call per element.)
+    func combine(_ a: Operand, _ b: Operand, _ kernel: Kernel) -> Int {
+        let s = allocate()
+        let r = pointer(s)
+        let n = count
+        var scalars = (0.0, 0.0)
+        return withUnsafeMutablePointer(to: &scalars) { scalars in
+            let first = UnsafeMutableRawPointer(scalars).assumingMemoryBound(to: Double.self)
+            var x = first
+            var y = first + 1
+            var sx = 1
+            var sy = 1
+            switch a {
+            case .scalar(let v):
+                x.pointee = v
+                sx = 0
+            default: x = pointer(a)
             }
-            initialized = x.count
-        }
-    }
-
-    /// `f` over the elements of `x`, into a new array.
-    @inline(__always)
-    static func map(_ x: [Double], _ f: (Double) -> Double) -> [Double] {
-        [Double](unsafeUninitializedCapacity: x.count) { out, initialized in
-            x.withUnsafeBufferPointer { x in
-                for k in 0..<x.count { out[k] = f(x[k]) }
+            switch b {
+            case .scalar(let v):
+                y.pointee = v
+                sy = 0
+            default: y = pointer(b)
             }
-            initialized = x.count
-        }
-    }
-
-    /// Whether every value is finite with a magnitude above the smallest normal. No operator
-    /// raises a flag for such a result (every rule in `FloatingPointFlags+Operations` needs a
-    /// NaN, infinite, zero or tiny result), so the per-element flag rules can be skipped.
-    @inline(__always)
-    static func allOrdinary(_ values: [Double]) -> Bool {
-        // |v| in (leastNormal, greatestFinite] as one unsigned range check on the bits of |v|
-        // (NaNs lie above), without branches.
-        let low = Double.leastNormalMagnitude.bitPattern + 1
-        let span = Double.greatestFiniteMagnitude.bitPattern - low
-        var outside: UInt64 = 0
-        values.withUnsafeBufferPointer { values in
-            for v in values {
-                let magnitude = v.bitPattern & 0x7FFF_FFFF_FFFF_FFFF
-                outside |= (magnitude &- low) > span ? 1 : 0
+            switch kernel {
+            case .add: for k in 0..<n { r[k] = x[k &* sx] + y[k &* sy] }
+            case .sub: for k in 0..<n { r[k] = x[k &* sx] - y[k &* sy] }
+            case .mul: for k in 0..<n { r[k] = x[k &* sx] * y[k &* sy] }
+            case .div: for k in 0..<n { r[k] = x[k &* sx] / y[k &* sy] }
+            case .pow: for k in 0..<n { r[k] = Foundation.pow(x[k &* sx], y[k &* sy]) }
             }
+            return s
         }
-        return outside == 0
     }
 
-    /// Writes NaN where `condition` holds, into the view's column or the owned array.
+    /// `f` over the elements of an operand, into a new slot.
+    @inline(__always)
+    func map(_ a: Operand, _ f: (Double) -> Double) -> Int {
+        let s = allocate()
+        let r = pointer(s)
+        let n = count
+        switch a {
+        case .scalar(let x):
+            let v = f(x)
+            for k in 0..<n { r[k] = v }
+        default:
+            let x = pointer(a)
+            for k in 0..<n { r[k] = f(x[k]) }
+        }
+        return s
+    }
+
+    /// Whether every value is finite with a magnitude of at least 2^-1021 (twice the smallest
+    /// normal). No operator raises a flag for such a result (every rule in
+    /// `FloatingPointFlags+Operations` needs a NaN, infinite, zero or tiny result), so the
+    /// per-element flag rules can be skipped.
+    @inline(__always)
+    func allOrdinary(_ slot: Int) -> Bool {
+        // On the biased exponent e: e + 2046 has bit 11 set unless e is 0 or 1 (zero,
+        // subnormal, the first binade of normals), e + 1 has it set only when e = 2047
+        // (infinite, NaN). Reductions with AND and OR, without branches, in vectors.
+        var all: UInt64 = 0xFFFF
+        var any: UInt64 = 0
+        let values = UnsafeRawPointer(pointer(slot)).assumingMemoryBound(to: UInt64.self)
+        for k in 0..<count {
+            let e = (values[k] >> 52) & 0x7FF
+            all &= e &+ 2046
+            any |= e &+ 1
+        }
+        return all & 0x800 != 0 && any & 0x800 == 0
+    }
+
+    /// Writes NaN where `condition` holds, into the view's column or the owned slot.
     mutating func mask(_ operand: inout Operand, where condition: (Double) -> Bool) {
         switch operand {
-        case .column(let i):
-            for k in 0..<count where condition(columns[i][k]) { columns[i][k] = .nan }
-        case .array(var a):
-            operand = .array([])  // release the reference so the mutation is in place
-            for k in 0..<a.count where condition(a[k]) { a[k] = .nan }
-            operand = .array(a)
+        case .column, .slot:
+            let values = pointer(operand)
+            for k in 0..<count where condition(values[k]) { values[k] = .nan }
+        case .scalar(let v):
+            if condition(v) { operand = .scalar(.nan) }
         }
     }
 
@@ -177,19 +284,54 @@ struct Evaluator {
     private func evaluate(_ leaf: Leaf) throws(EvaluationError) -> Operand {
         switch leaf {
         case .variable(let i):
-            guard i < columns.count else {
-                throw .variableOutOfRange(index: i, dimension: columns.count)
+            guard i < dimension else {
+                throw .variableOutOfRange(index: i, dimension: dimension)
             }
             return .column(i)
         case .number(let text):
-            return .array([Double](repeating: PythonFloat.parse(text) ?? .nan, count: count))
+            return .scalar(Self.value(ofLiteral: text))
         case .constant(let c):
-            return .array([Double](repeating: c.value, count: count))
+            return .scalar(c.value)
         case .rand:
-            return .array([Double](repeating: 0, count: count))
+            return .scalar(0)
         case .placeholder:
             throw .placeholder
         }
+    }
+
+    /// Python's `float(text)` for a literal: Clinger's exact fast path (at most 15 digits and
+    /// 22 decimals: an exact integer divided by an exact power of ten, rounded once) for plain
+    /// decimals such as the generator's prefactors, otherwise ``PythonFloat/parse(_:)``.
+    static func value(ofLiteral text: String) -> Double {
+        var text = text
+        let fast: Double? = text.withUTF8 { bytes in
+            var i = 0
+            let negative = bytes.first == UInt8(ascii: "-")
+            if negative { i = 1 }
+            var whole: UInt64 = 0
+            var digits = 0
+            var decimals = 0
+            var point = false
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == UInt8(ascii: ".") {
+                    if point { return nil }
+                    point = true
+                } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+                    whole = whole * 10 + UInt64(b - UInt8(ascii: "0"))
+                    digits += 1
+                    if point { decimals += 1 }
+                    if digits > 15 { return nil }
+                } else {
+                    return nil
+                }
+                i += 1
+            }
+            guard digits > 0, decimals <= 22 else { return nil }
+            let magnitude = Double(whole) / ByteText.powersOfTen[decimals]
+            return negative ? -magnitude : magnitude
+        }
+        return fast ?? PythonFloat.parse(text) ?? .nan
     }
 
     private mutating func evaluate(_ op: BinaryOperator, _ left: Expression, _ right: Expression)
@@ -209,9 +351,10 @@ struct Evaluator {
             case .ok(let o): numerator = o
             case .raised(let e):
                 caught.append(e)  // the numerator is evaluated inside div's `try`
-                return .ok(.array(nans))
+                release(denominator)
+                return .ok(nans())
             }
-            return guarded(binary: read(numerator), read(denominator), "divide", /) {
+            return guarded(binary: numerator, denominator, "divide", .div) {
                 FloatingPointFlags.quotient($0, $1, $2)
             }
         }
@@ -223,25 +366,31 @@ struct Evaluator {
         let b: Operand
         switch try evaluate(right) {
         case .ok(let o): b = o
-        case .raised(let x): return .raised(x)
+        case .raised(let x):
+            release(a)
+            return .raised(x)
         }
-        let x = read(a)
-        let y = read(b)
         switch op {
         case .add, .sub:
-            let result = op == .add ? Self.map(x, y, +) : Self.map(x, y, -)
-            if raising && !Self.allOrdinary(result) {
+            let result = combine(a, b, op == .add ? .add : .sub)
+            if raising && !allOrdinary(result) {
                 var flags: FloatingPointFlags = []
-                for k in 0..<count { flags.formUnion(.additive(x[k], y[k], result[k])) }
+                let r = pointer(result)
+                for k in 0..<count { flags.formUnion(.additive(value(a, k), value(b, k), r[k])) }
                 if let e = flags.exception(in: op == .add ? "add" : "subtract") {
+                    release(a)
+                    release(b)
+                    release(.slot(result))
                     return .raised(e)
                 }
             }
-            return .ok(.array(result))
+            release(a)
+            release(b)
+            return .ok(.slot(result))
         case .mul:
-            return guarded(binary: x, y, "multiply", *) { FloatingPointFlags.product($0, $1, $2) }
+            return guarded(binary: a, b, "multiply", .mul) { FloatingPointFlags.product($0, $1, $2) }
         case .pow:
-            return guarded(binary: x, y, "power", Foundation.pow) {
+            return guarded(binary: a, b, "power", .pow) {
                 FloatingPointFlags.power($0, $1, $2)
             }
         case .div:
@@ -250,39 +399,47 @@ struct Evaluator {
     }
 
     /// An operator inside the reference's `try`: a raise gives an all-NaN array (and is
-    /// recorded in ``caught``).
+    /// recorded in ``caught``). Consumes both operands.
     @inline(__always)
     private mutating func guarded(
-        binary x: [Double], _ y: [Double], _ name: String, _ f: (Double, Double) -> Double,
+        binary a: Operand, _ b: Operand, _ name: String, _ kernel: Kernel,
         flags: (Double, Double, Double) -> FloatingPointFlags
     ) -> Outcome {
-        let result = Self.map(x, y, f)
-        if raising && !Self.allOrdinary(result) {
+        let result = combine(a, b, kernel)
+        defer {
+            release(a)
+            release(b)
+        }
+        if raising && !allOrdinary(result) {
             var raised: FloatingPointFlags = []
-            for k in 0..<count { raised.formUnion(flags(x[k], y[k], result[k])) }
+            let r = pointer(result)
+            for k in 0..<count { raised.formUnion(flags(value(a, k), value(b, k), r[k])) }
             if let e = raised.exception(in: name) {
                 caught.append(e)
-                return .ok(.array(nans))
+                pointer(result).update(repeating: .nan, count: count)
             }
         }
-        return .ok(.array(result))
+        return .ok(.slot(result))
     }
 
+    /// A unary operator inside the reference's `try`. Consumes its operand.
     @inline(__always)
     private mutating func guarded(
-        unary x: [Double], _ name: String, _ f: (Double) -> Double,
+        unary x: Operand, _ name: String, _ f: (Double) -> Double,
         flags: (Double, Double) -> FloatingPointFlags
     ) -> Outcome {
-        let result = Self.map(x, f)
-        if raising && !Self.allOrdinary(result) {
+        let result = map(x, f)
+        defer { release(x) }
+        if raising && !allOrdinary(result) {
             var raised: FloatingPointFlags = []
-            for k in 0..<count { raised.formUnion(flags(x[k], result[k])) }
+            let r = pointer(result)
+            for k in 0..<count { raised.formUnion(flags(value(x, k), r[k])) }
             if let e = raised.exception(in: name) {
                 caught.append(e)
-                return .ok(.array(nans))
+                pointer(result).update(repeating: .nan, count: count)
             }
         }
-        return .ok(.array(result))
+        return .ok(.slot(result))
     }
 
     private mutating func evaluate(_ op: UnaryOperator, _ child: Expression)
@@ -296,59 +453,60 @@ struct Evaluator {
             switch op {
             case .exp, .sin, .cos, .tan, .arcsin, .arccos, .arctan:
                 caught.append(x)  // the child's error is caught by the numpy-call `try`
-                return .ok(.array(nans))
+                return .ok(nans())
             default:
                 return .raised(x)
             }
         }
         switch op {
         case .abs:
-            return .ok(.array(read(operand).map { Swift.abs($0) }))
+            defer { release(operand) }
+            return .ok(.slot(map(operand) { Swift.abs($0) }))
         case .inv:
             mask(&operand) { $0 == 0 }
-            return guarded(unary: read(operand), "divide", { 1 / $0 }) {
+            return guarded(unary: operand, "divide", { 1 / $0 }) {
                 FloatingPointFlags.quotient(1, $0, $1)
             }
         case .log:
             mask(&operand) { $0 <= 0 }
-            return guarded(unary: read(operand), "log", Foundation.log) { _, _ in [] }
+            return guarded(unary: operand, "log", Foundation.log) { _, _ in [] }
         case .sqrt:
             mask(&operand) { $0 < 0 }
-            return guarded(unary: read(operand), "sqrt", { $0.squareRoot() }) { _, _ in [] }
+            return guarded(unary: operand, "sqrt", { $0.squareRoot() }) { _, _ in [] }
         case .pow2:
-            return guarded(unary: read(operand), "square", { $0 * $0 }) {
+            return guarded(unary: operand, "square", { $0 * $0 }) {
                 FloatingPointFlags.product($0, $0, $1)
             }
         case .pow3:
-            return guarded(unary: read(operand), "power", { Foundation.pow($0, 3) }) {
+            return guarded(unary: operand, "power", { Foundation.pow($0, 3) }) {
                 FloatingPointFlags.power($0, 3, $1)
             }
         case .exp:
-            return guarded(unary: read(operand), "exp", Foundation.exp) {
+            return guarded(unary: operand, "exp", Foundation.exp) {
                 FloatingPointFlags.exponential($0, $1)
             }
         case .sin:
-            return guarded(unary: read(operand), "sin", Foundation.sin) {
+            return guarded(unary: operand, "sin", Foundation.sin) {
                 FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: true)
             }
         case .cos:
-            return guarded(unary: read(operand), "cos", Foundation.cos) {
+            return guarded(unary: operand, "cos", Foundation.cos) {
                 FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: false)
             }
         case .tan:
-            return guarded(unary: read(operand), "tan", Foundation.tan) {
+            return guarded(unary: operand, "tan", Foundation.tan) {
                 FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: true)
             }
         case .arcsin:
-            return guarded(unary: read(operand), "arcsin", Foundation.asin) {
+            return guarded(unary: operand, "arcsin", Foundation.asin) {
                 FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: true)
             }
         case .arccos:
-            return guarded(unary: read(operand), "arccos", Foundation.acos) {
+            return guarded(unary: operand, "arccos", Foundation.acos) {
                 FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: false)
             }
         case .arctan:
-            return guarded(unary: read(operand), "arctan", Foundation.atan) {
+            return guarded(unary: operand, "arctan", Foundation.atan) {
                 FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: true)
             }
         }

@@ -34,10 +34,36 @@ extension ExpressionGenerator {
                 return true
             }
             if !ok { continue }
-            if determinant((0..<d).map { Array(m[($0 * d)..<($0 * d + d)]) }) < 0 {
+            if flatDeterminant(m, d) < 0 {
                 for k in 0..<d { m[k] = -m[k] }
             }
             return m
+        }
+    }
+
+    /// ``determinant(_:)`` of a row-major d×d matrix: the same elimination on one flat copy.
+    static func flatDeterminant(_ m: [Double], _ n: Int) -> Double {
+        var a = m
+        return a.withUnsafeMutableBufferPointer { a -> Double in
+            var det = 1.0
+            for col in 0..<n {
+                var pivot = col  // the first row of largest magnitude, as `max(by:)` picks
+                for r in (col + 1)..<Swift.max(n, col + 1)
+                where Swift.abs(a[pivot * n + col]) < Swift.abs(a[r * n + col]) {
+                    pivot = r
+                }
+                if a[pivot * n + col] == 0 { return 0 }
+                if pivot != col {
+                    for k in 0..<n { a.swapAt(pivot * n + k, col * n + k) }
+                    det = -det
+                }
+                det *= a[col * n + col]
+                for r in (col + 1)..<Swift.max(n, col + 1) {
+                    let f = a[r * n + col] / a[col * n + col]
+                    for k in col..<n { a[r * n + k] -= f * a[col * n + k] }
+                }
+            }
+            return det
         }
     }
 
@@ -85,6 +111,7 @@ extension ExpressionGenerator {
         defer { buffer.deallocate() }
         buffer.initialize(repeating: 0, count: n * d)
         var p = [Double](repeating: 0, count: d)
+        var sums = [Double](repeating: 0, count: d)
         var i = 0
         for c in 0..<centroids {
             let spreads = variances[c].map { $0.squareRoot() }
@@ -105,13 +132,18 @@ extension ExpressionGenerator {
                         : mean[k] + source.uniform(-1, 1) * spreads[k]
                 }
                 if let rotation = flatRotations[c] {
-                    // Row vector times rotation: out[k] = Σ_j p[j] · R[j][k].
+                    // Row vector times rotation: out[k] = Σ_j p[j] · R[j][k], summed over j in
+                    // increasing order for every k at once (the rows of R are contiguous).
                     rotation.withUnsafeBufferPointer { r in
                         p.withUnsafeBufferPointer { p in
-                            for k in 0..<d {
-                                var sum = 0.0
-                                for j in 0..<d { sum += p[j] * r[j * d + k] }
-                                buffer[k * n + i] = sum
+                            sums.withUnsafeMutableBufferPointer { sums in
+                                for k in 0..<d { sums[k] = 0 }
+                                for j in 0..<d {
+                                    let pj = p[j]
+                                    let row = r.baseAddress! + j * d
+                                    for k in 0..<d { sums[k] += pj * row[k] }
+                                }
+                                for k in 0..<d { buffer[k * n + i] = sums[k] }
                             }
                         }
                     }
@@ -121,16 +153,19 @@ extension ExpressionGenerator {
                 i += 1
             }
         }
+        let squares = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(n, 1))
+        defer { squares.deallocate() }
         for k in 0..<d {
-            columns[k] = Array(UnsafeBufferPointer(start: buffer + k * n, count: n))
-        }
-        for k in 0..<d {
-            let mean = FunctionProperties.numpySum(columns[k][...]) / Double(n)
-            let squares = columns[k].map { ($0 - mean) * ($0 - mean) }
-            let std = (FunctionProperties.numpySum(squares[...]) / Double(n)).squareRoot()
+            let column = UnsafeBufferPointer(start: buffer + k * n, count: n)
+            let mean = FunctionProperties.numpySum(column) / Double(n)
+            for i in 0..<n { squares[i] = (column[i] - mean) * (column[i] - mean) }
+            let std =
+                (FunctionProperties.numpySum(UnsafeBufferPointer(start: squares, count: n))
+                    / Double(n)).squareRoot()
             guard std > 0 else { return nil }
-            columns[k].withUnsafeMutableBufferPointer { column in
-                for i in 0..<n { column[i] = (column[i] - mean) / std }
+            columns[k] = [Double](unsafeUninitializedCapacity: n) { out, initialized in
+                for i in 0..<n { out[i] = (column[i] - mean) / std }
+                initialized = n
             }
         }
         return columns

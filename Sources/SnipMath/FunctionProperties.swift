@@ -187,6 +187,41 @@ public enum FunctionProperties {
         return ys[j] <= bar + convexityTolerance
     }
 
+    /// ``numpySum(_:)-(ArraySlice<Double>)`` of a buffer (the same additions in the same order).
+    static func numpySum(_ a: UnsafeBufferPointer<Double>) -> Double {
+        let n = a.count
+        if n < 8 {
+            var r = 0.0
+            for v in a { r += v }
+            return r
+        }
+        if n <= 128 {
+            var r = (a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7])
+            var i = 8
+            while i < n - n % 8 {
+                r.0 += a[i]
+                r.1 += a[i + 1]
+                r.2 += a[i + 2]
+                r.3 += a[i + 3]
+                r.4 += a[i + 4]
+                r.5 += a[i + 5]
+                r.6 += a[i + 6]
+                r.7 += a[i + 7]
+                i += 8
+            }
+            var result = ((r.0 + r.1) + (r.2 + r.3)) + ((r.4 + r.5) + (r.6 + r.7))
+            while i < n {
+                result += a[i]
+                i += 1
+            }
+            return result
+        }
+        var half = n / 2
+        half -= half % 8
+        return numpySum(UnsafeBufferPointer(rebasing: a[0..<half]))
+            + numpySum(UnsafeBufferPointer(rebasing: a[half...]))
+    }
+
     /// numpy's float64 `add.reduce`: pairwise summation in blocks of 128 with 8 accumulators.
     static func numpySum(_ a: ArraySlice<Double>) -> Double {
         let n = a.count

@@ -19,16 +19,22 @@ extension NumpyLegacyRandom {
 
     /// `choice(n, p=weights)` for a scalar: inverse CDF with `searchsorted(side='right')`.
     public mutating func choice(weights: [Double]) -> Int {
-        var cdf = [Double](repeating: 0, count: weights.count)
-        var running = 0.0
-        for (i, w) in weights.enumerated() {
-            running += w
-            cdf[i] = running
-        }
-        let last = cdf[cdf.count - 1]
-        for i in cdf.indices { cdf[i] /= last }
+        weights.withUnsafeBufferPointer { choice(weights: $0) }
+    }
+
+    /// ``choice(weights:)`` on a buffer, without building the CDF array: the running sums are
+    /// the same sequential sums (`cumsum`), each divided by the total as numpy's `cdf /= cdf[-1]`.
+    @inline(__always)
+    mutating func choice(weights: UnsafeBufferPointer<Double>) -> Int {
+        var last = 0.0
+        for w in weights { last += w }
         let u = nextDouble()
-        return cdf.firstIndex { $0 > u } ?? cdf.count  // side='right'
+        var running = 0.0
+        for i in 0..<weights.count {
+            running += weights[i]
+            if running / last > u { return i }  // side='right'
+        }
+        return weights.count
     }
 
     /// `uniform(low, high)`: `low + (high − low)·random_sample()`.

@@ -28,7 +28,8 @@ public struct NumpyLegacyRandom: Sendable {
     /// `RandomState([worker_id, rank, env_base_seed])`.
     public init(key: [UInt32]) {
         precondition(!key.isEmpty, "RandomState needs a non-empty seed list")
-        self.init(seed: 19_650_218)
+        state = Self.initByArrayStart
+        position = 624
         state.withUnsafeMutableBufferPointer { mt in
             var i = 1
             var j = 0
@@ -55,6 +56,9 @@ public struct NumpyLegacyRandom: Sendable {
         }
         position = 624
     }
+
+    /// The state `init_by_array` starts from (`init_genrand(19650218)`), made once.
+    private static let initByArrayStart = NumpyLegacyRandom(seed: 19_650_218).state
 
     private mutating func refill() {
         state.withUnsafeMutableBufferPointer { mt in

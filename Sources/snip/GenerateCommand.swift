@@ -122,7 +122,8 @@ struct GenerateCommand: ParsableCommand {
 }
 
 /// Standard output, or a file written under a temporary name and renamed into place on
-/// ``commit()`` (removed on ``discard()`` or on Ctrl-C), so a failed run leaves no half file.
+/// ``commit()`` (removed on ``discard()`` or on Ctrl-C), so a failed run leaves no half file;
+/// an existing path that is not a regular file (a device, a pipe) is written in place.
 final class OutputFile {
     /// Why writing failed.
     struct Failure: Error, CustomStringConvertible {
@@ -138,6 +139,18 @@ final class OutputFile {
         guard let path else {
             temporaryPath = nil
             file = fdopen(STDOUT_FILENO, "w")
+            return
+        }
+        var status = stat()
+        if stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
+            // A device or a pipe (`--out /dev/null`) is written in place: renaming a temporary
+            // file over it would replace the device with a regular file.
+            guard let f = fopen(path, "w") else {
+                throw Failure(
+                    description: "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            temporaryPath = nil
+            file = f
             return
         }
         let url = URL(fileURLWithPath: path)
@@ -165,9 +178,13 @@ final class OutputFile {
         guard let f = file else { return }
         file = nil
         guard let temporaryPath, let path else {
-            guard fflush(f) == 0 else {
+            let flushed = fflush(f) == 0
+            let error = errno
+            if path != nil { fclose(f) }
+            guard flushed else {
                 throw Failure(
-                    description: "writing standard output failed: \(String(cString: strerror(errno)))")
+                    description: "writing \(path ?? "standard output") failed: "
+                        + String(cString: strerror(error)))
             }
             return
         }
@@ -188,7 +205,7 @@ final class OutputFile {
 
     /// Closes and deletes the temporary file.
     func discard() {
-        if let f = file, temporaryPath != nil { fclose(f) }
+        if let f = file, path != nil { fclose(f) }
         file = nil
         if let temporaryPath { unlink(temporaryPath) }
         OutputFile.removeOnInterrupt(nil)

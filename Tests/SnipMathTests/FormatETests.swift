@@ -61,4 +61,53 @@ import Testing
             #expect(problem == nil, "\(problem ?? "")")
         }
     }
+
+    /// The `%.3e` writer (``ByteText/formatE3``, every `data.prefix` file's precision) around
+    /// every power of ten a double has: the decade guess, the rounded scale factors and the
+    /// 9.9995 → 1.000e+01 carry at each exponent, subnormals, ±0 and the extremes.
+    @Test func threePlacesAroundEveryPowerOfTen() throws {
+        var values: [Double] = [
+            0, -0.0, .leastNonzeroMagnitude, .leastNormalMagnitude, .leastNormalMagnitude.nextUp,
+            .leastNormalMagnitude.nextDown, .greatestFiniteMagnitude, .infinity, .nan, 5e-324,
+            1e-305, 1e-306, 1e-307, 1e-308, 9.9995e-306, 9.9996e-305,
+        ]
+        for k in -330...308 {
+            let p = Double("1e\(k)")!
+            for v in [p, p * 9.9995, p * 9.99949999, p * 9.9996, p * 1.00005, p * 5.0005] {
+                values += [v, v.nextUp, v.nextDown]
+            }
+        }
+        for chunk in stride(from: 0, to: values.count, by: 10_000) {
+            let part = Array(values[chunk..<Swift.min(values.count, chunk + 10_000)])
+            let problem = try Self.check(part + part.map { -$0 }, precision: 3)
+            #expect(problem == nil, "\(problem ?? "")")
+        }
+    }
+
+    /// 2,000,000 random doubles through the `%.3e` writer against printf: uniform, every scale,
+    /// any bit pattern, and exact ties m.5·10^e.
+    @Test func threePlacesOnTwoMillionRandomValues() throws {
+        var rng = FunctionPropertiesTests.SplitMix(state: 11)
+        var failures: [String] = []
+        for _ in 0..<100 {
+            var values: [Double] = []
+            for i in 0..<20_000 {
+                switch i % 5 {
+                case 0: values.append(Double.random(in: -5...5, using: &rng))
+                case 1:
+                    let scale = pow(10, Double(Int.random(in: -320...308, using: &rng)))
+                    values.append(Double.random(in: -1...1, using: &rng) * scale)
+                case 2: values.append(Double(bitPattern: rng.next()))
+                case 3:
+                    let m = Double(Int.random(in: 1_000...9_999, using: &rng)) + 0.5
+                    values.append(m * pow(10, Double(Int.random(in: -300...300, using: &rng))))
+                default:  // any exponent, including subnormals
+                    let exponent = UInt64.random(in: 0...2046, using: &rng) << 52
+                    values.append(Double(bitPattern: rng.next() & 0x800F_FFFF_FFFF_FFFF | exponent))
+                }
+            }
+            if let problem = try Self.check(values, precision: 3) { failures.append(problem) }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(3))")
+    }
 }
