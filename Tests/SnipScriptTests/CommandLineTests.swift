@@ -106,7 +106,10 @@ struct CommandLineTests {
         #expect(s.status == 70)
         let md = try String(contentsOfFile: stopped, encoding: .utf8)
         #expect(md.contains("```snip\nf(x) = sin(x) * x^2 + 0.5"))
-        #expect(md.contains("![plot](data:image/png;base64,"))
+        // Markdown viewers refuse data URIs: the plots are files beside the report
+        #expect(md.contains("![plot](stopped-files/cell3-1.png)"))
+        let image = try #require(FileManager.default.contents(atPath: dir + "/stopped-files/cell3-1.png"))
+        #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         #expect(md.contains("_not run (an earlier cell failed)_"))
         #expect(!md.contains("integral of f on [0, pi]: 7.4404"))
     }
