@@ -48,14 +48,23 @@ extension Builtins {
         case .string(let s)?:
             if s == "operators" { return operatorHelp }
             if let text = helpText(for: s) { return text }
-            if case .function(.user(let u))? = interp.variable(s) { return userHelp(u) }
+            if let v = interp.variable(s) { return helpDescription(v) }
             throw Diagnostic(.name, "no help for '\(s)'", at: a.range("name"))
-        case .function(.builtin(let b))?: return helpText(for: b.name) ?? ""
-        case .function(.user(let u))?: return userHelp(u)
-        case .function(.native(let n))?: return "\(n.name): a function of \(n.arity) argument(s)\n"
-        case .function(.expression(let s))?:
+        case let v?: return helpDescription(v)
+        }
+    }
+
+    /// What `help` says about a value.
+    static func helpDescription(_ v: Value) -> String {
+        switch v {
+        case .function(.builtin(let b)): return helpText(for: b.name) ?? ""
+        case .function(.user(let u)): return userHelp(u)
+        case .function(.native(let n)): return "\(n.name): a function of \(n.arity) argument(s)\n"
+        case .function(.expression(let s)):
             return "expression \(s.infix)\n    a SNIP expression of \(s.dimension) variable(s); prefix: \(s.expression.prefix)\n"
-        case let v?: return "a \(v.typeName): \(v.repr)\n"
+        case .object(let o) where !o.fieldNames.isEmpty:
+            return "a \(o.typeName): \(o.summary)\n    fields: " + o.fieldNames.map { "\"\($0)\"" }.joined(separator: ", ") + "\n"
+        default: return "a \(v.typeName): \(v.repr)\n"
         }
     }
 
