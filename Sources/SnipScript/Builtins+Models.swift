@@ -33,15 +33,17 @@ extension Builtins {
                     + "load_model reads a file)", at: a.range("name"))
             }
         },
-        Builtin("load_model", .models, [.req("path")], doc: """
+        Builtin("load_model", .models, [.req("path"), .def("normalize_y", .bool(true))], doc: """
             A model read from a checkpoint: snip's .safetensors (from save_model, snip pretrain or snip convert) \
-            or the reference's PyTorch .pth.
+            or the reference's PyTorch .pth. normalize_y says whether it was trained on y scaled to [0, 1] \
+            (encode and nearest then scale the y of points the same way; pretrain generates such data).
             """) { interp, a in
             let path = try a.string("path")
             guard interp.allowsFiles else { throw Diagnostic(.file, "load_model: files are disabled here", at: a.range) }
             do {
                 let model = try SNIPModel.load(interp.resolvePath(path))
-                return .object(ModelValue(model: model, origin: path, isPretrained: true))
+                return .object(ModelValue(model: model, origin: path, isPretrained: true,
+                                          normalizesY: try a.bool("normalize_y")))
             } catch {
                 throw Diagnostic(.file, "load_model: \(error)", at: a.range("path"))
             }

@@ -81,6 +81,19 @@ struct SNIPBuiltinsTests {
         #expect(missing.isEmpty, "built-ins without a bad-input case: \(missing)")
     }
 
+    @Test func loadModelReadsTheReferencesCheckpoint() throws {
+        let pth = repositoryRoot.appendingPathComponent("Tests/SnipModelTests/Fixtures/model.pth").path
+        var output = ""
+        let interpreter = Interpreter(output: { output += $0 })
+        let program = """
+            m = load_model("\(pth)")
+            print(type(m), m["dim"], len(encode(m, x -> sin(x) + 1)), len(encode(m, [0, 1, 2], [1, 2, 3])))
+            """
+        let outcome = interpreter.run(Source(name: "pth.snip", text: program))
+        if case .runtimeError(let d) = outcome { Issue.record("\(d.render())") }
+        #expect(output.hasPrefix("model 1 "), "\(output)")
+    }
+
     @Test func theTourRunsToTheEnd() throws {
         let folder = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
