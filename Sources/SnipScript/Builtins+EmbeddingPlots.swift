@@ -71,8 +71,8 @@ extension Builtins {
         },
         Builtin("plot_training", .plots, [.req("run")] + plotKeywords, doc: """
             The loss curve of a training run: the value pretrain returns, a predictor from fit_property, or a \
-            run directory of snip pretrain; a list of them draws one curve each. A single long run also shows \
-            a moving average. Takes the keywords of plot.
+            run directory of snip pretrain; a list of them draws one curve each (as moving averages when they \
+            are long). A single long run also shows its moving average. Takes the keywords of plot.
             """) { interp, a in
             func curve(_ v: Value) throws -> (steps: [Double], losses: [Double], title: String) {
                 switch v {
@@ -96,7 +96,15 @@ extension Builtins {
             guard curves.allSatisfy({ !$0.losses.isEmpty }), !curves.isEmpty else {
                 throw Diagnostic(.value, "plot_training: a run has no steps yet", at: a.range("run"))
             }
-            var series = curves.map { PlotSpec.Series(x: $0.steps, y: $0.losses, title: $0.title, style: .lines) }
+            let shortest = curves.map(\.losses.count).min() ?? 0
+            var series = curves.map { c in
+                // several long curves are drawn smoothed, or they hide one another
+                let window = max(5, c.losses.count / 20)
+                return curves.count > 1 && shortest >= 50
+                    ? PlotSpec.Series(x: c.steps, y: movingAverage(c.losses, window: window),
+                                      title: "\(c.title) (mean of \(window) steps)", style: .lines)
+                    : PlotSpec.Series(x: c.steps, y: c.losses, title: c.title, style: .lines)
+            }
             if curves.count == 1, let (steps, losses, _) = curves.first, losses.count >= 50 {
                 let window = max(5, losses.count / 20)
                 series.append(PlotSpec.Series(x: steps, y: movingAverage(losses, window: window),
