@@ -57,11 +57,14 @@ public struct DatasetGenerator: Sendable {
     public func sample(at index: Int) -> Sample { generatedSample(at: index).sample }
 
     /// Sample `index` as drawn (points as columns), with its property target.
-    func acceptedAttempt(at index: Int)
+    /// Without `exactRejections` the rejections' reasons may differ (see
+    /// ``ExpressionGenerator/generateAccepted(from:exactRejections:)``).
+    func acceptedAttempt(at index: Int, exactRejections: Bool = true)
         -> (AcceptedAttempt, [GenerationRejection], Int, Double?)
     {
         var random = randomState(at: index)
-        let (accepted, rejections, unaryCount) = generator.generateAccepted(from: &random)
+        let (accepted, rejections, unaryCount) = generator.generateAccepted(
+            from: &random, exactRejections: exactRejections)
         let target = property.map {
             $0.value(x: accepted.columns[0], y: accepted.y, exactNCR: exactNCR, random: &random)
         }
@@ -70,7 +73,7 @@ public struct DatasetGenerator: Sendable {
 
     /// Appends sample `index`'s `data.prefix` line and a newline to `buffer`.
     func appendLine(at index: Int, to buffer: ByteBuffer) {
-        let (accepted, _, _, target) = acceptedAttempt(at: index)
+        let (accepted, _, _, target) = acceptedAttempt(at: index, exactRejections: false)
         accepted.appendDataPrefixLine(
             to: buffer, precision: generator.configuration.floatPrecision,
             targetProperty: target, skeletonTree: skeletonTrees)

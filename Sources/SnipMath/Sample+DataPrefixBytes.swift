@@ -15,9 +15,10 @@ extension Sample {
     func appendDataPrefixLine(to buffer: ByteBuffer, precision: Int) {
         let d = x.first?.count ?? 0
         DataPrefixLine.append(
-            info: info, pointCount: x.count, dimension: d, x: { x[$0][$1] }, y: y, tree: tree,
-            skeletonTokens: skeletonTokens, targetProperty: targetProperty, precision: precision,
-            to: buffer)
+            info: info, pointCount: x.count, dimension: d, x: { x[$0][$1] }, y: y,
+            tree: { ByteText.appendJSONString(tree.prefix, to: $0) },
+            skeletonTokens: { DataPrefixLine.appendTokens(skeletonTokens, to: $0) },
+            targetProperty: targetProperty, precision: precision, to: buffer)
     }
 }
 
@@ -26,11 +27,26 @@ extension AcceptedAttempt {
     func appendDataPrefixLine(
         to buffer: ByteBuffer, precision: Int, targetProperty: Double?, skeletonTree: Bool
     ) {
+        let simple = otherSkeletonTokens == nil
         DataPrefixLine.append(
             info: info, pointCount: y.count, dimension: columns.count,
-            x: { columns[$1][$0] }, y: y, tree: skeletonTree ? tree.skeleton : tree,
-            skeletonTokens: skeletonTokens, targetProperty: targetProperty,
-            precision: precision, to: buffer)
+            x: { columns[$1][$0] }, y: y,
+            tree: { out in
+                if skeletonTree && !simple {
+                    return ByteText.appendJSONString(tree.skeleton.prefix, to: out)
+                }
+                out.append(UInt8(ascii: "\""))
+                flat.appendTokens(to: out, skeleton: skeletonTree, separator: ",", quote: false)
+                out.append(UInt8(ascii: "\""))
+            },
+            skeletonTokens: { out in
+                if let tokens = otherSkeletonTokens {
+                    DataPrefixLine.appendTokens(tokens, to: out)
+                } else {
+                    flat.appendTokens(to: out, skeleton: true, separator: ", ", quote: true)
+                }
+            },
+            targetProperty: targetProperty, precision: precision, to: buffer)
     }
 }
 
@@ -39,8 +55,8 @@ enum DataPrefixLine {
     @inline(__always)
     static func append(
         info: SampleInfo, pointCount n: Int, dimension d: Int, x: (Int, Int) -> Double,
-        y: [Double], tree: Expression, skeletonTokens: [String], targetProperty: Double?,
-        precision: Int, to out: ByteBuffer
+        y: [Double], tree: (ByteBuffer) -> Void, skeletonTokens: (ByteBuffer) -> Void,
+        targetProperty: Double?, precision: Int, to out: ByteBuffer
     ) {
         out.append("{")
         for (key, value) in zip(SampleInfo.keys, info.values) {
@@ -95,18 +111,25 @@ enum DataPrefixLine {
             out.put(UInt8(ascii: "]"))
         }
         out.append("], \"tree\": ")
-        ByteText.appendJSONString(tree.prefix, to: out)
+        tree(out)
         out.append(", \"skeleton_tree_encoded\": [")
-        for (i, token) in skeletonTokens.enumerated() {
-            if i > 0 { out.append(", ") }
-            ByteText.appendJSONString(token, to: out)
-        }
+        skeletonTokens(out)
         out.append("]")
         if let t = targetProperty {
             out.append(", \"target_property\": ")
             out.append(JSONText.number(t))
         }
         out.append("}")
+    }
+}
+
+extension DataPrefixLine {
+    /// The tokens as JSON strings separated by `, `.
+    static func appendTokens(_ tokens: [String], to out: ByteBuffer) {
+        for (i, token) in tokens.enumerated() {
+            if i > 0 { out.append(", ") }
+            ByteText.appendJSONString(token, to: out)
+        }
     }
 }
 
