@@ -70,6 +70,90 @@ enum DataPrefixLine {
         // separators.
         let numberRoom = precision + 12
         let tables = FormatETables.shared
+        if precision == 3 {
+            appendPointsE3(pointCount: n, dimension: d, x: x, y: y, tables: tables, to: out)
+        } else {
+            appendPoints(
+                pointCount: n, dimension: d, x: x, y: y, precision: precision,
+                numberRoom: numberRoom, to: out)
+        }
+        out.append("], \"tree\": ")
+        tree(out)
+        out.append(", \"skeleton_tree_encoded\": [")
+        skeletonTokens(out)
+        out.append("]")
+        if let t = targetProperty {
+            out.append(", \"target_property\": ")
+            out.append(JSONText.number(t))
+        }
+        out.append("}")
+    }
+
+    /// ``appendPoints(pointCount:dimension:x:y:precision:numberRoom:to:)`` for `%.3e`: room
+    /// for all numbers reserved once and written through one local pointer.
+    @inline(__always)
+    static func appendPointsE3(
+        pointCount n: Int, dimension d: Int, x: (Int, Int) -> Double, y: [Double],
+        tables: FormatETables, to out: ByteBuffer
+    ) {
+        let comma = UInt8(ascii: ",")
+        let space = UInt8(ascii: " ")
+        let quote = UInt8(ascii: "\"")
+        out.append("\"x_to_fit\": [")
+        // A point: `, [` and `]`, and per number at most 11 bytes, its quotes and `, `.
+        out.reserve(n * (4 + 15 * d))
+        var p = out.base + out.count
+        var begin = p
+        for i in 0..<n {
+            if i > 0 {
+                p[0] = comma
+                p[1] = space
+                p += 2
+            }
+            p[0] = UInt8(ascii: "[")
+            p += 1
+            for k in 0..<d {
+                if k > 0 {
+                    p[0] = comma
+                    p[1] = space
+                    p += 2
+                }
+                p[0] = quote
+                p += 1 + ByteText.writeFormatE3(x(i, k), tables: tables, to: p + 1)
+                p[0] = quote
+                p += 1
+            }
+            p[0] = UInt8(ascii: "]")
+            p += 1
+        }
+        out.skip(p - begin)
+        out.append("], \"y_to_fit\": [")
+        out.reserve(n * 17)  // `, ["` and `"]` around at most 11 bytes
+        p = out.base + out.count
+        begin = p
+        for i in 0..<n {
+            if i > 0 {
+                p[0] = comma
+                p[1] = space
+                p += 2
+            }
+            p[0] = UInt8(ascii: "[")
+            p[1] = quote
+            p += 2 + ByteText.writeFormatE3(y[i], tables: tables, to: p + 2)
+            p[0] = quote
+            p[1] = UInt8(ascii: "]")
+            p += 2
+        }
+        out.skip(p - begin)
+    }
+}
+
+extension DataPrefixLine {
+    /// The points (`"x_to_fit": [...], "y_to_fit": [...`) in `%.{precision}e`.
+    static func appendPoints(
+        pointCount n: Int, dimension d: Int, x: (Int, Int) -> Double, y: [Double],
+        precision: Int, numberRoom: Int, to out: ByteBuffer
+    ) {
         out.append("\"x_to_fit\": [")
         for i in 0..<n {
             out.reserve(4 + d * numberRoom)
@@ -84,11 +168,7 @@ enum DataPrefixLine {
                     out.put(UInt8(ascii: " "))
                 }
                 out.put(UInt8(ascii: "\""))
-                if precision == 3 {
-                    ByteText.appendFormatE3(x(i, k), tables: tables, to: out)
-                } else {
-                    ByteText.appendFormatE(x(i, k), precision: precision, to: out)
-                }
+                ByteText.appendFormatE(x(i, k), precision: precision, to: out)
                 out.put(UInt8(ascii: "\""))
             }
             out.put(UInt8(ascii: "]"))
@@ -102,24 +182,10 @@ enum DataPrefixLine {
             }
             out.put(UInt8(ascii: "["))
             out.put(UInt8(ascii: "\""))
-            if precision == 3 {
-                ByteText.appendFormatE3(y[i], tables: tables, to: out)
-            } else {
-                ByteText.appendFormatE(y[i], precision: precision, to: out)
-            }
+            ByteText.appendFormatE(y[i], precision: precision, to: out)
             out.put(UInt8(ascii: "\""))
             out.put(UInt8(ascii: "]"))
         }
-        out.append("], \"tree\": ")
-        tree(out)
-        out.append(", \"skeleton_tree_encoded\": [")
-        skeletonTokens(out)
-        out.append("]")
-        if let t = targetProperty {
-            out.append(", \"target_property\": ")
-            out.append(JSONText.number(t))
-        }
-        out.append("}")
     }
 }
 
@@ -254,6 +320,27 @@ enum ByteText {
             out.append(PythonFloat.formatE(x, precision: 3))
         } else {
             out.skip(written)
+        }
+    }
+
+    /// Writes `%.3e` of `x` at `start` (room for 11 bytes, which any double's text fits) and
+    /// returns the byte count.
+    @inline(__always)
+    static func writeFormatE3(
+        _ x: Double, tables: FormatETables, to start: UnsafeMutablePointer<UInt8>
+    ) -> Int {
+        let written = formatE3(x, tables: tables, to: start)
+        return written != 0 ? written : writeFormatE3Slowly(x, to: start)
+    }
+
+    /// ``writeFormatE3(_:tables:to:)`` by printf.
+    @inline(never)
+    static func writeFormatE3Slowly(_ x: Double, to start: UnsafeMutablePointer<UInt8>) -> Int {
+        var text = PythonFloat.formatE(x, precision: 3)
+        return text.withUTF8 { bytes in
+            precondition(bytes.count <= 11, "%.3e longer than 11 bytes")
+            start.update(from: bytes.baseAddress!, count: bytes.count)
+            return bytes.count
         }
     }
 
