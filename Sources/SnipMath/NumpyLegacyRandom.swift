@@ -57,6 +57,90 @@ public struct NumpyLegacyRandom: Sendable {
         position = 624
     }
 
+    /// The streams of `RandomState(key)` for each key, as ``init(key:)`` makes them; four keys
+    /// of the same length are seeded together, their four `init_by_array` chains interleaved
+    /// (each step of one chain waits for the multiplication of the step before, so one chain
+    /// leaves the core mostly idle).
+    public static func states(keys: [[UInt32]]) -> [NumpyLegacyRandom] {
+        var out: [NumpyLegacyRandom] = []
+        out.reserveCapacity(keys.count)
+        var next = 0
+        while next < keys.count {
+            let length = keys[next].count
+            guard next + 4 <= keys.count, length > 0,
+                keys[(next + 1)..<(next + 4)].allSatisfy({ $0.count == length })
+            else {
+                out.append(NumpyLegacyRandom(key: keys[next]))
+                next += 1
+                continue
+            }
+            out.append(contentsOf: seededTogether(Array(keys[next..<(next + 4)])))
+            next += 4
+        }
+        return out
+    }
+
+    /// `init_by_array` for four keys of one length, the states interleaved word by word.
+    private static func seededTogether(_ keys: [[UInt32]]) -> [NumpyLegacyRandom] {
+        let length = keys[0].count
+        var mt = [UInt32](repeating: 0, count: 4 * 624)
+        var key = [UInt32](repeating: 0, count: 4 * length)  // key[4·j + lane] + j
+        for lane in 0..<4 {
+            for j in 0..<length { key[4 * j + lane] = keys[lane][j] &+ UInt32(j) }
+        }
+        for i in 0..<624 {
+            for lane in 0..<4 { mt[4 * i + lane] = initByArrayStart[i] }
+        }
+        mt.withUnsafeMutableBufferPointer { mt in
+            key.withUnsafeBufferPointer { key in
+                var i = 1
+                var j = 0
+                for _ in 0..<Swift.max(624, length) {
+                    for lane in 0..<4 {
+                        let previous = mt[4 * (i - 1) + lane]
+                        mt[4 * i + lane] =
+                            (mt[4 * i + lane] ^ ((previous ^ (previous >> 30)) &* 1_664_525))
+                            &+ key[4 * j + lane]
+                    }
+                    i += 1
+                    j += 1
+                    if i >= 624 {
+                        for lane in 0..<4 { mt[lane] = mt[4 * 623 + lane] }
+                        i = 1
+                    }
+                    if j >= length { j = 0 }
+                }
+                for _ in 0..<623 {
+                    for lane in 0..<4 {
+                        let previous = mt[4 * (i - 1) + lane]
+                        mt[4 * i + lane] =
+                            (mt[4 * i + lane] ^ ((previous ^ (previous >> 30)) &* 1_566_083_941))
+                            &- UInt32(i)
+                    }
+                    i += 1
+                    if i >= 624 {
+                        for lane in 0..<4 { mt[lane] = mt[4 * 623 + lane] }
+                        i = 1
+                    }
+                }
+            }
+        }
+        return (0..<4).map { lane in
+            var state = [UInt32](unsafeUninitializedCapacity: 624) { s, initialized in
+                for i in 0..<624 { s[i] = mt[4 * i + lane] }
+                initialized = 624
+            }
+            state[0] = 0x8000_0000
+            return NumpyLegacyRandom(state: state)
+        }
+    }
+
+    /// A stream from a full MT19937 state, before its first twist.
+    private init(state: [UInt32]) {
+        self.state = state
+        position = 624
+    }
+
     /// The state `init_by_array` starts from (`init_genrand(19650218)`), made once.
     private static let initByArrayStart = NumpyLegacyRandom(seed: 19_650_218).state
 
