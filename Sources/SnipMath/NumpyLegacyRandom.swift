@@ -80,59 +80,83 @@ public struct NumpyLegacyRandom: Sendable {
         return out
     }
 
-    /// `init_by_array` for four keys of one length, the states interleaved word by word.
+    /// `init_by_array` for four keys of one length, one step of each chain after the other, the
+    /// last word of each chain kept in a register.
     private static func seededTogether(_ keys: [[UInt32]]) -> [NumpyLegacyRandom] {
         let length = keys[0].count
-        var mt = [UInt32](repeating: 0, count: 4 * 624)
-        var key = [UInt32](repeating: 0, count: 4 * length)  // key[4·j + lane] + j
+        // key[4·j + lane] + j, as the first pass adds it
+        var key = [UInt32](repeating: 0, count: 4 * length)
         for lane in 0..<4 {
             for j in 0..<length { key[4 * j + lane] = keys[lane][j] &+ UInt32(j) }
         }
-        for i in 0..<624 {
-            for lane in 0..<4 { mt[4 * i + lane] = initByArrayStart[i] }
-        }
-        mt.withUnsafeMutableBufferPointer { mt in
-            key.withUnsafeBufferPointer { key in
-                var i = 1
-                var j = 0
-                for _ in 0..<Swift.max(624, length) {
-                    for lane in 0..<4 {
-                        let previous = mt[4 * (i - 1) + lane]
-                        mt[4 * i + lane] =
-                            (mt[4 * i + lane] ^ ((previous ^ (previous >> 30)) &* 1_664_525))
-                            &+ key[4 * j + lane]
-                    }
-                    i += 1
-                    j += 1
-                    if i >= 624 {
-                        for lane in 0..<4 { mt[lane] = mt[4 * 623 + lane] }
-                        i = 1
-                    }
-                    if j >= length { j = 0 }
-                }
-                for _ in 0..<623 {
-                    for lane in 0..<4 {
-                        let previous = mt[4 * (i - 1) + lane]
-                        mt[4 * i + lane] =
-                            (mt[4 * i + lane] ^ ((previous ^ (previous >> 30)) &* 1_566_083_941))
-                            &- UInt32(i)
-                    }
-                    i += 1
-                    if i >= 624 {
-                        for lane in 0..<4 { mt[lane] = mt[4 * 623 + lane] }
-                        i = 1
+        var s0 = initByArrayStart
+        var s1 = initByArrayStart
+        var s2 = initByArrayStart
+        var s3 = initByArrayStart
+        s0.withUnsafeMutableBufferPointer { m0 in
+            s1.withUnsafeMutableBufferPointer { m1 in
+                s2.withUnsafeMutableBufferPointer { m2 in
+                    s3.withUnsafeMutableBufferPointer { m3 in
+                        key.withUnsafeBufferPointer { key in
+                            var p0 = m0[0]
+                            var p1 = m1[0]
+                            var p2 = m2[0]
+                            var p3 = m3[0]
+                            @inline(__always) func mix(_ p: UInt32, _ factor: UInt32) -> UInt32 {
+                                (p ^ (p >> 30)) &* factor
+                            }
+                            var i = 1
+                            var j = 0
+                            for _ in 0..<Swift.max(624, length) {
+                                let k = key.baseAddress! + 4 * j
+                                p0 = (m0[i] ^ mix(p0, 1_664_525)) &+ k[0]
+                                p1 = (m1[i] ^ mix(p1, 1_664_525)) &+ k[1]
+                                p2 = (m2[i] ^ mix(p2, 1_664_525)) &+ k[2]
+                                p3 = (m3[i] ^ mix(p3, 1_664_525)) &+ k[3]
+                                m0[i] = p0
+                                m1[i] = p1
+                                m2[i] = p2
+                                m3[i] = p3
+                                i += 1
+                                j += 1
+                                if i >= 624 {  // mt[0] = mt[623], which p already holds
+                                    m0[0] = p0
+                                    m1[0] = p1
+                                    m2[0] = p2
+                                    m3[0] = p3
+                                    i = 1
+                                }
+                                if j >= length { j = 0 }
+                            }
+                            for _ in 0..<623 {
+                                let u = UInt32(i)
+                                p0 = (m0[i] ^ mix(p0, 1_566_083_941)) &- u
+                                p1 = (m1[i] ^ mix(p1, 1_566_083_941)) &- u
+                                p2 = (m2[i] ^ mix(p2, 1_566_083_941)) &- u
+                                p3 = (m3[i] ^ mix(p3, 1_566_083_941)) &- u
+                                m0[i] = p0
+                                m1[i] = p1
+                                m2[i] = p2
+                                m3[i] = p3
+                                i += 1
+                                if i >= 624 {
+                                    m0[0] = p0
+                                    m1[0] = p1
+                                    m2[0] = p2
+                                    m3[0] = p3
+                                    i = 1
+                                }
+                            }
+                            m0[0] = 0x8000_0000
+                            m1[0] = 0x8000_0000
+                            m2[0] = 0x8000_0000
+                            m3[0] = 0x8000_0000
+                        }
                     }
                 }
             }
         }
-        return (0..<4).map { lane in
-            var state = [UInt32](unsafeUninitializedCapacity: 624) { s, initialized in
-                for i in 0..<624 { s[i] = mt[4 * i + lane] }
-                initialized = 624
-            }
-            state[0] = 0x8000_0000
-            return NumpyLegacyRandom(state: state)
-        }
+        return [s0, s1, s2, s3].map { NumpyLegacyRandom(state: $0) }
     }
 
     /// A stream from a full MT19937 state, before its first twist.
