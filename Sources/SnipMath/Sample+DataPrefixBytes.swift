@@ -100,51 +100,70 @@ enum DataPrefixLine {
         let space = UInt8(ascii: " ")
         let quote = UInt8(ascii: "\"")
         out.append("\"x_to_fit\": [")
-        // A point: `, [` and `]`, and per number at most 11 bytes, its quotes and `, `.
-        out.reserve(n * (4 + 15 * d))
-        var p = out.base + out.count
-        var begin = p
-        for i in 0..<n {
-            if i > 0 {
-                p[0] = comma
-                p[1] = space
-                p += 2
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(n * d, 1)) { parts in
+            // First the arithmetic of every number, then the bytes.
+            for i in 0..<n {
+                for k in 0..<d { parts[i * d + k] = ByteText.partsE3(x(i, k), tables: tables) }
             }
-            p[0] = UInt8(ascii: "[")
-            p += 1
-            for k in 0..<d {
-                if k > 0 {
+            // A point: `, [` and `]`, and per number at most 11 bytes, its quotes and `, `.
+            out.reserve(n * (4 + 15 * d))
+            var p = out.base + out.count
+            let begin = p
+            for i in 0..<n {
+                if i > 0 {
                     p[0] = comma
                     p[1] = space
                     p += 2
                 }
-                p[0] = quote
-                p += 1 + ByteText.writeFormatE3(x(i, k), tables: tables, to: p + 1)
-                p[0] = quote
+                p[0] = UInt8(ascii: "[")
+                p += 1
+                for k in 0..<d {
+                    if k > 0 {
+                        p[0] = comma
+                        p[1] = space
+                        p += 2
+                    }
+                    p[0] = quote
+                    let number = parts[i * d + k]
+                    p +=
+                        1
+                        + (number != 0
+                            ? ByteText.writePartsE3(number, tables: tables, to: p + 1)
+                            : ByteText.writeFormatE3Slowly(x(i, k), to: p + 1))
+                    p[0] = quote
+                    p += 1
+                }
+                p[0] = UInt8(ascii: "]")
                 p += 1
             }
-            p[0] = UInt8(ascii: "]")
-            p += 1
+            out.skip(p - begin)
         }
-        out.skip(p - begin)
         out.append("], \"y_to_fit\": [")
-        out.reserve(n * 17)  // `, ["` and `"]` around at most 11 bytes
-        p = out.base + out.count
-        begin = p
-        for i in 0..<n {
-            if i > 0 {
-                p[0] = comma
-                p[1] = space
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(n, 1)) { parts in
+            for i in 0..<n { parts[i] = ByteText.partsE3(y[i], tables: tables) }
+            out.reserve(n * 17)  // `, ["` and `"]` around at most 11 bytes
+            var p = out.base + out.count
+            let begin = p
+            for i in 0..<n {
+                if i > 0 {
+                    p[0] = comma
+                    p[1] = space
+                    p += 2
+                }
+                p[0] = UInt8(ascii: "[")
+                p[1] = quote
+                let number = parts[i]
+                p +=
+                    2
+                    + (number != 0
+                        ? ByteText.writePartsE3(number, tables: tables, to: p + 2)
+                        : ByteText.writeFormatE3Slowly(y[i], to: p + 2))
+                p[0] = quote
+                p[1] = UInt8(ascii: "]")
                 p += 2
             }
-            p[0] = UInt8(ascii: "[")
-            p[1] = quote
-            p += 2 + ByteText.writeFormatE3(y[i], tables: tables, to: p + 2)
-            p[0] = quote
-            p[1] = UInt8(ascii: "]")
-            p += 2
+            out.skip(p - begin)
         }
-        out.skip(p - begin)
     }
 }
 
@@ -323,17 +342,8 @@ enum ByteText {
         }
     }
 
-    /// Writes `%.3e` of `x` at `start` (room for 11 bytes, which any double's text fits) and
-    /// returns the byte count.
-    @inline(__always)
-    static func writeFormatE3(
-        _ x: Double, tables: FormatETables, to start: UnsafeMutablePointer<UInt8>
-    ) -> Int {
-        let written = formatE3(x, tables: tables, to: start)
-        return written != 0 ? written : writeFormatE3Slowly(x, to: start)
-    }
-
-    /// ``writeFormatE3(_:tables:to:)`` by printf.
+    /// Writes `%.3e` of `x` by printf at `start` (room for 11 bytes, which any double's text
+    /// fits) and returns the byte count.
     @inline(never)
     static func writeFormatE3Slowly(_ x: Double, to start: UnsafeMutablePointer<UInt8>) -> Int {
         var text = PythonFloat.formatE(x, precision: 3)
@@ -350,6 +360,16 @@ enum ByteText {
     static func formatE3(_ x: Double, tables: FormatETables, to start: UnsafeMutablePointer<UInt8>)
         -> Int
     {
+        let parts = partsE3(x, tables: tables)
+        return parts == 0 ? 0 : writePartsE3(parts, tables: tables, to: start)
+    }
+
+    /// What `%.3e` of `x` writes, packed in an integer: the four digits (1000…9999), the
+    /// decimal exponent + 512 in bits 16…25 and the sign in bit 31; or 0 when printf must
+    /// format `x` (see ``appendFormatE3``). Splitting the arithmetic from the writing lets the
+    /// arithmetic of many numbers overlap (no number waits for the length of the one before).
+    @inline(__always)
+    static func partsE3(_ x: Double, tables: FormatETables) -> Int {
         let bits = x.bitPattern
         let biased = Int(truncatingIfNeeded: (bits >> 52) & 0x7FF)
         guard biased > 0, biased < 0x7FF else { return 0 }
@@ -376,9 +396,20 @@ enum ByteText {
             mantissa = 1000
             e += 1
         }
+        return mantissa | (e + 512) << 16 | Int(truncatingIfNeeded: bits >> 63) << 31
+    }
+
+    /// Writes the text of non-zero ``partsE3(_:tables:)`` at `start` (room for 11 bytes) and
+    /// returns the byte count.
+    @inline(__always)
+    static func writePartsE3(
+        _ parts: Int, tables: FormatETables, to start: UnsafeMutablePointer<UInt8>
+    ) -> Int {
+        let mantissa = parts & 0xFFFF
+        let e = ((parts >> 16) & 0x3FF) - 512
         let pairs = tables.pairs
         var n = 0
-        if bits >> 63 != 0 {
+        if parts >> 31 != 0 {
             start[0] = UInt8(ascii: "-")
             n = 1
         }
