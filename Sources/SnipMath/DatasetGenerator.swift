@@ -42,6 +42,15 @@ public struct DatasetGenerator: Sendable {
         return NumpyLegacyRandom(key: [seed, UInt32(index)])
     }
 
+    /// The random states of samples `range`, ``randomState(at:)`` for each, seeded four at a
+    /// time.
+    func randomStates(_ range: Range<Int>) -> [NumpyLegacyRandom] {
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= Int(UInt32.max) + 1,
+            "sample index out of range")
+        return NumpyLegacyRandom.states(keys: range.map { [seed, UInt32($0)] })
+    }
+
     /// Sample `index` with its rejected attempts.
     public func generatedSample(at index: Int) -> GeneratedSample {
         let (accepted, rejections, unaryCount, target) = acceptedAttempt(at: index)
@@ -57,11 +66,14 @@ public struct DatasetGenerator: Sendable {
     public func sample(at index: Int) -> Sample { generatedSample(at: index).sample }
 
     /// Sample `index` as drawn (points as columns), with its property target.
-    func acceptedAttempt(at index: Int)
-        -> (AcceptedAttempt, [GenerationRejection], Int, Double?)
-    {
-        var random = randomState(at: index)
-        let (accepted, rejections, unaryCount) = generator.generateAccepted(from: &random)
+    /// Without `exactRejections` the rejections' reasons may differ (see
+    /// ``ExpressionGenerator/generateAccepted(from:exactRejections:)``).
+    func acceptedAttempt(
+        at index: Int, exactRejections: Bool = true, random: NumpyLegacyRandom? = nil
+    ) -> (AcceptedAttempt, [GenerationRejection], Int, Double?) {
+        var random = random ?? randomState(at: index)
+        let (accepted, rejections, unaryCount) = generator.generateAccepted(
+            from: &random, exactRejections: exactRejections)
         let target = property.map {
             $0.value(x: accepted.columns[0], y: accepted.y, exactNCR: exactNCR, random: &random)
         }
@@ -69,8 +81,10 @@ public struct DatasetGenerator: Sendable {
     }
 
     /// Appends sample `index`'s `data.prefix` line and a newline to `buffer`.
-    func appendLine(at index: Int, to buffer: ByteBuffer) {
-        let (accepted, _, _, target) = acceptedAttempt(at: index)
+    /// `random` is ``randomState(at:)`` if given.
+    func appendLine(at index: Int, random: NumpyLegacyRandom? = nil, to buffer: ByteBuffer) {
+        let (accepted, _, _, target) = acceptedAttempt(
+            at: index, exactRejections: false, random: random)
         accepted.appendDataPrefixLine(
             to: buffer, precision: generator.configuration.floatPrecision,
             targetProperty: target, skeletonTree: skeletonTrees)
@@ -80,7 +94,9 @@ public struct DatasetGenerator: Sendable {
     /// The `data.prefix` lines of samples `range`, each ending in a newline.
     public func lines(_ range: Range<Int>) -> [UInt8] {
         let buffer = ByteBuffer()
-        for i in range { appendLine(at: i, to: buffer) }
+        for (i, random) in zip(range, randomStates(range)) {
+            appendLine(at: i, random: random, to: buffer)
+        }
         return Array(buffer.bytes)
     }
 
@@ -98,8 +114,9 @@ public struct DatasetGenerator: Sendable {
         let threads = Swift.max(1, Swift.min(threads, blocks))
         @Sendable func fill(_ block: Int, _ buffer: ByteBuffer) {
             buffer.removeAll()
-            for i in (block * blockSize)..<Swift.min(count, (block + 1) * blockSize) {
-                appendLine(at: i, to: buffer)
+            let range = (block * blockSize)..<Swift.min(count, (block + 1) * blockSize)
+            for (i, random) in zip(range, randomStates(range)) {
+                appendLine(at: i, random: random, to: buffer)
             }
         }
         if threads == 1 {

@@ -21,19 +21,23 @@ extension Expression {
     /// No points give no values.
     public func evaluate(rows points: [[Double]]) throws(EvaluationError) -> [Double] {
         if points.isEmpty { return [] }
-        var evaluator = try Evaluator(columns: try Self.columns(of: points), count: points.count)
-        switch try evaluator.evaluate(self) {
+        var evaluator = try Evaluator(
+            FlatExpression(self), columns: try Self.columns(of: points), count: points.count)
+        switch try evaluator.evaluate() {
         case .ok(let operand): return evaluator.read(operand)
         case .raised(let e): preconditionFailure("IEEE evaluation raised \(e)")
+        case .rejected: preconditionFailure("stopsAtNaN is off")
         }
     }
 
     /// Evaluates on points given as columns ([d][n]); returns n values (IEEE results).
     public func evaluate(columns: [[Double]]) throws(EvaluationError) -> [Double] {
-        var evaluator = try Evaluator(columns: columns, count: columns.first?.count ?? 0)
-        switch try evaluator.evaluate(self) {
+        var evaluator = try Evaluator(
+            FlatExpression(self), columns: columns, count: columns.first?.count ?? 0)
+        switch try evaluator.evaluate() {
         case .ok(let operand): return evaluator.read(operand)
         case .raised(let e): preconditionFailure("IEEE evaluation raised \(e)")
+        case .rejected: preconditionFailure("stopsAtNaN is off")
         }
     }
 
@@ -42,15 +46,17 @@ extension Expression {
         -> RaisingEvaluation
     {
         var evaluator = try Evaluator(
-            columns: try Self.columns(of: points), count: points.count, raising: true)
-        return try evaluator.raisingResult(of: self)
+            FlatExpression(self), columns: try Self.columns(of: points), count: points.count,
+            raising: true)
+        return try evaluator.raisingResult()
     }
 
     /// Evaluates on columns ([d][n]) as the reference does under `np.seterr(all='raise')`.
     public func evaluateRaising(columns: [[Double]]) throws(EvaluationError) -> RaisingEvaluation {
         var evaluator = try Evaluator(
-            columns: columns, count: columns.first?.count ?? 0, raising: true)
-        return try evaluator.raisingResult(of: self)
+            FlatExpression(self), columns: columns, count: columns.first?.count ?? 0,
+            raising: true)
+        return try evaluator.raisingResult()
     }
 
     static func columns(of rows: [[Double]]) throws(EvaluationError) -> [[Double]] {
@@ -80,6 +86,9 @@ struct Evaluator {
     enum Outcome {
         case ok(Operand)
         case raised(FloatingPointException)
+        /// Some value became NaN or some operator raised, so the generator will reject the
+        /// attempt whatever follows (only with ``stopsAtNaN``; see there).
+        case rejected
     }
 
     /// The slots' memory.
@@ -99,17 +108,32 @@ struct Evaluator {
     }
 
     let arena: Arena
+    /// The expression.
+    let tree: FlatExpression
     let dimension: Int
     let count: Int
     let raising: Bool
+    /// Stop as soon as a result holds a NaN or an operator raises (``Outcome/rejected``).
+    ///
+    /// For the generator's trees (operators `add sub mul div` and the unary ones) a NaN at a
+    /// point stays NaN up to the root, and a raise either fails the evaluation or fills an
+    /// array with NaN, so such an attempt is rejected (`generation error` or `exception
+    /// FloatingPointError`) whatever the rest of the tree does. Which of the two it is needs the
+    /// whole evaluation, so this is only for callers that do not report the reason.
+    let stopsAtNaN: Bool
     /// Exceptions the reference's guards turned into NaN arrays, in evaluation order.
     var caught: [FloatingPointException] = []
 
-    init(columns: [[Double]], count n: Int, raising: Bool = false) throws(EvaluationError) {
+    init(
+        _ tree: FlatExpression, columns: [[Double]], count n: Int, raising: Bool = false,
+        stopsAtNaN: Bool = false
+    ) throws(EvaluationError) {
         guard columns.allSatisfy({ $0.count == n }) else { throw .raggedPoints }
+        self.tree = tree
         dimension = columns.count
         count = n
         self.raising = raising
+        self.stopsAtNaN = stopsAtNaN
         arena = Arena(slots: columns.count + 8, count: n)
         arena.used = columns.count
         for (i, column) in columns.enumerated() {
@@ -119,12 +143,16 @@ struct Evaluator {
         }
     }
 
-    mutating func raisingResult(of e: Expression) throws(EvaluationError) -> RaisingEvaluation {
-        switch try evaluate(e) {
+    mutating func raisingResult() throws(EvaluationError) -> RaisingEvaluation {
+        switch try evaluate() {
         case .ok(let operand): return .values(read(operand), caught: caught)
         case .raised(let x): return .raised(x, caught: caught)
+        case .rejected: preconditionFailure("stopsAtNaN is off")
         }
     }
+
+    /// Evaluates the whole tree.
+    mutating func evaluate() throws(EvaluationError) -> Outcome { try evaluate(tree.start) }
 
     /// A free slot (its values are garbage). Growing moves the block: take pointers after this.
     func allocate() -> Int {
@@ -270,33 +298,32 @@ struct Evaluator {
         }
     }
 
-    mutating func evaluate(_ e: Expression) throws(EvaluationError) -> Outcome {
-        switch e {
-        case .leaf(let leaf):
-            return .ok(try evaluate(leaf))
-        case .unary(let op, let child):
-            return try evaluate(op, child)
-        case .binary(let op, let left, let right):
-            return try evaluate(op, left, right)
-        }
-    }
-
-    private func evaluate(_ leaf: Leaf) throws(EvaluationError) -> Operand {
-        switch leaf {
+    /// Evaluates the subtree at node `index`.
+    mutating func evaluate(_ index: Int) throws(EvaluationError) -> Outcome {
+        let node = tree.nodes[index]
+        switch node.kind {
         case .variable(let i):
             guard i < dimension else {
                 throw .variableOutOfRange(index: i, dimension: dimension)
             }
-            return .column(i)
-        case .number(let text):
-            return .scalar(Self.value(ofLiteral: text))
-        case .constant(let c):
-            return .scalar(c.value)
-        case .rand:
-            return .scalar(0)
+            return .ok(.column(i))
+        case .constant:
+            return .ok(.scalar(node.value))
         case .placeholder:
             throw .placeholder
+        case .unary(let op):
+            return try evaluate(op, index + 1)
+        case .binary(let op):
+            return try evaluate(op, index + 1, Int(node.second))
         }
+    }
+
+    /// Whether a slot holds a NaN.
+    func hasNaN(_ slot: Int) -> Bool {
+        let r = pointer(slot)
+        var any = false
+        for k in 0..<count { any = any || r[k].isNaN }
+        return any
     }
 
     /// Python's `float(text)` for a literal: Clinger's exact fast path (at most 15 digits and
@@ -334,7 +361,7 @@ struct Evaluator {
         return fast ?? PythonFloat.parse(text) ?? .nan
     }
 
-    private mutating func evaluate(_ op: BinaryOperator, _ left: Expression, _ right: Expression)
+    private mutating func evaluate(_ op: BinaryOperator, _ left: Int, _ right: Int)
         throws(EvaluationError) -> Outcome
     {
         if op == .div {
@@ -344,11 +371,13 @@ struct Evaluator {
             switch try evaluate(right) {
             case .ok(let o): denominator = o
             case .raised(let x): return .raised(x)
+            case .rejected: return .rejected
             }
             mask(&denominator) { $0 == 0 }
             let numerator: Operand
             switch try evaluate(left) {
             case .ok(let o): numerator = o
+            case .rejected: return .rejected
             case .raised(let e):
                 caught.append(e)  // the numerator is evaluated inside div's `try`
                 release(denominator)
@@ -362,6 +391,7 @@ struct Evaluator {
         switch try evaluate(left) {
         case .ok(let o): a = o
         case .raised(let x): return .raised(x)
+        case .rejected: return .rejected
         }
         let b: Operand
         switch try evaluate(right) {
@@ -369,15 +399,18 @@ struct Evaluator {
         case .raised(let x):
             release(a)
             return .raised(x)
+        case .rejected: return .rejected
         }
         switch op {
         case .add, .sub:
             let result = combine(a, b, op == .add ? .add : .sub)
             if raising && !allOrdinary(result) {
+                if stopsAtNaN && hasNaN(result) { return .rejected }
                 var flags: FloatingPointFlags = []
                 let r = pointer(result)
                 for k in 0..<count { flags.formUnion(.additive(value(a, k), value(b, k), r[k])) }
                 if let e = flags.exception(in: op == .add ? "add" : "subtract") {
+                    if stopsAtNaN { return .rejected }
                     release(a)
                     release(b)
                     release(.slot(result))
@@ -411,10 +444,12 @@ struct Evaluator {
             release(b)
         }
         if raising && !allOrdinary(result) {
+            if stopsAtNaN && hasNaN(result) { return .rejected }
             var raised: FloatingPointFlags = []
             let r = pointer(result)
             for k in 0..<count { raised.formUnion(flags(value(a, k), value(b, k), r[k])) }
             if let e = raised.exception(in: name) {
+                if stopsAtNaN { return .rejected }
                 caught.append(e)
                 pointer(result).update(repeating: .nan, count: count)
             }
@@ -431,10 +466,12 @@ struct Evaluator {
         let result = map(x, f)
         defer { release(x) }
         if raising && !allOrdinary(result) {
+            if stopsAtNaN && hasNaN(result) { return .rejected }
             var raised: FloatingPointFlags = []
             let r = pointer(result)
             for k in 0..<count { raised.formUnion(flags(value(x, k), r[k])) }
             if let e = raised.exception(in: name) {
+                if stopsAtNaN { return .rejected }
                 caught.append(e)
                 pointer(result).update(repeating: .nan, count: count)
             }
@@ -442,13 +479,14 @@ struct Evaluator {
         return .ok(.slot(result))
     }
 
-    private mutating func evaluate(_ op: UnaryOperator, _ child: Expression)
+    private mutating func evaluate(_ op: UnaryOperator, _ child: Int)
         throws(EvaluationError) -> Outcome
     {
         let outcome = try evaluate(child)
         var operand: Operand
         switch outcome {
         case .ok(let o): operand = o
+        case .rejected: return .rejected
         case .raised(let x):
             switch op {
             case .exp, .sin, .cos, .tan, .arcsin, .arccos, .arctan:

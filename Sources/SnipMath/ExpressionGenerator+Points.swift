@@ -15,10 +15,19 @@ extension ExpressionGenerator {
     static func randomFlatRotation(_ d: Int, source: inout some GeneratorRandomSource)
         -> [Double]
     {
+        [Double](unsafeUninitializedCapacity: d * d) { m, initialized in
+            randomFlatRotation(d, into: m.baseAddress!, source: &source)
+            initialized = d * d
+        }
+    }
+
+    /// ``randomFlatRotation(_:source:)`` written to `m` (d·d values).
+    static func randomFlatRotation(
+        _ d: Int, into m: UnsafeMutablePointer<Double>, source: inout some GeneratorRandomSource
+    ) {
         while true {
-            var m = [Double](repeating: 0, count: d * d)
             for i in 0..<(d * d) { m[i] = source.gaussian() }
-            let ok = m.withUnsafeMutableBufferPointer { m -> Bool in
+            let ok = { () -> Bool in
                 for i in 0..<d {
                     for j in 0..<i {
                         var dot = 0.0
@@ -32,19 +41,24 @@ extension ExpressionGenerator {
                     for k in 0..<d { m[i * d + k] /= norm }
                 }
                 return true
-            }
+            }()
             if !ok { continue }
-            if flatDeterminant(m, d) < 0 {
+            if flatDeterminant(UnsafeBufferPointer(start: m, count: d * d), d) < 0 {
                 for k in 0..<d { m[k] = -m[k] }
             }
-            return m
+            return
         }
     }
 
     /// ``determinant(_:)`` of a row-major d×d matrix: the same elimination on one flat copy.
     static func flatDeterminant(_ m: [Double], _ n: Int) -> Double {
-        var a = m
-        return a.withUnsafeMutableBufferPointer { a -> Double in
+        m.withUnsafeBufferPointer { flatDeterminant($0, n) }
+    }
+
+    /// ``flatDeterminant(_:_:)`` of a buffer.
+    static func flatDeterminant(_ m: UnsafeBufferPointer<Double>, _ n: Int) -> Double {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: n * n) { a -> Double in
+            _ = a.initialize(fromContentsOf: m)
             var det = 1.0
             for col in 0..<n {
                 var pivot = col  // the first row of largest magnitude, as `max(by:)` picks
@@ -98,63 +112,69 @@ extension ExpressionGenerator {
         dimension d: Int, centroids: Int, gaussian: Bool, source: inout some GeneratorRandomSource
     ) -> [[Double]]? {
         let n = configuration.pointCount
-        let means = (0..<centroids).map { _ in (0..<d).map { _ in source.gaussian() } }
-        let variances = (0..<centroids).map { _ in (0..<d).map { _ in source.uniform(0, 1) } }
-        let flatRotations: [[Double]?] = (0..<centroids).map { _ in
-            d > 1 ? Self.randomFlatRotation(d, source: &source) : nil
+        // One block: means and spreads [centroids][d], rotations [centroids][d][d], the
+        // points column-major [d][n], a point and its rotated sums [d], squares [n].
+        let rotationSize = d > 1 ? d * d : 0
+        let size = centroids * (2 * d + rotationSize) + n * d + 2 * d + n
+        let block = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(size, 1))
+        defer { block.deallocate() }
+        let means = block
+        let spreads = means + centroids * d
+        let rotations = spreads + centroids * d
+        let buffer = rotations + centroids * rotationSize
+        let p = buffer + n * d
+        let sums = p + d
+        let squares = sums + d
+        for i in 0..<(centroids * d) { means[i] = source.gaussian() }
+        // The variances, kept as their square roots (all they are used for).
+        for i in 0..<(centroids * d) { spreads[i] = source.uniform(0, 1) }
+        for i in 0..<(centroids * d) { spreads[i] = spreads[i].squareRoot() }
+        if d > 1 {
+            for c in 0..<centroids {
+                Self.randomFlatRotation(d, into: rotations + c * rotationSize, source: &source)
+            }
         }
-        let weights = (0..<centroids).map { _ in source.uniform(0, 1) }
+        var weights = [Double](repeating: 0, count: centroids)
+        for c in 0..<centroids { weights[c] = source.uniform(0, 1) }
         let counts = source.multinomial(n, Self.normalised(weights))
         // Points are drawn point by point (the reference's order) into d column buffers.
-        var columns = [[Double]](repeating: [], count: d)
-        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: n * d)  // column-major
-        defer { buffer.deallocate() }
         buffer.initialize(repeating: 0, count: n * d)
-        var p = [Double](repeating: 0, count: d)
-        var sums = [Double](repeating: 0, count: d)
         var i = 0
         for c in 0..<centroids {
-            let spreads = variances[c].map { $0.squareRoot() }
-            let mean = means[c]
-            for _ in 0..<counts[c] {
-                if d == 1 {
-                    buffer[i] =
-                        gaussian
-                        ? source.gaussian() * spreads[0] + mean[0]
-                        : mean[0] + source.uniform(-1, 1) * spreads[0]
-                    i += 1
-                    continue
-                }
-                for k in 0..<d {
-                    p[k] =
-                        gaussian
-                        ? source.gaussian() * spreads[k] + mean[k]
-                        : mean[k] + source.uniform(-1, 1) * spreads[k]
-                }
-                if let rotation = flatRotations[c] {
-                    // Row vector times rotation: out[k] = Σ_j p[j] · R[j][k], summed over j in
-                    // increasing order for every k at once (the rows of R are contiguous).
-                    rotation.withUnsafeBufferPointer { r in
-                        p.withUnsafeBufferPointer { p in
-                            sums.withUnsafeMutableBufferPointer { sums in
-                                for k in 0..<d { sums[k] = 0 }
-                                for j in 0..<d {
-                                    let pj = p[j]
-                                    let row = r.baseAddress! + j * d
-                                    for k in 0..<d { sums[k] += pj * row[k] }
-                                }
-                                for k in 0..<d { buffer[k * n + i] = sums[k] }
-                            }
-                        }
-                    }
+            let spread = spreads + c * d
+            let mean = means + c * d
+            let count = Swift.min(counts[c], n - i)
+            if d == 1 {
+                let s = spread[0]
+                let m = mean[0]
+                if gaussian {
+                    for j in 0..<count { buffer[i + j] = source.gaussian() * s + m }
                 } else {
-                    for k in 0..<d { buffer[k * n + i] = p[k] }
+                    for j in 0..<count { buffer[i + j] = m + source.uniform(-1, 1) * s }
                 }
+                i += count
+                continue
+            }
+            let r = rotations + c * rotationSize
+            for _ in 0..<count {
+                if gaussian {
+                    for k in 0..<d { p[k] = source.gaussian() * spread[k] + mean[k] }
+                } else {
+                    for k in 0..<d { p[k] = mean[k] + source.uniform(-1, 1) * spread[k] }
+                }
+                // Row vector times rotation: out[k] = Σ_j p[j] · R[j][k], summed over j in
+                // increasing order for every k at once (the rows of R are contiguous).
+                for k in 0..<d { sums[k] = 0 }
+                for j in 0..<d {
+                    let pj = p[j]
+                    let row = r + j * d
+                    for k in 0..<d { sums[k] += pj * row[k] }
+                }
+                for k in 0..<d { buffer[k * n + i] = sums[k] }
                 i += 1
             }
         }
-        let squares = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(n, 1))
-        defer { squares.deallocate() }
+        var columns = [[Double]](repeating: [], count: d)
         for k in 0..<d {
             let column = UnsafeBufferPointer(start: buffer + k * n, count: n)
             let mean = FunctionProperties.numpySum(column) / Double(n)

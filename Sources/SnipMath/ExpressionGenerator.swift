@@ -73,16 +73,24 @@ public struct ExpressionGenerator: Sendable {
     }
 
     /// Draws one accepted attempt, with the rejections before it and the drawn unary count.
-    func generateAccepted(from source: inout some GeneratorRandomSource)
-        -> (AcceptedAttempt, [GenerationRejection], Int)
-    {
+    ///
+    /// Without `exactRejections` an attempt stops evaluating as soon as its rejection is certain
+    /// (see ``Evaluator/stopsAtNaN``): the draws and the accepted attempt are the same, but a
+    /// `exception FloatingPointError` may be reported as `generation error`.
+    func generateAccepted(
+        from source: inout some GeneratorRandomSource, exactRejections: Bool = true
+    ) -> (AcceptedAttempt, [GenerationRejection], Int) {
         let c = configuration
         // gen_expr with use_controller: the unary count and the dimension are drawn once.
         let unaryCount = source.integer(c.minUnaryOps, c.maxUnaryOps + 1)
         let dimension = source.integer(c.minInputDimension, c.maxInputDimension + 1)
+        let probabilities = OperatorProbabilities(c)
         var rejections: [GenerationRejection] = []
         while true {
-            switch attempt(dimension: dimension, unaryCount: unaryCount, source: &source) {
+            switch attempt(
+                dimension: dimension, unaryCount: unaryCount, probabilities: probabilities,
+                exactRejections: exactRejections, source: &source)
+            {
             case .success(let accepted): return (accepted, rejections, unaryCount)
             case .failure(let rejection): rejections.append(rejection)
             }
@@ -90,20 +98,23 @@ public struct ExpressionGenerator: Sendable {
     }
 
     /// One attempt of the reference's `_gen_expr` with a fixed dimension and unary count.
-    func attempt(dimension d: Int, unaryCount: Int, source: inout some GeneratorRandomSource)
-        -> Result<AcceptedAttempt, GenerationRejection>
-    {
+    func attempt(
+        dimension d: Int, unaryCount: Int, probabilities: OperatorProbabilities,
+        exactRejections: Bool = true, source: inout some GeneratorRandomSource
+    ) -> Result<AcceptedAttempt, GenerationRejection> {
         let c = configuration
         _ = source.integer(1, 2)  // the output dimension (an empty range draws nothing)
         let binaryCount = source.integer(
             c.minBinaryOpsPerDimension * d, c.maxBinaryOpsOffset + c.maxBinaryOpsPerDimension * d)
-        guard var tree = randomTree(binaryOperators: binaryCount, dimension: d, source: &source)
+        guard
+            var shape = randomShape(
+                binaryOperators: binaryCount, dimension: d, probabilities: probabilities,
+                source: &source)
         else { return .failure(.countingTableTooSmall) }
-        tree = addUnaries(to: tree, keeping: unaryCount, source: &source)
-        tree = addPrefactors(to: tree, source: &source)
-        let (relabelled, used) = tree.relabellingVariables()
+        addUnaries(to: &shape, keeping: unaryCount, probabilities: probabilities, source: &source)
+        var tree = addPrefactors(to: shape, source: &source)
+        let used = tree.relabelVariables()
         if used == 0 || (c.enforceDimension && used < d) { return .failure(.badInputDimension) }
-        tree = relabelled
         let distribution = source.nextDouble() < 0.5 ? 0 : 1
         let centroids = source.integer(1, c.maxCentroids)
         guard
@@ -112,8 +123,14 @@ public struct ExpressionGenerator: Sendable {
                 source: &source)
         else { return .failure(.floatingPointError) }
         let y: [Double]
-        switch try? tree.evaluateRaising(columns: x) {
-        case .values(let values, _)?: y = values
+        guard
+            var evaluator = try? Evaluator(
+                tree, columns: x, count: x.first?.count ?? 0, raising: true,
+                stopsAtNaN: !exactRejections)
+        else { return .failure(.floatingPointError) }
+        switch try? evaluator.evaluate() {
+        case .ok(let operand)?: y = evaluator.read(operand)
+        case .rejected?: return .failure(.generationError)  // or FloatingPointError: not known
         default: return .failure(.floatingPointError)
         }
         let limit = c.maxOutputMagnitude
@@ -129,31 +146,42 @@ public struct ExpressionGenerator: Sendable {
             inputPointCount: c.pointCount, unaryOperatorCount: tree.unaryOperatorCount,
             binaryOperatorCount: tree.binaryOperatorCount, inputDimension: used,
             outputDimension: 1, inputDistributionType: distribution, centroidCount: centroids)
-        let tokenizer = FloatTokenizer(precision: c.floatPrecision)
-        guard let skeleton = tree.skeletonTokens(tokenizer: tokenizer) else {
-            return .failure(.generationError)
+        var skeletonTokens: [String]? = nil
+        if !tree.hasSimpleSkeleton {
+            let tokenizer = FloatTokenizer(precision: c.floatPrecision)
+            guard let tokens = tree.expression.skeletonTokens(tokenizer: tokenizer) else {
+                return .failure(.generationError)
+            }
+            skeletonTokens = tokens
         }
         return .success(
             AcceptedAttempt(
-                tree: tree, columns: x, y: outputs, info: info, skeletonTokens: skeleton,
-                binaryCount: binaryCount))
+                flat: tree, columns: x, y: outputs, info: info,
+                otherSkeletonTokens: skeletonTokens, binaryCount: binaryCount))
     }
 }
 
-/// An accepted attempt, its points still as columns.
+/// An accepted attempt, its tree flat and its points still as columns.
 struct AcceptedAttempt {
     /// The expression.
-    var tree: Expression
+    var flat: FlatExpression
     /// The inputs as columns, [d][n].
     var columns: [[Double]]
     /// The outputs, [n].
     var y: [Double]
     /// The info fields.
     var info: SampleInfo
-    /// The equation tokens of the skeleton.
-    var skeletonTokens: [String]
+    /// The skeleton's equation tokens when the tree has no ``FlatExpression/hasSimpleSkeleton``
+    /// (never for generated trees); otherwise they are the prefix tokens with `CONSTANT`.
+    var otherSkeletonTokens: [String]?
     /// The binary operators drawn for the tree before prefactors.
     var binaryCount: Int
+
+    /// The expression.
+    var tree: Expression { flat.expression }
+
+    /// The equation tokens of the skeleton.
+    var skeletonTokens: [String] { otherSkeletonTokens ?? flat.simpleSkeletonTokens }
 
     /// The sample, with its points as rows.
     var sample: Sample {

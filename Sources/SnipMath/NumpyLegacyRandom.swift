@@ -57,6 +57,114 @@ public struct NumpyLegacyRandom: Sendable {
         position = 624
     }
 
+    /// The streams of `RandomState(key)` for each key, as ``init(key:)`` makes them; four keys
+    /// of the same length are seeded together, their four `init_by_array` chains interleaved
+    /// (each step of one chain waits for the multiplication of the step before, so one chain
+    /// leaves the core mostly idle).
+    public static func states(keys: [[UInt32]]) -> [NumpyLegacyRandom] {
+        var out: [NumpyLegacyRandom] = []
+        out.reserveCapacity(keys.count)
+        var next = 0
+        while next < keys.count {
+            let length = keys[next].count
+            guard next + 4 <= keys.count, length > 0,
+                keys[(next + 1)..<(next + 4)].allSatisfy({ $0.count == length })
+            else {
+                out.append(NumpyLegacyRandom(key: keys[next]))
+                next += 1
+                continue
+            }
+            out.append(contentsOf: seededTogether(Array(keys[next..<(next + 4)])))
+            next += 4
+        }
+        return out
+    }
+
+    /// `init_by_array` for four keys of one length, one step of each chain after the other, the
+    /// last word of each chain kept in a register.
+    private static func seededTogether(_ keys: [[UInt32]]) -> [NumpyLegacyRandom] {
+        let length = keys[0].count
+        // key[4·j + lane] + j, as the first pass adds it
+        var key = [UInt32](repeating: 0, count: 4 * length)
+        for lane in 0..<4 {
+            for j in 0..<length { key[4 * j + lane] = keys[lane][j] &+ UInt32(j) }
+        }
+        var s0 = initByArrayStart
+        var s1 = initByArrayStart
+        var s2 = initByArrayStart
+        var s3 = initByArrayStart
+        s0.withUnsafeMutableBufferPointer { m0 in
+            s1.withUnsafeMutableBufferPointer { m1 in
+                s2.withUnsafeMutableBufferPointer { m2 in
+                    s3.withUnsafeMutableBufferPointer { m3 in
+                        key.withUnsafeBufferPointer { key in
+                            var p0 = m0[0]
+                            var p1 = m1[0]
+                            var p2 = m2[0]
+                            var p3 = m3[0]
+                            @inline(__always) func mix(_ p: UInt32, _ factor: UInt32) -> UInt32 {
+                                (p ^ (p >> 30)) &* factor
+                            }
+                            var i = 1
+                            var j = 0
+                            for _ in 0..<Swift.max(624, length) {
+                                let k = key.baseAddress! + 4 * j
+                                p0 = (m0[i] ^ mix(p0, 1_664_525)) &+ k[0]
+                                p1 = (m1[i] ^ mix(p1, 1_664_525)) &+ k[1]
+                                p2 = (m2[i] ^ mix(p2, 1_664_525)) &+ k[2]
+                                p3 = (m3[i] ^ mix(p3, 1_664_525)) &+ k[3]
+                                m0[i] = p0
+                                m1[i] = p1
+                                m2[i] = p2
+                                m3[i] = p3
+                                i += 1
+                                j += 1
+                                if i >= 624 {  // mt[0] = mt[623], which p already holds
+                                    m0[0] = p0
+                                    m1[0] = p1
+                                    m2[0] = p2
+                                    m3[0] = p3
+                                    i = 1
+                                }
+                                if j >= length { j = 0 }
+                            }
+                            for _ in 0..<623 {
+                                let u = UInt32(i)
+                                p0 = (m0[i] ^ mix(p0, 1_566_083_941)) &- u
+                                p1 = (m1[i] ^ mix(p1, 1_566_083_941)) &- u
+                                p2 = (m2[i] ^ mix(p2, 1_566_083_941)) &- u
+                                p3 = (m3[i] ^ mix(p3, 1_566_083_941)) &- u
+                                m0[i] = p0
+                                m1[i] = p1
+                                m2[i] = p2
+                                m3[i] = p3
+                                i += 1
+                                if i >= 624 {
+                                    m0[0] = p0
+                                    m1[0] = p1
+                                    m2[0] = p2
+                                    m3[0] = p3
+                                    i = 1
+                                }
+                            }
+                            m0[0] = 0x8000_0000
+                            m1[0] = 0x8000_0000
+                            m2[0] = 0x8000_0000
+                            m3[0] = 0x8000_0000
+                        }
+                    }
+                }
+            }
+        }
+        return [s0, s1, s2, s3].map { NumpyLegacyRandom(state: $0) }
+    }
+
+    /// A stream from a full MT19937 state, before its first twist.
+    private init(state: [UInt32]) {
+        self.state = state
+        position = 624
+    }
+
     /// The state `init_by_array` starts from (`init_genrand(19650218)`), made once.
     private static let initByArrayStart = NumpyLegacyRandom(seed: 19_650_218).state
 

@@ -15,9 +15,10 @@ extension Sample {
     func appendDataPrefixLine(to buffer: ByteBuffer, precision: Int) {
         let d = x.first?.count ?? 0
         DataPrefixLine.append(
-            info: info, pointCount: x.count, dimension: d, x: { x[$0][$1] }, y: y, tree: tree,
-            skeletonTokens: skeletonTokens, targetProperty: targetProperty, precision: precision,
-            to: buffer)
+            info: info, pointCount: x.count, dimension: d, x: { x[$0][$1] }, y: y,
+            tree: { ByteText.appendJSONString(tree.prefix, to: $0) },
+            skeletonTokens: { DataPrefixLine.appendTokens(skeletonTokens, to: $0) },
+            targetProperty: targetProperty, precision: precision, to: buffer)
     }
 }
 
@@ -26,11 +27,26 @@ extension AcceptedAttempt {
     func appendDataPrefixLine(
         to buffer: ByteBuffer, precision: Int, targetProperty: Double?, skeletonTree: Bool
     ) {
+        let simple = otherSkeletonTokens == nil
         DataPrefixLine.append(
             info: info, pointCount: y.count, dimension: columns.count,
-            x: { columns[$1][$0] }, y: y, tree: skeletonTree ? tree.skeleton : tree,
-            skeletonTokens: skeletonTokens, targetProperty: targetProperty,
-            precision: precision, to: buffer)
+            x: { columns[$1][$0] }, y: y,
+            tree: { out in
+                if skeletonTree && !simple {
+                    return ByteText.appendJSONString(tree.skeleton.prefix, to: out)
+                }
+                out.append(UInt8(ascii: "\""))
+                flat.appendTokens(to: out, skeleton: skeletonTree, separator: ",", quote: false)
+                out.append(UInt8(ascii: "\""))
+            },
+            skeletonTokens: { out in
+                if let tokens = otherSkeletonTokens {
+                    DataPrefixLine.appendTokens(tokens, to: out)
+                } else {
+                    flat.appendTokens(to: out, skeleton: true, separator: ", ", quote: true)
+                }
+            },
+            targetProperty: targetProperty, precision: precision, to: buffer)
     }
 }
 
@@ -39,8 +55,8 @@ enum DataPrefixLine {
     @inline(__always)
     static func append(
         info: SampleInfo, pointCount n: Int, dimension d: Int, x: (Int, Int) -> Double,
-        y: [Double], tree: Expression, skeletonTokens: [String], targetProperty: Double?,
-        precision: Int, to out: ByteBuffer
+        y: [Double], tree: (ByteBuffer) -> Void, skeletonTokens: (ByteBuffer) -> Void,
+        targetProperty: Double?, precision: Int, to out: ByteBuffer
     ) {
         out.append("{")
         for (key, value) in zip(SampleInfo.keys, info.values) {
@@ -54,6 +70,109 @@ enum DataPrefixLine {
         // separators.
         let numberRoom = precision + 12
         let tables = FormatETables.shared
+        if precision == 3 {
+            appendPointsE3(pointCount: n, dimension: d, x: x, y: y, tables: tables, to: out)
+        } else {
+            appendPoints(
+                pointCount: n, dimension: d, x: x, y: y, precision: precision,
+                numberRoom: numberRoom, to: out)
+        }
+        out.append("], \"tree\": ")
+        tree(out)
+        out.append(", \"skeleton_tree_encoded\": [")
+        skeletonTokens(out)
+        out.append("]")
+        if let t = targetProperty {
+            out.append(", \"target_property\": ")
+            out.append(JSONText.number(t))
+        }
+        out.append("}")
+    }
+
+    /// ``appendPoints(pointCount:dimension:x:y:precision:numberRoom:to:)`` for `%.3e`: room
+    /// for all numbers reserved once and written through one local pointer.
+    @inline(__always)
+    static func appendPointsE3(
+        pointCount n: Int, dimension d: Int, x: (Int, Int) -> Double, y: [Double],
+        tables: FormatETables, to out: ByteBuffer
+    ) {
+        let comma = UInt8(ascii: ",")
+        let space = UInt8(ascii: " ")
+        let quote = UInt8(ascii: "\"")
+        out.append("\"x_to_fit\": [")
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(n * d, 1)) { parts in
+            // First the arithmetic of every number, then the bytes.
+            for i in 0..<n {
+                for k in 0..<d { parts[i * d + k] = ByteText.partsE3(x(i, k), tables: tables) }
+            }
+            // A point: `, [` and `]`, and per number at most 11 bytes, its quotes and `, `.
+            out.reserve(n * (4 + 15 * d))
+            var p = out.base + out.count
+            let begin = p
+            for i in 0..<n {
+                if i > 0 {
+                    p[0] = comma
+                    p[1] = space
+                    p += 2
+                }
+                p[0] = UInt8(ascii: "[")
+                p += 1
+                for k in 0..<d {
+                    if k > 0 {
+                        p[0] = comma
+                        p[1] = space
+                        p += 2
+                    }
+                    p[0] = quote
+                    let number = parts[i * d + k]
+                    p +=
+                        1
+                        + (number != 0
+                            ? ByteText.writePartsE3(number, tables: tables, to: p + 1)
+                            : ByteText.writeFormatE3Slowly(x(i, k), to: p + 1))
+                    p[0] = quote
+                    p += 1
+                }
+                p[0] = UInt8(ascii: "]")
+                p += 1
+            }
+            out.skip(p - begin)
+        }
+        out.append("], \"y_to_fit\": [")
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(n, 1)) { parts in
+            for i in 0..<n { parts[i] = ByteText.partsE3(y[i], tables: tables) }
+            out.reserve(n * 17)  // `, ["` and `"]` around at most 11 bytes
+            var p = out.base + out.count
+            let begin = p
+            for i in 0..<n {
+                if i > 0 {
+                    p[0] = comma
+                    p[1] = space
+                    p += 2
+                }
+                p[0] = UInt8(ascii: "[")
+                p[1] = quote
+                let number = parts[i]
+                p +=
+                    2
+                    + (number != 0
+                        ? ByteText.writePartsE3(number, tables: tables, to: p + 2)
+                        : ByteText.writeFormatE3Slowly(y[i], to: p + 2))
+                p[0] = quote
+                p[1] = UInt8(ascii: "]")
+                p += 2
+            }
+            out.skip(p - begin)
+        }
+    }
+}
+
+extension DataPrefixLine {
+    /// The points (`"x_to_fit": [...], "y_to_fit": [...`) in `%.{precision}e`.
+    static func appendPoints(
+        pointCount n: Int, dimension d: Int, x: (Int, Int) -> Double, y: [Double],
+        precision: Int, numberRoom: Int, to out: ByteBuffer
+    ) {
         out.append("\"x_to_fit\": [")
         for i in 0..<n {
             out.reserve(4 + d * numberRoom)
@@ -68,11 +187,7 @@ enum DataPrefixLine {
                     out.put(UInt8(ascii: " "))
                 }
                 out.put(UInt8(ascii: "\""))
-                if precision == 3 {
-                    ByteText.appendFormatE3(x(i, k), tables: tables, to: out)
-                } else {
-                    ByteText.appendFormatE(x(i, k), precision: precision, to: out)
-                }
+                ByteText.appendFormatE(x(i, k), precision: precision, to: out)
                 out.put(UInt8(ascii: "\""))
             }
             out.put(UInt8(ascii: "]"))
@@ -86,27 +201,20 @@ enum DataPrefixLine {
             }
             out.put(UInt8(ascii: "["))
             out.put(UInt8(ascii: "\""))
-            if precision == 3 {
-                ByteText.appendFormatE3(y[i], tables: tables, to: out)
-            } else {
-                ByteText.appendFormatE(y[i], precision: precision, to: out)
-            }
+            ByteText.appendFormatE(y[i], precision: precision, to: out)
             out.put(UInt8(ascii: "\""))
             out.put(UInt8(ascii: "]"))
         }
-        out.append("], \"tree\": ")
-        ByteText.appendJSONString(tree.prefix, to: out)
-        out.append(", \"skeleton_tree_encoded\": [")
-        for (i, token) in skeletonTokens.enumerated() {
+    }
+}
+
+extension DataPrefixLine {
+    /// The tokens as JSON strings separated by `, `.
+    static func appendTokens(_ tokens: [String], to out: ByteBuffer) {
+        for (i, token) in tokens.enumerated() {
             if i > 0 { out.append(", ") }
             ByteText.appendJSONString(token, to: out)
         }
-        out.append("]")
-        if let t = targetProperty {
-            out.append(", \"target_property\": ")
-            out.append(JSONText.number(t))
-        }
-        out.append("}")
     }
 }
 
@@ -234,12 +342,34 @@ enum ByteText {
         }
     }
 
+    /// Writes `%.3e` of `x` by printf at `start` (room for 11 bytes, which any double's text
+    /// fits) and returns the byte count.
+    @inline(never)
+    static func writeFormatE3Slowly(_ x: Double, to start: UnsafeMutablePointer<UInt8>) -> Int {
+        var text = PythonFloat.formatE(x, precision: 3)
+        return text.withUTF8 { bytes in
+            precondition(bytes.count <= 11, "%.3e longer than 11 bytes")
+            start.update(from: bytes.baseAddress!, count: bytes.count)
+            return bytes.count
+        }
+    }
+
     /// Writes `%.3e` of `x` at `start` (room for 11 bytes) and returns the byte count, or
     /// returns 0 without writing when printf must format it (see ``appendFormatE3``).
     @inline(__always)
     static func formatE3(_ x: Double, tables: FormatETables, to start: UnsafeMutablePointer<UInt8>)
         -> Int
     {
+        let parts = partsE3(x, tables: tables)
+        return parts == 0 ? 0 : writePartsE3(parts, tables: tables, to: start)
+    }
+
+    /// What `%.3e` of `x` writes, packed in an integer: the four digits (1000…9999), the
+    /// decimal exponent + 512 in bits 16…25 and the sign in bit 31; or 0 when printf must
+    /// format `x` (see ``appendFormatE3``). Splitting the arithmetic from the writing lets the
+    /// arithmetic of many numbers overlap (no number waits for the length of the one before).
+    @inline(__always)
+    static func partsE3(_ x: Double, tables: FormatETables) -> Int {
         let bits = x.bitPattern
         let biased = Int(truncatingIfNeeded: (bits >> 52) & 0x7FF)
         guard biased > 0, biased < 0x7FF else { return 0 }
@@ -266,9 +396,20 @@ enum ByteText {
             mantissa = 1000
             e += 1
         }
+        return mantissa | (e + 512) << 16 | Int(truncatingIfNeeded: bits >> 63) << 31
+    }
+
+    /// Writes the text of non-zero ``partsE3(_:tables:)`` at `start` (room for 11 bytes) and
+    /// returns the byte count.
+    @inline(__always)
+    static func writePartsE3(
+        _ parts: Int, tables: FormatETables, to start: UnsafeMutablePointer<UInt8>
+    ) -> Int {
+        let mantissa = parts & 0xFFFF
+        let e = ((parts >> 16) & 0x3FF) - 512
         let pairs = tables.pairs
         var n = 0
-        if bits >> 63 != 0 {
+        if parts >> 31 != 0 {
             start[0] = UInt8(ascii: "-")
             n = 1
         }

@@ -19,6 +19,22 @@ import Testing
         #expect(r.permutation(6) == [5, 1, 4, 0, 3, 2])
     }
 
+    /// Seeding four keys together gives each key's own stream, whatever the mix of lengths.
+    @Test func statesSeededTogetherMatchSeparateSeeding() {
+        let keys: [[UInt32]] =
+            (0..<9).map { [7, UInt32($0)] } + [[1, 2, 3], [4, 5, 6], [7], [0xFFFF_FFFF, 0]]
+            + (0..<4).map { [UInt32($0), 3, 1_000_000] } + [Array(0..<700)]
+        let together = NumpyLegacyRandom.states(keys: keys)
+        #expect(together.count == keys.count)
+        for (key, state) in zip(keys, together) {
+            var a = state
+            var b = NumpyLegacyRandom(key: key)
+            let first = (0..<1500).map { _ in a.nextUInt32() }
+            let second = (0..<1500).map { _ in b.nextUInt32() }
+            #expect(first == second, "key \(key.prefix(3))")
+        }
+    }
+
     /// `[int(np.random.RandomState(s).binomial(n, p)) for s in range(8)]` (numpy 2.4 legacy
     /// stream, unchanged since 1.17); covers inversion and every BTPE branch.
     @Test func binomialMatchesNumpy() {
