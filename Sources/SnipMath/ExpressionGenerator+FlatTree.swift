@@ -1,8 +1,8 @@
-/// The tree stages of an attempt on flat arrays: the same draws, in the same order, as
-/// ``ExpressionGenerator/randomTree(binaryOperators:dimension:source:)``,
-/// ``ExpressionGenerator/addUnaries(to:keeping:source:)`` and
-/// ``ExpressionGenerator/addPrefactors(to:source:)`` (which stay as the plain version that the
-/// tests compare with), without a tree of indirect-enum nodes per stage.
+/// The tree stages of an attempt, on flat arrays (no tree of indirect-enum nodes per stage),
+/// with the reference's draws in its order: `_generate_random_tree` (a uniformly random binary
+/// tree through the counting table, then random leaves), `add_unaries` (a unary operator above
+/// every child subtree with fewer than `maxUnaryDepth` nodes, then random ones removed down to
+/// the count) and `add_prefactors`.
 extension ExpressionGenerator {
     /// The reference's binary operators, in its order (pow is not one of them).
     static let generatedBinaries: [BinaryOperator] = [.add, .sub, .mul, .div]
@@ -40,7 +40,7 @@ extension ExpressionGenerator {
         func isSum(_ node: Int) -> Bool { op[node] == 0 || op[node] == 1 }
     }
 
-    /// ``randomTree(binaryOperators:dimension:source:)`` as a ``TreeShape`` (no unary
+    /// the reference's random tree as a ``TreeShape`` (no unary
     /// operators yet), or `nil` when the counting table is too small.
     func randomShape(
         binaryOperators: Int, dimension: Int, probabilities: OperatorProbabilities,
@@ -99,7 +99,7 @@ extension ExpressionGenerator {
             op: op, first: first, unary: [Int8](repeating: -1, count: nodeCount))
     }
 
-    /// ``addUnaries(to:keeping:source:)`` on a shape: a unary operator above every child with
+    /// The reference's unary insertion and pruning on a shape: a unary operator above every child with
     /// fewer than `maxUnaryDepth` nodes, then random ones removed down to `count`.
     func addUnaries(
         to shape: inout TreeShape, keeping count: Int, probabilities: OperatorProbabilities,
@@ -136,8 +136,10 @@ extension ExpressionGenerator {
         for i in ordinals.prefix(unaryCount - count) { shape.unary[Int(decorated[i])] = -1 }
     }
 
-    /// ``addPrefactors(to:source:)`` on a shape with its unary operators, written as a
-    /// ``FlatExpression``.
+    /// The reference's `add_prefactors` (`mul,a,` on the terms of sums, `add,a,mul,b,` around
+    /// unary arguments that are not sums, `mul,a` on top if nothing changed, then `add,a`; two
+    /// prefactors drawn at every node, used or not) on a shape with its unary operators, written
+    /// as a ``FlatExpression``.
     func addPrefactors(to shape: TreeShape, source: inout some GeneratorRandomSource)
         -> FlatExpression
     {
