@@ -35,6 +35,7 @@ enum StoragePool {
     /// A 64-byte aligned buffer of `sizeClass(bytes)` bytes, reused when one is cached.
     static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
         let size = sizeClass(bytes)
+        TensorMemory.didAllocate(size)
         if size >= minimumBytes && limitBytes > 0 {
             let reused: UnsafeMutableRawPointer? = state.withLock { box in
                 var s = box.value
@@ -57,6 +58,7 @@ enum StoragePool {
     /// Returns a buffer obtained from `allocate(bytes)`.
     static func release(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
         let size = sizeClass(bytes)
+        TensorMemory.didRelease(size)
         guard size >= minimumBytes && limitBytes > 0 && size <= limitBytes else {
             free(pointer)
             return
@@ -84,4 +86,27 @@ enum StoragePool {
         }
         for p in evicted.value { free(p) }
     }
+}
+
+/// Bytes held by live tensor storages (the pool's cached buffers not counted), for tests and
+/// benchmarks that look at memory.
+public enum TensorMemory {
+    private static let live = Atomic<Int>(0)
+    private static let peak = Atomic<Int>(0)
+
+    /// Bytes of tensor storage allocated and not yet freed.
+    public static var liveBytes: Int { live.load(ordering: .relaxed) }
+
+    /// The largest `liveBytes` since the start or the last `resetPeak()`.
+    public static var peakBytes: Int { peak.load(ordering: .relaxed) }
+
+    /// Starts a new peak from the current `liveBytes`.
+    public static func resetPeak() { peak.store(liveBytes, ordering: .relaxed) }
+
+    static func didAllocate(_ bytes: Int) {
+        let now = live.wrappingAdd(bytes, ordering: .relaxed).newValue
+        peak.max(now, ordering: .relaxed)
+    }
+
+    static func didRelease(_ bytes: Int) { live.wrappingSubtract(bytes, ordering: .relaxed) }
 }
