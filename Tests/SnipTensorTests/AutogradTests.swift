@@ -56,6 +56,13 @@ struct AutogradTests {
         withExtendedLifetime(big) {}
     }
 
+    #if os(Linux)
+    @Test func largeBuffersAreMappedOneByOne() {
+        _ = Tensor.zeros([1 << 20])  // the first large buffer sets glibc's threshold
+        #expect(TensorMemory.largeBuffersAreMapped)
+    }
+    #endif
+
     @Test func deepChainsDoNotOverflowTheStack() {
         var x = Tensor([1])
         x.requiresGrad = true
