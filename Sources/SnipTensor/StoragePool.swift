@@ -34,13 +34,13 @@ enum StoragePool {
         #endif
     }()
 
-    private struct State {
+    private struct State: @unchecked Sendable {
         var free: [Int: [UnsafeMutableRawPointer]] = [:]
         var order: [(bytes: Int, pointer: UnsafeMutableRawPointer)] = []
         var cachedBytes = 0
     }
 
-    private static let state = Mutex(UnsafeSendable(State()))
+    private static let state = Mutex(State())
 
     /// The allocation size used for a request of `bytes`.
     static func sizeClass(_ bytes: Int) -> Int {
@@ -53,16 +53,15 @@ enum StoragePool {
         _ = mallocConfigured
         TensorMemory.didAllocate(size)
         if size >= minimumBytes && limitBytes > 0 {
-            let reused: UnsafeMutableRawPointer? = state.withLock { box in
-                var s = box.value
-                defer { box = UnsafeSendable(s) }
-                guard var list = s.free[size], let pointer = list.popLast() else { return nil }
-                s.free[size] = list.isEmpty ? nil : list
+            let reused: UnsafeSendable<UnsafeMutableRawPointer?> = state.withLock { s in
+                // mutated in place (a copy of the state per call costs more the longer the lists get)
+                guard let pointer = s.free[size]?.popLast() else { return UnsafeSendable(nil) }
+                if s.free[size]?.isEmpty == true { s.free[size] = nil }
                 s.cachedBytes -= size
                 if let i = s.order.lastIndex(where: { $0.pointer == pointer }) { s.order.remove(at: i) }
-                return pointer
+                return UnsafeSendable(pointer)
             }
-            if let reused { return reused }
+            if let pointer = reused.value { return pointer }
         }
         var raw: UnsafeMutableRawPointer?
         guard posix_memalign(&raw, 64, max(size, 64)) == 0, let raw else {
@@ -79,9 +78,7 @@ enum StoragePool {
             free(pointer)
             return
         }
-        let evicted: UnsafeSendable<[UnsafeMutableRawPointer]> = state.withLock { box in
-            var s = box.value
-            defer { box = UnsafeSendable(s) }
+        let evicted: UnsafeSendable<[UnsafeMutableRawPointer]> = state.withLock { s in
             s.free[size, default: []].append(pointer)
             s.order.append((size, pointer))
             s.cachedBytes += size
@@ -90,9 +87,9 @@ enum StoragePool {
             while s.cachedBytes > limitBytes, dropCount < s.order.count {
                 let (oldSize, oldPointer) = s.order[dropCount]
                 dropCount += 1
-                if var list = s.free[oldSize], let i = list.firstIndex(of: oldPointer) {
-                    list.remove(at: i)
-                    s.free[oldSize] = list.isEmpty ? nil : list
+                if let i = s.free[oldSize]?.firstIndex(of: oldPointer) {
+                    s.free[oldSize]?.remove(at: i)
+                    if s.free[oldSize]?.isEmpty == true { s.free[oldSize] = nil }
                     s.cachedBytes -= oldSize
                     evicted.append(oldPointer)
                 }
