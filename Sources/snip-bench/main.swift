@@ -160,6 +160,24 @@ struct ModelBenchmark {
     }
 }
 
+/// User and system CPU time of this process so far.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+/// The resident set now and its peak so far, in MB (`VmRSS`, `VmHWM`; 0 where unknown).
+func residentMegabytes() -> (now: Int, peak: Int) {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    func field(_ name: String) -> Int {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) >> 10
+    }
+    return (field("VmRSS"), field("VmHWM"))
+}
+
 func reportPeakMemory(_ name: String) {
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
@@ -187,11 +205,25 @@ if only == "train" {
     let adam = Adam(parameters: parameters, schedule: .reference(peak: 4e-5))
     let batches = (0..<4).map { _ in bench.randomBatch(using: &generator) }
     var next = 0
+    // SNIP_BENCH_MEMORY=1: where each step's memory goes, on stderr (stdout stays parseable)
+    let traceMemory = ProcessInfo.processInfo.environment["SNIP_BENCH_MEMORY"] != nil
     let seconds = time(warmup: 1, repeats: 3) {
         let (expressions, points) = batches[next % batches.count]
         next += 1
+        TensorMemory.resetPeak()
+        let (start, cpuStart) = (TensorMemory.liveBytes, cpuSeconds())
+        var afterForward = 0
         _ = optimizationStep(parameters: parameters, optimizer: adam, clipNorm: 0.5) {
-            clipLoss(symbolic: model.encodeSymbolic(expressions).latent, numeric: model.encodeNumeric(points).latent)
+            let loss = clipLoss(symbolic: model.encodeSymbolic(expressions).latent, numeric: model.encodeNumeric(points).latent)
+            afterForward = TensorMemory.liveBytes
+            return loss
+        }
+        if traceMemory {
+            let (resident, peakResident) = residentMegabytes()
+            let line = String(
+                format: "step %d: live tensors %d MB at start, %d MB after forward, %d MB peak; resident %d MB, peak %d MB; CPU %.2f s\n",
+                next, start >> 20, afterForward >> 20, TensorMemory.peakBytes >> 20, resident, peakResident, cpuSeconds() - cpuStart)
+            FileHandle.standardError.write(line.data(using: .utf8)!)
         }
     }
     report("CLIP training step \(bench.name) batch \(bench.batch)", seconds, "s")

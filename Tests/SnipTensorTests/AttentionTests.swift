@@ -74,6 +74,28 @@ struct AttentionTests {
         assertClose(packed.scalars, expected, rtol: 1e-5, atol: 1e-6)
     }
 
+    /// The forward pass keeps Q, K and V for the backward pass but not the H·L² softmax
+    /// weights, which the backward pass recomputes.
+    @Test func selfAttentionKeepsNoWeightsForBackward() {
+        let (l, heads, d) = (512, 16, 64)
+        let segments = Segments(lengths: [l, l])
+        var q = randomTensor([2 * l, d], seed: 9)
+        var k = randomTensor([2 * l, d], seed: 10)
+        var v = randomTensor([2 * l, d], seed: 11)
+        q.requiresGrad = true
+        k.requiresGrad = true
+        v.requiresGrad = true
+        let weightBytes = 2 * heads * l * l * 4  // 32 MB
+        var growth = Int.max
+        for _ in 0..<3 {  // other tests allocate concurrently; the smallest growth counts
+            let before = TensorMemory.liveBytes
+            let out = Tensor.segmentedSelfAttention(query: q, key: k, value: v, heads: heads, segments: segments, scale: 0.125)
+            growth = min(growth, TensorMemory.liveBytes - before)
+            #expect(out.requiresGrad)
+        }
+        #expect(growth < weightBytes / 4, "attention kept \(growth) bytes")
+    }
+
     @Test func segmentedPoolMatchesNaiveWithVirtualPadding() {
         let lengths = [2, 4, 1]
         let d = 3

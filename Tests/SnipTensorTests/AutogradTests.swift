@@ -30,6 +30,39 @@ struct AutogradTests {
         #expect(x.grad?.scalars == [36])
     }
 
+    /// Each node's saved tensors go as soon as its backward has run, not when the graph dies.
+    @Test func backwardFreesSavedTensorsAsItGoes() {
+        var x = Tensor([1, -2, 3])
+        x.requiresGrad = true
+        weak var saved: TensorStorage?
+        let loss: Tensor
+        do {
+            let h = (x * 2).relu()  // relu keeps its output for backward
+            saved = h.storage
+            loss = (h * h).sum()
+        }
+        #expect(saved != nil)  // held by the graph
+        loss.backward()
+        #expect(saved == nil)  // released, though `loss` is still alive
+        #expect(x.grad?.scalars == [8, 0, 24])
+    }
+
+    @Test func tensorMemoryCountsLiveStorage() {
+        let bytes = 64 << 20
+        let big = Tensor.zeros([bytes / 4])
+        // other tests allocate and free concurrently; these bounds hold whatever they do
+        #expect(TensorMemory.liveBytes >= bytes)
+        #expect(TensorMemory.peakBytes >= bytes)
+        withExtendedLifetime(big) {}
+    }
+
+    #if os(Linux)
+    @Test func largeBuffersAreMappedOneByOne() {
+        _ = Tensor.zeros([1 << 20])  // the first large buffer sets glibc's threshold
+        #expect(TensorMemory.largeBuffersAreMapped)
+    }
+    #endif
+
     @Test func deepChainsDoNotOverflowTheStack() {
         var x = Tensor([1])
         x.requiresGrad = true
