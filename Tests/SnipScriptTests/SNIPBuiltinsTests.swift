@@ -131,7 +131,7 @@ struct SNIPBuiltinsTests {
         let folder = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let script = folder + "/long.snip"
-        try "m = model(\"small\")\npretrain(m, steps=100000, batch=16, dir=\"\(folder)/run\")\n"
+        try "m = model(\"small\")\npretrain(m, steps=3000, batch=16, dir=\"\(folder)/run\")\n"
             .write(toFile: script, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: snipExecutable)
@@ -147,6 +147,13 @@ struct SNIPBuiltinsTests {
             Thread.sleep(forTimeInterval: 0.05)
         }
         kill(process.processIdentifier, SIGINT)
+        // never leave a runaway trainer behind: SIGKILL if it has not stopped within a minute
+        let stopDeadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < stopDeadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("snip did not stop within a minute of Ctrl-C")
+        }
         let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 70)
