@@ -26,12 +26,12 @@ extension Builtins {
             switch a.value("color") {
             case nil:
                 if let p = ds.property {
-                    colors = try propertyTargets(interp, ds, p, a)
+                    colors = try datasetProperty(interp, p, ds, at: a.range("ds"))
                     colorLabel = p.rawValue
                 }
             case .string?:
                 let p = try a.property("color")!
-                colors = try propertyTargets(interp, ds, p, a)
+                colors = try datasetProperty(interp, p, ds, at: a.range("ds"))
                 colorLabel = p.rawValue
             default:
                 let v = try a.vector("color")
@@ -57,7 +57,7 @@ extension Builtins {
             """) { interp, a in
             let h = try a.predictor("h")
             let ds = try a.dataset("ds")
-            let truths = try propertyTargets(interp, ds, h.property, a)
+            let truths = try datasetProperty(interp, h.property, ds, at: a.range("ds"))
             let predicted = try predictions(interp, h, ds.samples.map(\.tree), at: a.range("ds"))
             let finite = (truths + predicted).filter(\.isFinite)
             let lo = finite.min() ?? 0, hi = finite.max() ?? 1

@@ -225,27 +225,35 @@ extension Builtins {
     /// Symbolic embeddings, one row per expression.
     static func embedExpressions(_ interp: Interpreter, _ m: ModelValue, _ expressions: [SymbolicExpression],
                                  at range: SourceRange) throws -> NDArray {
-        let tokenizer = SampleTokenizer(config: m.model.config)
-        let ids = try expressions.enumerated().map { k, e -> [Int] in
-            let limit = m.model.config.maxInputDimension
+        let ids = try expressionIDs(m.model, expressions, at: range)
+        return try embedInBatches(interp, count: ids.count, latent: m.model.config.latent, what: "expressions") { r in
+            m.model.encodeSymbolic(Array(ids[r])).latent
+        }
+    }
+
+    /// The token ids the symbolic encoder reads for each expression, with errors naming the
+    /// expression the model cannot read (too many variables or tokens, an unknown word).
+    static func expressionIDs(_ model: SNIPModel, _ expressions: [SymbolicExpression], at range: SourceRange)
+        throws -> [[Int]]
+    {
+        let tokenizer = SampleTokenizer(config: model.config)
+        return try expressions.enumerated().map { k, e -> [Int] in
+            let limit = model.config.maxInputDimension
             guard e.inputDimension <= limit else {
                 throw Diagnostic(.value, (expressions.count > 1 ? "item \(k): " : "") + "the model reads functions of at most "
                     + "\(limit) variable\(limit == 1 ? "" : "s"); \(ReadableInfix.text(e)) has \(e.inputDimension)", at: range)
             }
             do {
                 let tokens = try tokenizer.expressionIDs(Sample(tree: e, x: [], y: [], info: placeholderInfo(0, 1), skeletonTokens: []))
-                guard tokens.count + 2 <= m.model.config.positions else {
-                    throw Diagnostic(.limit, "encode: \(ReadableInfix.text(e)) has \(tokens.count) tokens; the model reads at most "
-                        + "\(m.model.config.positions - 2)", at: range)
+                guard tokens.count + 2 <= model.config.positions else {
+                    throw Diagnostic(.limit, "\(ReadableInfix.text(e)) has \(tokens.count) tokens; the model reads at most "
+                        + "\(model.config.positions - 2)", at: range)
                 }
                 return tokens
             } catch let failure as SampleTokenizer.Failure {
                 throw Diagnostic(.value, (expressions.count > 1 ? "item \(k): " : "") + "the model cannot read "
                     + "\(ReadableInfix.text(e)): \(failure)", at: range)
             }
-        }
-        return try embedInBatches(interp, count: ids.count, latent: m.model.config.latent, what: "expressions") { r in
-            m.model.encodeSymbolic(Array(ids[r])).latent
         }
     }
 

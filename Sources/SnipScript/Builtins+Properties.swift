@@ -22,21 +22,8 @@ extension Builtins {
             """) { interp, a in
             switch a.value("f") {
             case .object(let o as DatasetValue)?:
-                var values: [Double] = []
-                values.reserveCapacity(o.samples.count)
-                for (k, s) in o.samples.enumerated() {
-                    if k % 64 == 0 { try interp.tick(a.range) }
-                    if o.property == property, let t = s.targetProperty {
-                        values.append(t)
-                    } else {
-                        guard s.x.first?.count == 1 else {
-                            throw Diagnostic(.value, "\(name): sample \(k) has \(s.x.first?.count ?? 0) inputs; "
-                                + "properties are defined for 1-D functions", at: a.range("f"))
-                        }
-                        values.append(try propertyValue(property, s.x.map { $0[0] }, s.y, a))
-                    }
-                }
-                return .array(NDArray(vector: values))
+                return .array(NDArray(vector: try datasetProperty(
+                    interp, property, o, exact: try a.bool("exact"), seed: try a.seed("seed"), at: a.range("f"))))
             case .function?:
                 let (xs, ys) = try gridPoints(interp, a, function: "f", lo: "a", hi: "b")
                 return .number(try propertyValue(property, xs, ys, a))
@@ -56,25 +43,47 @@ extension Builtins {
         }
     }
 
-    /// The property of points, checking that there are enough and that they are finite.
+    /// The property of points given to a property built-in (its `exact` and `seed` arguments).
     static func propertyValue(_ property: FunctionProperty, _ xs: [Double], _ ys: [Double], _ a: BoundArguments)
         throws -> Double
     {
+        try propertyValue(property, xs, ys, exact: try a.bool("exact"), seed: try a.seed("seed"), at: a.range("f"))
+    }
+
+    /// The property of points, checking that there are enough and that they are finite; ncr
+    /// from the reference's 1000 random triples drawn from `seed`, or over all triples.
+    static func propertyValue(_ property: FunctionProperty, _ xs: [Double], _ ys: [Double], exact: Bool, seed: UInt32,
+                              at range: SourceRange) throws -> Double {
         let name = property.rawValue
         guard xs.count >= 3 else {
-            throw Diagnostic(.value, "\(name): needs at least 3 points, got \(xs.count)", at: a.range("f"))
+            throw Diagnostic(.value, "\(name): needs at least 3 points, got \(xs.count)", at: range)
         }
         if let bad = xs.indices.first(where: { !xs[$0].isFinite || !ys[$0].isFinite }) {
             throw Diagnostic(.domain, "\(name): point \(bad) is not finite (x = \(formatNumber(xs[bad])), "
-                + "y = \(formatNumber(ys[bad])))", at: a.range("f"))
+                + "y = \(formatNumber(ys[bad])))", at: range)
         }
         switch property {
         case .ncr:
-            if try a.bool("exact") { return FunctionProperties.exactNonConvexityRatio(x: xs, y: ys).ratio }
-            return FunctionProperties.nonConvexityRatio(x: xs, y: ys, numpySeed: try a.seed("seed"))
+            if exact { return FunctionProperties.exactNonConvexityRatio(x: xs, y: ys).ratio }
+            return FunctionProperties.nonConvexityRatio(x: xs, y: ys, numpySeed: seed)
         case .upward: return FunctionProperties.upward(x: xs, y: ys)
         case .yavg: return FunctionProperties.yAverage(y: ys)
         case .oscil: return FunctionProperties.oscillation(x: xs, y: ys)
+        }
+    }
+
+    /// The property of every sample of a dataset: the stored value when the dataset carries this
+    /// property, else computed on the sample's points (one-dimensional samples only).
+    static func datasetProperty(_ interp: Interpreter, _ property: FunctionProperty, _ ds: DatasetValue, exact: Bool = false,
+                                seed: UInt32 = 0, at range: SourceRange) throws -> [Double] {
+        try ds.samples.enumerated().map { k, s in
+            if k % 64 == 0 { try interp.tick(range) }
+            if ds.property == property, let t = s.targetProperty { return t }
+            guard s.x.first?.count == 1 else {
+                throw Diagnostic(.value, "\(property.rawValue): sample \(k) has \(s.x.first?.count ?? 0) inputs; "
+                    + "properties are defined for 1-D functions", at: range)
+            }
+            return try propertyValue(property, s.x.map { $0[0] }, s.y, exact: exact, seed: seed, at: range)
         }
     }
 }

@@ -120,7 +120,7 @@ extension Builtins {
             """) { interp, a in
             let h = try a.predictor("h")
             let ds = try a.dataset("ds")
-            let truths = try propertyTargets(interp, ds, h.property, a)
+            let truths = try datasetProperty(interp, h.property, ds, at: a.range("ds"))
             let predicted = try predictions(interp, h, ds.samples.map(\.tree), at: a.range("ds"))
             let metrics = PropertyMetrics(predictions: predicted, truths: truths)
             return .object(Record("metrics", [
@@ -154,24 +154,10 @@ extension Builtins {
         }
     }
 
-    /// The property of every sample: stored targets when the dataset carries this property, else computed.
-    static func propertyTargets(_ interp: Interpreter, _ ds: DatasetValue, _ property: FunctionProperty,
-                                _ a: BoundArguments) throws -> [Double] {
-        try ds.samples.enumerated().map { k, s in
-            if ds.property == property, let t = s.targetProperty { return t }
-            guard s.x.first?.count == 1, s.y.count >= 3 else {
-                throw Diagnostic(.value, "'\(a.builtin.name)': sample \(k) is not a 1-D function of at least 3 points; "
-                    + "\(property.rawValue) is undefined", at: a.range("ds"))
-            }
-            var random = NumpyLegacyRandom(key: [0, UInt32(k)])
-            return property.value(x: s.x.map { $0[0] }, y: s.y, random: &random)
-        }
-    }
-
     static func propertyExamples(_ interp: Interpreter, _ m: ModelValue, _ ds: DatasetValue, _ property: FunctionProperty,
                                  _ a: BoundArguments) throws -> [TrainingExample] {
         guard !ds.samples.isEmpty else { throw Diagnostic(.value, "'\(a.builtin.name)': the dataset is empty", at: a.range("ds")) }
-        let targets = try propertyTargets(interp, ds, property, a)
+        let targets = try datasetProperty(interp, property, ds, at: a.range("ds"))
         let tokenizer = SampleTokenizer(config: m.model.config)
         return try zip(ds.samples, targets).enumerated().map { k, pair in
             do {
@@ -185,14 +171,7 @@ extension Builtins {
 
     static func predictions(_ interp: Interpreter, _ h: PredictorValue, _ expressions: [SymbolicExpression],
                             at range: SourceRange) throws -> [Double] {
-        let tokenizer = SampleTokenizer(config: h.model.config)
-        let ids = try expressions.map { e -> [Int] in
-            do {
-                return try tokenizer.expressionIDs(Sample(tree: e, x: [], y: [], info: placeholderInfo(0, 1), skeletonTokens: []))
-            } catch {
-                throw Diagnostic(.value, "the predictor cannot read \(ReadableInfix.text(e)): \(error)", at: range)
-            }
-        }
+        let ids = try expressionIDs(h.model, expressions, at: range)
         var out: [Double] = []
         for start in stride(from: 0, to: ids.count, by: embeddingBatch) {
             if Interrupt.isPending { throw Diagnostic(.interrupted, "interrupted while predicting", at: range) }
