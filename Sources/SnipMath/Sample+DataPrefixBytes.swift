@@ -99,71 +99,51 @@ enum DataPrefixLine {
         let comma = UInt8(ascii: ",")
         let space = UInt8(ascii: " ")
         let quote = UInt8(ascii: "\"")
-        out.append("\"x_to_fit\": [")
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(n * d, 1)) { parts in
-            // First the arithmetic of every number, then the bytes.
-            for i in 0..<n {
-                for k in 0..<d { parts[i * d + k] = ByteText.partsE3(x(i, k), tables: tables) }
-            }
-            // A point: `, [` and `]`, and per number at most 11 bytes, its quotes and `, `.
-            out.reserve(n * (4 + 15 * d))
-            var p = out.base + out.count
-            let begin = p
-            for i in 0..<n {
-                if i > 0 {
-                    p[0] = comma
-                    p[1] = space
-                    p += 2
+        /// `count` rows of `width` numbers: `["a", "b"], ["c", "d"]` (y is rows of one number).
+        func rows(count: Int, width: Int, _ value: (Int, Int) -> Double) {
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(count * width, 1)) { parts in
+                // First the arithmetic of every number, then the bytes.
+                for i in 0..<count {
+                    for k in 0..<width { parts[i * width + k] = ByteText.partsE3(value(i, k), tables: tables) }
                 }
-                p[0] = UInt8(ascii: "[")
-                p += 1
-                for k in 0..<d {
-                    if k > 0 {
+                // A point: `, [` and `]`, and per number at most 11 bytes, its quotes and `, `.
+                out.reserve(count * (4 + 15 * width))
+                var p = out.base + out.count
+                let begin = p
+                for i in 0..<count {
+                    if i > 0 {
                         p[0] = comma
                         p[1] = space
                         p += 2
                     }
-                    p[0] = quote
-                    let number = parts[i * d + k]
-                    p +=
-                        1
-                        + (number != 0
-                            ? ByteText.writePartsE3(number, tables: tables, to: p + 1)
-                            : ByteText.writeFormatE3Slowly(x(i, k), to: p + 1))
-                    p[0] = quote
+                    p[0] = UInt8(ascii: "[")
+                    p += 1
+                    for k in 0..<width {
+                        if k > 0 {
+                            p[0] = comma
+                            p[1] = space
+                            p += 2
+                        }
+                        p[0] = quote
+                        let number = parts[i * width + k]
+                        p +=
+                            1
+                            + (number != 0
+                                ? ByteText.writePartsE3(number, tables: tables, to: p + 1)
+                                : ByteText.writeFormatE3Slowly(value(i, k), to: p + 1))
+                        p[0] = quote
+                        p += 1
+                    }
+                    p[0] = UInt8(ascii: "]")
                     p += 1
                 }
-                p[0] = UInt8(ascii: "]")
-                p += 1
+                out.skip(p - begin)
             }
-            out.skip(p - begin)
         }
+        out.append("\"x_to_fit\": [")
+        rows(count: n, width: d, x)
         out.append("], \"y_to_fit\": [")
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(n, 1)) { parts in
-            for i in 0..<n { parts[i] = ByteText.partsE3(y[i], tables: tables) }
-            out.reserve(n * 17)  // `, ["` and `"]` around at most 11 bytes
-            var p = out.base + out.count
-            let begin = p
-            for i in 0..<n {
-                if i > 0 {
-                    p[0] = comma
-                    p[1] = space
-                    p += 2
-                }
-                p[0] = UInt8(ascii: "[")
-                p[1] = quote
-                let number = parts[i]
-                p +=
-                    2
-                    + (number != 0
-                        ? ByteText.writePartsE3(number, tables: tables, to: p + 2)
-                        : ByteText.writeFormatE3Slowly(y[i], to: p + 2))
-                p[0] = quote
-                p[1] = UInt8(ascii: "]")
-                p += 2
-            }
-            out.skip(p - begin)
-        }
+        rows(count: n, width: 1) { i, _ in y[i] }
     }
 }
 
