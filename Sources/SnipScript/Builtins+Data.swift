@@ -53,10 +53,7 @@ extension Builtins {
                 throw Diagnostic(.domain, "sample: \(s.infix) is undefined or beyond 1e\(c.maxExponent) at some of the "
                     + "points in each of 100 draws", at: a.range("f"))
             }
-            let sample = Sample(tree: s.expression, x: x, y: y, info: SampleInfo(
-                inputPointCount: y.count, unaryOperatorCount: 0, binaryOperatorCount: 0, inputDimension: s.dimension,
-                outputDimension: 1, inputDistributionType: 0, centroidCount: 0), skeletonTokens: [])
-            return .list([DatasetValue.inputs(sample), .array(NDArray(vector: y))])
+            return .list([DatasetValue.inputs(x), .array(NDArray(vector: y))])
         },
         Builtin("grid", .data, [.req("f"), .req("a"), .req("b"), .def("n", .number(200))], doc: """
             f at n evenly spaced points of [a, b], as [xs, ys] (one-variable functions).

@@ -116,8 +116,8 @@ extension Builtins {
             }
             let xs = unitRows(x), ys = unitRows(y)
             let k = x.columns
-            var out = [Double](repeating: 0, count: xs.count / max(k, 1) * (ys.count / max(k, 1)))
             let n = x.rows, m = y.rows
+            var out = [Double](repeating: 0, count: n * m)
             for i in 0..<n {
                 for j in 0..<m {
                     var s = 0.0

@@ -36,7 +36,7 @@ public final class DatasetValue: ScriptObject {
     static func record(_ s: Sample, property: FunctionProperty?) -> Record {
         var fields: [(String, Value)] = [
             ("f", .function(.expression(SymbolicFunction(s.tree)))),
-            ("x", inputs(s)),
+            ("x", inputs(s.x)),
             ("y", .array(NDArray(vector: s.y))),
         ]
         if let property, let t = s.targetProperty { fields.append((property.rawValue, .number(t))) }
@@ -44,9 +44,9 @@ public final class DatasetValue: ScriptObject {
     }
 
     /// The inputs as a vector (one dimension) or an n×d matrix.
-    static func inputs(_ s: Sample) -> Value {
-        let d = s.x.first?.count ?? 1
-        if d == 1 { return .array(NDArray(vector: s.x.map { $0.first ?? .nan })) }
-        return .array(NDArray(shape: [s.x.count, d], data: s.x.flatMap { $0 }))
+    static func inputs(_ x: [[Double]]) -> Value {
+        let d = x.first?.count ?? 1
+        if d == 1 { return .array(NDArray(vector: x.map { $0.first ?? .nan })) }
+        return .array(NDArray(shape: [x.count, d], data: x.flatMap { $0 }))
     }
 }
