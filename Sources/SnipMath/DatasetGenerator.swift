@@ -68,10 +68,18 @@ public struct DatasetGenerator: Sendable {
     /// Sample `index` as drawn (points as columns), with its property target.
     /// Without `exactRejections` the rejections' reasons may differ (see
     /// ``ExpressionGenerator/generateAccepted(from:exactRejections:)``).
-    func acceptedAttempt(
-        at index: Int, exactRejections: Bool = true, random: NumpyLegacyRandom? = nil
-    ) -> (AcceptedAttempt, [GenerationRejection], Int, Double?) {
-        var random = random ?? randomState(at: index)
+    func acceptedAttempt(at index: Int, exactRejections: Bool = true)
+        -> (AcceptedAttempt, [GenerationRejection], Int, Double?)
+    {
+        var random = randomState(at: index)
+        return acceptedAttempt(exactRejections: exactRejections, random: &random)
+    }
+
+    /// ``acceptedAttempt(at:exactRejections:)`` drawn from `random`, the sample's
+    /// ``randomState(at:)``, taken in place (a copy would copy its 624 words on the first draw).
+    func acceptedAttempt(exactRejections: Bool, random: inout NumpyLegacyRandom)
+        -> (AcceptedAttempt, [GenerationRejection], Int, Double?)
+    {
         let (accepted, rejections, unaryCount) = generator.generateAccepted(
             from: &random, exactRejections: exactRejections)
         let target = property.map {
@@ -80,23 +88,26 @@ public struct DatasetGenerator: Sendable {
         return (accepted, rejections, unaryCount, target)
     }
 
-    /// Appends sample `index`'s `data.prefix` line and a newline to `buffer`.
-    /// `random` is ``randomState(at:)`` if given.
-    func appendLine(at index: Int, random: NumpyLegacyRandom? = nil, to buffer: ByteBuffer) {
-        let (accepted, _, _, target) = acceptedAttempt(
-            at: index, exactRejections: false, random: random)
+    /// Appends the `data.prefix` line of the sample whose ``randomState(at:)`` is `random`, and
+    /// a newline, to `buffer`.
+    func appendLine(random: inout NumpyLegacyRandom, to buffer: ByteBuffer) {
+        let (accepted, _, _, target) = acceptedAttempt(exactRejections: false, random: &random)
         accepted.appendDataPrefixLine(
             to: buffer, precision: generator.configuration.floatPrecision,
             targetProperty: target, skeletonTree: skeletonTrees)
         buffer.append(UInt8(ascii: "\n"))
     }
 
+    /// Appends the lines of samples `range` to `buffer`.
+    func appendLines(_ range: Range<Int>, to buffer: ByteBuffer) {
+        var states = randomStates(range)
+        for k in states.indices { appendLine(random: &states[k], to: buffer) }
+    }
+
     /// The `data.prefix` lines of samples `range`, each ending in a newline.
     public func lines(_ range: Range<Int>) -> [UInt8] {
         let buffer = ByteBuffer()
-        for (i, random) in zip(range, randomStates(range)) {
-            appendLine(at: i, random: random, to: buffer)
-        }
+        appendLines(range, to: buffer)
         return Array(buffer.bytes)
     }
 
@@ -114,10 +125,7 @@ public struct DatasetGenerator: Sendable {
         let threads = Swift.max(1, Swift.min(threads, blocks))
         @Sendable func fill(_ block: Int, _ buffer: ByteBuffer) {
             buffer.removeAll()
-            let range = (block * blockSize)..<Swift.min(count, (block + 1) * blockSize)
-            for (i, random) in zip(range, randomStates(range)) {
-                appendLine(at: i, random: random, to: buffer)
-            }
+            appendLines((block * blockSize)..<Swift.min(count, (block + 1) * blockSize), to: buffer)
         }
         if threads == 1 {
             let buffer = ByteBuffer()

@@ -44,11 +44,16 @@ public struct GeneratedSample: Hashable, Sendable {
 /// Swift generator (``generate(using:)``) the distribution is the reference's.
 public struct ExpressionGenerator: Sendable {
     /// The generator parameters.
-    public var configuration: GeneratorConfiguration
+    public var configuration: GeneratorConfiguration {
+        didSet { probabilities = OperatorProbabilities(configuration) }
+    }
+    /// The operator probabilities of ``configuration``, normalised once rather than per sample.
+    private(set) var probabilities: OperatorProbabilities
 
     /// A generator with the given parameters.
     public init(configuration: GeneratorConfiguration = GeneratorConfiguration()) {
         self.configuration = configuration
+        probabilities = OperatorProbabilities(configuration)
     }
 
     /// Draws one accepted sample from a Swift random generator.
@@ -84,7 +89,6 @@ public struct ExpressionGenerator: Sendable {
         // gen_expr with use_controller: the unary count and the dimension are drawn once.
         let unaryCount = source.integer(c.minUnaryOps, c.maxUnaryOps + 1)
         let dimension = source.integer(c.minInputDimension, c.maxInputDimension + 1)
-        let probabilities = OperatorProbabilities(c)
         var rejections: [GenerationRejection] = []
         while true {
             switch attempt(
