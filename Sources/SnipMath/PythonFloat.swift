@@ -8,50 +8,83 @@ enum PythonFloat {
         if x.isNaN { return "nan" }
         if x.isInfinite { return x < 0 ? "-inf" : "inf" }
         if x == 0 { return x.sign == .minus ? "-0.0" : "0.0" }
-        let (negative, digits, exponent) = shortestDigits(x)
-        // value = 0.d1d2... × 10^(exponent + 1), i.e. d1.d2... × 10^exponent
-        var out = negative ? "-" : ""
+        let (negative, digits, exponent) = shortestDigitBytes(x)
+        // value = d1.d2... × 10^exponent
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count + 8)
+        if negative { out.append(UInt8(ascii: "-")) }
         if exponent >= -4 && exponent < 16 {
             if exponent < 0 {
-                out += "0." + String(repeating: "0", count: -exponent - 1) + digits
+                out.append(UInt8(ascii: "0"))
+                out.append(UInt8(ascii: "."))
+                for _ in 0..<(-exponent - 1) { out.append(UInt8(ascii: "0")) }
+                out.append(contentsOf: digits)
             } else if digits.count <= exponent + 1 {
-                out += digits + String(repeating: "0", count: exponent + 1 - digits.count) + ".0"
+                out.append(contentsOf: digits)
+                for _ in 0..<(exponent + 1 - digits.count) { out.append(UInt8(ascii: "0")) }
+                out.append(UInt8(ascii: "."))
+                out.append(UInt8(ascii: "0"))
             } else {
-                let cut = digits.index(digits.startIndex, offsetBy: exponent + 1)
-                out += digits[..<cut] + "." + digits[cut...]
+                out.append(contentsOf: digits[..<(exponent + 1)])
+                out.append(UInt8(ascii: "."))
+                out.append(contentsOf: digits[(exponent + 1)...])
             }
         } else {
-            out += String(digits.first!)
-            if digits.count > 1 { out += "." + digits.dropFirst() }
+            out.append(digits[0])
+            if digits.count > 1 {
+                out.append(UInt8(ascii: "."))
+                out.append(contentsOf: digits[1...])
+            }
+            out.append(UInt8(ascii: "e"))
+            out.append(UInt8(ascii: exponent < 0 ? "-" : "+"))
             let e = Swift.abs(exponent)
-            out += (exponent < 0 ? "e-" : "e+") + (e < 10 ? "0\(e)" : "\(e)")
+            if e < 10 { out.append(UInt8(ascii: "0")) }
+            out.append(contentsOf: String(e).utf8)
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The shortest round-trip significant digits of a finite non-zero `x` and its decimal
     /// exponent (value = d1.d2d3… × 10^exponent), from Swift's shortest `description`.
     static func shortestDigits(_ x: Double) -> (negative: Bool, digits: String, exponent: Int) {
-        var text = Swift.abs(x).description
+        let (negative, digits, exponent) = shortestDigitBytes(x)
+        return (negative, String(decoding: digits, as: UTF8.self), exponent)
+    }
+
+    /// ``shortestDigits(_:)`` with the digits as ASCII bytes.
+    private static func shortestDigitBytes(_ x: Double)
+        -> (negative: Bool, digits: [UInt8], exponent: Int)
+    {
+        // `description` is `[-]ddd.ddd` or `[-]d.ddde±XX`.
+        var digits: [UInt8] = []
+        digits.reserveCapacity(20)
+        var pointPosition: Int? = nil  // digits before the decimal point
         var exponent = 0
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            exponent = Int(text[text.index(after: e)...])!
-            text = String(text[..<e])
+        var text = Swift.abs(x).description
+        text.withUTF8 { bytes in
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == UInt8(ascii: ".") {
+                    pointPosition = digits.count
+                } else if b == UInt8(ascii: "e") || b == UInt8(ascii: "E") {
+                    exponent = Int(String(decoding: bytes[(i + 1)...], as: UTF8.self))!
+                    break
+                } else {
+                    digits.append(b)
+                }
+                i += 1
+            }
         }
-        var intPart = text
-        var fracPart = ""
-        if let dot = text.firstIndex(of: ".") {
-            intPart = String(text[..<dot])
-            fracPart = String(text[text.index(after: dot)...])
+        var point = pointPosition ?? digits.count
+        var leadingZeros = 0
+        while leadingZeros < digits.count - 1 && digits[leadingZeros] == UInt8(ascii: "0") {
+            leadingZeros += 1
         }
-        var all = Array(intPart + fracPart)
-        var pointPos = intPart.count  // digits before the decimal point
-        while all.count > 1 && all.first == "0" {
-            all.removeFirst()
-            pointPos -= 1
-        }
-        while all.count > 1 && all.last == "0" { all.removeLast() }
-        return (x < 0, String(all), exponent + pointPos - 1)
+        digits.removeFirst(leadingZeros)
+        point -= leadingZeros
+        while digits.count > 1 && digits.last == UInt8(ascii: "0") { digits.removeLast() }
+        return (x < 0, digits, exponent + point - 1)
     }
 
     /// C `printf("%.{precision}e", x)`, with Python's spelling of NaN and infinities.
