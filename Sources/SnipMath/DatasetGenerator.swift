@@ -72,16 +72,19 @@ public struct DatasetGenerator: Sendable {
         -> (AcceptedAttempt, [GenerationRejection], Int, Double?)
     {
         var random = randomState(at: index)
-        return acceptedAttempt(exactRejections: exactRejections, random: &random)
+        var scratch = ExpressionGenerator.TreeScratch()
+        return acceptedAttempt(
+            exactRejections: exactRejections, random: &random, scratch: &scratch)
     }
 
     /// ``acceptedAttempt(at:exactRejections:)`` drawn from `random`, the sample's
     /// ``randomState(at:)``, taken in place (a copy would copy its 624 words on the first draw).
-    func acceptedAttempt(exactRejections: Bool, random: inout NumpyLegacyRandom)
-        -> (AcceptedAttempt, [GenerationRejection], Int, Double?)
-    {
+    func acceptedAttempt(
+        exactRejections: Bool, random: inout NumpyLegacyRandom,
+        scratch: inout ExpressionGenerator.TreeScratch
+    ) -> (AcceptedAttempt, [GenerationRejection], Int, Double?) {
         let (accepted, rejections, unaryCount) = generator.generateAccepted(
-            from: &random, exactRejections: exactRejections)
+            from: &random, exactRejections: exactRejections, scratch: &scratch)
         let target = property.map {
             $0.value(x: accepted.columns[0], y: accepted.y, exactNCR: exactNCR, random: &random)
         }
@@ -90,8 +93,12 @@ public struct DatasetGenerator: Sendable {
 
     /// Appends the `data.prefix` line of the sample whose ``randomState(at:)`` is `random`, and
     /// a newline, to `buffer`.
-    func appendLine(random: inout NumpyLegacyRandom, to buffer: ByteBuffer) {
-        let (accepted, _, _, target) = acceptedAttempt(exactRejections: false, random: &random)
+    func appendLine(
+        random: inout NumpyLegacyRandom, scratch: inout ExpressionGenerator.TreeScratch,
+        to buffer: ByteBuffer
+    ) {
+        let (accepted, _, _, target) = acceptedAttempt(
+            exactRejections: false, random: &random, scratch: &scratch)
         accepted.appendDataPrefixLine(
             to: buffer, precision: generator.configuration.floatPrecision,
             targetProperty: target, skeletonTree: skeletonTrees)
@@ -101,7 +108,8 @@ public struct DatasetGenerator: Sendable {
     /// Appends the lines of samples `range` to `buffer`.
     func appendLines(_ range: Range<Int>, to buffer: ByteBuffer) {
         var states = randomStates(range)
-        for k in states.indices { appendLine(random: &states[k], to: buffer) }
+        var scratch = ExpressionGenerator.TreeScratch()
+        for k in states.indices { appendLine(random: &states[k], scratch: &scratch, to: buffer) }
     }
 
     /// The `data.prefix` lines of samples `range`, each ending in a newline.

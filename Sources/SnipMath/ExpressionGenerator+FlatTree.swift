@@ -24,6 +24,23 @@ extension ExpressionGenerator {
         }
     }
 
+    /// The buffers of an attempt's tree stages, kept from attempt to attempt and sample to
+    /// sample so that drawing a tree allocates nothing once they have grown.
+    struct TreeScratch {
+        /// The shape being drawn.
+        var shape = TreeShape()
+        /// ``randomShape``'s position weights.
+        var weights: [Double] = []
+        /// ``randomShape``'s shuffled node order.
+        var order: [Int] = []
+        /// ``addUnaries``'s subtree sizes.
+        var sizes: [Int32] = []
+        /// ``addUnaries``'s decorated nodes.
+        var decorated: [Int32] = []
+        /// ``addUnaries``'s shuffled ordinals.
+        var ordinals: [Int] = []
+    }
+
     /// A binary tree in creation order (a node's children are created after it, side by
     /// side), with a unary operator above some nodes.
     struct TreeShape {
@@ -36,16 +53,33 @@ extension ExpressionGenerator {
 
         var count: Int { op.count }
 
+        /// An empty shape.
+        init() {
+            op = []
+            first = []
+            unary = []
+        }
+
+        /// Makes the shape `nodeCount` leaves without unary operators, keeping its storage.
+        mutating func reset(nodeCount: Int) {
+            op.removeAll(keepingCapacity: true)
+            op.append(contentsOf: repeatElement(-1, count: nodeCount))
+            first.removeAll(keepingCapacity: true)
+            first.append(contentsOf: repeatElement(0, count: nodeCount))
+            unary.removeAll(keepingCapacity: true)
+            unary.append(contentsOf: repeatElement(-1, count: nodeCount))
+        }
+
         @inline(__always)
         func isSum(_ node: Int) -> Bool { op[node] == 0 || op[node] == 1 }
     }
 
-    /// the reference's random tree as a ``TreeShape`` (no unary
-    /// operators yet), or `nil` when the counting table is too small.
+    /// The reference's random tree as `scratch.shape` (no unary operators yet); `false` when
+    /// the counting table is too small.
     func randomShape(
         binaryOperators: Int, dimension: Int, probabilities: OperatorProbabilities,
-        source: inout some GeneratorRandomSource
-    ) -> TreeShape? {
+        scratch: inout TreeScratch, source: inout some GeneratorRandomSource
+    ) -> Bool {
         let c = configuration
         let tableOperators =
             c.referenceCountingTable
@@ -56,58 +90,63 @@ extension ExpressionGenerator {
             n >= 0 && n < table.count && e >= 0 && e < table[n].count ? table[n][e] : nil
         }
         let nodeCount = 2 * binaryOperators + 1
-        var op = [Int8](repeating: -1, count: nodeCount)
-        var first = [Int32](repeating: 0, count: nodeCount)
+        scratch.shape.reset(nodeCount: nodeCount)
         var created = 1
         var nextEmpty = 0
         var emptyCount = 1
         var remaining = binaryOperators
-        var weights: [Double] = []
-        weights.reserveCapacity(binaryOperators + 1)
         while remaining > 0 {
-            weights.removeAll(keepingCapacity: true)
+            scratch.weights.removeAll(keepingCapacity: true)
             for i in 0..<emptyCount {
-                guard let w = entry(remaining - 1, emptyCount - i + 1) else { return nil }
-                weights.append(w)
+                guard let w = entry(remaining - 1, emptyCount - i + 1) else { return false }
+                scratch.weights.append(w)
             }
-            guard let total = entry(remaining, emptyCount) else { return nil }
-            for i in 0..<emptyCount { weights[i] /= total }
-            let position = source.choice(weights: weights)
+            guard let total = entry(remaining, emptyCount) else { return false }
+            for i in 0..<emptyCount { scratch.weights[i] /= total }
+            let position = source.choice(weights: scratch.weights)
             nextEmpty += position
-            op[nextEmpty] = Int8(source.choice(weights: probabilities.binary))
-            first[nextEmpty] = Int32(created)
+            scratch.shape.op[nextEmpty] = Int8(source.choice(weights: probabilities.binary))
+            scratch.shape.first[nextEmpty] = Int32(created)
             created += 2
             nextEmpty += 1
             emptyCount += 1 - position
             remaining -= 1
         }
         // Leaves, in a shuffled node order: each variable once, then uniform variables.
-        var order = Array(0..<nodeCount)
-        source.shuffle(&order)
+        scratch.order.removeAll(keepingCapacity: true)
+        scratch.order.append(contentsOf: 0..<nodeCount)
+        source.shuffle(&scratch.order)
         var usedDimensions = 0
-        for node in order where op[node] < 0 {
+        for node in scratch.order where scratch.shape.op[node] < 0 {
             _ = source.nextDouble()  // `rng.rand() < prob_rand` (prob_rand = 0)
             if usedDimensions < dimension {
-                first[node] = Int32(usedDimensions)
+                scratch.shape.first[node] = Int32(usedDimensions)
                 usedDimensions += 1
             } else {
                 _ = source.nextDouble()  // `rng.rand() < prob_const` (prob_const = 0)
-                first[node] = Int32(source.integer(0, dimension))
+                scratch.shape.first[node] = Int32(source.integer(0, dimension))
             }
         }
-        return TreeShape(
-            op: op, first: first, unary: [Int8](repeating: -1, count: nodeCount))
+        return true
     }
 
     /// The reference's unary insertion and pruning on a shape: a unary operator above every child with
     /// fewer than `maxUnaryDepth` nodes, then random ones removed down to `count`.
     func addUnaries(
-        to shape: inout TreeShape, keeping count: Int, probabilities: OperatorProbabilities,
+        keeping count: Int, probabilities: OperatorProbabilities, scratch: inout TreeScratch,
         source: inout some GeneratorRandomSource
     ) {
+        // The shape is moved out of the scratch while it is worked on (no copy of its arrays).
+        var shape = scratch.shape
+        scratch.shape = TreeShape()
+        defer { scratch.shape = shape }
         let n = shape.count
         // Subtree sizes: children come after their parent.
-        var size = [Int32](repeating: 1, count: n)
+        var size = scratch.sizes
+        scratch.sizes = []
+        defer { scratch.sizes = size }
+        size.removeAll(keepingCapacity: true)
+        size.append(contentsOf: repeatElement(1, count: n))
         for i in stride(from: n - 1, through: 0, by: -1) where shape.op[i] >= 0 {
             let a = Int(shape.first[i])
             size[i] = 1 + size[a] + size[a + 1]
@@ -115,8 +154,10 @@ extension ExpressionGenerator {
         let depth = configuration.maxUnaryDepth
         // The nodes given a unary operator, in the order drawn, which is the prefix order of
         // those operators.
-        var decorated: [Int32] = []
-        decorated.reserveCapacity(n)
+        var decorated = scratch.decorated
+        scratch.decorated = []
+        defer { scratch.decorated = decorated }
+        decorated.removeAll(keepingCapacity: true)
         func decorate(_ node: Int) {
             guard shape.op[node] >= 0 else { return }
             let a = Int(shape.first[node])
@@ -130,10 +171,13 @@ extension ExpressionGenerator {
         }
         decorate(0)
         let unaryCount = decorated.count
-        var ordinals = Array(0..<unaryCount)
-        source.shuffle(&ordinals)  // drawn even when nothing is removed
+        scratch.ordinals.removeAll(keepingCapacity: true)
+        scratch.ordinals.append(contentsOf: 0..<unaryCount)
+        source.shuffle(&scratch.ordinals)  // drawn even when nothing is removed
         guard unaryCount > count else { return }
-        for i in ordinals.prefix(unaryCount - count) { shape.unary[Int(decorated[i])] = -1 }
+        for i in scratch.ordinals.prefix(unaryCount - count) {
+            shape.unary[Int(decorated[i])] = -1
+        }
     }
 
     /// The reference's `add_prefactors` (`mul,a,` on the terms of sums, `add,a,mul,b,` around

@@ -85,6 +85,16 @@ public struct ExpressionGenerator: Sendable {
     func generateAccepted(
         from source: inout some GeneratorRandomSource, exactRejections: Bool = true
     ) -> (AcceptedAttempt, [GenerationRejection], Int) {
+        var scratch = TreeScratch()
+        return generateAccepted(from: &source, exactRejections: exactRejections, scratch: &scratch)
+    }
+
+    /// ``generateAccepted(from:exactRejections:)`` with the tree stages' buffers kept in
+    /// `scratch` (reused by the caller for its next samples).
+    func generateAccepted(
+        from source: inout some GeneratorRandomSource, exactRejections: Bool,
+        scratch: inout TreeScratch
+    ) -> (AcceptedAttempt, [GenerationRejection], Int) {
         let c = configuration
         // gen_expr with use_controller: the unary count and the dimension are drawn once.
         let unaryCount = source.integer(c.minUnaryOps, c.maxUnaryOps + 1)
@@ -93,7 +103,7 @@ public struct ExpressionGenerator: Sendable {
         while true {
             switch attempt(
                 dimension: dimension, unaryCount: unaryCount, probabilities: probabilities,
-                exactRejections: exactRejections, source: &source)
+                exactRejections: exactRejections, scratch: &scratch, source: &source)
             {
             case .success(let accepted): return (accepted, rejections, unaryCount)
             case .failure(let rejection): rejections.append(rejection)
@@ -104,19 +114,21 @@ public struct ExpressionGenerator: Sendable {
     /// One attempt of the reference's `_gen_expr` with a fixed dimension and unary count.
     func attempt(
         dimension d: Int, unaryCount: Int, probabilities: OperatorProbabilities,
-        exactRejections: Bool = true, source: inout some GeneratorRandomSource
+        exactRejections: Bool = true, scratch: inout TreeScratch,
+        source: inout some GeneratorRandomSource
     ) -> Result<AcceptedAttempt, GenerationRejection> {
         let c = configuration
         _ = source.integer(1, 2)  // the output dimension (an empty range draws nothing)
         let binaryCount = source.integer(
             c.minBinaryOpsPerDimension * d, c.maxBinaryOpsOffset + c.maxBinaryOpsPerDimension * d)
         guard
-            var shape = randomShape(
+            randomShape(
                 binaryOperators: binaryCount, dimension: d, probabilities: probabilities,
-                source: &source)
+                scratch: &scratch, source: &source)
         else { return .failure(.countingTableTooSmall) }
-        addUnaries(to: &shape, keeping: unaryCount, probabilities: probabilities, source: &source)
-        var tree = addPrefactors(to: shape, source: &source)
+        addUnaries(
+            keeping: unaryCount, probabilities: probabilities, scratch: &scratch, source: &source)
+        var tree = addPrefactors(to: scratch.shape, source: &source)
         let used = tree.relabelVariables()
         if used == 0 || (c.enforceDimension && used < d) { return .failure(.badInputDimension) }
         let distribution = source.nextDouble() < 0.5 ? 0 : 1
