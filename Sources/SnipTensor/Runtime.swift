@@ -12,16 +12,16 @@ public enum Runtime {
         return max(cores, 1)
     }()
 
-    /// Sets OpenBLAS's thread count once; every BLAS call goes through here first.
+    /// Loads OpenBLAS and sets its thread count, once; every BLAS call goes through here first.
     static let blasConfigured: Bool = {
-        openblas_set_num_threads(Int32(threadCount))
+        snip_blas_set_num_threads(Int32(threadCount))
         return true
     }()
 
     /// OpenBLAS's own description of its build (core type, threading).
     public static var blasDescription: String {
         _ = blasConfigured
-        guard let config = openblas_get_config() else { return "OpenBLAS" }
+        guard let config = snip_blas_config() else { return "OpenBLAS" }
         return String(cString: config)
     }
 }

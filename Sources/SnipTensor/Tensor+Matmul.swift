@@ -13,9 +13,9 @@ func sgemm(
     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int? = nil
 ) {
     _ = Runtime.blasConfigured
-    cblas_sgemm(
-        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
-        transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha,
+    snip_blas_sgemm(
+        Int32(SnipBLASRowMajor), Int32(transposeA ? SnipBLASTranspose : SnipBLASNoTranspose),
+        Int32(transposeB ? SnipBLASTranspose : SnipBLASNoTranspose), Int32(m), Int32(n), Int32(k), alpha,
         a, Int32(lda ?? (transposeA ? m : k)), b, Int32(ldb ?? (transposeB ? k : n)), beta,
         c, Int32(ldc ?? n))
 }
@@ -36,8 +36,8 @@ func forEachSmallProduct(_ count: Int, flops: Int, _ body: (_ item: Int, _ threa
         return
     }
     _ = Runtime.blasConfigured
-    openblas_set_num_threads(1)
-    defer { openblas_set_num_threads(Int32(threads)) }
+    snip_blas_set_num_threads(1)
+    defer { snip_blas_set_num_threads(Int32(threads)) }
     withoutActuallyEscaping(body) { body in
         let shared = UnsafeSendable(body)
         DispatchQueue.concurrentPerform(iterations: threads) { t in

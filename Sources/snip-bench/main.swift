@@ -34,8 +34,8 @@ if only == nil || only == "gemm" {
         let repeats = m > 1000 ? 5 : 30
         let c = Tensor.zeros([m, n])
         let raw = time(repeats: repeats) {
-            cblas_sgemm(
-                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+            snip_blas_sgemm(
+                Int32(SnipBLASRowMajor), Int32(SnipBLASNoTranspose), Int32(SnipBLASNoTranspose), Int32(m), Int32(n), Int32(k), 1,
                 a.storage.pointer, Int32(k), b.storage.pointer, Int32(n), 0, c.storage.pointer, Int32(n))
         }
         let library = time(repeats: repeats) { _ = a.matmul(b) }
