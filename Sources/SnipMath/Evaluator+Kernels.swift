@@ -150,44 +150,81 @@ extension Evaluator {
         case negative
     }
 
-    /// Writes NaN where `rule` holds, into the view's column or the owned slot; returns whether
-    /// it wrote any.
-    @discardableResult
-    func mask(_ operand: inout Operand, _ rule: MaskRule) -> Bool {
+    /// Writes NaN where `rule` holds, into the view's column or the owned slot.
+    func mask(_ operand: inout Operand, _ rule: MaskRule) {
+        switch operand {
+        case .column, .slot:
+            guard hits(operand, rule) else { return }
+            let values = pointer(operand)
+            switch rule {
+            case .zero: for k in 0..<count where values[k] == 0 { values[k] = .nan }
+            case .nonPositive: for k in 0..<count where values[k] <= 0 { values[k] = .nan }
+            case .negative: for k in 0..<count where values[k] < 0 { values[k] = .nan }
+            }
+        case .scalar:
+            if hits(operand, rule) { operand = .scalar(.nan) }
+        }
+    }
+
+    /// Whether ``mask(_:_:)`` would write a NaN, without writing it. Tests the values' bit
+    /// patterns with integer operations, which vectorise.
+    func hits(_ operand: Operand, _ rule: MaskRule) -> Bool {
         switch operand {
         case .column, .slot:
             let values = pointer(operand)
             switch rule {
-            case .zero: return maskLoop(values) { $0 == 0 }
-            case .nonPositive: return maskLoop(values) { $0 <= 0 }
-            case .negative: return maskLoop(values) { $0 < 0 }
+            case .zero: return anyHit(values, Self.zeroBit)
+            case .nonPositive: return anyHit(values, Self.nonPositiveBit)
+            case .negative: return anyHit(values, Self.negativeBit)
             }
         case .scalar(let v):
-            let hit: Bool
             switch rule {
-            case .zero: hit = v == 0
-            case .nonPositive: hit = v <= 0
-            case .negative: hit = v < 0
+            case .zero: return v == 0
+            case .nonPositive: return v <= 0
+            case .negative: return v < 0
             }
-            if hit { operand = .scalar(.nan) }
-            return hit
         }
     }
 
-    /// Writes NaN into `values` where `condition` holds (branch-free, so it vectorises);
-    /// returns whether it wrote any.
+    /// Whether `hitBit` (bit 63 set exactly where a value's bit pattern meets a rule) sets bit
+    /// 63 for some value.
     @inline(__always)
-    private func maskLoop(
-        _ values: UnsafeMutablePointer<Double>, _ condition: (Double) -> Bool
+    private func anyHit(
+        _ values: UnsafeMutablePointer<Double>, _ hitBit: (UInt64) -> UInt64
     ) -> Bool {
-        var hits = 0
-        for k in 0..<count {
-            let v = values[k]
-            let hit = condition(v)
-            values[k] = hit ? .nan : v
-            hits &+= hit ? 1 : 0
-        }
-        return hits != 0
+        var hits: UInt64 = 0
+        for k in 0..<count { hits |= hitBit(values[k].bitPattern) }
+        return hits >> 63 != 0
+    }
+
+    /// The bit pattern of +infinity, the largest magnitude that is not NaN.
+    private static let infinityBits: UInt64 = 0x7FF0_0000_0000_0000
+
+    /// Bit 63 set exactly when the value with these bits is `== 0` (its magnitude less one
+    /// wraps round only from 0).
+    @inline(__always)
+    static func zeroBit(_ bits: UInt64) -> UInt64 {
+        (bits & ~(1 << 63)) &- 1
+    }
+
+    /// Bit 63 of `infinityBits - magnitude`: set exactly for NaN.
+    @inline(__always)
+    private static func nanBit(_ bits: UInt64) -> UInt64 {
+        infinityBits &- (bits & ~(1 << 63))
+    }
+
+    /// Bit 63 set exactly when the value with these bits is `<= 0`: zero, or a sign that is
+    /// not NaN's.
+    @inline(__always)
+    static func nonPositiveBit(_ bits: UInt64) -> UInt64 {
+        (bits & ~nanBit(bits)) | zeroBit(bits)
+    }
+
+    /// Bit 63 set exactly when the value with these bits is `< 0`: a sign that is neither
+    /// NaN's nor zero's.
+    @inline(__always)
+    static func negativeBit(_ bits: UInt64) -> UInt64 {
+        bits & ~nanBit(bits) & ~zeroBit(bits)
     }
 
     /// Whether a slot holds a NaN.

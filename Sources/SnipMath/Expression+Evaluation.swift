@@ -92,21 +92,6 @@ struct Evaluator {
     }
 
     /// The slots' memory.
-    final class Arena {
-        var base: UnsafeMutablePointer<Double>
-        var capacity: Int
-        var free: [Int] = []
-        var used: Int
-
-        init(slots: Int, count: Int) {
-            capacity = Swift.max(slots, 1)
-            base = .allocate(capacity: capacity * Swift.max(count, 1))
-            used = 0
-        }
-
-        deinit { base.deallocate() }
-    }
-
     let arena: Arena
     /// The expression.
     let tree: FlatExpression
@@ -124,9 +109,21 @@ struct Evaluator {
     /// Exceptions the reference's guards turned into NaN arrays, in evaluation order.
     var caught: [FloatingPointException] = []
 
+    /// An evaluation of `tree` on `columns` ([d][n], each of `count` values); see ``stopsAtNaN``.
     init(
         _ tree: FlatExpression, columns: [[Double]], count n: Int, raising: Bool = false,
         stopsAtNaN: Bool = false
+    ) throws(EvaluationError) {
+        try self.init(
+            tree, columns: columns, count: n, raising: raising, stopsAtNaN: stopsAtNaN,
+            arena: Arena(slots: columns.count + 8, count: n))
+    }
+
+    /// An evaluation that works in `arena`, reset for it, instead of a new block: for callers
+    /// that evaluate tree after tree. Read the result before the arena's next evaluation.
+    init(
+        _ tree: FlatExpression, columns: [[Double]], count n: Int, raising: Bool = false,
+        stopsAtNaN: Bool = false, arena: Arena
     ) throws(EvaluationError) {
         guard columns.allSatisfy({ $0.count == n }) else { throw .raggedPoints }
         self.tree = tree
@@ -134,8 +131,8 @@ struct Evaluator {
         count = n
         self.raising = raising
         self.stopsAtNaN = stopsAtNaN
-        arena = Arena(slots: columns.count + 8, count: n)
-        arena.used = columns.count
+        self.arena = arena
+        arena.reset(slots: columns.count + 8, count: n, reserved: columns.count)
         for (i, column) in columns.enumerated() {
             column.withUnsafeBufferPointer { c in
                 if let source = c.baseAddress { (arena.base + i * n).update(from: source, count: n) }
@@ -155,24 +152,13 @@ struct Evaluator {
     mutating func evaluate() throws(EvaluationError) -> Outcome { try evaluate(tree.start) }
 
     /// A free slot (its values are garbage). Growing moves the block: take pointers after this.
-    func allocate() -> Int {
-        if let s = arena.free.popLast() { return s }
-        if arena.used == arena.capacity {
-            let newCapacity = arena.capacity * 2
-            let n = Swift.max(count, 1)
-            let newBase = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity * n)
-            newBase.update(from: arena.base, count: arena.used * n)
-            arena.base.deallocate()
-            arena.base = newBase
-            arena.capacity = newCapacity
-        }
-        arena.used += 1
-        return arena.used - 1
-    }
+    @inline(__always)
+    func allocate() -> Int { arena.allocate() }
 
     /// Gives an operand's slot back once nothing reads it (columns stay).
+    @inline(__always)
     func release(_ operand: Operand) {
-        if case .slot(let s) = operand { arena.free.append(s) }
+        if case .slot(let s) = operand { arena.release(s) }
     }
 
     @inline(__always)
@@ -395,10 +381,6 @@ struct Evaluator {
     /// recorded in ``caught``). Consumes both operands.
     private mutating func guarded(binary a: Operand, _ b: Operand, _ kernel: Kernel) -> Outcome {
         let (result, ordinary) = combine(a, b, kernel)
-        defer {
-            release(a)
-            release(b)
-        }
         if raising && !ordinary {
             if stopsAtNaN && hasNaN(result) { return .rejected }
             if let e = exception(of: kernel, a, b, result) {
@@ -407,13 +389,14 @@ struct Evaluator {
                 pointer(result).update(repeating: .nan, count: count)
             }
         }
+        release(a)
+        release(b)
         return .ok(.slot(result))
     }
 
     /// A unary operator inside the reference's `try` (all but `abs`). Consumes its operand.
     private mutating func guarded(unary x: Operand, _ op: UnaryOperator) -> Outcome {
         let (result, ordinary) = map(op, x)
-        defer { release(x) }
         if raising && !ordinary {
             if stopsAtNaN && hasNaN(result) { return .rejected }
             if let e = exception(of: op, x, result) {
@@ -422,6 +405,7 @@ struct Evaluator {
                 pointer(result).update(repeating: .nan, count: count)
             }
         }
+        release(x)
         return .ok(.slot(result))
     }
 
@@ -445,15 +429,20 @@ struct Evaluator {
         let rule: MaskRule
         switch op {
         case .abs:
-            defer { release(operand) }
-            return .ok(.slot(map(.abs, operand).slot))
+            let result = map(.abs, operand).slot
+            release(operand)
+            return .ok(.slot(result))
         case .inv: rule = .zero
         case .log: rule = .nonPositive
         case .sqrt: rule = .negative
         default: return guarded(unary: operand, op)
         }
-        // A NaN written here stays NaN through `op`, so the result would be rejected.
-        if mask(&operand, rule) && raising && stopsAtNaN { return .rejected }
+        if raising && stopsAtNaN {
+            // A NaN written by the mask would stay NaN through `op`: the result is rejected.
+            if hits(operand, rule) { return .rejected }
+        } else {
+            mask(&operand, rule)
+        }
         return guarded(unary: operand, op)
     }
 }
