@@ -19,23 +19,22 @@ extension Evaluator {
     /// result (every rule in `FloatingPointFlags+Operations` needs a NaN, infinite, zero or tiny
     /// result), so the per-element flag rules can then be skipped.
     struct OrdinaryTest {
-        /// AND of `e + 2046` over the biased exponents `e` seen: bit 11 stays set unless some
-        /// `e` is 0 or 1 (zero, subnormal, the first binade of normals).
-        var all: UInt64 = 0xFFFF
-        /// OR of `e + 1`: bit 11 is set once some `e` is 2047 (infinite, NaN).
-        var any: UInt64 = 0
+        /// The OR of `m + 2^52` and `m - 2^53` over the magnitudes' bit patterns `m` seen: bit
+        /// 63 of the first is set exactly when `m >= 0x7FF0…` (infinite, NaN), of the second
+        /// exactly when the biased exponent is 0 or 1 (zero, subnormal, the first binade of
+        /// normals).
+        var outside: UInt64 = 0
 
         /// Takes in one value.
         @inline(__always)
         mutating func include(_ value: Double) {
-            let e = (value.bitPattern >> 52) & 0x7FF
-            all &= e &+ 2046
-            any |= e &+ 1
+            let magnitude = value.bitPattern & 0x7FFF_FFFF_FFFF_FFFF
+            outside |= (magnitude &+ 0x0010_0000_0000_0000) | (magnitude &- 0x0020_0000_0000_0000)
         }
 
         /// Whether every value seen is finite with a magnitude of at least 2^-1021.
         @inline(__always)
-        var isOrdinary: Bool { all & 0x800 != 0 && any & 0x800 == 0 }
+        var isOrdinary: Bool { outside >> 63 == 0 }
     }
 
     /// `f` over the elements of two operands into `r`; a scalar is read as a constant instead of
