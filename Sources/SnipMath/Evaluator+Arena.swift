@@ -91,7 +91,8 @@ extension Evaluator {
             newBase.update(from: base, count: used * slotSize)
             newFree.update(from: free, count: freeCount)
             block.deallocate()
-            (block, words, base, free, capacity) = (newBlock, newWords, newBase, newFree, newCapacity)
+            (block, words, base, free) = (newBlock, newWords, newBase, newFree)
+            capacity = newCapacity
         }
     }
 }
