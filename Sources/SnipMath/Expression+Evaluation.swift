@@ -92,21 +92,6 @@ struct Evaluator {
     }
 
     /// The slots' memory.
-    final class Arena {
-        var base: UnsafeMutablePointer<Double>
-        var capacity: Int
-        var free: [Int] = []
-        var used: Int
-
-        init(slots: Int, count: Int) {
-            capacity = Swift.max(slots, 1)
-            base = .allocate(capacity: capacity * Swift.max(count, 1))
-            used = 0
-        }
-
-        deinit { base.deallocate() }
-    }
-
     let arena: Arena
     /// The expression.
     let tree: FlatExpression
@@ -124,9 +109,21 @@ struct Evaluator {
     /// Exceptions the reference's guards turned into NaN arrays, in evaluation order.
     var caught: [FloatingPointException] = []
 
+    /// An evaluation of `tree` on `columns` ([d][n], each of `count` values); see ``stopsAtNaN``.
     init(
         _ tree: FlatExpression, columns: [[Double]], count n: Int, raising: Bool = false,
         stopsAtNaN: Bool = false
+    ) throws(EvaluationError) {
+        try self.init(
+            tree, columns: columns, count: n, raising: raising, stopsAtNaN: stopsAtNaN,
+            arena: Arena(slots: columns.count + 8, count: n))
+    }
+
+    /// An evaluation that works in `arena`, reset for it, instead of a new block: for callers
+    /// that evaluate tree after tree. Read the result before the arena's next evaluation.
+    init(
+        _ tree: FlatExpression, columns: [[Double]], count n: Int, raising: Bool = false,
+        stopsAtNaN: Bool = false, arena: Arena
     ) throws(EvaluationError) {
         guard columns.allSatisfy({ $0.count == n }) else { throw .raggedPoints }
         self.tree = tree
@@ -134,8 +131,8 @@ struct Evaluator {
         count = n
         self.raising = raising
         self.stopsAtNaN = stopsAtNaN
-        arena = Arena(slots: columns.count + 8, count: n)
-        arena.used = columns.count
+        self.arena = arena
+        arena.reset(slots: columns.count + 8, count: n, reserved: columns.count)
         for (i, column) in columns.enumerated() {
             column.withUnsafeBufferPointer { c in
                 if let source = c.baseAddress { (arena.base + i * n).update(from: source, count: n) }
@@ -155,24 +152,13 @@ struct Evaluator {
     mutating func evaluate() throws(EvaluationError) -> Outcome { try evaluate(tree.start) }
 
     /// A free slot (its values are garbage). Growing moves the block: take pointers after this.
-    func allocate() -> Int {
-        if let s = arena.free.popLast() { return s }
-        if arena.used == arena.capacity {
-            let newCapacity = arena.capacity * 2
-            let n = Swift.max(count, 1)
-            let newBase = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity * n)
-            newBase.update(from: arena.base, count: arena.used * n)
-            arena.base.deallocate()
-            arena.base = newBase
-            arena.capacity = newCapacity
-        }
-        arena.used += 1
-        return arena.used - 1
-    }
+    @inline(__always)
+    func allocate() -> Int { arena.allocate() }
 
     /// Gives an operand's slot back once nothing reads it (columns stay).
+    @inline(__always)
     func release(_ operand: Operand) {
-        if case .slot(let s) = operand { arena.free.append(s) }
+        if case .slot(let s) = operand { arena.release(s) }
     }
 
     @inline(__always)
@@ -208,96 +194,6 @@ struct Evaluator {
         return .slot(s)
     }
 
-    /// The elementwise binary operations.
-    enum Kernel {
-        case add, sub, mul, div, pow
-    }
-
-    /// `kernel` over the elements of two operands, into a new slot; a scalar is read with
-    /// stride 0 instead of being expanded. (One explicit loop per kernel: passing the operator
-    /// as a closure left a call per element.)
-    func combine(_ a: Operand, _ b: Operand, _ kernel: Kernel) -> Int {
-        let s = allocate()
-        let r = pointer(s)
-        let n = count
-        var scalars = (0.0, 0.0)
-        return withUnsafeMutablePointer(to: &scalars) { scalars in
-            let first = UnsafeMutableRawPointer(scalars).assumingMemoryBound(to: Double.self)
-            var x = first
-            var y = first + 1
-            var sx = 1
-            var sy = 1
-            switch a {
-            case .scalar(let v):
-                x.pointee = v
-                sx = 0
-            default: x = pointer(a)
-            }
-            switch b {
-            case .scalar(let v):
-                y.pointee = v
-                sy = 0
-            default: y = pointer(b)
-            }
-            switch kernel {
-            case .add: for k in 0..<n { r[k] = x[k &* sx] + y[k &* sy] }
-            case .sub: for k in 0..<n { r[k] = x[k &* sx] - y[k &* sy] }
-            case .mul: for k in 0..<n { r[k] = x[k &* sx] * y[k &* sy] }
-            case .div: for k in 0..<n { r[k] = x[k &* sx] / y[k &* sy] }
-            case .pow: for k in 0..<n { r[k] = Foundation.pow(x[k &* sx], y[k &* sy]) }
-            }
-            return s
-        }
-    }
-
-    /// `f` over the elements of an operand, into a new slot.
-    @inline(__always)
-    func map(_ a: Operand, _ f: (Double) -> Double) -> Int {
-        let s = allocate()
-        let r = pointer(s)
-        let n = count
-        switch a {
-        case .scalar(let x):
-            let v = f(x)
-            for k in 0..<n { r[k] = v }
-        default:
-            let x = pointer(a)
-            for k in 0..<n { r[k] = f(x[k]) }
-        }
-        return s
-    }
-
-    /// Whether every value is finite with a magnitude of at least 2^-1021 (twice the smallest
-    /// normal). No operator raises a flag for such a result (every rule in
-    /// `FloatingPointFlags+Operations` needs a NaN, infinite, zero or tiny result), so the
-    /// per-element flag rules can be skipped.
-    @inline(__always)
-    func allOrdinary(_ slot: Int) -> Bool {
-        // On the biased exponent e: e + 2046 has bit 11 set unless e is 0 or 1 (zero,
-        // subnormal, the first binade of normals), e + 1 has it set only when e = 2047
-        // (infinite, NaN). Reductions with AND and OR, without branches, in vectors.
-        var all: UInt64 = 0xFFFF
-        var any: UInt64 = 0
-        let values = UnsafeRawPointer(pointer(slot)).assumingMemoryBound(to: UInt64.self)
-        for k in 0..<count {
-            let e = (values[k] >> 52) & 0x7FF
-            all &= e &+ 2046
-            any |= e &+ 1
-        }
-        return all & 0x800 != 0 && any & 0x800 == 0
-    }
-
-    /// Writes NaN where `condition` holds, into the view's column or the owned slot.
-    mutating func mask(_ operand: inout Operand, where condition: (Double) -> Bool) {
-        switch operand {
-        case .column, .slot:
-            let values = pointer(operand)
-            for k in 0..<count where condition(values[k]) { values[k] = .nan }
-        case .scalar(let v):
-            if condition(v) { operand = .scalar(.nan) }
-        }
-    }
-
     /// Evaluates the subtree at node `index`.
     mutating func evaluate(_ index: Int) throws(EvaluationError) -> Outcome {
         let node = tree.nodes[index]
@@ -316,14 +212,6 @@ struct Evaluator {
         case .binary(let op):
             return try evaluate(op, index + 1, Int(node.second))
         }
-    }
-
-    /// Whether a slot holds a NaN.
-    func hasNaN(_ slot: Int) -> Bool {
-        let r = pointer(slot)
-        var any = false
-        for k in 0..<count { any = any || r[k].isNaN }
-        return any
     }
 
     /// Python's `float(text)` for a literal: Clinger's exact fast path (at most 15 digits and
@@ -361,6 +249,7 @@ struct Evaluator {
         return fast ?? PythonFloat.parse(text) ?? .nan
     }
 
+
     private mutating func evaluate(_ op: BinaryOperator, _ left: Int, _ right: Int)
         throws(EvaluationError) -> Outcome
     {
@@ -373,7 +262,7 @@ struct Evaluator {
             case .raised(let x): return .raised(x)
             case .rejected: return .rejected
             }
-            mask(&denominator) { $0 == 0 }
+            mask(&denominator, .zero)
             let numerator: Operand
             switch try evaluate(left) {
             case .ok(let o): numerator = o
@@ -383,9 +272,7 @@ struct Evaluator {
                 release(denominator)
                 return .ok(nans())
             }
-            return guarded(binary: numerator, denominator, "divide", .div) {
-                FloatingPointFlags.quotient($0, $1, $2)
-            }
+            return guarded(binary: numerator, denominator, .div)
         }
         let a: Operand
         switch try evaluate(left) {
@@ -403,13 +290,10 @@ struct Evaluator {
         }
         switch op {
         case .add, .sub:
-            let result = combine(a, b, op == .add ? .add : .sub)
-            if raising && !allOrdinary(result) {
+            let (result, ordinary) = combine(a, b, op == .add ? .add : .sub)
+            if raising && !ordinary {
                 if stopsAtNaN && hasNaN(result) { return .rejected }
-                var flags: FloatingPointFlags = []
-                let r = pointer(result)
-                for k in 0..<count { flags.formUnion(.additive(value(a, k), value(b, k), r[k])) }
-                if let e = flags.exception(in: op == .add ? "add" : "subtract") {
+                if let e = exception(of: op == .add ? .add : .sub, a, b, result) {
                     if stopsAtNaN { return .rejected }
                     release(a)
                     release(b)
@@ -421,61 +305,107 @@ struct Evaluator {
             release(b)
             return .ok(.slot(result))
         case .mul:
-            return guarded(binary: a, b, "multiply", .mul) { FloatingPointFlags.product($0, $1, $2) }
+            return guarded(binary: a, b, .mul)
         case .pow:
-            return guarded(binary: a, b, "power", .pow) {
-                FloatingPointFlags.power($0, $1, $2)
-            }
+            return guarded(binary: a, b, .pow)
         case .div:
             preconditionFailure("handled above")
         }
     }
 
+    /// numpy's exception for binary `kernel` on `a` and `b` giving the slot `result`, if any
+    /// (the per-element flag rules; only needed when some result is not ordinary).
+    private func exception(of kernel: Kernel, _ a: Operand, _ b: Operand, _ result: Int)
+        -> FloatingPointException?
+    {
+        var raised: FloatingPointFlags = []
+        let r = pointer(result)
+        let name: String
+        switch kernel {
+        case .add, .sub:
+            name = kernel == .add ? "add" : "subtract"
+            for k in 0..<count { raised.formUnion(.additive(value(a, k), value(b, k), r[k])) }
+        case .mul:
+            name = "multiply"
+            for k in 0..<count { raised.formUnion(.product(value(a, k), value(b, k), r[k])) }
+        case .div:
+            name = "divide"
+            for k in 0..<count { raised.formUnion(.quotient(value(a, k), value(b, k), r[k])) }
+        case .pow:
+            name = "power"
+            for k in 0..<count { raised.formUnion(.power(value(a, k), value(b, k), r[k])) }
+        }
+        return raised.exception(in: name)
+    }
+
+    /// numpy's exception for unary `op` on `x` giving the slot `result`, if any (the
+    /// per-element flag rules; only needed when some result is not ordinary).
+    private func exception(of op: UnaryOperator, _ x: Operand, _ result: Int)
+        -> FloatingPointException?
+    {
+        var raised: FloatingPointFlags = []
+        let r = pointer(result)
+        let name: String
+        switch op {
+        case .abs: return nil
+        case .inv:
+            name = "divide"
+            for k in 0..<count { raised.formUnion(.quotient(1, value(x, k), r[k])) }
+        case .log: name = "log"
+        case .sqrt: name = "sqrt"
+        case .pow2:
+            name = "square"
+            for k in 0..<count {
+                let v = value(x, k)
+                raised.formUnion(.product(v, v, r[k]))
+            }
+        case .pow3:
+            name = "power"
+            for k in 0..<count { raised.formUnion(.power(value(x, k), 3, r[k])) }
+        case .exp:
+            name = "exp"
+            for k in 0..<count { raised.formUnion(.exponential(value(x, k), r[k])) }
+        case .sin, .cos, .tan, .arcsin, .arccos, .arctan:
+            name = op.rawValue
+            // f(x) ≈ x for a tiny x except for cos and arccos.
+            let tinyPassesThrough = op != .cos && op != .arccos
+            for k in 0..<count {
+                raised.formUnion(
+                    .transcendental(value(x, k), r[k], tinyPassesThrough: tinyPassesThrough))
+            }
+        }
+        return raised.exception(in: name)
+    }
+
     /// An operator inside the reference's `try`: a raise gives an all-NaN array (and is
     /// recorded in ``caught``). Consumes both operands.
-    @inline(__always)
-    private mutating func guarded(
-        binary a: Operand, _ b: Operand, _ name: String, _ kernel: Kernel,
-        flags: (Double, Double, Double) -> FloatingPointFlags
-    ) -> Outcome {
-        let result = combine(a, b, kernel)
-        defer {
-            release(a)
-            release(b)
-        }
-        if raising && !allOrdinary(result) {
+    private mutating func guarded(binary a: Operand, _ b: Operand, _ kernel: Kernel) -> Outcome {
+        let (result, ordinary) = combine(a, b, kernel)
+        if raising && !ordinary {
             if stopsAtNaN && hasNaN(result) { return .rejected }
-            var raised: FloatingPointFlags = []
-            let r = pointer(result)
-            for k in 0..<count { raised.formUnion(flags(value(a, k), value(b, k), r[k])) }
-            if let e = raised.exception(in: name) {
+            if let e = exception(of: kernel, a, b, result) {
                 if stopsAtNaN { return .rejected }
                 caught.append(e)
                 pointer(result).update(repeating: .nan, count: count)
             }
         }
+        release(a)
+        release(b)
         return .ok(.slot(result))
     }
 
-    /// A unary operator inside the reference's `try`. Consumes its operand.
-    @inline(__always)
-    private mutating func guarded(
-        unary x: Operand, _ name: String, _ f: (Double) -> Double,
-        flags: (Double, Double) -> FloatingPointFlags
-    ) -> Outcome {
-        let result = map(x, f)
-        defer { release(x) }
-        if raising && !allOrdinary(result) {
+    /// A unary operator inside the reference's `try` (all but `abs`). Consumes its operand.
+    private mutating func guarded(unary x: Operand, _ op: UnaryOperator) -> Outcome {
+        let (result, ordinary) = map(op, x)
+        if raising && !ordinary {
             if stopsAtNaN && hasNaN(result) { return .rejected }
-            var raised: FloatingPointFlags = []
-            let r = pointer(result)
-            for k in 0..<count { raised.formUnion(flags(value(x, k), r[k])) }
-            if let e = raised.exception(in: name) {
+            if let e = exception(of: op, x, result) {
                 if stopsAtNaN { return .rejected }
                 caught.append(e)
                 pointer(result).update(repeating: .nan, count: count)
             }
         }
+        release(x)
         return .ok(.slot(result))
     }
 
@@ -496,57 +426,23 @@ struct Evaluator {
                 return .raised(x)
             }
         }
+        let rule: MaskRule
         switch op {
         case .abs:
-            defer { release(operand) }
-            return .ok(.slot(map(operand) { Swift.abs($0) }))
-        case .inv:
-            mask(&operand) { $0 == 0 }
-            return guarded(unary: operand, "divide", { 1 / $0 }) {
-                FloatingPointFlags.quotient(1, $0, $1)
-            }
-        case .log:
-            mask(&operand) { $0 <= 0 }
-            return guarded(unary: operand, "log", Foundation.log) { _, _ in [] }
-        case .sqrt:
-            mask(&operand) { $0 < 0 }
-            return guarded(unary: operand, "sqrt", { $0.squareRoot() }) { _, _ in [] }
-        case .pow2:
-            return guarded(unary: operand, "square", { $0 * $0 }) {
-                FloatingPointFlags.product($0, $0, $1)
-            }
-        case .pow3:
-            return guarded(unary: operand, "power", { Foundation.pow($0, 3) }) {
-                FloatingPointFlags.power($0, 3, $1)
-            }
-        case .exp:
-            return guarded(unary: operand, "exp", Foundation.exp) {
-                FloatingPointFlags.exponential($0, $1)
-            }
-        case .sin:
-            return guarded(unary: operand, "sin", Foundation.sin) {
-                FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: true)
-            }
-        case .cos:
-            return guarded(unary: operand, "cos", Foundation.cos) {
-                FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: false)
-            }
-        case .tan:
-            return guarded(unary: operand, "tan", Foundation.tan) {
-                FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: true)
-            }
-        case .arcsin:
-            return guarded(unary: operand, "arcsin", Foundation.asin) {
-                FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: true)
-            }
-        case .arccos:
-            return guarded(unary: operand, "arccos", Foundation.acos) {
-                FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: false)
-            }
-        case .arctan:
-            return guarded(unary: operand, "arctan", Foundation.atan) {
-                FloatingPointFlags.transcendental($0, $1, tinyPassesThrough: true)
-            }
+            let result = map(.abs, operand).slot
+            release(operand)
+            return .ok(.slot(result))
+        case .inv: rule = .zero
+        case .log: rule = .nonPositive
+        case .sqrt: rule = .negative
+        default: return guarded(unary: operand, op)
         }
+        if raising && stopsAtNaN {
+            // A NaN written by the mask would stay NaN through `op`: the result is rejected.
+            if hits(operand, rule) { return .rejected }
+        } else {
+            mask(&operand, rule)
+        }
+        return guarded(unary: operand, op)
     }
 }

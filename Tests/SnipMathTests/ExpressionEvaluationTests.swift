@@ -173,6 +173,51 @@ import Testing
                     FloatingPointException(kind: .invalid, operation: "subtract"), caught: []))
     }
 
+    /// Whether an evaluation finished with all values NaN after catching exactly `exception`.
+    func allNaN(_ result: RaisingEvaluation, caught exception: FloatingPointException) -> Bool {
+        guard case .values(let values, let caught) = result else { return false }
+        return values.allSatisfy(\.isNaN) && caught == [exception]
+    }
+
+    /// The masks' and the ordinary-result test's edge values: signed zeros, infinities, NaN,
+    /// subnormals and the smallest normals.
+    @Test func maskAndFlagBoundaries() throws {
+        let x: [[Double]] = [[-0.0], [0], [-1], [1], [-.infinity], [.infinity]]
+        func values(_ prefix: String) throws -> [Double] {
+            try Expression(prefix: prefix).evaluate(rows: x)
+        }
+        #expect(identical(try values("log,x_0"), [.nan, .nan, .nan, 0, .nan, .infinity]))
+        // -0 is not < 0: sqrt keeps it.
+        #expect(identical(try values("sqrt,x_0"), [-0.0, 0, .nan, 1, .nan, .infinity]))
+        #expect(identical(try values("inv,x_0"), [.nan, .nan, -1, 1, -0.0, 0]))
+        #expect(identical(try values("div,x_0,x_0"), [.nan, .nan, 1, 1, .nan, .nan]))
+        // A tiny inexact product underflows (caught: all NaN); an exact one at the smallest
+        // normal or just above it does not.
+        let tiny: [[Double]] = [[1e-160], [1]]
+        #expect(
+            try allNaN(
+                Expression(prefix: "mul,x_0,x_0").evaluateRaising(rows: tiny),
+                caught: FloatingPointException(kind: .underflow, operation: "multiply")))
+        for v in [Double.leastNormalMagnitude, 2 * .leastNormalMagnitude, 0x1p-1021.nextDown] {
+            let normal: [[Double]] = [[v], [1]]
+            #expect(
+                try Expression(prefix: "mul,x_0,x_1").evaluateRaising(rows: [[v, 1], [1, 1]])
+                    == .values([v, 1], caught: []))
+            #expect(
+                try Expression(prefix: "add,x_0,x_0").evaluateRaising(rows: normal)
+                    == .values([2 * v, 2], caught: []))
+        }
+        // A subnormal through sin underflows, through cos it does not.
+        let subnormal: [[Double]] = [[.leastNonzeroMagnitude], [1]]
+        #expect(
+            try allNaN(
+                Expression(prefix: "sin,x_0").evaluateRaising(rows: subnormal),
+                caught: FloatingPointException(kind: .underflow, operation: "sin")))
+        #expect(
+            try Expression(prefix: "cos,x_0").evaluateRaising(rows: subnormal)
+                == .values([1, cos(1)], caught: []))
+    }
+
     @Test func evaluationErrors() throws {
         #expect(throws: EvaluationError.variableOutOfRange(index: 1, dimension: 1)) {
             try Expression(prefix: "x_1").evaluate(rows: [[1]])
