@@ -72,7 +72,7 @@ public struct DatasetGenerator: Sendable {
         -> (AcceptedAttempt, [GenerationRejection], Int, Double?)
     {
         var random = randomState(at: index)
-        var scratch = ExpressionGenerator.TreeScratch()
+        var scratch = ExpressionGenerator.AttemptScratch()
         return acceptedAttempt(
             exactRejections: exactRejections, random: &random, scratch: &scratch)
     }
@@ -81,7 +81,7 @@ public struct DatasetGenerator: Sendable {
     /// ``randomState(at:)``, taken in place (a copy would copy its 624 words on the first draw).
     func acceptedAttempt(
         exactRejections: Bool, random: inout NumpyLegacyRandom,
-        scratch: inout ExpressionGenerator.TreeScratch
+        scratch: inout ExpressionGenerator.AttemptScratch
     ) -> (AcceptedAttempt, [GenerationRejection], Int, Double?) {
         let (accepted, rejections, unaryCount) = generator.generateAccepted(
             from: &random, exactRejections: exactRejections, scratch: &scratch)
@@ -94,7 +94,7 @@ public struct DatasetGenerator: Sendable {
     /// Appends the `data.prefix` line of the sample whose ``randomState(at:)`` is `random`, and
     /// a newline, to `buffer`.
     func appendLine(
-        random: inout NumpyLegacyRandom, scratch: inout ExpressionGenerator.TreeScratch,
+        random: inout NumpyLegacyRandom, scratch: inout ExpressionGenerator.AttemptScratch,
         to buffer: ByteBuffer
     ) {
         let (accepted, _, _, target) = acceptedAttempt(
@@ -108,7 +108,7 @@ public struct DatasetGenerator: Sendable {
     /// Appends the lines of samples `range` to `buffer`.
     func appendLines(_ range: Range<Int>, to buffer: ByteBuffer) {
         var states = randomStates(range)
-        var scratch = ExpressionGenerator.TreeScratch()
+        var scratch = ExpressionGenerator.AttemptScratch()
         for k in states.indices { appendLine(random: &states[k], scratch: &scratch, to: buffer) }
     }
 

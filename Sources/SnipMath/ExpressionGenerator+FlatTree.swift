@@ -24,23 +24,6 @@ extension ExpressionGenerator {
         }
     }
 
-    /// The buffers of an attempt's tree stages, kept from attempt to attempt and sample to
-    /// sample so that drawing a tree allocates nothing once they have grown.
-    struct TreeScratch {
-        /// The shape being drawn.
-        var shape = TreeShape()
-        /// ``randomShape``'s position weights.
-        var weights: [Double] = []
-        /// ``randomShape``'s shuffled node order.
-        var order: [Int] = []
-        /// ``addUnaries``'s subtree sizes.
-        var sizes: [Int32] = []
-        /// ``addUnaries``'s decorated nodes.
-        var decorated: [Int32] = []
-        /// ``addUnaries``'s shuffled ordinals.
-        var ordinals: [Int] = []
-    }
-
     /// A binary tree in creation order (a node's children are created after it, side by
     /// side), with a unary operator above some nodes.
     struct TreeShape {
@@ -78,7 +61,7 @@ extension ExpressionGenerator {
     /// the counting table is too small.
     func randomShape(
         binaryOperators: Int, dimension: Int, probabilities: OperatorProbabilities,
-        scratch: inout TreeScratch, source: inout some GeneratorRandomSource
+        scratch: inout AttemptScratch, source: inout some GeneratorRandomSource
     ) -> Bool {
         let c = configuration
         let tableOperators =
@@ -133,7 +116,7 @@ extension ExpressionGenerator {
     /// The reference's unary insertion and pruning on a shape: a unary operator above every child with
     /// fewer than `maxUnaryDepth` nodes, then random ones removed down to `count`.
     func addUnaries(
-        keeping count: Int, probabilities: OperatorProbabilities, scratch: inout TreeScratch,
+        keeping count: Int, probabilities: OperatorProbabilities, scratch: inout AttemptScratch,
         source: inout some GeneratorRandomSource
     ) {
         // The shape is moved out of the scratch while it is worked on (no copy of its arrays).

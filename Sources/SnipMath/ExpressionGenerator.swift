@@ -85,15 +85,15 @@ public struct ExpressionGenerator: Sendable {
     func generateAccepted(
         from source: inout some GeneratorRandomSource, exactRejections: Bool = true
     ) -> (AcceptedAttempt, [GenerationRejection], Int) {
-        var scratch = TreeScratch()
+        var scratch = AttemptScratch()
         return generateAccepted(from: &source, exactRejections: exactRejections, scratch: &scratch)
     }
 
-    /// ``generateAccepted(from:exactRejections:)`` with the tree stages' buffers kept in
-    /// `scratch` (reused by the caller for its next samples).
+    /// ``generateAccepted(from:exactRejections:)`` working in `scratch`'s buffers, kept
+    /// by the caller for its next samples.
     func generateAccepted(
         from source: inout some GeneratorRandomSource, exactRejections: Bool,
-        scratch: inout TreeScratch
+        scratch: inout AttemptScratch
     ) -> (AcceptedAttempt, [GenerationRejection], Int) {
         let c = configuration
         // gen_expr with use_controller: the unary count and the dimension are drawn once.
@@ -114,7 +114,7 @@ public struct ExpressionGenerator: Sendable {
     /// One attempt of the reference's `_gen_expr` with a fixed dimension and unary count.
     func attempt(
         dimension d: Int, unaryCount: Int, probabilities: OperatorProbabilities,
-        exactRejections: Bool = true, scratch: inout TreeScratch,
+        exactRejections: Bool = true, scratch: inout AttemptScratch,
         source: inout some GeneratorRandomSource
     ) -> Result<AcceptedAttempt, GenerationRejection> {
         let c = configuration
@@ -139,15 +139,17 @@ public struct ExpressionGenerator: Sendable {
                 source: &source)
         else { return .failure(.floatingPointError) }
         let y: [Double]
-        guard
-            var evaluator = try? Evaluator(
+        do {
+            var evaluator = try Evaluator(
                 tree, columns: x, count: x.first?.count ?? 0, raising: true,
-                stopsAtNaN: !exactRejections)
-        else { return .failure(.floatingPointError) }
-        switch try? evaluator.evaluate() {
-        case .ok(let operand)?: y = evaluator.read(operand)
-        case .rejected?: return .failure(.generationError)  // or FloatingPointError: not known
-        default: return .failure(.floatingPointError)
+                stopsAtNaN: !exactRejections, arena: scratch.arena)
+            switch try evaluator.evaluate() {
+            case .ok(let operand): y = evaluator.read(operand)
+            case .rejected: return .failure(.generationError)  // or FloatingPointError: not known
+            case .raised: return .failure(.floatingPointError)
+            }
+        } catch {
+            return .failure(.floatingPointError)
         }
         let limit = c.maxOutputMagnitude
         guard y.allSatisfy({ !$0.isNaN && Swift.abs($0) < limit }) else {
