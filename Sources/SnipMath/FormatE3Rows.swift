@@ -44,19 +44,38 @@ extension DataPrefixLine {
         start[0] = UInt8(ascii: "[")
         start[1] = UInt8(ascii: "\"")
         var p = start + 2
-        var x = source
         if width == 1 {  // the common case, and y
-            for _ in 0..<count {
-                p = tables.writeE3(x[0], separator: rowSeparator, separatorCount: 6, at: p)
-                x += 1
-            }
-        } else {
-            for _ in 0..<count {
-                for _ in 1..<width {
-                    p = tables.writeE3(x[0], separator: numberSeparator, separatorCount: 4, at: p)
+            // Runs of numbers without a call in the loop (so that its constants stay in
+            // registers), each ended by one that printf formats.
+            var x = source
+            let end = source + count
+            while x < end {
+                while x < end {
+                    guard let next = tables.writeE3(
+                        x.pointee, separator: rowSeparator, separatorCount: 6, at: p)
+                    else { break }
+                    p = next
                     x += 1
                 }
-                p = tables.writeE3(x[0], separator: rowSeparator, separatorCount: 6, at: p)
+                if x < end {
+                    p = tables.writeE3Slowly(
+                        x.pointee, separator: rowSeparator, separatorCount: 6, at: p)
+                    x += 1
+                }
+            }
+        } else {
+            var x = source
+            for _ in 0..<count {
+                for _ in 1..<width {
+                    p =
+                        tables.writeE3(x[0], separator: numberSeparator, separatorCount: 4, at: p)
+                        ?? tables.writeE3Slowly(
+                            x[0], separator: numberSeparator, separatorCount: 4, at: p)
+                    x += 1
+                }
+                p =
+                    tables.writeE3(x[0], separator: rowSeparator, separatorCount: 6, at: p)
+                    ?? tables.writeE3Slowly(x[0], separator: rowSeparator, separatorCount: 6, at: p)
                 x += 1
             }
         }
@@ -71,11 +90,13 @@ extension FormatETables {
     private static var tieMargin: Double { 0.5 - 1e-6 }
 
     /// Writes `%.3e` of `x` and then `separator` (its low `separatorCount` bytes) at `p`, and
-    /// returns the end of the separator; `p` needs room for 17 bytes and 8 of slack.
+    /// returns the end of the separator; or returns nil when printf must format `x`
+    /// (``writeE3Slowly(_:separator:separatorCount:at:)``). `p` needs room for 17 bytes and 8
+    /// of slack.
     @inline(__always)
     func writeE3(
         _ x: Double, separator: UInt64, separatorCount: Int, at p: UnsafeMutablePointer<UInt8>
-    ) -> UnsafeMutablePointer<UInt8> {
+    ) -> UnsafeMutablePointer<UInt8>? {
         let bits = x.bitPattern
         let a = Double(bitPattern: bits & 0x7FFF_FFFF_FFFF_FFFF)
         var e = decadeGuess(Int(truncatingIfNeeded: bits &>> 52))
@@ -88,14 +109,10 @@ extension FormatETables {
         // round(v) lands in the low bits of v + 1.5·2^52; v − round(v) is exact. Not finite
         // v (see the top of this file) fails the comparison.
         let shifted = v + Self.roundingBias
-        guard Swift.abs(v - (shifted - Self.roundingBias)) < Self.tieMargin else {
-            return writeE3Slowly(x, separator: separator, separatorCount: separatorCount, at: p)
-        }
+        guard Swift.abs(v - (shifted - Self.roundingBias)) < Self.tieMargin else { return nil }
         var mantissa = Int(truncatingIfNeeded: shifted.bitPattern & 0xFFFF_FFFF)
         if mantissa >= 10_000 {  // 9.9996 → 1.000e+01
-            guard mantissa == 10_000 else {
-                return writeE3Slowly(x, separator: separator, separatorCount: separatorCount, at: p)
-            }
+            guard mantissa == 10_000 else { return nil }
             mantissa = 1000
             e &+= 1
         }
@@ -112,9 +129,9 @@ extension FormatETables {
         return end + separatorCount
     }
 
-    /// ``writeE3(_:separator:separatorCount:at:)`` by printf.
+    /// ``writeE3(_:separator:separatorCount:at:)`` by printf; it never fails.
     @inline(never)
-    private func writeE3Slowly(
+    func writeE3Slowly(
         _ x: Double, separator: UInt64, separatorCount: Int, at p: UnsafeMutablePointer<UInt8>
     ) -> UnsafeMutablePointer<UInt8> {
         let end = p + ByteText.writeFormatE3Slowly(x, to: p)
@@ -184,6 +201,11 @@ struct FormatETables: @unchecked Sendable {
         Int(base.load(fromByteOffset: Self.decadeGuessOffset + top &* 2, as: Int16.self))
     }
 
+    /// ``scale(_:)`` while the block is being made.
+    private static func scale(_ k: Int, in block: UnsafeMutableRawPointer) -> Double {
+        block.load(fromByteOffset: scaleZero + 8 * k, as: Double.self)
+    }
+
     /// The tables.
     static let shared = FormatETables()
 
@@ -201,16 +223,24 @@ struct FormatETables: @unchecked Sendable {
             block.storeBytes(of: value, toByteOffset: Self.scaleZero + 8 * k, as: Double.self)
         }
         for e in Self.decadeRange {
-            let value = 3 - e > 308 ? Double.infinity : Double("1e\(3 - e)")!
+            let k = 3 - e  // within the scales but for 313, +∞ like them from 309 on
+            let value = k > 308 ? Double.infinity : Self.scale(k, in: block)
             block.storeBytes(
                 of: value, toByteOffset: Self.fourDigitScaleZero + 8 * e, as: Double.self)
         }
         for e in Self.exponentRange {
-            let magnitude = Swift.abs(e)
-            let text = "e" + (e < 0 ? "-" : "+") + (magnitude < 10 ? "0" : "") + String(magnitude)
-            var word = UInt64(text.utf8.count) << 56
-            for (j, byte) in text.utf8.enumerated() { word |= UInt64(byte) << (8 * j) }
-            block.storeBytes(of: word, toByteOffset: Self.exponentZero + 8 * e, as: UInt64.self)
+            // e, the sign, then two or three digits
+            let magnitude = UInt64(Swift.abs(e))
+            var word = UInt64(UInt8(ascii: "e")) | UInt64(UInt8(ascii: e < 0 ? "-" : "+")) << 8
+            var count: UInt64 = 4
+            if magnitude >= 100 {
+                word |= (48 + magnitude / 100) << 16
+                count = 5
+            }
+            word |= (48 + magnitude / 10 % 10) << (8 * (count - 2))
+            word |= (48 + magnitude % 10) << (8 * (count - 1))
+            block.storeBytes(
+                of: word | count << 56, toByteOffset: Self.exponentZero + 8 * e, as: UInt64.self)
         }
         for i in 0..<100 {
             let tens = UInt32(48 + i / 10)

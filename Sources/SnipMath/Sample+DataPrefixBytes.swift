@@ -190,10 +190,12 @@ enum ByteText {
         }
         // Filled from the last digit.
         let start = out.base + out.count
-        for i in stride(from: digits - 1, through: 0, by: -1) {
+        var i = digits
+        repeat {
+            i -= 1
             start[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
             v /= 10
-        }
+        } while i > 0
         out.skip(digits)
     }
 
