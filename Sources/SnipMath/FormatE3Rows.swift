@@ -118,15 +118,16 @@ extension FormatETables {
         }
         let high = (mantissa &* 5243) &>> 19  // mantissa / 100, exact below 43,699
         let low = mantissa &- high &* 100
-        let digits = UInt64(pointedPair(high)) | UInt64(pair(low)) &<< 24  // d.ddd
-        let exponentText = exponent(e)  // e±XX or e±XXX, its length in the top byte
+        let digits = pointedPair(high) | shiftedPair(low)  // d.ddd
+        let exponentText = exponent(e)  // e±XX or e±XXX, and a length in the top byte
         p[0] = UInt8(ascii: "-")
         let text = p + Int(truncatingIfNeeded: bits &>> 63)  // past the sign if negative
         UnsafeMutableRawPointer(text).storeBytes(of: digits, as: UInt64.self)
         UnsafeMutableRawPointer(text + 5).storeBytes(of: exponentText, as: UInt64.self)
-        let end = text + 5 + Int(truncatingIfNeeded: exponentText &>> 56)
-        UnsafeMutableRawPointer(end).storeBytes(of: separator, as: UInt64.self)
-        return end + separatorCount
+        // The text, exponent included, and a row's separator end at text + exponentText >> 56.
+        let end = text + Int(truncatingIfNeeded: exponentText &>> 56) - (6 - separatorCount)
+        UnsafeMutableRawPointer(end - separatorCount).storeBytes(of: separator, as: UInt64.self)
+        return end
     }
 
     /// ``writeE3(_:separator:separatorCount:at:)`` by printf; it never fails.
@@ -145,7 +146,7 @@ extension FormatETables {
 /// for initialisation and bounds on every number, and a pointer per table would crowd the
 /// registers of the writing loop).
 struct FormatETables: @unchecked Sendable {
-    /// The block: ``scale(_:)``, ``fourDigitScale(_:)``, ``exponent(_:)``, ``pair(_:)``,
+    /// The block: ``scale(_:)``, ``fourDigitScale(_:)``, ``exponent(_:)``, ``shiftedPair(_:)``,
     /// ``pointedPair(_:)``, ``decadeGuess(_:)`` in turn.
     private let base: UnsafeRawPointer
 
@@ -156,9 +157,9 @@ struct FormatETables: @unchecked Sendable {
     private static var scaleZero: Int { 8 * 325 }  // the offset of 10^0
     private static var fourDigitScaleZero: Int { 8 * 638 + 8 * 310 }  // that of decade 0
     private static var exponentZero: Int { 8 * (638 + 621) + 8 * 330 }  // that of e+00
-    private static var pairOffset: Int { 8 * (638 + 621 + 661) }
-    private static var pointedPairOffset: Int { pairOffset + 2 * 100 }
-    private static var decadeGuessOffset: Int { pointedPairOffset + 4 * 100 }
+    private static var shiftedPairOffset: Int { 8 * (638 + 621 + 661) }
+    private static var pointedPairOffset: Int { shiftedPairOffset + 8 * 100 }
+    private static var decadeGuessOffset: Int { pointedPairOffset + 8 * 100 }
     private static var size: Int { decadeGuessOffset + 2 * 4096 }
 
     /// 10^k rounded to a double (exact for 0…22), for k in −325…312: +∞ from 309 on.
@@ -175,22 +176,24 @@ struct FormatETables: @unchecked Sendable {
     }
 
     /// For e in −330…330, the bytes of `e±XX` (or `e±XXX`), little-endian, and in the top byte
-    /// their count.
+    /// the length of a number's text with this exponent, 5 + 4 (or 5), plus 6 for the separator
+    /// after a row, `"], ["`.
     @inline(__always)
     func exponent(_ e: Int) -> UInt64 {
         base.load(fromByteOffset: Self.exponentZero + e &* 8, as: UInt64.self)
     }
 
-    /// The ASCII digits of 0…99 as two bytes, tens first in memory (little-endian).
+    /// The ASCII digits of 0…99 as two bytes, tens first in memory, moved up by three bytes (to
+    /// follow ``pointedPair(_:)``).
     @inline(__always)
-    func pair(_ i: Int) -> UInt16 {
-        base.load(fromByteOffset: Self.pairOffset + i &* 2, as: UInt16.self)
+    func shiftedPair(_ i: Int) -> UInt64 {
+        base.load(fromByteOffset: Self.shiftedPairOffset + i &* 8, as: UInt64.self)
     }
 
     /// The digits of 10…99 as `d.d` (three bytes, little-endian): the start of a mantissa.
     @inline(__always)
-    func pointedPair(_ i: Int) -> UInt32 {
-        base.load(fromByteOffset: Self.pointedPairOffset + i &* 4, as: UInt32.self)
+    func pointedPair(_ i: Int) -> UInt64 {
+        base.load(fromByteOffset: Self.pointedPairOffset + i &* 8, as: UInt64.self)
     }
 
     /// The guess at floor(log10 |x|) from the top 12 bits of x (sign and biased exponent b):
@@ -240,17 +243,18 @@ struct FormatETables: @unchecked Sendable {
             word |= (48 + magnitude / 10 % 10) << (8 * (count - 2))
             word |= (48 + magnitude % 10) << (8 * (count - 1))
             block.storeBytes(
-                of: word | count << 56, toByteOffset: Self.exponentZero + 8 * e, as: UInt64.self)
+                of: word | (5 + count + 6) << 56, toByteOffset: Self.exponentZero + 8 * e,
+                as: UInt64.self)
         }
         for i in 0..<100 {
-            let tens = UInt32(48 + i / 10)
-            let units = UInt32(48 + i % 10)
+            let tens = UInt64(48 + i / 10)
+            let units = UInt64(48 + i % 10)
             block.storeBytes(
-                of: UInt16(tens | units << 8), toByteOffset: Self.pairOffset + 2 * i,
-                as: UInt16.self)
+                of: (tens | units << 8) << 24, toByteOffset: Self.shiftedPairOffset + 8 * i,
+                as: UInt64.self)
             block.storeBytes(
-                of: tens | UInt32(UInt8(ascii: ".")) << 8 | units << 16,
-                toByteOffset: Self.pointedPairOffset + 4 * i, as: UInt32.self)
+                of: tens | UInt64(UInt8(ascii: ".")) << 8 | units << 16,
+                toByteOffset: Self.pointedPairOffset + 8 * i, as: UInt64.self)
         }
         for top in 0..<4096 {
             let guess = Int16((((top & 0x7FF) - 1023) * 1233) >> 12)
