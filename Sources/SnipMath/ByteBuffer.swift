@@ -63,10 +63,15 @@ final class ByteBuffer {
         count += bytes.count
     }
 
-    /// Appends a string's UTF-8 bytes.
+    /// Appends a string's UTF-8 bytes. Disfavoured so that a literal argument is taken as a
+    /// `StaticString`, whose bytes need no look-up.
+    @_disfavoredOverload
     func append(_ text: String) {
-        var text = text
-        text.withUTF8 { append($0) }
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { append($0) }
+        if copied == nil {
+            var text = text
+            text.withUTF8 { append($0) }
+        }
     }
 }
 

@@ -26,6 +26,46 @@ import Testing
         return "\(values) (precision \(precision)):\n\(fast)\n\(plain)"
     }
 
+    /// The fast writer against the plain one on points of `dimension` coordinates taken from
+    /// `values` in turn (rows of several numbers separate them by `", "`).
+    static func checkPoints(_ values: [Double], dimension d: Int, precision: Int) throws
+        -> Bool
+    {
+        let n = d == 0 ? 5 : values.count / d
+        let x = (0..<n).map { i in Array(values[(i * d)..<(i * d + d)]) }
+        let sample = Sample(
+            tree: try Expression(prefix: "x_0"), x: x, y: Array(values.prefix(n)),
+            info: SampleInfo(
+                inputPointCount: n, unaryOperatorCount: 0, binaryOperatorCount: 0,
+                inputDimension: d, outputDimension: 1, inputDistributionType: 1,
+                centroidCount: 12),
+            skeletonTokens: ["x_0"], targetProperty: 0.25)
+        var bytes: [UInt8] = []
+        sample.appendDataPrefixLine(to: &bytes, precision: precision)
+        return String(decoding: bytes, as: UTF8.self) == sample.dataPrefixLine(precision: precision)
+    }
+
+    @Test func pointsOfSeveralDimensions() throws {
+        var rng = FunctionPropertiesTests.SplitMix(state: 23)
+        var values: [Double] = [
+            0, -0.0, 9.9995, -9.9996e-200, 1e-310, .infinity, -.nan, 1.0625e100, -1.0635e-100,
+        ]
+        for i in 0..<3_000 {
+            switch i % 3 {
+            case 0: values.append(Double.random(in: -5...5, using: &rng))
+            case 1:
+                let m = Double(Int.random(in: 1_000...9_999, using: &rng)) + 0.5
+                values.append(m * pow(10, Double(Int.random(in: -300...300, using: &rng))))
+            default: values.append(Double(bitPattern: rng.next()))
+            }
+        }
+        for d in [0, 1, 2, 3, 10] {
+            for p in [3, 4] {
+                #expect(try Self.checkPoints(values, dimension: d, precision: p), "d \(d) p \(p)")
+            }
+        }
+    }
+
     @Test func edgeCases() throws {
         let values: [Double] = [
             0, 1, 9.9995, 9.99949999999, 9.9996, 0.00099995, 1.0625, 1.0635, 2.5e-3, 0.5, 1e-300,
