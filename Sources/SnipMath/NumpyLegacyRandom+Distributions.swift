@@ -48,6 +48,45 @@ extension NumpyLegacyRandom {
             cachedGaussian = nil
             return g
         }
+        let (x1, x2, f) = polarPair()
+        cachedGaussian = f * x1
+        return f * x2
+    }
+
+    /// `count` draws of ``gaussian()`` written to `out`, in order: the cached value first, then
+    /// both values of each pair (the second value of an odd last pair stays cached).
+    public mutating func gaussians(into out: UnsafeMutablePointer<Double>, count: Int) {
+        guard count > 0 else { return }
+        var i = 0
+        if let g = cachedGaussian {
+            cachedGaussian = nil
+            out[0] = g
+            i = 1
+        }
+        while i + 1 < count {
+            let (x1, x2, f) = polarPair()
+            out[i] = f * x2
+            out[i + 1] = f * x1
+            i += 2
+        }
+        if i < count {
+            let (x1, x2, f) = polarPair()
+            out[i] = f * x2
+            cachedGaussian = f * x1
+        }
+    }
+
+    /// `count` draws of ``uniform(_:_:)`` written to `out`, in order.
+    public mutating func uniforms(
+        _ low: Double, _ high: Double, into out: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        for i in 0..<count { out[i] = low + (high - low) * nextDouble() }
+    }
+
+    /// One accepted polar pair: x1, x2 uniform in the unit disc (r² = x1² + x2² in (0, 1)) and
+    /// the factor √(−2·log r² / r²) that makes f·x2 and f·x1 two standard normals.
+    @inline(__always)
+    private mutating func polarPair() -> (x1: Double, x2: Double, factor: Double) {
         var x1 = 0.0
         var x2 = 0.0
         var r2 = 0.0
@@ -56,9 +95,7 @@ extension NumpyLegacyRandom {
             x2 = 2.0 * nextDouble() - 1.0
             r2 = x1 * x1 + x2 * x2
         } while r2 >= 1.0 || r2 == 0.0
-        let f = (-2.0 * Foundation.log(r2) / r2).squareRoot()
-        cachedGaussian = f * x1
-        return f * x2
+        return (x1, x2, (-2.0 * Foundation.log(r2) / r2).squareRoot())
     }
 
     /// `binomial(n, p)` with numpy's algorithm (inversion when the mean is ≤ 30, else BTPE).

@@ -5,20 +5,27 @@
 /// Only the integer paths are implemented: raw 32-bit words, `random_interval` (masked
 /// rejection) and the legacy `shuffle` / `permutation` / `choice(n, k, replace=False)`.
 public struct NumpyLegacyRandom: Sendable {
-    private var state: [UInt32]
+    /// The MT19937 state (`words[0..<624]`) followed by the tempered outputs of its last
+    /// twist (`words[624..<1248]`), which the draws read in order.
+    private var words: [UInt32]
+    /// The index of the next output word; 624 when the state needs a twist.
     private var position: Int
     /// The second value of the last polar Box–Muller pair (`has_gauss` / `gauss`).
     var cachedGaussian: Double?
 
+    /// The number of words in the MT19937 state.
+    static let stateSize = 624
+
     /// The stream of `np.random.RandomState(seed)` (`seed` < 2^32).
     public init(seed: UInt32) {
-        state = [UInt32](unsafeUninitializedCapacity: 624) { key, initialized in
+        words = [UInt32](unsafeUninitializedCapacity: 2 * Self.stateSize) { key, initialized in
             var s = seed
             for i in 0..<624 {
                 key[i] = s
                 s = 1_812_433_253 &* (s ^ (s >> 30)) &+ UInt32(i + 1)
             }
-            initialized = 624
+            for i in 624..<1248 { key[i] = 0 }
+            initialized = 1248
         }
         position = 624
     }
@@ -28,9 +35,9 @@ public struct NumpyLegacyRandom: Sendable {
     /// `RandomState([worker_id, rank, env_base_seed])`.
     public init(key: [UInt32]) {
         precondition(!key.isEmpty, "RandomState needs a non-empty seed list")
-        state = Self.initByArrayStart
+        words = Self.initByArrayStart
         position = 624
-        state.withUnsafeMutableBufferPointer { mt in
+        words.withUnsafeMutableBufferPointer { mt in
             var i = 1
             var j = 0
             for _ in 0..<Swift.max(624, key.count) {
@@ -54,129 +61,57 @@ public struct NumpyLegacyRandom: Sendable {
             }
             mt[0] = 0x8000_0000
         }
-        position = 624
     }
 
-    /// The streams of `RandomState(key)` for each key, as ``init(key:)`` makes them; four keys
-    /// of the same length are seeded together, their four `init_by_array` chains interleaved
-    /// (each step of one chain waits for the multiplication of the step before, so one chain
-    /// leaves the core mostly idle).
-    public static func states(keys: [[UInt32]]) -> [NumpyLegacyRandom] {
-        var out: [NumpyLegacyRandom] = []
-        out.reserveCapacity(keys.count)
-        var next = 0
-        while next < keys.count {
-            let length = keys[next].count
-            guard next + 4 <= keys.count, length > 0,
-                keys[(next + 1)..<(next + 4)].allSatisfy({ $0.count == length })
-            else {
-                out.append(NumpyLegacyRandom(key: keys[next]))
-                next += 1
-                continue
-            }
-            out.append(contentsOf: seededTogether(Array(keys[next..<(next + 4)])))
-            next += 4
+    /// A stream from a full MT19937 state (624 words), before its first twist.
+    init(state: UnsafeBufferPointer<UInt32>) {
+        precondition(state.count == Self.stateSize, "an MT19937 state has 624 words")
+        words = [UInt32](unsafeUninitializedCapacity: 2 * Self.stateSize) { w, initialized in
+            _ = w.initialize(fromContentsOf: state)
+            (w.baseAddress! + 624).initialize(repeating: 0, count: 624)
+            initialized = 1248
         }
-        return out
-    }
-
-    /// `init_by_array` for four keys of one length, one step of each chain after the other, the
-    /// last word of each chain kept in a register.
-    private static func seededTogether(_ keys: [[UInt32]]) -> [NumpyLegacyRandom] {
-        let length = keys[0].count
-        // key[4·j + lane] + j, as the first pass adds it
-        var key = [UInt32](repeating: 0, count: 4 * length)
-        for lane in 0..<4 {
-            for j in 0..<length { key[4 * j + lane] = keys[lane][j] &+ UInt32(j) }
-        }
-        var s0 = initByArrayStart
-        var s1 = initByArrayStart
-        var s2 = initByArrayStart
-        var s3 = initByArrayStart
-        s0.withUnsafeMutableBufferPointer { m0 in
-            s1.withUnsafeMutableBufferPointer { m1 in
-                s2.withUnsafeMutableBufferPointer { m2 in
-                    s3.withUnsafeMutableBufferPointer { m3 in
-                        key.withUnsafeBufferPointer { key in
-                            var p0 = m0[0]
-                            var p1 = m1[0]
-                            var p2 = m2[0]
-                            var p3 = m3[0]
-                            @inline(__always) func mix(_ p: UInt32, _ factor: UInt32) -> UInt32 {
-                                (p ^ (p >> 30)) &* factor
-                            }
-                            var i = 1
-                            var j = 0
-                            for _ in 0..<Swift.max(624, length) {
-                                let k = key.baseAddress! + 4 * j
-                                p0 = (m0[i] ^ mix(p0, 1_664_525)) &+ k[0]
-                                p1 = (m1[i] ^ mix(p1, 1_664_525)) &+ k[1]
-                                p2 = (m2[i] ^ mix(p2, 1_664_525)) &+ k[2]
-                                p3 = (m3[i] ^ mix(p3, 1_664_525)) &+ k[3]
-                                m0[i] = p0
-                                m1[i] = p1
-                                m2[i] = p2
-                                m3[i] = p3
-                                i += 1
-                                j += 1
-                                if i >= 624 {  // mt[0] = mt[623], which p already holds
-                                    m0[0] = p0
-                                    m1[0] = p1
-                                    m2[0] = p2
-                                    m3[0] = p3
-                                    i = 1
-                                }
-                                if j >= length { j = 0 }
-                            }
-                            for _ in 0..<623 {
-                                let u = UInt32(i)
-                                p0 = (m0[i] ^ mix(p0, 1_566_083_941)) &- u
-                                p1 = (m1[i] ^ mix(p1, 1_566_083_941)) &- u
-                                p2 = (m2[i] ^ mix(p2, 1_566_083_941)) &- u
-                                p3 = (m3[i] ^ mix(p3, 1_566_083_941)) &- u
-                                m0[i] = p0
-                                m1[i] = p1
-                                m2[i] = p2
-                                m3[i] = p3
-                                i += 1
-                                if i >= 624 {
-                                    m0[0] = p0
-                                    m1[0] = p1
-                                    m2[0] = p2
-                                    m3[0] = p3
-                                    i = 1
-                                }
-                            }
-                            m0[0] = 0x8000_0000
-                            m1[0] = 0x8000_0000
-                            m2[0] = 0x8000_0000
-                            m3[0] = 0x8000_0000
-                        }
-                    }
-                }
-            }
-        }
-        return [s0, s1, s2, s3].map { NumpyLegacyRandom(state: $0) }
-    }
-
-    /// A stream from a full MT19937 state, before its first twist.
-    private init(state: [UInt32]) {
-        self.state = state
         position = 624
     }
 
     /// The state `init_by_array` starts from (`init_genrand(19650218)`), made once.
-    private static let initByArrayStart = NumpyLegacyRandom(seed: 19_650_218).state
+    static let initByArrayStart = NumpyLegacyRandom(seed: 19_650_218).words
 
+    /// Twists the state (numpy's `mt19937_gen`) and tempers all 624 new words into the output
+    /// half, four words at a time.
     private mutating func refill() {
-        state.withUnsafeMutableBufferPointer { mt in
-            @inline(__always) func twist(_ i: Int, _ next: Int, _ far: Int) {
-                let y = (mt[i] & 0x8000_0000) | (mt[next] & 0x7FFF_FFFF)
-                mt[i] = mt[far] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
+        words.withUnsafeMutableBufferPointer { w in
+            let raw = UnsafeMutableRawPointer(w.baseAddress!)
+            typealias Lanes = SIMD4<UInt32>
+            @inline(__always) func load(_ i: Int) -> Lanes {
+                raw.loadUnaligned(fromByteOffset: 4 * i, as: Lanes.self)
             }
-            for i in 0..<227 { twist(i, i + 1, i + 397) }
-            for i in 227..<623 { twist(i, i + 1, i - 227) }
+            @inline(__always) func store(_ v: Lanes, _ i: Int) {
+                raw.storeBytes(of: v, toByteOffset: 4 * i, as: Lanes.self)
+            }
+            // mt[i] = mt[far] ^ (y >> 1) ^ (odd y ? 0x9908B0DF : 0), y = the top bit of mt[i]
+            // and the low 31 of mt[i + 1]; words i…i+3 read mt[i + 4] before it changes and
+            // mt[far…far + 3] after they changed (far = i + 397 ≥ i + 4, or i − 227 ≤ i − 4).
+            @inline(__always) func twist4(_ i: Int, _ far: Int) {
+                let y = (load(i) & 0x8000_0000) | (load(i + 1) & 0x7FFF_FFFF)
+                store(load(far) ^ (y &>> 1) ^ ((0 &- (y & 1)) & 0x9908_B0DF), i)
+            }
+            @inline(__always) func twist(_ i: Int, _ next: Int, _ far: Int) {
+                let y = (w[i] & 0x8000_0000) | (w[next] & 0x7FFF_FFFF)
+                w[i] = w[far] ^ (y >> 1) ^ ((0 &- (y & 1)) & 0x9908_B0DF)
+            }
+            for i in stride(from: 0, to: 224, by: 4) { twist4(i, i + 397) }
+            for i in 224..<227 { twist(i, i + 1, i + 397) }
+            for i in stride(from: 227, to: 623, by: 4) { twist4(i, i - 227) }
             twist(623, 0, 396)
+            for i in stride(from: 0, to: 624, by: 4) {
+                var y = load(i)
+                y ^= y &>> 11
+                y ^= (y &<< 7) & 0x9D2C_5680
+                y ^= (y &<< 15) & 0xEFC6_0000
+                y ^= y &>> 18
+                store(y, 624 + i)
+            }
         }
         position = 0
     }
@@ -184,12 +119,8 @@ public struct NumpyLegacyRandom: Sendable {
     /// The next raw 32-bit word (`genrand_int32`).
     public mutating func nextUInt32() -> UInt32 {
         if position >= 624 { refill() }
-        var y = state[position]
+        let y = words[624 + position]
         position += 1
-        y ^= y >> 11
-        y ^= (y << 7) & 0x9D2C_5680
-        y ^= (y << 15) & 0xEFC6_0000
-        y ^= y >> 18
         return y
     }
 
