@@ -26,7 +26,7 @@ extension ExpressionGenerator {
         _ d: Int, into m: UnsafeMutablePointer<Double>, source: inout some GeneratorRandomSource
     ) {
         while true {
-            for i in 0..<(d * d) { m[i] = source.gaussian() }
+            source.gaussians(into: m, count: d * d)
             let ok = { () -> Bool in
                 for i in 0..<d {
                     for j in 0..<i {
@@ -113,21 +113,23 @@ extension ExpressionGenerator {
     ) -> [[Double]]? {
         let n = configuration.pointCount
         // One block: means and spreads [centroids][d], rotations [centroids][d][d], the
-        // points column-major [d][n], a point and its rotated sums [d], squares [n].
+        // points column-major [d][n], a cluster's draws row-major [count][d] and its points
+        // column-major [d][count], squares [n].
         let rotationSize = d > 1 ? d * d : 0
-        let size = centroids * (2 * d + rotationSize) + n * d + 2 * d + n
+        let clusterSize = d > 1 ? n * d : 0
+        let size = centroids * (2 * d + rotationSize) + n * d + 2 * clusterSize + n
         let block = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(size, 1))
         defer { block.deallocate() }
         let means = block
         let spreads = means + centroids * d
         let rotations = spreads + centroids * d
         let buffer = rotations + centroids * rotationSize
-        let p = buffer + n * d
-        let sums = p + d
-        let squares = sums + d
-        for i in 0..<(centroids * d) { means[i] = source.gaussian() }
+        let draws = buffer + n * d
+        let cluster = draws + clusterSize
+        let squares = cluster + clusterSize
+        source.gaussians(into: means, count: centroids * d)
         // The variances, kept as their square roots (all they are used for).
-        for i in 0..<(centroids * d) { spreads[i] = source.uniform(0, 1) }
+        source.uniforms(0, 1, into: spreads, count: centroids * d)
         for i in 0..<(centroids * d) { spreads[i] = spreads[i].squareRoot() }
         if d > 1 {
             for c in 0..<centroids {
@@ -135,10 +137,12 @@ extension ExpressionGenerator {
             }
         }
         var weights = [Double](repeating: 0, count: centroids)
-        for c in 0..<centroids { weights[c] = source.uniform(0, 1) }
+        weights.withUnsafeMutableBufferPointer { w in
+            source.uniforms(0, 1, into: w.baseAddress!, count: centroids)
+        }
         let counts = source.multinomial(n, Self.normalised(weights))
-        // Points are drawn point by point (the reference's order) into d column buffers.
-        buffer.initialize(repeating: 0, count: n * d)
+        // Each cluster's points are drawn point by point (the reference's order), then rotated
+        // as a whole into the d column buffers.
         var i = 0
         for c in 0..<centroids {
             let spread = spreads + c * d
@@ -147,32 +151,38 @@ extension ExpressionGenerator {
             if d == 1 {
                 let s = spread[0]
                 let m = mean[0]
+                let out = buffer + i
                 if gaussian {
-                    for j in 0..<count { buffer[i + j] = source.gaussian() * s + m }
+                    source.gaussians(into: out, count: count)
+                    for j in 0..<count { out[j] = out[j] * s + m }
                 } else {
-                    for j in 0..<count { buffer[i + j] = m + source.uniform(-1, 1) * s }
+                    source.uniforms(-1, 1, into: out, count: count)
+                    for j in 0..<count { out[j] = m + out[j] * s }
                 }
                 i += count
                 continue
             }
-            let r = rotations + c * rotationSize
-            for _ in 0..<count {
-                if gaussian {
-                    for k in 0..<d { p[k] = source.gaussian() * spread[k] + mean[k] }
-                } else {
-                    for k in 0..<d { p[k] = mean[k] + source.uniform(-1, 1) * spread[k] }
+            // draws [count][d] → points [d][count]
+            if gaussian {
+                source.gaussians(into: draws, count: count * d)
+                for k in 0..<d {
+                    let (s, m, column) = (spread[k], mean[k], cluster + k * count)
+                    for t in 0..<count { column[t] = draws[t * d + k] * s + m }
                 }
-                // Row vector times rotation: out[k] = Σ_j p[j] · R[j][k], summed over j in
-                // increasing order for every k at once (the rows of R are contiguous).
-                for k in 0..<d { sums[k] = 0 }
-                for j in 0..<d {
-                    let pj = p[j]
-                    let row = r + j * d
-                    for k in 0..<d { sums[k] += pj * row[k] }
+            } else {
+                source.uniforms(-1, 1, into: draws, count: count * d)
+                for k in 0..<d {
+                    let (s, m, column) = (spread[k], mean[k], cluster + k * count)
+                    for t in 0..<count { column[t] = m + draws[t * d + k] * s }
                 }
-                for k in 0..<d { buffer[k * n + i] = sums[k] }
-                i += 1
             }
+            Self.rotate(
+                cluster, count: count, dimension: d, by: rotations + c * rotationSize,
+                into: buffer + i, columnStride: n)
+            i += count
+        }
+        if i < n {
+            for k in 0..<d { (buffer + k * n + i).initialize(repeating: 0, count: n - i) }
         }
         var columns = [[Double]](repeating: [], count: d)
         for k in 0..<d {
@@ -189,5 +199,45 @@ extension ExpressionGenerator {
             }
         }
         return columns
+    }
+
+    /// Row vectors times a rotation: `out[k][t] = Σ_j points[j][t] · rotation[j][k]` for
+    /// `count` points given column-major ([d][count]), written to d columns `columnStride`
+    /// apart. Every sum starts from 0 and adds j = 0, 1, 2, … in order, as a point-by-point
+    /// product would; only the points run side by side (eight, four, then one at a time).
+    static func rotate(
+        _ points: UnsafePointer<Double>, count: Int, dimension d: Int,
+        by rotation: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>,
+        columnStride: Int
+    ) {
+        @inline(__always) func block<Lanes: SIMD>(_: Lanes.Type, at t: Int, k: Int)
+        where Lanes.Scalar == Double {
+            var sum = Lanes()
+            var point = UnsafeRawPointer(points + t)
+            var r = rotation + k
+            for _ in 0..<d {
+                sum += point.loadUnaligned(as: Lanes.self) * Lanes(repeating: r.pointee)
+                point += count * MemoryLayout<Double>.stride
+                r += d
+            }
+            UnsafeMutableRawPointer(out + k * columnStride + t).storeBytes(of: sum, as: Lanes.self)
+        }
+        for k in 0..<d {
+            var t = 0
+            while t + 8 <= count {
+                block(SIMD8<Double>.self, at: t, k: k)
+                t += 8
+            }
+            if t + 4 <= count {
+                block(SIMD4<Double>.self, at: t, k: k)
+                t += 4
+            }
+            while t < count {
+                var sum = 0.0
+                for j in 0..<d { sum += points[j * count + t] * rotation[j * d + k] }
+                out[k * columnStride + t] = sum
+                t += 1
+            }
+        }
     }
 }
