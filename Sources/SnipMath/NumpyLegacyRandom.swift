@@ -89,12 +89,23 @@ public struct NumpyLegacyRandom: Sendable {
             @inline(__always) func store(_ v: Lanes, _ i: Int) {
                 raw.storeBytes(of: v, toByteOffset: 4 * i, as: Lanes.self)
             }
+            @inline(__always) func temper(_ word: Lanes) -> Lanes {
+                var y = word
+                y ^= y &>> 11
+                y ^= (y &<< 7) & 0x9D2C_5680
+                y ^= (y &<< 15) & 0xEFC6_0000
+                y ^= y &>> 18
+                return y
+            }
             // mt[i] = mt[far] ^ (y >> 1) ^ (odd y ? 0x9908B0DF : 0), y = the top bit of mt[i]
             // and the low 31 of mt[i + 1]; words i…i+3 read mt[i + 4] before it changes and
             // mt[far…far + 3] after they changed (far = i + 397 ≥ i + 4, or i − 227 ≤ i − 4).
+            // Each new word is tempered into the output half as soon as it is made.
             @inline(__always) func twist4(_ i: Int, _ far: Int) {
                 let y = (load(i) & 0x8000_0000) | (load(i + 1) & 0x7FFF_FFFF)
-                store(load(far) ^ (y &>> 1) ^ ((0 &- (y & 1)) & 0x9908_B0DF), i)
+                let word = load(far) ^ (y &>> 1) ^ ((0 &- (y & 1)) & 0x9908_B0DF)
+                store(word, i)
+                store(temper(word), 624 + i)
             }
             @inline(__always) func twist(_ i: Int, _ next: Int, _ far: Int) {
                 let y = (w[i] & 0x8000_0000) | (w[next] & 0x7FFF_FFFF)
@@ -104,14 +115,9 @@ public struct NumpyLegacyRandom: Sendable {
             for i in 224..<227 { twist(i, i + 1, i + 397) }
             for i in stride(from: 227, to: 623, by: 4) { twist4(i, i - 227) }
             twist(623, 0, 396)
-            for i in stride(from: 0, to: 624, by: 4) {
-                var y = load(i)
-                y ^= y &>> 11
-                y ^= (y &<< 7) & 0x9D2C_5680
-                y ^= (y &<< 15) & 0xEFC6_0000
-                y ^= y &>> 18
-                store(y, 624 + i)
-            }
+            // words 224…226 and 623, made one at a time
+            store(temper(load(223)), 624 + 223)
+            store(temper(load(620)), 624 + 620)
         }
         position = 0
     }
@@ -122,6 +128,28 @@ public struct NumpyLegacyRandom: Sendable {
         let y = words[624 + position]
         position += 1
         return y
+    }
+
+    /// The next two raw words, as two calls of ``nextUInt32()`` return them.
+    @inline(__always)
+    mutating func nextTwoWords() -> (UInt32, UInt32) {
+        let p = position
+        guard p <= 622 else { return (nextUInt32(), nextUInt32()) }
+        position = p + 2
+        return (words[624 + p], words[625 + p])
+    }
+
+    /// The next four raw words, as four calls of ``nextUInt32()`` return them, in lane order.
+    @inline(__always)
+    mutating func nextFourWords() -> SIMD4<UInt32> {
+        let p = position
+        guard p <= 620 else {
+            return SIMD4(nextUInt32(), nextUInt32(), nextUInt32(), nextUInt32())
+        }
+        position = p + 4
+        return words.withUnsafeBufferPointer {
+            UnsafeRawPointer($0.baseAddress! + 624 + p).loadUnaligned(as: SIMD4<UInt32>.self)
+        }
     }
 
     /// numpy's `random_interval(max)`: uniform in 0...max by masked rejection (max < 2^32).
