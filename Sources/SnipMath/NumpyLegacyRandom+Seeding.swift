@@ -78,10 +78,13 @@ extension NumpyLegacyRandom {
                 mt[0] = Lanes(repeating: 0x8000_0000)
             }
         }
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: stateSize) { state in
+        mt.withUnsafeBytes { mt in
+            let words = mt.assumingMemoryBound(to: UInt32.self).baseAddress!  // [624][lanes]
             for lane in 0..<lanes {
-                for i in 0..<stateSize { state[i] = mt[i][lane] }
-                out.append(NumpyLegacyRandom(state: UnsafeBufferPointer(state)))
+                out.append(
+                    NumpyLegacyRandom { state in
+                        for i in 0..<stateSize { state[i] = words[i * lanes + lane] }
+                    })
             }
         }
     }

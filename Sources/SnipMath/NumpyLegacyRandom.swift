@@ -5,8 +5,8 @@
 /// Only the integer paths are implemented: raw 32-bit words, `random_interval` (masked
 /// rejection) and the legacy `shuffle` / `permutation` / `choice(n, k, replace=False)`.
 public struct NumpyLegacyRandom: Sendable {
-    /// The MT19937 state (`words[0..<624]`) followed by the tempered outputs of its last
-    /// twist (`words[624..<1248]`), which the draws read in order.
+    /// The MT19937 state (`words[0..<624]`), followed after the first twist by the tempered
+    /// outputs of the last twist (`words[624..<1248]`), which the draws read in order.
     private var words: [UInt32]
     /// The index of the next output word; 624 when the state needs a twist.
     private var position: Int
@@ -18,14 +18,13 @@ public struct NumpyLegacyRandom: Sendable {
 
     /// The stream of `np.random.RandomState(seed)` (`seed` < 2^32).
     public init(seed: UInt32) {
-        words = [UInt32](unsafeUninitializedCapacity: 2 * Self.stateSize) { key, initialized in
+        words = [UInt32](unsafeUninitializedCapacity: Self.stateSize) { key, initialized in
             var s = seed
             for i in 0..<624 {
                 key[i] = s
                 s = 1_812_433_253 &* (s ^ (s >> 30)) &+ UInt32(i + 1)
             }
-            for i in 624..<1248 { key[i] = 0 }
-            initialized = 1248
+            initialized = 624
         }
         position = 624
     }
@@ -63,13 +62,11 @@ public struct NumpyLegacyRandom: Sendable {
         }
     }
 
-    /// A stream from a full MT19937 state (624 words), before its first twist.
-    init(state: UnsafeBufferPointer<UInt32>) {
-        precondition(state.count == Self.stateSize, "an MT19937 state has 624 words")
-        words = [UInt32](unsafeUninitializedCapacity: 2 * Self.stateSize) { w, initialized in
-            _ = w.initialize(fromContentsOf: state)
-            (w.baseAddress! + 624).initialize(repeating: 0, count: 624)
-            initialized = 1248
+    /// A stream whose MT19937 state (624 words) `writeState` writes, before its first twist.
+    init(writingState writeState: (UnsafeMutablePointer<UInt32>) -> Void) {
+        words = [UInt32](unsafeUninitializedCapacity: Self.stateSize) { w, initialized in
+            writeState(w.baseAddress!)
+            initialized = 624
         }
         position = 624
     }
@@ -77,47 +74,22 @@ public struct NumpyLegacyRandom: Sendable {
     /// The state `init_by_array` starts from (`init_genrand(19650218)`), made once.
     static let initByArrayStart = NumpyLegacyRandom(seed: 19_650_218).words
 
-    /// Twists the state (numpy's `mt19937_gen`) and tempers all 624 new words into the output
-    /// half, four words at a time.
+    /// Twists the state and tempers the new words into the output half (``twist(from:into:)``).
+    /// The first twist writes into a new array with room for the output, so a state shared
+    /// with a copy (as the seeded states are) is not copied first.
     private mutating func refill() {
-        words.withUnsafeMutableBufferPointer { w in
-            let raw = UnsafeMutableRawPointer(w.baseAddress!)
-            typealias Lanes = SIMD4<UInt32>
-            @inline(__always) func load(_ i: Int) -> Lanes {
-                raw.loadUnaligned(fromByteOffset: 4 * i, as: Lanes.self)
+        if words.count == Self.stateSize {
+            let state = words
+            words = [UInt32](unsafeUninitializedCapacity: 2 * Self.stateSize) { w, initialized in
+                state.withUnsafeBufferPointer {
+                    Self.twist(from: $0.baseAddress!, into: w.baseAddress!)
+                }
+                initialized = 2 * Self.stateSize
             }
-            @inline(__always) func store(_ v: Lanes, _ i: Int) {
-                raw.storeBytes(of: v, toByteOffset: 4 * i, as: Lanes.self)
+        } else {
+            words.withUnsafeMutableBufferPointer {
+                Self.twist(from: $0.baseAddress!, into: $0.baseAddress!)
             }
-            @inline(__always) func temper(_ word: Lanes) -> Lanes {
-                var y = word
-                y ^= y &>> 11
-                y ^= (y &<< 7) & 0x9D2C_5680
-                y ^= (y &<< 15) & 0xEFC6_0000
-                y ^= y &>> 18
-                return y
-            }
-            // mt[i] = mt[far] ^ (y >> 1) ^ (odd y ? 0x9908B0DF : 0), y = the top bit of mt[i]
-            // and the low 31 of mt[i + 1]; words i…i+3 read mt[i + 4] before it changes and
-            // mt[far…far + 3] after they changed (far = i + 397 ≥ i + 4, or i − 227 ≤ i − 4).
-            // Each new word is tempered into the output half as soon as it is made.
-            @inline(__always) func twist4(_ i: Int, _ far: Int) {
-                let y = (load(i) & 0x8000_0000) | (load(i + 1) & 0x7FFF_FFFF)
-                let word = load(far) ^ (y &>> 1) ^ ((0 &- (y & 1)) & 0x9908_B0DF)
-                store(word, i)
-                store(temper(word), 624 + i)
-            }
-            @inline(__always) func twist(_ i: Int, _ next: Int, _ far: Int) {
-                let y = (w[i] & 0x8000_0000) | (w[next] & 0x7FFF_FFFF)
-                w[i] = w[far] ^ (y >> 1) ^ ((0 &- (y & 1)) & 0x9908_B0DF)
-            }
-            for i in stride(from: 0, to: 224, by: 4) { twist4(i, i + 397) }
-            for i in 224..<227 { twist(i, i + 1, i + 397) }
-            for i in stride(from: 227, to: 623, by: 4) { twist4(i, i - 227) }
-            twist(623, 0, 396)
-            // words 224…226 and 623, made one at a time
-            store(temper(load(223)), 624 + 223)
-            store(temper(load(620)), 624 + 620)
         }
         position = 0
     }
