@@ -29,16 +29,18 @@ extension ExpressionGenerator {
             source.gaussians(into: m, count: d * d)
             let ok = { () -> Bool in
                 for i in 0..<d {
+                    let row = m + i * d
                     for j in 0..<i {
+                        let other = m + j * d
                         var dot = 0.0
-                        for k in 0..<d { dot += m[i * d + k] * m[j * d + k] }
-                        for k in 0..<d { m[i * d + k] -= dot * m[j * d + k] }
+                        for k in 0..<d { dot += row[k] * other[k] }
+                        for k in 0..<d { row[k] -= dot * other[k] }
                     }
                     var squares = 0.0
-                    for k in 0..<d { squares += m[i * d + k] * m[i * d + k] }
+                    for k in 0..<d { squares += row[k] * row[k] }
                     let norm = squares.squareRoot()
                     if norm < 1e-12 { return false }
-                    for k in 0..<d { m[i * d + k] /= norm }
+                    for k in 0..<d { row[k] /= norm }
                 }
                 return true
             }()
@@ -55,26 +57,37 @@ extension ExpressionGenerator {
         m.withUnsafeBufferPointer { flatDeterminant($0, n) }
     }
 
-    /// ``flatDeterminant(_:_:)`` of a buffer.
+    /// ``flatDeterminant(_:_:)`` of a buffer. Entries left of the pivot column are never read
+    /// again, so swaps and eliminations skip them.
     static func flatDeterminant(_ m: UnsafeBufferPointer<Double>, _ n: Int) -> Double {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: n * n) { a -> Double in
-            _ = a.initialize(fromContentsOf: m)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: n * n) { buffer -> Double in
+            _ = buffer.initialize(fromContentsOf: m)
+            let a = buffer.baseAddress!
             var det = 1.0
             for col in 0..<n {
                 var pivot = col  // the first row of largest magnitude, as `max(by:)` picks
-                for r in (col + 1)..<Swift.max(n, col + 1)
-                where Swift.abs(a[pivot * n + col]) < Swift.abs(a[r * n + col]) {
+                var largest = Swift.abs(a[col * n + col])
+                for r in (col + 1)..<n where largest < Swift.abs(a[r * n + col]) {
                     pivot = r
+                    largest = Swift.abs(a[r * n + col])
                 }
-                if a[pivot * n + col] == 0 { return 0 }
+                if largest == 0 { return 0 }
+                let top = a + col * n
                 if pivot != col {
-                    for k in 0..<n { a.swapAt(pivot * n + k, col * n + k) }
+                    let other = a + pivot * n
+                    for k in col..<n {
+                        let t = top[k]
+                        top[k] = other[k]
+                        other[k] = t
+                    }
                     det = -det
                 }
-                det *= a[col * n + col]
-                for r in (col + 1)..<Swift.max(n, col + 1) {
-                    let f = a[r * n + col] / a[col * n + col]
-                    for k in col..<n { a[r * n + k] -= f * a[col * n + k] }
+                let diagonal = top[col]
+                det *= diagonal
+                for r in (col + 1)..<n {
+                    let row = a + r * n
+                    let f = row[col] / diagonal
+                    for k in (col + 1)..<n { row[k] -= f * top[k] }
                 }
             }
             return det
