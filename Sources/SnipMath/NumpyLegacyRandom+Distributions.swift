@@ -74,27 +74,30 @@ extension NumpyLegacyRandom {
     /// are drawn in batches, and the logarithms taken after each batch is drawn.
     public mutating func gaussians(into out: UnsafeMutablePointer<Double>, count: Int) {
         guard count > 0 else { return }
-        var i = 0
+        var start = 0
         if let g = cachedGaussian {
             cachedGaussian = nil
             out[0] = g
-            i = 1
+            start = 1
         }
         let batch = 32
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * batch) { scratch in
+        let i = withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * batch) { scratch in
             let x1s = scratch.baseAddress!  // [batch] each
             let x2s = x1s + batch
             let r2s = x2s + batch
+            var i = start
             while i + 1 < count {
                 let pairs = Swift.min(batch, (count - i) / 2)
                 for p in 0..<pairs { (x1s[p], x2s[p], r2s[p]) = polarPoint() }
+                let values = out + i
                 for p in 0..<pairs {
                     let f = Self.polarFactor(r2s[p])
-                    out[i] = f * x2s[p]
-                    out[i + 1] = f * x1s[p]
-                    i += 2
+                    values[2 * p] = f * x2s[p]
+                    values[2 * p + 1] = f * x1s[p]
                 }
+                i += 2 * pairs
             }
+            return i
         }
         if i < count {
             let (x1, x2, r2) = polarPoint()

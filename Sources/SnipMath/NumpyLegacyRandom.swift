@@ -127,12 +127,7 @@ public struct NumpyLegacyRandom: Sendable {
     /// numpy's `random_interval(max)`: uniform in 0...max by masked rejection (max < 2^32).
     public mutating func interval(_ max: UInt32) -> UInt32 {
         if max == 0 { return 0 }
-        var mask = max
-        mask |= mask >> 1
-        mask |= mask >> 2
-        mask |= mask >> 4
-        mask |= mask >> 8
-        mask |= mask >> 16
+        let mask = UInt32.max >> max.leadingZeroBitCount  // max with every lower bit set
         while true {
             let value = nextUInt32() & mask
             if value <= max { return value }
