@@ -161,7 +161,7 @@ public struct NumpyLegacyRandom: Sendable {
 extension NumpyLegacyRandom: RandomNumberGenerator {
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
-        let high = UInt64(nextUInt32())
-        return high << 32 | UInt64(nextUInt32())
+        let (high, low) = nextTwoWords()
+        return UInt64(high) << 32 | UInt64(low)
     }
 }
