@@ -125,18 +125,25 @@ extension ExpressionGenerator {
         dimension d: Int, centroids: Int, gaussian: Bool, source: inout some GeneratorRandomSource
     ) -> [[Double]]? {
         let n = configuration.pointCount
-        // One block: means and spreads [centroids][d], rotations [centroids][d][d], the
-        // points column-major [d][n], a cluster's draws row-major [count][d] and its points
-        // column-major [d][count], squares [n].
+        // One block: means and spreads [centroids][d], rotations [centroids][d][d], weights
+        // and probabilities [centroids], the points column-major [d][n], a cluster's draws
+        // row-major [count][d] and its points column-major [d][count], squares [n]; counts
+        // [centroids] apart.
         let rotationSize = d > 1 ? d * d : 0
         let clusterSize = d > 1 ? n * d : 0
-        let size = centroids * (2 * d + rotationSize) + n * d + 2 * clusterSize + n
+        let size = centroids * (2 * d + rotationSize + 2) + n * d + 2 * clusterSize + n
         let block = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(size, 1))
-        defer { block.deallocate() }
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(centroids, 1))
+        defer {
+            block.deallocate()
+            counts.deallocate()
+        }
         let means = block
         let spreads = means + centroids * d
         let rotations = spreads + centroids * d
-        let buffer = rotations + centroids * rotationSize
+        let weights = rotations + centroids * rotationSize
+        let probabilities = weights + centroids
+        let buffer = probabilities + centroids
         let draws = buffer + n * d
         let cluster = draws + clusterSize
         let squares = cluster + clusterSize
@@ -149,11 +156,13 @@ extension ExpressionGenerator {
                 Self.randomFlatRotation(d, into: rotations + c * rotationSize, source: &source)
             }
         }
-        var weights = [Double](repeating: 0, count: centroids)
-        weights.withUnsafeMutableBufferPointer { w in
-            source.uniforms(0, 1, into: w.baseAddress!, count: centroids)
-        }
-        let counts = source.multinomial(n, Self.normalised(weights))
+        // The weights normalised as ``normalised(_:)`` does.
+        source.uniforms(0, 1, into: weights, count: centroids)
+        let total = FunctionProperties.numpySum(
+            UnsafeBufferPointer(start: weights, count: centroids))
+        for c in 0..<centroids { probabilities[c] = weights[c] / total }
+        source.multinomial(
+            n, UnsafeBufferPointer(start: probabilities, count: centroids), into: counts)
         // Each cluster's points are drawn point by point (the reference's order), then rotated
         // as a whole into the d column buffers.
         var i = 0

@@ -24,6 +24,10 @@ public protocol GeneratorRandomSource {
     /// `count` draws of ``uniform(_:_:)`` in order, written to `out`.
     mutating func uniforms(
         _ low: Double, _ high: Double, into out: UnsafeMutablePointer<Double>, count: Int)
+    /// ``multinomial(_:_:)`` written to `counts` (one per probability).
+    mutating func multinomial(
+        _ n: Int, _ probabilities: UnsafeBufferPointer<Double>,
+        into counts: UnsafeMutablePointer<Int>)
 }
 
 extension GeneratorRandomSource {
@@ -37,6 +41,14 @@ extension GeneratorRandomSource {
         _ low: Double, _ high: Double, into out: UnsafeMutablePointer<Double>, count: Int
     ) {
         for i in 0..<count { out[i] = uniform(low, high) }
+    }
+
+    /// ``multinomial(_:_:)`` of the probabilities, copied to `counts`.
+    public mutating func multinomial(
+        _ n: Int, _ probabilities: UnsafeBufferPointer<Double>,
+        into counts: UnsafeMutablePointer<Int>
+    ) {
+        for (i, c) in multinomial(n, Array(probabilities)).enumerated() { counts[i] = c }
     }
 }
 

@@ -152,16 +152,27 @@ extension NumpyLegacyRandom {
     /// `multinomial(n, pvals)`: sequential conditional binomials.
     public mutating func multinomial(_ n: Int, _ probabilities: [Double]) -> [Int] {
         var out = [Int](repeating: 0, count: probabilities.count)
+        probabilities.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { multinomial(n, p, into: $0.baseAddress!) }
+        }
+        return out
+    }
+
+    /// ``multinomial(_:_:)`` written to `counts` (one per probability).
+    public mutating func multinomial(
+        _ n: Int, _ probabilities: UnsafeBufferPointer<Double>,
+        into counts: UnsafeMutablePointer<Int>
+    ) {
+        counts.initialize(repeating: 0, count: probabilities.count)
         var remainingP = 1.0
         var remaining = n
         for j in 0..<(probabilities.count - 1) {
-            out[j] = binomial(remaining, probabilities[j] / remainingP)
-            remaining -= out[j]
+            counts[j] = binomial(remaining, probabilities[j] / remainingP)
+            remaining -= counts[j]
             if remaining <= 0 { break }
             remainingP -= probabilities[j]
         }
-        if remaining > 0 { out[probabilities.count - 1] = remaining }
-        return out
+        if remaining > 0 { counts[probabilities.count - 1] = remaining }
     }
 
     private mutating func binomialInversion(_ n: Int, _ p: Double) -> Int {
