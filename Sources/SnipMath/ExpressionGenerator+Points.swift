@@ -206,19 +206,25 @@ extension ExpressionGenerator {
         if i < n {
             for k in 0..<d { (buffer + k * n + i).initialize(repeating: 0, count: n - i) }
         }
-        var columns = [[Double]](repeating: [], count: d)
+        // The arrays are grown by reserveCapacity and filled by append(contentsOf:): that path
+        // is compiled into this module, while Array(unsafeUninitializedCapacity:) and
+        // Array(repeating:count:) call a generic library function that looks the storage type
+        // up at run time (hundreds of instructions per array).
+        var columns: [[Double]] = []
+        columns.reserveCapacity(d)
         for k in 0..<d {
-            let column = UnsafeBufferPointer(start: buffer + k * n, count: n)
-            let mean = FunctionProperties.numpySum(column) / Double(n)
+            let column = UnsafeMutableBufferPointer(start: buffer + k * n, count: n)
+            let mean = FunctionProperties.numpySum(UnsafeBufferPointer(column)) / Double(n)
             for i in 0..<n { squares[i] = (column[i] - mean) * (column[i] - mean) }
             let std =
                 (FunctionProperties.numpySum(UnsafeBufferPointer(start: squares, count: n))
                     / Double(n)).squareRoot()
             guard std > 0 else { return nil }
-            columns[k] = [Double](unsafeUninitializedCapacity: n) { out, initialized in
-                for i in 0..<n { out[i] = (column[i] - mean) / std }
-                initialized = n
-            }
+            for i in 0..<n { column[i] = (column[i] - mean) / std }
+            var standardised: [Double] = []
+            standardised.reserveCapacity(n)
+            standardised.append(contentsOf: column)
+            columns.append(standardised)
         }
         return columns
     }
