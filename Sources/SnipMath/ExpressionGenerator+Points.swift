@@ -26,19 +26,21 @@ extension ExpressionGenerator {
         _ d: Int, into m: UnsafeMutablePointer<Double>, source: inout some GeneratorRandomSource
     ) {
         while true {
-            for i in 0..<(d * d) { m[i] = source.gaussian() }
+            source.gaussians(into: m, count: d * d)
             let ok = { () -> Bool in
                 for i in 0..<d {
+                    let row = m + i * d
                     for j in 0..<i {
+                        let other = m + j * d
                         var dot = 0.0
-                        for k in 0..<d { dot += m[i * d + k] * m[j * d + k] }
-                        for k in 0..<d { m[i * d + k] -= dot * m[j * d + k] }
+                        for k in 0..<d { dot += row[k] * other[k] }
+                        for k in 0..<d { row[k] -= dot * other[k] }
                     }
                     var squares = 0.0
-                    for k in 0..<d { squares += m[i * d + k] * m[i * d + k] }
+                    for k in 0..<d { squares += row[k] * row[k] }
                     let norm = squares.squareRoot()
                     if norm < 1e-12 { return false }
-                    for k in 0..<d { m[i * d + k] /= norm }
+                    for k in 0..<d { row[k] /= norm }
                 }
                 return true
             }()
@@ -55,26 +57,37 @@ extension ExpressionGenerator {
         m.withUnsafeBufferPointer { flatDeterminant($0, n) }
     }
 
-    /// ``flatDeterminant(_:_:)`` of a buffer.
+    /// ``flatDeterminant(_:_:)`` of a buffer. Entries left of the pivot column are never read
+    /// again, so swaps and eliminations skip them.
     static func flatDeterminant(_ m: UnsafeBufferPointer<Double>, _ n: Int) -> Double {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: n * n) { a -> Double in
-            _ = a.initialize(fromContentsOf: m)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: n * n) { buffer -> Double in
+            _ = buffer.initialize(fromContentsOf: m)
+            let a = buffer.baseAddress!
             var det = 1.0
             for col in 0..<n {
                 var pivot = col  // the first row of largest magnitude, as `max(by:)` picks
-                for r in (col + 1)..<Swift.max(n, col + 1)
-                where Swift.abs(a[pivot * n + col]) < Swift.abs(a[r * n + col]) {
+                var largest = Swift.abs(a[col * n + col])
+                for r in (col + 1)..<n where largest < Swift.abs(a[r * n + col]) {
                     pivot = r
+                    largest = Swift.abs(a[r * n + col])
                 }
-                if a[pivot * n + col] == 0 { return 0 }
+                if largest == 0 { return 0 }
+                let top = a + col * n
                 if pivot != col {
-                    for k in 0..<n { a.swapAt(pivot * n + k, col * n + k) }
+                    let other = a + pivot * n
+                    for k in col..<n {
+                        let t = top[k]
+                        top[k] = other[k]
+                        other[k] = t
+                    }
                     det = -det
                 }
-                det *= a[col * n + col]
-                for r in (col + 1)..<Swift.max(n, col + 1) {
-                    let f = a[r * n + col] / a[col * n + col]
-                    for k in col..<n { a[r * n + k] -= f * a[col * n + k] }
+                let diagonal = top[col]
+                det *= diagonal
+                for r in (col + 1)..<n {
+                    let row = a + r * n
+                    let f = row[col] / diagonal
+                    for k in (col + 1)..<n { row[k] -= f * top[k] }
                 }
             }
             return det
@@ -112,33 +125,46 @@ extension ExpressionGenerator {
         dimension d: Int, centroids: Int, gaussian: Bool, source: inout some GeneratorRandomSource
     ) -> [[Double]]? {
         let n = configuration.pointCount
-        // One block: means and spreads [centroids][d], rotations [centroids][d][d], the
-        // points column-major [d][n], a point and its rotated sums [d], squares [n].
+        // One block: means and spreads [centroids][d], rotations [centroids][d][d], weights
+        // and probabilities [centroids], the points column-major [d][n], a cluster's draws
+        // row-major [count][d] and its points column-major [d][count], squares [n]; counts
+        // [centroids] apart.
         let rotationSize = d > 1 ? d * d : 0
-        let size = centroids * (2 * d + rotationSize) + n * d + 2 * d + n
+        let clusterSize = d > 1 ? n * d : 0
+        let size = centroids * (2 * d + rotationSize + 2) + n * d + 2 * clusterSize + n
         let block = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(size, 1))
-        defer { block.deallocate() }
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(centroids, 1))
+        defer {
+            block.deallocate()
+            counts.deallocate()
+        }
         let means = block
         let spreads = means + centroids * d
         let rotations = spreads + centroids * d
-        let buffer = rotations + centroids * rotationSize
-        let p = buffer + n * d
-        let sums = p + d
-        let squares = sums + d
-        for i in 0..<(centroids * d) { means[i] = source.gaussian() }
+        let weights = rotations + centroids * rotationSize
+        let probabilities = weights + centroids
+        let buffer = probabilities + centroids
+        let draws = buffer + n * d
+        let cluster = draws + clusterSize
+        let squares = cluster + clusterSize
+        source.gaussians(into: means, count: centroids * d)
         // The variances, kept as their square roots (all they are used for).
-        for i in 0..<(centroids * d) { spreads[i] = source.uniform(0, 1) }
+        source.uniforms(0, 1, into: spreads, count: centroids * d)
         for i in 0..<(centroids * d) { spreads[i] = spreads[i].squareRoot() }
         if d > 1 {
             for c in 0..<centroids {
                 Self.randomFlatRotation(d, into: rotations + c * rotationSize, source: &source)
             }
         }
-        var weights = [Double](repeating: 0, count: centroids)
-        for c in 0..<centroids { weights[c] = source.uniform(0, 1) }
-        let counts = source.multinomial(n, Self.normalised(weights))
-        // Points are drawn point by point (the reference's order) into d column buffers.
-        buffer.initialize(repeating: 0, count: n * d)
+        // The weights normalised as ``normalised(_:)`` does.
+        source.uniforms(0, 1, into: weights, count: centroids)
+        let total = FunctionProperties.numpySum(
+            UnsafeBufferPointer(start: weights, count: centroids))
+        for c in 0..<centroids { probabilities[c] = weights[c] / total }
+        source.multinomial(
+            n, UnsafeBufferPointer(start: probabilities, count: centroids), into: counts)
+        // Each cluster's points are drawn point by point (the reference's order), then rotated
+        // as a whole into the d column buffers.
         var i = 0
         for c in 0..<centroids {
             let spread = spreads + c * d
@@ -147,47 +173,99 @@ extension ExpressionGenerator {
             if d == 1 {
                 let s = spread[0]
                 let m = mean[0]
+                let out = buffer + i
                 if gaussian {
-                    for j in 0..<count { buffer[i + j] = source.gaussian() * s + m }
+                    source.gaussians(into: out, count: count)
+                    for j in 0..<count { out[j] = out[j] * s + m }
                 } else {
-                    for j in 0..<count { buffer[i + j] = m + source.uniform(-1, 1) * s }
+                    source.uniforms(-1, 1, into: out, count: count)
+                    for j in 0..<count { out[j] = m + out[j] * s }
                 }
                 i += count
                 continue
             }
-            let r = rotations + c * rotationSize
-            for _ in 0..<count {
-                if gaussian {
-                    for k in 0..<d { p[k] = source.gaussian() * spread[k] + mean[k] }
-                } else {
-                    for k in 0..<d { p[k] = mean[k] + source.uniform(-1, 1) * spread[k] }
+            // draws [count][d] → points [d][count]
+            if gaussian {
+                source.gaussians(into: draws, count: count * d)
+                for k in 0..<d {
+                    let (s, m, column) = (spread[k], mean[k], cluster + k * count)
+                    for t in 0..<count { column[t] = draws[t * d + k] * s + m }
                 }
-                // Row vector times rotation: out[k] = Σ_j p[j] · R[j][k], summed over j in
-                // increasing order for every k at once (the rows of R are contiguous).
-                for k in 0..<d { sums[k] = 0 }
-                for j in 0..<d {
-                    let pj = p[j]
-                    let row = r + j * d
-                    for k in 0..<d { sums[k] += pj * row[k] }
+            } else {
+                source.uniforms(-1, 1, into: draws, count: count * d)
+                for k in 0..<d {
+                    let (s, m, column) = (spread[k], mean[k], cluster + k * count)
+                    for t in 0..<count { column[t] = m + draws[t * d + k] * s }
                 }
-                for k in 0..<d { buffer[k * n + i] = sums[k] }
-                i += 1
             }
+            Self.rotate(
+                cluster, count: count, dimension: d, by: rotations + c * rotationSize,
+                into: buffer + i, columnStride: n)
+            i += count
         }
-        var columns = [[Double]](repeating: [], count: d)
+        if i < n {
+            for k in 0..<d { (buffer + k * n + i).initialize(repeating: 0, count: n - i) }
+        }
+        // The arrays are grown by reserveCapacity and filled by append(contentsOf:): that path
+        // is compiled into this module, while Array(unsafeUninitializedCapacity:) and
+        // Array(repeating:count:) call a generic library function that looks the storage type
+        // up at run time (hundreds of instructions per array).
+        var columns: [[Double]] = []
+        columns.reserveCapacity(d)
         for k in 0..<d {
-            let column = UnsafeBufferPointer(start: buffer + k * n, count: n)
-            let mean = FunctionProperties.numpySum(column) / Double(n)
+            let column = UnsafeMutableBufferPointer(start: buffer + k * n, count: n)
+            let mean = FunctionProperties.numpySum(UnsafeBufferPointer(column)) / Double(n)
             for i in 0..<n { squares[i] = (column[i] - mean) * (column[i] - mean) }
             let std =
                 (FunctionProperties.numpySum(UnsafeBufferPointer(start: squares, count: n))
                     / Double(n)).squareRoot()
             guard std > 0 else { return nil }
-            columns[k] = [Double](unsafeUninitializedCapacity: n) { out, initialized in
-                for i in 0..<n { out[i] = (column[i] - mean) / std }
-                initialized = n
-            }
+            for i in 0..<n { column[i] = (column[i] - mean) / std }
+            var standardised: [Double] = []
+            standardised.reserveCapacity(n)
+            standardised.append(contentsOf: column)
+            columns.append(standardised)
         }
         return columns
+    }
+
+    /// Row vectors times a rotation: `out[k][t] = Σ_j points[j][t] · rotation[j][k]` for
+    /// `count` points given column-major ([d][count]), written to d columns `columnStride`
+    /// apart. Every sum starts from 0 and adds j = 0, 1, 2, … in order, as a point-by-point
+    /// product would; only the points run side by side (eight, four, then one at a time).
+    static func rotate(
+        _ points: UnsafePointer<Double>, count: Int, dimension d: Int,
+        by rotation: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>,
+        columnStride: Int
+    ) {
+        @inline(__always) func block<Lanes: SIMD>(_: Lanes.Type, at t: Int, k: Int)
+        where Lanes.Scalar == Double {
+            var sum = Lanes()
+            var point = UnsafeRawPointer(points + t)
+            var r = rotation + k
+            for _ in 0..<d {
+                sum += point.loadUnaligned(as: Lanes.self) * Lanes(repeating: r.pointee)
+                point += count * MemoryLayout<Double>.stride
+                r += d
+            }
+            UnsafeMutableRawPointer(out + k * columnStride + t).storeBytes(of: sum, as: Lanes.self)
+        }
+        for k in 0..<d {
+            var t = 0
+            while t + 8 <= count {
+                block(SIMD8<Double>.self, at: t, k: k)
+                t += 8
+            }
+            if t + 4 <= count {
+                block(SIMD4<Double>.self, at: t, k: k)
+                t += 4
+            }
+            while t < count {
+                var sum = 0.0
+                for j in 0..<d { sum += points[j * count + t] * rotation[j * d + k] }
+                out[k * columnStride + t] = sum
+                t += 1
+            }
+        }
     }
 }

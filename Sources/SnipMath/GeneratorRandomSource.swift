@@ -19,6 +19,37 @@ public protocol GeneratorRandomSource {
     mutating func multinomial(_ n: Int, _ probabilities: [Double]) -> [Int]
     /// `shuffle(list)`.
     mutating func shuffle<T>(_ array: inout [T])
+    /// `count` draws of ``gaussian()`` in order, written to `out`.
+    mutating func gaussians(into out: UnsafeMutablePointer<Double>, count: Int)
+    /// `count` draws of ``uniform(_:_:)`` in order, written to `out`.
+    mutating func uniforms(
+        _ low: Double, _ high: Double, into out: UnsafeMutablePointer<Double>, count: Int)
+    /// ``multinomial(_:_:)`` written to `counts` (one per probability).
+    mutating func multinomial(
+        _ n: Int, _ probabilities: UnsafeBufferPointer<Double>,
+        into counts: UnsafeMutablePointer<Int>)
+}
+
+extension GeneratorRandomSource {
+    /// ``gaussian()`` `count` times.
+    public mutating func gaussians(into out: UnsafeMutablePointer<Double>, count: Int) {
+        for i in 0..<count { out[i] = gaussian() }
+    }
+
+    /// ``uniform(_:_:)`` `count` times.
+    public mutating func uniforms(
+        _ low: Double, _ high: Double, into out: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        for i in 0..<count { out[i] = uniform(low, high) }
+    }
+
+    /// ``multinomial(_:_:)`` of the probabilities, copied to `counts`.
+    public mutating func multinomial(
+        _ n: Int, _ probabilities: UnsafeBufferPointer<Double>,
+        into counts: UnsafeMutablePointer<Int>
+    ) {
+        for (i, c) in multinomial(n, Array(probabilities)).enumerated() { counts[i] = c }
+    }
 }
 
 extension NumpyLegacyRandom: GeneratorRandomSource {}

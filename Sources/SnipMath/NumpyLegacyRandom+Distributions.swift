@@ -4,9 +4,24 @@ import Foundation
 extension NumpyLegacyRandom {
     /// `random_sample()`: a 53-bit double in [0, 1) from two 32-bit words.
     public mutating func nextDouble() -> Double {
-        let a = Double(nextUInt32() >> 5)
-        let b = Double(nextUInt32() >> 6)
-        return (a * 67_108_864.0 + b) / 9_007_199_254_740_992.0
+        let (a, b) = nextTwoWords()
+        return Self.double(a, b)
+    }
+
+    /// The double `random_sample()` makes of two words: the high 27 bits of `a` above the
+    /// high 26 bits of `b`, over 2^53.
+    @inline(__always)
+    static func double(_ a: UInt32, _ b: UInt32) -> Double {
+        (Double(a >> 5) * 67_108_864.0 + Double(b >> 6)) / 9_007_199_254_740_992.0
+    }
+
+    /// ``double(_:_:)`` of words 0 and 1 and of words 2 and 3, side by side (the same
+    /// operations on each lane).
+    @inline(__always)
+    static func doubles(_ words: SIMD4<UInt32>) -> SIMD2<Double> {
+        let high = SIMD2<Double>(SIMD2<Int32>(truncatingIfNeeded: (words &>> 5).evenHalf))
+        let low = SIMD2<Double>(SIMD2<Int32>(truncatingIfNeeded: (words &>> 6).oddHalf))
+        return (high * 67_108_864.0 + low) / 9_007_199_254_740_992.0
     }
 
     /// `randint(low, high)` for a scalar (high exclusive): masked rejection sampling; an empty
@@ -48,17 +63,80 @@ extension NumpyLegacyRandom {
             cachedGaussian = nil
             return g
         }
-        var x1 = 0.0
-        var x2 = 0.0
-        var r2 = 0.0
-        repeat {
-            x1 = 2.0 * nextDouble() - 1.0
-            x2 = 2.0 * nextDouble() - 1.0
-            r2 = x1 * x1 + x2 * x2
-        } while r2 >= 1.0 || r2 == 0.0
-        let f = (-2.0 * Foundation.log(r2) / r2).squareRoot()
+        let (x1, x2, r2) = polarPoint()
+        let f = Self.polarFactor(r2)
         cachedGaussian = f * x1
         return f * x2
+    }
+
+    /// `count` draws of ``gaussian()`` written to `out`, in order: the cached value first, then
+    /// both values of each pair (the second value of an odd last pair stays cached). The pairs
+    /// are drawn in batches, and the logarithms taken after each batch is drawn.
+    public mutating func gaussians(into out: UnsafeMutablePointer<Double>, count: Int) {
+        guard count > 0 else { return }
+        var start = 0
+        if let g = cachedGaussian {
+            cachedGaussian = nil
+            out[0] = g
+            start = 1
+        }
+        let batch = 32
+        let i = withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * batch) { scratch in
+            let x1s = scratch.baseAddress!  // [batch] each
+            let x2s = x1s + batch
+            let r2s = x2s + batch
+            var i = start
+            while i + 1 < count {
+                let pairs = Swift.min(batch, (count - i) / 2)
+                for p in 0..<pairs { (x1s[p], x2s[p], r2s[p]) = polarPoint() }
+                let values = out + i
+                for p in 0..<pairs {
+                    let f = Self.polarFactor(r2s[p])
+                    values[2 * p] = f * x2s[p]
+                    values[2 * p + 1] = f * x1s[p]
+                }
+                i += 2 * pairs
+            }
+            return i
+        }
+        if i < count {
+            let (x1, x2, r2) = polarPoint()
+            let f = Self.polarFactor(r2)
+            out[i] = f * x2
+            cachedGaussian = f * x1
+        }
+    }
+
+    /// `count` draws of ``uniform(_:_:)`` written to `out`, in order.
+    public mutating func uniforms(
+        _ low: Double, _ high: Double, into out: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        let width = high - low
+        var i = 0
+        while i + 1 < count {
+            let u = low + width * Self.doubles(nextFourWords())
+            out[i] = u[0]
+            out[i + 1] = u[1]
+            i += 2
+        }
+        if i < count { out[i] = low + width * nextDouble() }
+    }
+
+    /// One accepted polar point: x1, x2 uniform in the unit disc, r² = x1² + x2² in (0, 1).
+    @inline(__always)
+    private mutating func polarPoint() -> (x1: Double, x2: Double, r2: Double) {
+        while true {
+            let x = 2.0 * Self.doubles(nextFourWords()) - 1.0
+            let squares = x * x
+            let r2 = squares[0] + squares[1]
+            if r2 < 1.0 && r2 != 0.0 { return (x[0], x[1], r2) }
+        }
+    }
+
+    /// The factor √(−2·log r² / r²) that makes f·x2 and f·x1 two standard normals.
+    @inline(__always)
+    private static func polarFactor(_ r2: Double) -> Double {
+        (-2.0 * Foundation.log(r2) / r2).squareRoot()
     }
 
     /// `binomial(n, p)` with numpy's algorithm (inversion when the mean is ≤ 30, else BTPE).
@@ -74,16 +152,27 @@ extension NumpyLegacyRandom {
     /// `multinomial(n, pvals)`: sequential conditional binomials.
     public mutating func multinomial(_ n: Int, _ probabilities: [Double]) -> [Int] {
         var out = [Int](repeating: 0, count: probabilities.count)
+        probabilities.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { multinomial(n, p, into: $0.baseAddress!) }
+        }
+        return out
+    }
+
+    /// ``multinomial(_:_:)`` written to `counts` (one per probability).
+    public mutating func multinomial(
+        _ n: Int, _ probabilities: UnsafeBufferPointer<Double>,
+        into counts: UnsafeMutablePointer<Int>
+    ) {
+        counts.initialize(repeating: 0, count: probabilities.count)
         var remainingP = 1.0
         var remaining = n
         for j in 0..<(probabilities.count - 1) {
-            out[j] = binomial(remaining, probabilities[j] / remainingP)
-            remaining -= out[j]
+            counts[j] = binomial(remaining, probabilities[j] / remainingP)
+            remaining -= counts[j]
             if remaining <= 0 { break }
             remainingP -= probabilities[j]
         }
-        if remaining > 0 { out[probabilities.count - 1] = remaining }
-        return out
+        if remaining > 0 { counts[probabilities.count - 1] = remaining }
     }
 
     private mutating func binomialInversion(_ n: Int, _ p: Double) -> Int {
