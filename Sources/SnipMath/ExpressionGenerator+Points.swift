@@ -232,12 +232,35 @@ extension ExpressionGenerator {
     /// Row vectors times a rotation: `out[k][t] = Σ_j points[j][t] · rotation[j][k]` for
     /// `count` points given column-major ([d][count]), written to d columns `columnStride`
     /// apart. Every sum starts from 0 and adds j = 0, 1, 2, … in order, as a point-by-point
-    /// product would; only the points run side by side (eight, four, then one at a time).
+    /// product would; only the points run side by side (eight, four, then one at a time), for
+    /// two columns k at once where they can (one load of the points serves both).
     static func rotate(
         _ points: UnsafePointer<Double>, count: Int, dimension d: Int,
         by rotation: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>,
         columnStride: Int
     ) {
+        @inline(__always) func store<Lanes: SIMD>(_ sum: Lanes, k: Int, t: Int)
+        where Lanes.Scalar == Double {
+            UnsafeMutableRawPointer(out + k * columnStride + t).storeBytes(of: sum, as: Lanes.self)
+        }
+        // Columns k and k + 1 of points t…t+lanes−1.
+        @inline(__always) func pairBlock<Lanes: SIMD>(_: Lanes.Type, at t: Int, k: Int)
+        where Lanes.Scalar == Double {
+            var first = Lanes()
+            var second = Lanes()
+            var point = UnsafeRawPointer(points + t)
+            var r = rotation + k
+            for _ in 0..<d {
+                let p = point.loadUnaligned(as: Lanes.self)
+                first += p * Lanes(repeating: r[0])
+                second += p * Lanes(repeating: r[1])
+                point += count * MemoryLayout<Double>.stride
+                r += d
+            }
+            store(first, k: k, t: t)
+            store(second, k: k + 1, t: t)
+        }
+        // Column k of points t…t+lanes−1.
         @inline(__always) func block<Lanes: SIMD>(_: Lanes.Type, at t: Int, k: Int)
         where Lanes.Scalar == Double {
             var sum = Lanes()
@@ -248,24 +271,35 @@ extension ExpressionGenerator {
                 point += count * MemoryLayout<Double>.stride
                 r += d
             }
-            UnsafeMutableRawPointer(out + k * columnStride + t).storeBytes(of: sum, as: Lanes.self)
+            store(sum, k: k, t: t)
         }
-        for k in 0..<d {
+        var k = 0
+        while k < d {
+            let pair = k + 1 < d
             var t = 0
             while t + 8 <= count {
-                block(SIMD8<Double>.self, at: t, k: k)
+                if pair {
+                    pairBlock(SIMD8<Double>.self, at: t, k: k)
+                } else {
+                    block(SIMD8<Double>.self, at: t, k: k)
+                }
                 t += 8
             }
-            if t + 4 <= count {
-                block(SIMD4<Double>.self, at: t, k: k)
-                t += 4
+            let columns = pair ? k + 2 : k + 1
+            for column in k..<columns {
+                var u = t
+                if u + 4 <= count {
+                    block(SIMD4<Double>.self, at: u, k: column)
+                    u += 4
+                }
+                while u < count {
+                    var sum = 0.0
+                    for j in 0..<d { sum += points[j * count + u] * rotation[j * d + column] }
+                    out[column * columnStride + u] = sum
+                    u += 1
+                }
             }
-            while t < count {
-                var sum = 0.0
-                for j in 0..<d { sum += points[j * count + t] * rotation[j * d + k] }
-                out[k * columnStride + t] = sum
-                t += 1
-            }
+            k = columns
         }
     }
 }
