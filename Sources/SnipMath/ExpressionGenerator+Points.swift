@@ -2,26 +2,8 @@ import Foundation
 
 /// Input points: clusters around random centroids, standardised per axis.
 extension ExpressionGenerator {
-    /// A Haar-random rotation (orthogonal, determinant +1) of size d, as rows: Gram–Schmidt
-    /// on a Gaussian matrix, then one row flipped if needed.
-    static func randomRotation(_ d: Int, source: inout some GeneratorRandomSource)
-        -> [[Double]]
-    {
-        let flat = randomFlatRotation(d, source: &source)
-        return (0..<d).map { Array(flat[($0 * d)..<($0 * d + d)]) }
-    }
-
-    /// ``randomRotation(_:source:)`` as one row-major array of d·d values.
-    static func randomFlatRotation(_ d: Int, source: inout some GeneratorRandomSource)
-        -> [Double]
-    {
-        [Double](unsafeUninitializedCapacity: d * d) { m, initialized in
-            randomFlatRotation(d, into: m.baseAddress!, source: &source)
-            initialized = d * d
-        }
-    }
-
-    /// ``randomFlatRotation(_:source:)`` written to `m` (d·d values).
+    /// A Haar-random rotation (orthogonal, determinant +1) of size d written to `m` as d·d
+    /// row-major values: Gram–Schmidt on a Gaussian matrix, then one row flipped if needed.
     static func randomFlatRotation(
         _ d: Int, into m: UnsafeMutablePointer<Double>, source: inout some GeneratorRandomSource
     ) {
@@ -52,13 +34,9 @@ extension ExpressionGenerator {
         }
     }
 
-    /// ``determinant(_:)`` of a row-major d×d matrix: the same elimination on one flat copy.
-    static func flatDeterminant(_ m: [Double], _ n: Int) -> Double {
-        m.withUnsafeBufferPointer { flatDeterminant($0, n) }
-    }
-
-    /// ``flatDeterminant(_:_:)`` of a buffer. Entries left of the pivot column are never read
-    /// again, so swaps and eliminations skip them.
+    /// The determinant of a row-major n×n matrix by Gaussian elimination with partial pivoting
+    /// on a copy. Entries left of the pivot column are never read again, so swaps and
+    /// eliminations skip them.
     static func flatDeterminant(_ m: UnsafeBufferPointer<Double>, _ n: Int) -> Double {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: n * n) { buffer -> Double in
             _ = buffer.initialize(fromContentsOf: m)
@@ -92,27 +70,6 @@ extension ExpressionGenerator {
             }
             return det
         }
-    }
-
-    /// The determinant by Gaussian elimination with partial pivoting.
-    static func determinant(_ m: [[Double]]) -> Double {
-        var a = m
-        let n = a.count
-        var det = 1.0
-        for col in 0..<n {
-            let pivot = (col..<n).max { Swift.abs(a[$0][col]) < Swift.abs(a[$1][col]) }!
-            if a[pivot][col] == 0 { return 0 }
-            if pivot != col {
-                a.swapAt(pivot, col)
-                det = -det
-            }
-            det *= a[col][col]
-            for r in (col + 1)..<n {
-                let f = a[r][col] / a[col][col]
-                for k in col..<n { a[r][k] -= f * a[col][k] }
-            }
-        }
-        return det
     }
 
     /// `pointCount` points of dimension d from `centroids` clusters, as columns ([d][n]), drawn
