@@ -91,7 +91,9 @@ enum DataPrefixLine {
         skeletonTokens: (ByteBuffer) -> Void, targetProperty: Double?, precision: Int,
         to out: ByteBuffer
     ) {
-        // The info fields in the order of `SampleInfo.keys`, each value a JSON string.
+        // The info fields in the order of `SampleInfo.keys`, each value a JSON string, spelled
+        // out (a loop over the keys and `info.values` costs 1.2 % of `snip generate`); the
+        // byte-line tests compare this writer with the plain one, which loops over the keys.
         out.append("{\"n_input_points\": \"")
         ByteText.appendInteger(info.inputPointCount, to: out)
         out.append("\", \"n_unary_ops\": \"")

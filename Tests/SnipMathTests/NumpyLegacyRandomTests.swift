@@ -24,15 +24,7 @@ import Testing
         let keys: [[UInt32]] =
             (0..<9).map { [7, UInt32($0)] } + [[1, 2, 3], [4, 5, 6], [7], [0xFFFF_FFFF, 0]]
             + (0..<4).map { [UInt32($0), 3, 1_000_000] } + [Array(0..<700)]
-        let together = NumpyLegacyRandom.states(keys: keys)
-        #expect(together.count == keys.count)
-        for (key, state) in zip(keys, together) {
-            var a = state
-            var b = NumpyLegacyRandom(key: key)
-            let first = (0..<1500).map { _ in a.nextUInt32() }
-            let second = (0..<1500).map { _ in b.nextUInt32() }
-            #expect(first == second, "key \(key.prefix(3))")
-        }
+        expectSeparateStreams(NumpyLegacyRandom.states(keys: keys), keys: keys, words: 1500)
     }
 
     /// Seeding eight (or four) keys in vector lanes gives each key's own stream, for keys shorter
@@ -43,13 +35,19 @@ import Testing
             + (0..<8).map { lane in (0..<700).map { UInt32($0) &* 31 &+ UInt32(lane) } }
             + (0..<4).map { [UInt32($0), 0xFFFF_FFFF, 12_345] }
             + (0..<8).map { [0xDEAD_BEEF, UInt32($0)] }
-        let together = NumpyLegacyRandom.states(keys: keys)
-        #expect(together.count == keys.count)
-        for (key, state) in zip(keys, together) {
+        expectSeparateStreams(NumpyLegacyRandom.states(keys: keys), keys: keys, words: 2000)
+    }
+
+    /// Each state's first `words` words are those of `NumpyLegacyRandom(key:)` for its key.
+    private func expectSeparateStreams(
+        _ states: [NumpyLegacyRandom], keys: [[UInt32]], words: Int
+    ) {
+        #expect(states.count == keys.count)
+        for (key, state) in zip(keys, states) {
             var a = state
             var b = NumpyLegacyRandom(key: key)
-            let first = (0..<2000).map { _ in a.nextUInt32() }
-            let second = (0..<2000).map { _ in b.nextUInt32() }
+            let first = (0..<words).map { _ in a.nextUInt32() }
+            let second = (0..<words).map { _ in b.nextUInt32() }
             #expect(first == second, "key \(key.prefix(3)) of \(key.count) words")
         }
     }
