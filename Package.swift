@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(
             name: "snip",
             dependencies: [
-                "SnipScript", "SnipModel", "SnipMath", "SnipTensor",
+                "SnipScript", "SnipModel", "SnipMath", "SnipTensor", "SnipPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftFlags),

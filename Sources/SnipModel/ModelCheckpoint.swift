@@ -10,17 +10,26 @@ extension SNIPModel {
     static let moduleNames = ["embedder", "encoder_y", "encoder_f", "regressor"]
     static let configKey = "snip.config"
 
-    /// Writes the weights and config to a safetensors file, atomically.
+    /// Writes the weights, config and contract to a safetensors file, atomically.
     public func save(to path: String) throws(CheckpointError) {
-        let json: String
-        do {
-            json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
-        } catch {
-            throw CheckpointError(path: path, "cannot encode the config: \(error)")
-        }
         try SafeTensors.write(
-            namedParameters().map { ($0.key, $0.parameter.value) },
-            metadata: [Self.configKey: json, "snip.format": "1", "snip.vocabulary": vocabulary.identity], to: path)
+            namedParameters().map { ($0.key, $0.parameter.value) }, metadata: try checkpointMetadata(path: path), to: path)
+    }
+
+    /// The metadata every snip checkpoint carries: the config, the contract, the vocabulary
+    /// identity and the format version.
+    func checkpointMetadata(path: String) throws(CheckpointError) -> [String: String] {
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return [
+                Self.configKey: String(decoding: try encoder.encode(config), as: UTF8.self),
+                ModelContract.metadataKey: String(decoding: try encoder.encode(contract), as: UTF8.self),
+                "snip.format": "1", "snip.vocabulary": vocabulary.identity,
+            ]
+        } catch {
+            throw CheckpointError(path: path, "cannot encode the checkpoint metadata: \(error)")
+        }
     }
 
     /// Loads a model from a `.safetensors` or `.pth` file. The config comes from the file
@@ -28,9 +37,13 @@ extension SNIPModel {
     public static func load(_ path: String, config explicit: ModelConfig? = nil) throws(CheckpointError) -> SNIPModel {
         let modules: [String: [String: Tensor]]
         var config = explicit
+        var contract = ModelContract()
         if path.hasSuffix(".pth") || path.hasSuffix(".pt") {
             let root = try TorchCheckpoint.load(path)
-            if config == nil, let params = root["params"] { config = try Self.config(fromReference: params, path: path) }
+            if let params = root["params"] {
+                if config == nil { config = try Self.config(fromReference: params, path: path) }
+                contract = Self.contract(fromReference: params)
+            }
             var found: [String: [String: Tensor]] = [:]
             for name in moduleNames {
                 guard let module = root[name] else { continue }
@@ -49,6 +62,13 @@ extension SNIPModel {
                     throw CheckpointError(path: path, key: configKey, "unreadable config: \(error)")
                 }
             }
+            if let json = metadata[ModelContract.metadataKey] {
+                do {
+                    contract = try JSONDecoder().decode(ModelContract.self, from: Data(json.utf8))
+                } catch {
+                    throw CheckpointError(path: path, key: ModelContract.metadataKey, "unreadable contract: \(error)")
+                }
+            }
             var found: [String: [String: Tensor]] = [:]
             for (key, tensor) in tensors {
                 guard let dot = key.firstIndex(of: ".") else { continue }
@@ -65,6 +85,7 @@ extension SNIPModel {
         } catch {
             throw CheckpointError(path: path, "invalid config: \(error.message)")
         }
+        model.contract = contract
         for (name, module) in model.children {
             guard let state = modules[name] else {
                 // a property head is optional: pre-training checkpoints may lack a trained one
@@ -83,6 +104,12 @@ extension SNIPModel {
             }
         }
         return model
+    }
+
+    /// The contract of a reference checkpoint: its `normalize_y` argument (the released 1-D
+    /// model was trained on scaled y), expressions, dot-product scores.
+    static func contract(fromReference params: PickleValue) -> ModelContract {
+        ModelContract(normalizesY: (params["normalize_y"]?.int ?? 0) != 0)
     }
 
     /// The config described by a reference `params` dict (or argparse Namespace).

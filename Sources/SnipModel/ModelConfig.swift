@@ -62,6 +62,12 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         ModelConfig(maxInputDimension: maxInputDimension, width: 64, layers: 2, heads: 4, latent: 32, pointTokenWidth: 16)
     }
 
+    /// A medium configuration: twice the small one's width, four layers (width 128, 4 heads,
+    /// latent 64, point-token width 32).
+    public static func medium(maxInputDimension: Int = 1) -> ModelConfig {
+        ModelConfig(maxInputDimension: maxInputDimension, width: 128, layers: 4, heads: 4, latent: 64, pointTokenWidth: 32)
+    }
+
     /// Float tokens per scalar: sign, mantissa tokens, exponent.
     public var tokensPerScalar: Int { 2 + mantissaLength }
 

@@ -16,8 +16,26 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     public var temperature = 1.0
     /// Steps between checkpoints (the reference saves every epoch of 1000 steps).
     public var checkpointEvery = 1000
+    /// The contrastive objective (the reference's `clip` by default).
+    public var objective = ContrastiveObjective.clip
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case batchSize, learningRate, warmup, clipNorm, temperature, checkpointEvery, objective
+    }
+
+    /// Reads options; runs recorded before a field existed get its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Double.self, forKey: .learningRate)
+        warmup = try c.decode(Int.self, forKey: .warmup)
+        clipNorm = try c.decode(Double.self, forKey: .clipNorm)
+        temperature = try c.decode(Double.self, forKey: .temperature)
+        checkpointEvery = try c.decode(Int.self, forKey: .checkpointEvery)
+        objective = try c.decodeIfPresent(ContrastiveObjective.self, forKey: .objective) ?? .clip
+    }
 }
 
 /// The settings a run directory records.
@@ -26,7 +44,10 @@ struct PretrainingSettings: Codable {
     var options: PretrainingOptions
     var seed: UInt64
     var version: String
+    /// A readable description of the data.
     var data: String
+    /// The data settings themselves (absent in runs made before they were recorded).
+    var dataSpec: PretrainingDataSpec?
     var created: String
 }
 
@@ -61,34 +82,68 @@ public final class Pretrainer {
     public let optimizer: Adam
     public let options: PretrainingOptions
     public let run: TrainingRun
+    /// The objective, with its own trainable scalars.
+    public let loss: ContrastiveLoss
+    /// The data the run trains on (nil for runs that recorded only a description).
+    public let dataSpec: PretrainingDataSpec?
     /// Steps done so far.
     public private(set) var step: Int
     /// Steps skipped for a NaN or infinite loss or gradient.
     public private(set) var skipped: Int
 
-    private init(model: SNIPModel, options: PretrainingOptions, run: TrainingRun, step: Int, skipped: Int) {
+    private init(
+        model: SNIPModel, options: PretrainingOptions, loss: ContrastiveLoss, dataSpec: PretrainingDataSpec?,
+        run: TrainingRun, step: Int, skipped: Int
+    ) {
         self.model = model
         self.options = options
+        self.loss = loss
+        self.dataSpec = dataSpec
         self.run = run
         self.step = step
         self.skipped = skipped
-        optimizer = Adam(parameters: model.parameters, schedule: .inverseSquareRoot(peak: options.learningRate, warmup: options.warmup))
+        optimizer = Adam(
+            parameters: model.parameters + loss.parameters.map(\.parameter),
+            schedule: .inverseSquareRoot(peak: options.learningRate, warmup: options.warmup))
     }
 
-    /// Starts a new run in `directory` (which must not hold a run already).
+    /// Starts a new run in `directory` (which must not hold a run already) on the data `data`
+    /// describes; the model's contract is set from the data and the objective, so every
+    /// checkpoint says how the model reads its inputs.
+    public convenience init(
+        model: SNIPModel, options: PretrainingOptions, directory: String, seed: UInt64, data: PretrainingDataSpec
+    ) throws {
+        model.contract = ModelContract(
+            normalizesY: data.normalizeY, skeleton: data.skeleton, similarity: options.objective.similarity)
+        try self.init(model: model, options: options, directory: directory, seed: seed, description: data.description, spec: data)
+    }
+
+    /// Starts a new run whose data only the caller knows (described in words).
     public convenience init(model: SNIPModel, options: PretrainingOptions, directory: String, seed: UInt64, dataDescription: String) throws {
+        model.contract.similarity = options.objective.similarity
+        try self.init(model: model, options: options, directory: directory, seed: seed, description: dataDescription, spec: nil)
+    }
+
+    private convenience init(
+        model: SNIPModel, options: PretrainingOptions, directory: String, seed: UInt64, description: String,
+        spec: PretrainingDataSpec?
+    ) throws {
         let run = TrainingRun(directory: directory)
         guard !FileManager.default.fileExists(atPath: run.settingsPath) else {
             throw ModelError("\(directory) already holds a run; resume it with --resume or choose another --out")
         }
         try run.create()
-        self.init(model: model, options: options, run: run, step: 0, skipped: 0)
+        self.init(
+            model: model, options: options, loss: ContrastiveLoss(objective: options.objective, temperature: Float(options.temperature)),
+            dataSpec: spec, run: run, step: 0, skipped: 0)
         try run.writeSettings(PretrainingSettings(
-            config: model.config, options: options, seed: seed, version: SnipVersion.string, data: dataDescription,
-            created: ISO8601DateFormatter().string(from: Date())))
+            config: model.config, options: options, seed: seed, version: SnipVersion.string, data: description,
+            dataSpec: spec, created: ISO8601DateFormatter().string(from: Date())))
     }
 
-    /// Continues the run in `directory` from its last checkpoint.
+    /// Continues the run in `directory` from its last checkpoint, with the options and data
+    /// settings it started with (``dataSpec``; runs recorded before data settings were saved
+    /// get them back from their description).
     public static func resume(directory: String) throws -> (trainer: Pretrainer, seed: UInt64) {
         let run = TrainingRun(directory: directory)
         let settings: PretrainingSettings
@@ -97,8 +152,16 @@ public final class Pretrainer {
         } catch {
             throw ModelError("\(run.settingsPath): cannot read the run settings: \(error)")
         }
-        let (model, moments, counters) = try TrainingCheckpoint.load(run.checkpointPath)
-        let trainer = Pretrainer(model: model, options: settings.options, run: run, step: counters.step, skipped: counters.skipped)
+        let loss = ContrastiveLoss(objective: settings.options.objective, temperature: Float(settings.options.temperature))
+        let (model, moments, counters) = try TrainingCheckpoint.load(run.checkpointPath, extra: loss.parameters)
+        let spec = settings.dataSpec ?? PretrainingDataSpec(legacyDescription: settings.data)
+        if let spec {
+            model.contract = ModelContract(
+                normalizesY: spec.normalizeY, skeleton: spec.skeleton, similarity: settings.options.objective.similarity)
+        }
+        let trainer = Pretrainer(
+            model: model, options: settings.options, loss: loss, dataSpec: spec, run: run, step: counters.step,
+            skipped: counters.skipped)
         trainer.optimizer.restore(updates: counters.updates, moments: moments)
         try run.truncateMetrics(after: counters.step)
         return (trainer, settings.seed)
@@ -107,7 +170,7 @@ public final class Pretrainer {
     /// Writes the checkpoint (atomically).
     public func saveCheckpoint() throws {
         try TrainingCheckpoint.save(
-            model: model, optimizer: optimizer,
+            model: model, extra: loss.parameters, optimizer: optimizer,
             counters: .init(step: step, updates: optimizer.updates, momentSteps: optimizer.moments.map(\.step), skipped: skipped),
             to: run.checkpointPath)
     }
@@ -129,11 +192,10 @@ public final class Pretrainer {
             }
             let started = DispatchTime.now().uptimeNanoseconds
             let examples = try prefetcher.next()
-            let outcome = optimizationStep(parameters: model.parameters, optimizer: optimizer, clipNorm: options.clipNorm) {
-                clipLoss(
+            let outcome = optimizationStep(parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm) {
+                loss(
                     symbolic: model.encodeSymbolic(examples.map(\.expressionTokens)).latent,
-                    numeric: model.encodeNumeric(examples.map(\.pointTokens)).latent,
-                    temperature: Float(options.temperature))
+                    numeric: model.encodeNumeric(examples.map(\.pointTokens)).latent)
             }
             step += 1
             if outcome.skipped { skipped += 1 }

@@ -18,8 +18,14 @@ public struct RetrievalMetrics: Codable, Equatable, Sendable {
     /// same sample).
     public init(symbolic: Tensor, numeric: Tensor, ks: [Int] = [1, 5]) {
         precondition(symbolic.shape == numeric.shape && symbolic.rank == 2, "retrieval: \(symbolic.shape) vs \(numeric.shape)")
-        let n = symbolic.shape[0]
-        let scores = withoutGrad { Tensor.matmul(symbolic, numeric, transposeB: true) }.scalars  // [N, N]
+        self.init(scores: withoutGrad { Tensor.matmul(symbolic, numeric, transposeB: true) }, ks: ks)
+    }
+
+    /// Ranks by `scores` (`[N, N]`: expression i against points j, as ``SNIPModel/scores(symbolic:numeric:)`` gives).
+    public init(scores matrix: Tensor, ks: [Int] = [1, 5]) {
+        precondition(matrix.rank == 2 && matrix.shape[0] == matrix.shape[1], "retrieval: scores \(matrix.shape)")
+        let n = matrix.shape[0]
+        let scores = matrix.scalars  // [N, N]
         func topK(_ score: (Int, Int) -> Float) -> [Double] {
             var hits = [Int](repeating: 0, count: ks.count)
             for i in 0..<n {

@@ -15,6 +15,9 @@ public final class SNIPModel: Module {
     public let propertyHead: PropertyHead
     /// Sizes and special ids of the two vocabularies.
     public let vocabulary: VocabularyLayout
+    /// What the model expects of its inputs and how its embeddings are compared (saved with
+    /// the weights).
+    public var contract = ModelContract()
 
     /// A freshly initialised model (PyTorch's default initialisation, seeded).
     public init(config: ModelConfig, seed: UInt64) throws(ModelError) {
@@ -34,6 +37,9 @@ public final class SNIPModel: Module {
     public var children: [(key: String, module: any Module)] {
         [("embedder", embedder), ("encoder_y", numericEncoder), ("encoder_f", symbolicEncoder), ("regressor", propertyHead)]
     }
+
+    /// The tokenizer for this model's vocabularies and contract (skeletons or expressions).
+    public var tokenizer: SampleTokenizer { SampleTokenizer(config: config, skeleton: contract.skeleton) }
 
     /// Encodes expressions given as equation-token ids (without the `<EOS>` wrapping, which
     /// this adds).

@@ -1,4 +1,5 @@
 import Foundation
+import SnipNN
 
 extension SNIPModel {
     /// File name of the small pre-trained model that ships with snip (1-D functions, normalised
@@ -26,6 +27,11 @@ extension SNIPModel {
         guard let path = shippedModelPath else {
             throw ModelError("the shipped model \(shippedModelName) was not found (looked in SNIP_HOME/Models, next to the executable and in ./Models); run Scripts/train-default-model")
         }
-        return try load(path)
+        let model = try load(path)
+        // files shipped before checkpoints carried a contract hold a model trained on scaled y
+        if (try? SafeTensors.read(path).metadata[ModelContract.metadataKey]) == nil {
+            model.contract.normalizesY = true
+        }
+        return model
     }
 }

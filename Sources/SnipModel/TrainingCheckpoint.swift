@@ -2,9 +2,11 @@ import Foundation
 import SnipNN
 import SnipTensor
 
-/// Everything a run needs to continue exactly: the model, the optimiser's moments and update
-/// count, and the step reached, in one safetensors file (model weights under their usual keys,
-/// moments under `adam.mean.<key>` / `adam.squares.<key>`, counters in the metadata).
+/// Everything a run needs to continue exactly: the model, the loss's own trainable scalars (a
+/// learned temperature), the optimiser's moments and update count, and the step reached, in
+/// one safetensors file (model weights under their usual keys, the loss's under
+/// `clip.<name>`, moments under `adam.mean.<key>` / `adam.squares.<key>`, counters in the
+/// metadata).
 struct TrainingCheckpoint {
     struct Counters: Codable {
         var step: Int
@@ -15,35 +17,50 @@ struct TrainingCheckpoint {
 
     static let countersKey = "snip.training"
 
-    static func save(model: SNIPModel, optimizer: Adam, counters: Counters, to path: String) throws(CheckpointError) {
-        var tensors = model.namedParameters().map { ($0.key, $0.parameter.value) }
-        for ((key, _), moments) in zip(model.namedParameters(), optimizer.moments) {
+    /// The model's parameters then `extra` ones, in the optimiser's order.
+    static func trained(_ model: SNIPModel, extra: [(key: String, parameter: Parameter)]) -> [(key: String, parameter: Parameter)] {
+        model.namedParameters() + extra
+    }
+
+    static func save(
+        model: SNIPModel, extra: [(key: String, parameter: Parameter)] = [], optimizer: Adam, counters: Counters,
+        to path: String
+    ) throws(CheckpointError) {
+        let named = trained(model, extra: extra)
+        var tensors = named.map { ($0.key, $0.parameter.value) }
+        for ((key, _), moments) in zip(named, optimizer.moments) {
             tensors.append(("adam.mean." + key, moments.mean))
             tensors.append(("adam.squares." + key, moments.squares))
         }
-        let encoder = JSONEncoder()
-        let config: String
-        let countersJSON: String
+        var metadata = try model.checkpointMetadata(path: path)
         do {
-            config = String(decoding: try encoder.encode(model.config), as: UTF8.self)
-            countersJSON = String(decoding: try encoder.encode(counters), as: UTF8.self)
+            metadata[countersKey] = String(decoding: try JSONEncoder().encode(counters), as: UTF8.self)
         } catch {
-            throw CheckpointError(path: path, "cannot encode the checkpoint metadata: \(error)")
+            throw CheckpointError(path: path, "cannot encode the training counters: \(error)")
         }
-        try SafeTensors.write(tensors, metadata: [SNIPModel.configKey: config, "snip.format": "1", countersKey: countersJSON], to: path)
+        try SafeTensors.write(tensors, metadata: metadata, to: path)
     }
 
     /// Loads the model and restores `optimizer`-compatible state; returns the model, the
-    /// moments and the counters.
-    static func load(_ path: String) throws(CheckpointError) -> (model: SNIPModel, moments: [Adam.Moments], counters: Counters) {
+    /// moments (model parameters, then `extra`'s) and the counters, after setting the values
+    /// of `extra` from the file.
+    static func load(_ path: String, extra: [(key: String, parameter: Parameter)] = []) throws(CheckpointError)
+        -> (model: SNIPModel, moments: [Adam.Moments], counters: Counters)
+    {
         let model = try SNIPModel.load(path)
         let (tensors, metadata) = try SafeTensors.read(path)
+        for (key, parameter) in extra {
+            guard let value = tensors[key], value.shape == parameter.shape else {
+                throw CheckpointError(path: path, key: key, "missing or of the wrong shape (the run's objective needs it)")
+            }
+            parameter.value = value + 0
+        }
         guard let json = metadata[countersKey],
             let counters = try? JSONDecoder().decode(Counters.self, from: Data(json.utf8))
         else {
             throw CheckpointError(path: path, key: countersKey, "not a training checkpoint (no training counters)")
         }
-        let named = model.namedParameters()
+        let named = trained(model, extra: extra)
         guard counters.momentSteps.count == named.count else {
             throw CheckpointError(path: path, key: countersKey, "\(counters.momentSteps.count) moment counters for \(named.count) parameters")
         }

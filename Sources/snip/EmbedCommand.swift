@@ -12,7 +12,8 @@ struct EmbedCommand: ParsableCommand {
         discussion: """
             Reads the file line by line (reference data.prefix files work as they are) and writes \
             one JSON object per input line, in input order: {"line": N, "z_f": [...], "z_y": [...]} \
-            (z_f from the symbolic encoder, z_y from the numeric one). A malformed line or a \
+            (z_f from the symbolic encoder, z_y from the numeric one), y scaled to [0, 1] first for \
+            models trained on scaled y (the checkpoint says so). A malformed line or a \
             token the model's vocabulary lacks stops the run with FILE:LINE: reason.
             """)
 
@@ -44,7 +45,7 @@ struct EmbedCommand: ParsableCommand {
 
     func run() throws {
         let model = try reportingErrors { try SNIPModel.load(self.model) }
-        let tokenizer = SampleTokenizer(config: model.config, skeleton: skeleton)
+        let tokenizer = SampleTokenizer(config: model.config, skeleton: skeleton || model.contract.skeleton)
         let reader = try reportingErrors { try DataPrefixReader(path: data) }
         let output = try reportingErrors { try OutputFile(path: out) }
         var batch: [(line: Int, example: TrainingExample)] = []
@@ -75,7 +76,7 @@ struct EmbedCommand: ParsableCommand {
             while let sample = try reader.next() {
                 let line = reader.lineNumber
                 do {
-                    batch.append((line, try tokenizer.example(sample)))
+                    batch.append((line, try tokenizer.example(model.contract.prepared(sample))))
                 } catch {
                     throw DataPrefixError(file: data, line: line, reason: "\(error)")
                 }

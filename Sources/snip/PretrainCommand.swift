@@ -14,10 +14,14 @@ struct PretrainCommand: ParsableCommand {
             run.json (settings, seed, snip version), metrics.jsonl (one line per step) and \
             checkpoint.safetensors (written atomically every --checkpoint-every steps and at the \
             end). Ctrl-C stops after the current step and saves a checkpoint; --resume DIR \
-            continues a run exactly where its checkpoint left it. Defaults are the reference's.
+            continues a run exactly where its checkpoint left it, with the data settings and \
+            options it started with. Defaults are the reference's (--objective clip, no \
+            normalisation of the embeddings, temperature 1); checkpoints record how the model \
+            reads its inputs (y scaled or not, skeletons) and scores pairs, and every consumer \
+            applies that.
             """)
 
-    @Option(help: "Model size: small, paper, or a JSON file with a ModelConfig.")
+    @Option(help: "Model size: small (64 wide, 2 layers), medium (128 wide, 4 layers), paper, or a JSON file with a ModelConfig.")
     var config = "small"
 
     @Option(help: "Training steps in total (a resumed run continues to this count).")
@@ -44,8 +48,11 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Gradient-norm limit (0: off).")
     var clip = 0.5
 
-    @Option(help: "CLIP temperature.")
+    @Option(help: "CLIP temperature (the clip objective's).")
     var temperature = 1.0
+
+    @Option(help: "Contrastive objective: clip (the reference's), clip-normalized (L2-normalised embeddings, learned temperature) or siglip (pairwise sigmoid).")
+    var objective: ContrastiveObjective = .clip
 
     @Option(help: "Steps between checkpoints.")
     var checkpointEvery = 1000
@@ -75,10 +82,15 @@ struct PretrainCommand: ParsableCommand {
             let trainer: Pretrainer
             let runSeed: UInt64
             let modelConfig: ModelConfig
+            let spec: PretrainingDataSpec
             if let resume {
                 (trainer, runSeed) = try Pretrainer.resume(directory: resume)
                 modelConfig = trainer.model.config
-                note("resuming \(resume) at step \(trainer.step)")
+                guard let recorded = trainer.dataSpec else {
+                    throw ValidationError("\(resume) does not record its data settings (it trained on files); cannot resume it safely")
+                }
+                spec = recorded
+                note("resuming \(resume) at step \(trainer.step) (\(spec.description))")
             } else {
                 modelConfig = try Self.modelConfig(config, maxInputDimension: maxInputDimension)
                 var options = PretrainingOptions()
@@ -88,15 +100,14 @@ struct PretrainCommand: ParsableCommand {
                 options.clipNorm = clip
                 options.temperature = temperature
                 options.checkpointEvery = checkpointEvery
-                let description = data.isEmpty
-                    ? "generated: max input dimension \(maxInputDimension)\(normalizeY ? ", normalized y" : "")\(skeleton ? ", skeletons" : "")"
-                    : "files: " + data.joined(separator: ", ")
+                options.objective = objective
+                spec = PretrainingDataSpec(
+                    files: data, maxInputDimension: maxInputDimension, normalizeY: normalizeY, skeleton: skeleton)
                 trainer = try Pretrainer(
-                    model: SNIPModel(config: modelConfig, seed: seed), options: options, directory: out!, seed: seed,
-                    dataDescription: description)
+                    model: SNIPModel(config: modelConfig, seed: seed), options: options, directory: out!, seed: seed, data: spec)
                 runSeed = seed
             }
-            let source = try makeData(config: modelConfig, seed: runSeed)
+            let source = try spec.trainingData(config: modelConfig, seed: runSeed, note: note)
             let status = StatusLine()
             let start = trainer.step
             let clock = DispatchTime.now().uptimeNanoseconds
@@ -117,36 +128,14 @@ struct PretrainCommand: ParsableCommand {
         }
     }
 
-    private func makeData(config: ModelConfig, seed: UInt64) throws -> TrainingData {
-        let tokenizer = SampleTokenizer(config: config, skeleton: skeleton)
-        if data.isEmpty {
-            var generatorConfig = GeneratorConfiguration(maxInputDimension: config.maxInputDimension)
-            generatorConfig.normalizeY = normalizeY
-            return GeneratedTrainingData(generator: ExpressionGenerator(configuration: generatorConfig), tokenizer: tokenizer, seed: seed)
-        }
-        var examples: [TrainingExample] = []
-        for path in data {
-            let reader = try DataPrefixReader(path: path, skipMalformedLines: true)
-            while let sample = try reader.next() {
-                do {
-                    examples.append(try tokenizer.example(sample))
-                } catch {
-                    throw DataPrefixError(file: path, line: reader.lineNumber, reason: "\(error)")
-                }
-            }
-            if reader.skippedLines > 0 { note("\(path): skipped \(reader.skippedLines) malformed lines (first: \(reader.skippedErrors.first.map { "\($0)" } ?? ""))") }
-        }
-        guard !examples.isEmpty else { throw ValidationError("no training examples in \(data.joined(separator: ", "))") }
-        return ExampleList(examples)
-    }
-
     static func modelConfig(_ name: String, maxInputDimension: Int) throws -> ModelConfig {
         switch name {
         case "small": return .small(maxInputDimension: maxInputDimension)
+        case "medium": return .medium(maxInputDimension: maxInputDimension)
         case "paper": return .paper(maxInputDimension: maxInputDimension)
         default:
             guard let data = FileManager.default.contents(atPath: name) else {
-                throw ValidationError("--config: '\(name)' is not small, paper or a readable JSON file")
+                throw ValidationError("--config: '\(name)' is not small, medium, paper or a readable JSON file")
             }
             do {
                 return try JSONDecoder().decode(ModelConfig.self, from: data)
@@ -156,3 +145,5 @@ struct PretrainCommand: ParsableCommand {
         }
     }
 }
+
+extension ContrastiveObjective: ExpressibleByArgument {}

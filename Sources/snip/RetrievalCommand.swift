@@ -30,28 +30,23 @@ struct RetrievalCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let loaded = try SNIPModel.load(model)
-            let tokenizer = SampleTokenizer(config: loaded.config)
             let reader = try DataPrefixReader(path: data)
-            var examples: [TrainingExample] = []
-            while examples.count < count, let sample = try reader.next() {
-                do {
-                    examples.append(try tokenizer.example(sample))
-                } catch {
-                    throw DataPrefixError(file: data, line: reader.lineNumber, reason: "\(error)")
-                }
+            var samples: [Sample] = []
+            var lines: [Int] = []
+            while samples.count < count, let sample = try reader.next() {
+                samples.append(sample)
+                lines.append(reader.lineNumber)
             }
-            guard examples.count > 1 else { throw ValidationError("\(data): need at least 2 samples, found \(examples.count)") }
-            var symbolic: [Tensor] = []
-            var numeric: [Tensor] = []
-            for start in stride(from: 0, to: examples.count, by: batchSize) {
-                let batch = Array(examples[start..<min(start + batchSize, examples.count)])
-                withoutGrad {
-                    symbolic.append(loaded.encodeSymbolic(batch.map(\.expressionTokens)).latent)
-                    numeric.append(loaded.encodeNumeric(batch.map(\.pointTokens)).latent)
-                }
+            guard samples.count > 1 else { throw ValidationError("\(data): need at least 2 samples, found \(samples.count)") }
+            let symbolic: Tensor
+            let numeric: Tensor
+            do throws(EmbeddingError) {
+                symbolic = try loaded.embedSymbolic(samples, batchSize: batchSize)!
+                numeric = try loaded.embedNumeric(samples, batchSize: batchSize)!
+            } catch {
+                throw DataPrefixError(file: data, line: lines[error.index], reason: error.reason)
             }
-            let metrics = RetrievalMetrics(
-                symbolic: Tensor.concatenate(symbolic, axis: 0), numeric: Tensor.concatenate(numeric, axis: 0))
+            let metrics = RetrievalMetrics(scores: loaded.scores(symbolic: symbolic, numeric: numeric))
             print("candidates \(metrics.candidates)")
             for (i, k) in metrics.ks.enumerated() {
                 print(String(format: "top-%d  expression→points %.1f%%  points→expression %.1f%%  chance %.1f%%", k,

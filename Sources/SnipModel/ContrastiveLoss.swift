@@ -1,0 +1,80 @@
+import Foundation
+import SnipNN
+import SnipTensor
+
+/// Which contrastive objective pre-training optimises.
+public enum ContrastiveObjective: String, Codable, CaseIterable, Sendable {
+    /// The reference's: softmax cross-entropy both ways over `z_f · z_yᵀ / temperature`,
+    /// embeddings not normalised (their norms act as a per-sample temperature).
+    case clip
+    /// CLIP as published: L2-normalised embeddings, logits scaled by a learned `exp(s)`
+    /// (s starts at ln(1/0.07), exp(s) capped at 100).
+    case clipNormalized = "clip-normalized"
+    /// SigLIP's pairwise sigmoid loss on L2-normalised embeddings with a learned scale
+    /// (starts at 10) and bias (starts at −10): every pair is its own binary decision.
+    case siglip
+
+    /// How retrieval should score pairs of a model trained with this objective.
+    public var similarity: ModelContract.Similarity { self == .clip ? .dot : .cosine }
+}
+
+/// A contrastive loss and its own trainable scalars (none for the reference objective).
+public final class ContrastiveLoss {
+    public let objective: ContrastiveObjective
+    /// The fixed temperature of the reference objective.
+    public let temperature: Float
+    /// The loss's trainable scalars with their checkpoint keys (`clip.logit_scale`,
+    /// `clip.logit_bias`), outside the model's state dict so reference keys stay unchanged.
+    public let parameters: [(key: String, parameter: Parameter)]
+
+    static let maximumLogScale = Float(Foundation.log(100.0))
+
+    public init(objective: ContrastiveObjective, temperature: Float = 1) {
+        self.objective = objective
+        self.temperature = temperature
+        switch objective {
+        case .clip: parameters = []
+        case .clipNormalized: parameters = [("clip.logit_scale", Parameter(Tensor([Float(Foundation.log(1 / 0.07))])))]
+        case .siglip:
+            parameters = [
+                ("clip.logit_scale", Parameter(Tensor([Float(Foundation.log(10.0))]))),
+                ("clip.logit_bias", Parameter(Tensor([-10]))),
+            ]
+        }
+    }
+
+    /// The loss of a batch whose row i of `symbolic` and of `numeric` (`[B, L]`) come from the
+    /// same function.
+    public func callAsFunction(symbolic: Tensor, numeric: Tensor) -> Tensor {
+        switch objective {
+        case .clip:
+            return clipLoss(symbolic: symbolic, numeric: numeric, temperature: temperature)
+        case .clipNormalized:
+            let logits = Tensor.matmul(unitRowsDifferentiable(symbolic), unitRowsDifferentiable(numeric), transposeB: true)
+                * scale  // [B, B]
+            let labels = Array(0..<symbolic.shape[0])
+            return (crossEntropy(logits: logits, targets: labels) + crossEntropy(logits: logits.transposed(), targets: labels)) * 0.5
+        case .siglip:
+            let b = symbolic.shape[0]
+            let logits = Tensor.matmul(unitRowsDifferentiable(symbolic), unitRowsDifferentiable(numeric), transposeB: true)
+                * scale + parameters[1].parameter.value  // [B, B]
+            // +1 on the diagonal (pairs of one function), −1 elsewhere
+            var signs = [Float](repeating: -1, count: b * b)
+            for i in 0..<b { signs[i * b + i] = 1 }
+            return -logSigmoid(logits * Tensor(signs, shape: [b, b])).sum() / Float(b)
+        }
+    }
+
+    /// `exp(s)`, s capped so the scale stays ≤ 100.
+    private var scale: Tensor { parameters[0].parameter.value.clamped(max: Self.maximumLogScale).exp() }
+}
+
+/// Rows divided by their norms, differentiably.
+func unitRowsDifferentiable(_ z: Tensor) -> Tensor {
+    z / ((z * z).sum(axis: 1, keepDims: true) + 1e-12).sqrt()
+}
+
+/// `log σ(x)` without overflow: `min(x, 0) − log(1 + exp(−|x|))`.
+func logSigmoid(_ x: Tensor) -> Tensor {
+    x.clamped(max: 0) - ((-x.abs()).exp() + 1).log()
+}

@@ -1,0 +1,57 @@
+import SnipMath
+
+/// What a model expects of the functions it reads and how its two embeddings are compared.
+///
+/// A model is trained on one kind of data (y min-max scaled or raw, expressions or skeletons)
+/// with one objective (the reference's raw dot product or L2-normalised embeddings); encoding
+/// anything else silently gives meaningless embeddings. The contract travels in the checkpoint
+/// (metadata key `snip.contract`) and every consumer (`snip embed`, `snip retrieval`,
+/// `snip evaluate-model`, the language's `encode` and `nearest`) applies it through
+/// ``prepared(_:)`` and ``similarity``.
+public struct ModelContract: Codable, Equatable, Sendable {
+    /// How a symbolic and a numeric embedding are scored against each other.
+    public enum Similarity: String, Codable, Sendable, CaseIterable {
+        /// `z_f · z_y`, the reference's CLIP logit (no normalisation).
+        case dot
+        /// The cosine of the two embeddings (models trained on L2-normalised embeddings).
+        case cosine
+    }
+
+    /// Whether y values are min-max scaled to [0, 1] (eps 1e-10) before encoding, as the
+    /// reference's `normalize_y` data is.
+    public var normalizesY: Bool
+    /// Whether expressions are read as skeletons (float constants replaced by `CONSTANT`).
+    public var skeleton: Bool
+    /// How retrieval scores a pair.
+    public var similarity: Similarity
+
+    /// A contract; the defaults are the reference's (raw y, full expressions, dot product).
+    public init(normalizesY: Bool = false, skeleton: Bool = false, similarity: Similarity = .dot) {
+        self.normalizesY = normalizesY
+        self.skeleton = skeleton
+        self.similarity = similarity
+    }
+
+    /// The checkpoint metadata key.
+    static let metadataKey = "snip.contract"
+
+    /// The sample as the model reads it: y min-max scaled when the contract says so.
+    public func prepared(_ sample: Sample) -> Sample {
+        guard normalizesY else { return sample }
+        var sample = sample
+        sample.y = Self.minMaxScaled(sample.y)
+        return sample
+    }
+
+    /// `(y - min) / (max - min + 1e-10)`, the reference's `normalize_y`.
+    public static func minMaxScaled(_ y: [Double]) -> [Double] {
+        guard let low = y.min(), let high = y.max() else { return y }
+        return y.map { ($0 - low) / (high - low + 1e-10) }
+    }
+
+    /// A one-line description for reports and `snip info`.
+    public var summary: String {
+        "\(normalizesY ? "y scaled to [0, 1]" : "raw y"), \(skeleton ? "skeletons" : "expressions"), "
+            + "\(similarity == .dot ? "dot-product" : "cosine") scores"
+    }
+}

@@ -1,0 +1,248 @@
+import Foundation
+import SnipMath
+import SnipTensor
+
+/// How good a SNIP model's embeddings are, on a set of functions it never saw:
+/// cross-modal retrieval (exact and look-alike-aware, both ways, top-1 and top-10, each beside
+/// its chance level) and property probes (how well k-NN and ridge regression read ncr, upward,
+/// yavg and oscil off z_f and z_y without training the encoders).
+///
+/// `snip evaluate-model` and the language's `model_report` print it; docs/MODELS.md records
+/// it for the shipped models.
+public struct ModelReport: Codable, Sendable {
+    /// Retrieval hits at one rank cut-off, beside what random ranking gives.
+    public struct Hits: Codable, Sendable, Equatable {
+        /// Share of queries whose own partner is among the first k.
+        public var exact: Double
+        /// Share of queries with a look-alike (see ``LookAlikes``) among the first k.
+        public var lookAlike: Double
+        /// `k / N`.
+        public var exactChance: Double
+        /// The look-alike share a random ranking gives (1 − C(N − m, k) / C(N, k) per query,
+        /// m its look-alikes, averaged).
+        public var lookAlikeChance: Double
+    }
+
+    /// Retrieval one way at top-1 and top-10.
+    public struct Direction: Codable, Sendable, Equatable {
+        public var top1: Hits
+        public var top10: Hits
+    }
+
+    /// The probes' R² for one embedding and property.
+    public struct Probe: Codable, Sendable, Equatable {
+        /// `z_f` or `z_y`.
+        public var embedding: String
+        public var property: String
+        /// k-NN (k = 10, cosine) out-of-fold R².
+        public var nearestNeighbor: Double
+        /// Ridge out-of-fold R².
+        public var ridge: Double
+    }
+
+    /// Functions in the set (candidates of every query).
+    public var functions: Int
+    /// Queries by points, answers among formulas.
+    public var pointsToFormula: Direction
+    /// Queries by formula, answers among point sets.
+    public var formulaToPoints: Direction
+    /// The RMSE bound that makes two graphs look alike.
+    public var lookAlikeTolerance: Double
+    /// Median number of formulas that look like a point set.
+    public var medianLookAlikes: Double
+    /// Share of point sets whose only look-alike formula is their own.
+    public var uniqueShare: Double
+    /// Mean cosine of a function's z_f with its own z_y.
+    public var ownCosine: Double
+    /// Mean cosine of z_f with other functions' z_y.
+    public var otherCosine: Double
+    /// Functions the probes used (one-dimensional ones: the properties are defined for 1-D).
+    public var probeFunctions: Int
+    /// Cross-validation folds of the probes.
+    public var probeFolds: Int
+    public var probes: [Probe]
+    /// What the model expects (applied to the data before encoding).
+    public var contract: ModelContract
+
+    /// Ranks cut off at these counts.
+    public static let cutoffs = (1, 10)
+
+    /// Embeds `samples` (the contract applied), ranks, evaluates look-alikes and runs the
+    /// probes. `progress` gets short phase descriptions; nil when `shouldStop` turned true.
+    public static func measure(
+        model: SNIPModel, samples: [Sample], batchSize: Int = 64, lookAlikeTolerance: Double = 0.01,
+        progress: (String) -> Void = { _ in }, shouldStop: () -> Bool = { false }
+    ) throws -> (report: ModelReport, embeddings: Embeddings)? {
+        guard samples.count >= 2 else { throw ModelError("the report needs at least 2 functions, got \(samples.count)") }
+        progress("embedding formulas")
+        guard let symbolic = try model.embedSymbolic(samples, batchSize: batchSize, progress: { progress("embedding formulas: \($0) of \(samples.count)") }, shouldStop: shouldStop)
+        else { return nil }
+        guard let numeric = try model.embedNumeric(samples, batchSize: batchSize, progress: { progress("embedding points: \($0) of \(samples.count)") }, shouldStop: shouldStop)
+        else { return nil }
+        progress("evaluating every formula on every point set")
+        let table = LookAlikes(samples: samples, tolerance: lookAlikeTolerance)
+        if shouldStop() { return nil }
+        progress("probing properties")
+        let embeddings = Embeddings(samples: samples, symbolic: symbolic, numeric: numeric)
+        let report = ModelReport(
+            scores: model.scores(symbolic: symbolic, numeric: numeric).scalars, lookAlikes: table,
+            embeddings: embeddings, contract: model.contract)
+        return (report, embeddings)
+    }
+
+    /// The report from retrieval scores (`scores[i * N + j]`: formula i against points j), the
+    /// look-alike table and the embeddings.
+    public init(scores: [Float], lookAlikes table: LookAlikes, embeddings: Embeddings, contract: ModelContract, folds: Int = 5) {
+        let n = table.count
+        precondition(scores.count == n * n, "scores for \(n) functions")
+        functions = n
+        lookAlikeTolerance = table.tolerance
+        self.contract = contract
+        let formulaCounts = (0..<n).map { table.formulaCount(points: $0) }
+        let pointCounts = (0..<n).map { table.pointsCount(formula: $0) }
+        let sorted = formulaCounts.sorted()
+        medianLookAlikes = n % 2 == 1 ? Double(sorted[n / 2]) : Double(sorted[n / 2 - 1] + sorted[n / 2]) / 2
+        uniqueShare = Double((0..<n).filter { formulaCounts[$0] == 1 && table[formula: $0, points: $0] }.count) / Double(n)
+        pointsToFormula = Self.direction(n: n, counts: formulaCounts) { query, candidate in
+            (scores[candidate * n + query], table[formula: candidate, points: query])
+        }
+        formulaToPoints = Self.direction(n: n, counts: pointCounts) { query, candidate in
+            (scores[query * n + candidate], table[formula: query, points: candidate])
+        }
+        let zf = embeddings.symbolic.map(PropertyProbe.unit)
+        let zy = embeddings.numeric.map(PropertyProbe.unit)
+        var own = 0.0
+        var other = 0.0
+        for i in 0..<n {
+            for j in 0..<n {
+                let c = zip(zf[i], zy[j]).reduce(0) { $0 + $1.0 * $1.1 }
+                if i == j { own += c } else { other += c }
+            }
+        }
+        ownCosine = own / Double(n)
+        otherCosine = other / Double(max(n * (n - 1), 1))
+        let probeRows = embeddings.properties.isEmpty ? [] : Array(embeddings.properties.first!.value.indices)
+        probeFunctions = probeRows.count
+        probeFolds = folds
+        var probes: [Probe] = []
+        if probeRows.count >= 2 * folds {
+            for (name, features) in [("z_f", embeddings.probeSymbolic), ("z_y", embeddings.probeNumeric)] {
+                for property in FunctionProperty.allCases {
+                    guard let targets = embeddings.properties[property.rawValue] else { continue }
+                    probes.append(Probe(
+                        embedding: name, property: property.rawValue,
+                        nearestNeighbor: PropertyProbe.nearestNeighborR2(features, targets, k: 10, folds: folds),
+                        ridge: PropertyProbe.ridgeR2(features, targets, folds: folds)))
+                }
+            }
+        }
+        self.probes = probes
+    }
+
+    /// Hits at both cut-offs for queries 0..<n; `pair(query, candidate)` gives the score and
+    /// whether the candidate looks like the query.
+    static func direction(n: Int, counts: [Int], pair: (Int, Int) -> (Float, Bool)) -> Direction {
+        let (k1, k10) = cutoffs
+        var exact = (0, 0)
+        var alike = (0, 0)
+        var order = Array(0..<n)
+        for query in 0..<n {
+            let scored = (0..<n).map { pair(query, $0) }
+            // the best candidates first; equal scores by index
+            order.sort { scored[$0].0 != scored[$1].0 ? scored[$0].0 > scored[$1].0 : $0 < $1 }
+            let top = order.prefix(k10)
+            if top.first == query { exact.0 += 1 }
+            if top.contains(query) { exact.1 += 1 }
+            if let first = top.first, scored[first].1 { alike.0 += 1 }
+            if top.contains(where: { scored[$0].1 }) { alike.1 += 1 }
+        }
+        func chance(_ k: Int) -> Double {
+            counts.reduce(0) { $0 + randomHitChance(candidates: n, matching: $1, k: k) } / Double(n)
+        }
+        return Direction(
+            top1: Hits(exact: Double(exact.0) / Double(n), lookAlike: Double(alike.0) / Double(n),
+                       exactChance: Double(min(k1, n)) / Double(n), lookAlikeChance: chance(k1)),
+            top10: Hits(exact: Double(exact.1) / Double(n), lookAlike: Double(alike.1) / Double(n),
+                        exactChance: Double(min(k10, n)) / Double(n), lookAlikeChance: chance(k10)))
+    }
+
+    /// The chance that k candidates drawn at random from `candidates` include at least one of
+    /// `matching`: 1 − C(N − m, k) / C(N, k).
+    public static func randomHitChance(candidates n: Int, matching m: Int, k: Int) -> Double {
+        guard m > 0 else { return 0 }
+        guard k < n, m <= n - k else { return 1 }
+        var miss = 1.0
+        for t in 0..<k { miss *= Double(n - m - t) / Double(n - t) }
+        return 1 - miss
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case functions, pointsToFormula, formulaToPoints, lookAlikeTolerance, medianLookAlikes, uniqueShare
+        case ownCosine, otherCosine, probeFunctions, probeFolds, probes, contract
+    }
+}
+
+/// The embeddings and properties a report was made from (for maps and further analysis).
+public struct Embeddings: Sendable {
+    /// z_f per function.
+    public let symbolic: [[Double]]
+    /// z_y per function.
+    public let numeric: [[Double]]
+    /// Property values of the one-dimensional functions (`probeRows` order), by name.
+    public let properties: [String: [Double]]
+    /// Indices (into the samples) of the functions the properties were computed for.
+    public let probeRows: [Int]
+
+    var probeSymbolic: [[Double]] { probeRows.map { symbolic[$0] } }
+    var probeNumeric: [[Double]] { probeRows.map { numeric[$0] } }
+
+    /// Rows of the two `[N, L]` latents and the properties of the 1-D samples' own points
+    /// (ncr from 1000 triples drawn from a generator seeded by the sample's index, so a report
+    /// is deterministic).
+    public init(samples: [Sample], symbolic: Tensor, numeric: Tensor) {
+        self.symbolic = symbolic.rows.map { $0.map(Double.init) }
+        self.numeric = numeric.rows.map { $0.map(Double.init) }
+        let rows = samples.indices.filter { samples[$0].x.first?.count == 1 && samples[$0].y.count >= 3 }
+        probeRows = rows
+        var properties: [String: [Double]] = [:]
+        for property in FunctionProperty.allCases {
+            properties[property.rawValue] = rows.map { i in
+                var random = SeededGenerator(seed: UInt64(i))
+                return property.value(x: samples[i].x.map { $0[0] }, y: samples[i].y, random: &random)
+            }
+        }
+        self.properties = rows.isEmpty ? [:] : properties
+    }
+}
+
+extension ModelReport {
+    /// A short plain-text summary.
+    public var summary: String {
+        func f(_ v: Double) -> String { String(format: "%.3f", v) }
+        func row(_ name: String, _ d: Direction) -> String {
+            "\(name)  top-1 \(f(d.top1.lookAlike)) (chance \(f(d.top1.lookAlikeChance)))  exact \(f(d.top1.exact)) (chance \(f(d.top1.exactChance)))"
+                + "   top-10 \(f(d.top10.lookAlike)) (chance \(f(d.top10.lookAlikeChance)))  exact \(f(d.top10.exact))"
+        }
+        var lines = [
+            "\(functions) functions; look-alikes (RMSE ≤ \(lookAlikeTolerance) on scaled graphs): median \(medianLookAlikes) per point set, \(String(format: "%.0f", 100 * uniqueShare))% unique",
+            "retrieval, look-alike-aware (and exact):",
+            row("  points → formula", pointsToFormula),
+            row("  formula → points", formulaToPoints),
+            "cosine of z_f with its own z_y: \(f(ownCosine)) (with others: \(f(otherCosine)))",
+        ]
+        if probes.isEmpty {
+            lines.append("property probes: skipped (\(probeFunctions) one-dimensional functions; need \(2 * probeFolds))")
+        } else {
+            lines.append("property probes, \(probeFolds)-fold R² on \(probeFunctions) functions (k-NN k=10 cosine / ridge):")
+            lines.append("        " + FunctionProperty.allCases.map { $0.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0) }.joined())
+            for embedding in ["z_f", "z_y"] {
+                let cells = FunctionProperty.allCases.map { p -> String in
+                    guard let probe = probes.first(where: { $0.embedding == embedding && $0.property == p.rawValue }) else { return "" }
+                    return "\(f(probe.nearestNeighbor)) / \(f(probe.ridge))".padding(toLength: 15, withPad: " ", startingAt: 0)
+                }
+                lines.append("  \(embedding)  " + cells.joined())
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

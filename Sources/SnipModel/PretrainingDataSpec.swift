@@ -1,0 +1,70 @@
+import Foundation
+import SnipMath
+
+/// What a pre-training run trains on, recorded in its `run.json` so that `--resume` rebuilds
+/// exactly the same data whatever flags the resuming command carries.
+public struct PretrainingDataSpec: Codable, Equatable, Sendable {
+    /// data.prefix files to read (empty: functions generated on the fly).
+    public var files: [String]
+    /// Largest input dimension of generated functions.
+    public var maxInputDimension: Int
+    /// Whether y is min-max scaled to [0, 1] (generated data, and file data read for a model
+    /// that expects it).
+    public var normalizeY: Bool
+    /// Whether expressions are read as skeletons.
+    public var skeleton: Bool
+
+    public init(files: [String] = [], maxInputDimension: Int, normalizeY: Bool, skeleton: Bool) {
+        self.files = files
+        self.maxInputDimension = maxInputDimension
+        self.normalizeY = normalizeY
+        self.skeleton = skeleton
+    }
+
+    /// The settings behind a description written by runs made before the settings were
+    /// recorded (`generated: max input dimension 1, normalized y, skeletons`); nil for data
+    /// files, whose description did not say whether y was scaled.
+    public init?(legacyDescription text: String) {
+        let prefix = "generated: max input dimension "
+        guard text.hasPrefix(prefix) else { return nil }
+        let parts = text.dropFirst(prefix.count).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let dimension = parts.first.flatMap({ Int($0) }) else { return nil }
+        self.init(maxInputDimension: dimension, normalizeY: parts.contains("normalized y"), skeleton: parts.contains("skeletons"))
+    }
+
+    /// A readable description (also the one older snip versions wrote).
+    public var description: String {
+        files.isEmpty
+            ? "generated: max input dimension \(maxInputDimension)\(normalizeY ? ", normalized y" : "")\(skeleton ? ", skeletons" : "")"
+            : "files: " + files.joined(separator: ", ") + (normalizeY ? " (y scaled to [0, 1])" : "")
+    }
+
+    /// The training data for a model of `config`: the generator seeded with `seed`, or the
+    /// files' samples in order (y scaled when ``normalizeY``). `note` hears about skipped
+    /// malformed lines.
+    public func trainingData(config: ModelConfig, seed: UInt64, note: (String) -> Void = { _ in }) throws -> TrainingData {
+        let tokenizer = SampleTokenizer(config: config, skeleton: skeleton)
+        if files.isEmpty {
+            var generatorConfig = GeneratorConfiguration(maxInputDimension: maxInputDimension)
+            generatorConfig.normalizeY = normalizeY
+            return GeneratedTrainingData(generator: ExpressionGenerator(configuration: generatorConfig), tokenizer: tokenizer, seed: seed)
+        }
+        let contract = ModelContract(normalizesY: normalizeY, skeleton: skeleton)
+        var examples: [TrainingExample] = []
+        for path in files {
+            let reader = try DataPrefixReader(path: path, skipMalformedLines: true)
+            while let sample = try reader.next() {
+                do {
+                    examples.append(try tokenizer.example(contract.prepared(sample)))
+                } catch {
+                    throw DataPrefixError(file: path, line: reader.lineNumber, reason: "\(error)")
+                }
+            }
+            if reader.skippedLines > 0 {
+                note("\(path): skipped \(reader.skippedLines) malformed lines (first: \(reader.skippedErrors.first.map { "\($0)" } ?? ""))")
+            }
+        }
+        guard !examples.isEmpty else { throw ModelError("no training examples in \(files.joined(separator: ", "))") }
+        return ExampleList(examples)
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import SnipMath
+import SnipModel
+import SnipPlot
+
+/// `snip evaluate-model`: the model report (look-alike-aware retrieval and property probes).
+struct EvaluateModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate-model",
+        abstract: "Report how meaningful a model's embeddings are: retrieval both ways and property probes.",
+        discussion: """
+            Embeds the first --count functions of a data.prefix file (the model's contract \
+            applied: y scaled to [0, 1] for models trained so) and reports:
+
+            retrieval among all of them by the model's score (z_f · z_y, or the cosine for \
+            models trained on normalised embeddings), points → formula and formula → points, \
+            top-1 and top-10, both exact (the function's own partner) and look-alike-aware (a \
+            hit when the retrieved formula, evaluated at the query's x and min-max scaled, lies \
+            within RMSE --tolerance of the query's scaled y), each beside its chance level;
+
+            property probes: ncr, upward, yavg and oscil of each 1-D function's points, read \
+            off z_f and off z_y by k-NN regression (k = 10, cosine) and by ridge regression, \
+            as 5-fold cross-validated R² (0 = the mean predictor).
+
+            --json writes the whole report; --maps DIR writes PNG maps (the first two \
+            principal components of z_f and of z_y, coloured by each property).
+            """)
+
+    @Option(help: "A model checkpoint (default: the shipped model).")
+    var model: String?
+
+    @Option(help: "Test functions (data.prefix), e.g. from snip generate with a seed training never used.")
+    var data: String
+
+    @Option(help: "Use the first N functions of the file.")
+    var count = 1000
+
+    @Option(help: "Functions per encoder batch.")
+    var batchSize = 64
+
+    @Option(help: "RMSE on min-max scaled graphs below which two functions look alike.")
+    var tolerance = 0.01
+
+    @Option(help: "Write the report as JSON to this file.")
+    var json: String?
+
+    @Option(help: "Write embedding maps (PNG, one per embedding and property) into this folder.")
+    var maps: String?
+
+    func validate() throws {
+        guard (2...20_000).contains(count) else { throw ValidationError("--count must be 2…20000") }
+        guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must be 1…4096") }
+        guard tolerance.isFinite, tolerance >= 0 else { throw ValidationError("--tolerance must be a number ≥ 0") }
+    }
+
+    func run() throws {
+        let interrupt = InterruptFlag()
+        try reportingErrors {
+            let loaded = try model.map { try SNIPModel.load($0) } ?? SNIPModel.shipped()
+            let reader = try DataPrefixReader(path: data)
+            var samples: [Sample] = []
+            var lines: [Int] = []
+            while samples.count < count, let sample = try reader.next() {
+                samples.append(sample)
+                lines.append(reader.lineNumber)
+            }
+            guard samples.count >= 2 else { throw ValidationError("\(data): need at least 2 functions, found \(samples.count)") }
+            let status = StatusLine()
+            let measured: (report: ModelReport, embeddings: Embeddings)?
+            do {
+                measured = try ModelReport.measure(
+                    model: loaded, samples: samples, batchSize: batchSize, lookAlikeTolerance: tolerance,
+                    progress: { status.show($0) }, shouldStop: { interrupt.isSet })
+            } catch let error as EmbeddingError {
+                throw DataPrefixError(file: data, line: lines[error.index], reason: error.reason)
+            }
+            status.finish()
+            guard let (report, embeddings) = measured else {
+                note("interrupted: no report")
+                throw ExitCode(130)
+            }
+            print("model \(model ?? "(shipped) " + SNIPModel.shippedModelName): \(loaded.contract.summary)")
+            print(report.summary)
+            if let json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                let output = try OutputFile(path: json)
+                defer { output.discard() }
+                try output.write(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+                try output.commit()
+            }
+            if let maps { try writeMaps(embeddings, folder: maps) }
+        }
+    }
+
+    private func writeMaps(_ embeddings: Embeddings, folder: String) throws {
+        guard !embeddings.probeRows.isEmpty else {
+            note("no maps: the properties are defined for one-dimensional functions only")
+            return
+        }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let gnuplot = try Gnuplot()
+        defer { gnuplot.close() }
+        for (name, rows) in [("z_f", embeddings.symbolic), ("z_y", embeddings.numeric)] {
+            let picked = embeddings.probeRows.map { rows[$0] }
+            let pca = PrincipalComponents(picked, count: 2)
+            let points = picked.map(pca.project)
+            for property in FunctionProperty.allCases {
+                guard let values = embeddings.properties[property.rawValue] else { continue }
+                let spec = PlotSpec(
+                    series: [.init(x: points.map { $0[0] }, y: points.map { $0[1] }, style: .points, color: values)],
+                    title: "\(name) of \(picked.count) functions (PCA), coloured by \(property.rawValue)",
+                    xlabel: "PC 1", ylabel: "PC 2", legend: false, colorLabel: property.rawValue)
+                let path = folder + "/" + name.replacingOccurrences(of: "_", with: "") + "-\(property.rawValue).png"
+                try gnuplot.render(spec, terminal: .png(width: 800, height: 600), to: path)
+            }
+        }
+        note("maps written to \(folder)")
+    }
+}
