@@ -1,0 +1,85 @@
+import Foundation
+import SnipMath
+import SnipModel
+import SnipNN
+import SnipTensor
+import Testing
+
+private func temporaryPath(_ name: String) -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("snip-contract-\(getpid())-\(name)").path
+    try? FileManager.default.removeItem(atPath: path)
+    return path
+}
+
+struct ModelContractTests {
+    static let config = ModelConfig(maxInputDimension: 1, width: 16, layers: 1, heads: 2, latent: 8, pointTokenWidth: 4)
+
+    @Test func theContractTravelsWithTheWeights() throws {
+        let path = temporaryPath("model.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let model = try SNIPModel(config: Self.config, seed: 1)
+        #expect(model.contract == ModelContract())
+        model.contract = ModelContract(normalizesY: true, skeleton: true, similarity: .cosine)
+        try model.save(to: path)
+        #expect(try SNIPModel.load(path).contract == model.contract)
+    }
+
+    @Test func preparedScalesYOnlyWhenAsked() {
+        let sample = Sample(
+            tree: .variable(0), x: [[0], [1], [2]], y: [2, 4, 6],
+            info: SampleInfo(inputPointCount: 3, unaryOperatorCount: 0, binaryOperatorCount: 0, inputDimension: 1,
+                             outputDimension: 1, inputDistributionType: 0, centroidCount: 1),
+            skeletonTokens: [])
+        #expect(ModelContract().prepared(sample).y == [2, 4, 6])
+        let scaled = ModelContract(normalizesY: true).prepared(sample).y
+        #expect(scaled[0] == 0 && abs(scaled[1] - 0.5) < 1e-9 && abs(scaled[2] - 1) < 1e-9)
+    }
+
+    @Test func legacyRunDescriptionsGiveTheirDataSettings() {
+        let a = PretrainingDataSpec(legacyDescription: "generated: max input dimension 1, normalized y")
+        #expect(a == PretrainingDataSpec(maxInputDimension: 1, normalizeY: true, skeleton: false))
+        let b = PretrainingDataSpec(legacyDescription: "generated: max input dimension 10, skeletons")
+        #expect(b == PretrainingDataSpec(maxInputDimension: 10, normalizeY: false, skeleton: true))
+        #expect(PretrainingDataSpec(legacyDescription: "files: a.prefix") == nil)
+        #expect(a?.description == "generated: max input dimension 1, normalized y")
+    }
+
+    /// A run's data settings and objective come back from its directory, whatever the resuming
+    /// caller would have chosen, and resuming replays the uninterrupted run exactly (the learned
+    /// scale and bias included).
+    @Test func resumeRebuildsTheRunsDataAndObjective() throws {
+        let whole = temporaryPath("whole")
+        let parts = temporaryPath("parts")
+        defer {
+            try? FileManager.default.removeItem(atPath: whole)
+            try? FileManager.default.removeItem(atPath: parts)
+        }
+        var options = PretrainingOptions()
+        options.batchSize = 3
+        options.learningRate = 1e-3
+        options.warmup = 2
+        options.checkpointEvery = 2
+        options.objective = .siglip
+        let spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: true, skeleton: false)
+        let a = try Pretrainer(model: SNIPModel(config: Self.config, seed: 2), options: options, directory: whole, seed: 9, data: spec)
+        #expect(try a.train(data: spec.trainingData(config: Self.config, seed: 9), steps: 4) == .finished)
+
+        let b = try Pretrainer(model: SNIPModel(config: Self.config, seed: 2), options: options, directory: parts, seed: 9, data: spec)
+        #expect(try b.train(data: spec.trainingData(config: Self.config, seed: 9), steps: 2) == .finished)
+        let (c, seed) = try Pretrainer.resume(directory: parts)
+        #expect(seed == 9)
+        #expect(c.dataSpec == spec)
+        #expect(c.options.objective == .siglip)
+        #expect(c.model.contract == ModelContract(normalizesY: true, skeleton: false, similarity: .cosine))
+        #expect(c.loss.parameters.map { $0.parameter.value.scalars } == b.loss.parameters.map { $0.parameter.value.scalars })
+        #expect(try c.train(data: c.dataSpec!.trainingData(config: Self.config, seed: seed), steps: 4) == .finished)
+
+        let lossesA = try a.run.metrics().map { $0["loss"] as! Double }
+        let lossesC = try c.run.metrics().map { $0["loss"] as! Double }
+        #expect(lossesA.count == 4 && lossesA == lossesC)
+        #expect(a.loss.parameters.map { $0.parameter.value.scalars } == c.loss.parameters.map { $0.parameter.value.scalars })
+        #expect(a.loss.parameters[0].parameter.value.scalars != [Float(log(10.0))])  // the scale moved
+        // the checkpoint tells every consumer how to read inputs
+        #expect(try SNIPModel.load(c.run.checkpointPath).contract.normalizesY)
+    }
+}

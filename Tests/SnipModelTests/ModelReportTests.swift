@@ -1,0 +1,136 @@
+import Foundation
+import SnipMath
+import SnipModel
+import SnipTensor
+import Testing
+
+/// A 1-D sample of `prefix` on the given x (y evaluated, nothing scaled).
+private func sample(_ prefix: String, _ xs: [Double]) throws -> Sample {
+    let tree = try Expression(prefix: prefix)
+    let ys = try tree.evaluate(rows: xs.map { [$0] })
+    return Sample(
+        tree: tree, x: xs.map { [$0] }, y: ys,
+        info: SampleInfo(inputPointCount: xs.count, unaryOperatorCount: 0, binaryOperatorCount: 0, inputDimension: 1,
+                         outputDimension: 1, inputDistributionType: 0, centroidCount: 1),
+        skeletonTokens: [])
+}
+
+private let line = (0..<50).map { -1 + 2 * Double($0) / 49 }
+
+struct LookAlikeTests {
+    @Test func affineCopiesLookAlikeAndOtherShapesDoNot() throws {
+        let samples = [
+            try sample("x_0", line),
+            try sample("add,3,mul,2,x_0", line),  // the same graph once scaled
+            try sample("mul,x_0,x_0", line),  // a parabola
+            try sample("log,x_0", line),  // NaN on x ≤ 0: never alike
+            try sample("sub,0,x_0", line),  // the mirror image
+        ]
+        let table = LookAlikes(samples: samples, tolerance: 0.01)
+        #expect(table[formula: 0, points: 1] && table[formula: 1, points: 0])
+        #expect(table[formula: 0, points: 0] && table[formula: 2, points: 2])
+        #expect(!table[formula: 2, points: 0] && !table[formula: 0, points: 2])
+        #expect(!table[formula: 0, points: 4] && !table[formula: 4, points: 0])
+        // log's points hold NaN and so does log evaluated anywhere here: nothing matches it
+        #expect((0..<5).allSatisfy { !table[formula: 3, points: $0] && !table[formula: $0, points: 3] })
+        #expect(table.formulaCount(points: 0) == 2 && table.pointsCount(formula: 2) == 1)
+    }
+
+    @Test func theToleranceIsAnRMSEOnScaledGraphs() throws {
+        // x + 0.01·x² differs from x, once both are scaled to [0, 1], by an RMSE of ≈ 0.0017
+        let xs = (0..<101).map { Double($0) / 100 }
+        let a = try sample("x_0", xs)
+        let b = try sample("add,x_0,mul,0.01,mul,x_0,x_0", xs)
+        let scaled = ModelContract.minMaxScaled(b.y)
+        let rmse = (zip(ModelContract.minMaxScaled(a.y), scaled).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / 101).squareRoot()
+        #expect(rmse > 0.001 && rmse < 0.002)
+        #expect(LookAlikes.looksAlike(a.tree, columns: [xs], scaledY: scaled, tolerance: 0.002))
+        #expect(!LookAlikes.looksAlike(a.tree, columns: [xs], scaledY: scaled, tolerance: 0.001))
+    }
+
+    @Test func randomHitChanceIsTheHypergeometricMiss() {
+        #expect(abs(ModelReport.randomHitChance(candidates: 10, matching: 1, k: 1) - 0.1) < 1e-12)
+        #expect(abs(ModelReport.randomHitChance(candidates: 5, matching: 2, k: 2) - 0.7) < 1e-12)  // 1 − C(3,2)/C(5,2)
+        #expect(ModelReport.randomHitChance(candidates: 5, matching: 0, k: 3) == 0)
+        #expect(ModelReport.randomHitChance(candidates: 5, matching: 3, k: 3) == 1)  // 3 picks must hit one of 3 in 5
+    }
+
+    @Test func retrievalCountsExactAndLookAlikeHitsBothWays() {
+        // 3 functions; 0 and 1 look alike (both ways), 2 is alone
+        let matches = [
+            true, true, false,
+            true, true, false,
+            false, false, true,
+        ]
+        let table = LookAlikes(count: 3, tolerance: 0.01, matches: matches)
+        // scores[i * 3 + j]: formula i against points j
+        let scores: [Float] = [
+            1, 5, 0,  // formula 0 prefers points 1 (a look-alike, not exact)
+            2, 1, 0,  // formula 1 prefers points 0 (look-alike)
+            9, 0, 3,  // formula 2 prefers points 0 (wrong)
+        ]
+        let report = ModelReport(
+            scores: scores, lookAlikes: table,
+            embeddings: Embeddings(samples: [], symbolic: Tensor([Float](repeating: 1, count: 6), shape: [3, 2]),
+                                   numeric: Tensor([Float](repeating: 1, count: 6), shape: [3, 2])),
+            contract: ModelContract())
+        // points → formula: query j ranks formulas by column j: j=0 → formula 2 (miss), j=1 → formula 0 (alike),
+        // j=2 → formula 2 (exact)
+        #expect(report.pointsToFormula.top1.exact == 1.0 / 3 && report.pointsToFormula.top1.lookAlike == 2.0 / 3)
+        // formula → points: i=0 → points 1 (alike), i=1 → points 0 (alike), i=2 → points 0 (miss)
+        #expect(report.formulaToPoints.top1.exact == 0 && report.formulaToPoints.top1.lookAlike == 2.0 / 3)
+        #expect(report.pointsToFormula.top10.exact == 1 && report.pointsToFormula.top10.lookAlike == 1)
+        #expect(report.medianLookAlikes == 2 && abs(report.uniqueShare - 1.0 / 3) < 1e-12)
+        #expect(abs(report.pointsToFormula.top1.lookAlikeChance - (2.0 / 3 + 2.0 / 3 + 1.0 / 3) / 3) < 1e-12)
+        #expect(report.probes.isEmpty)
+    }
+}
+
+struct PropertyProbeTests {
+    @Test func rSquaredOfPerfectMeanAndWorsePredictions() {
+        let truth = [1.0, 2, 3, 4]
+        #expect(PropertyProbe.r2(truth, truth) == 1)
+        #expect(PropertyProbe.r2(truth, [2.5, 2.5, 2.5, 2.5]) == 0)
+        #expect(abs(PropertyProbe.r2(truth, [4, 3, 2, 1]) - (1 - 20.0 / 5)) < 1e-12)
+    }
+
+    @Test func ridgeRecoversALinearTargetAndFindsNothingInNoise() {
+        var generator = SeededGenerator(seed: 3)
+        let rows = (0..<200).map { _ in (0..<6).map { _ in Double.random(in: -1...1, using: &generator) } }
+        let linear = rows.map { 2 * $0[0] - 3 * $0[4] + 0.5 }
+        #expect(PropertyProbe.ridgeR2(rows, linear) > 0.999)
+        let noise = rows.map { _ in Double.random(in: -1...1, using: &generator) }
+        let r2 = PropertyProbe.ridgeR2(rows, noise)
+        #expect(r2 < 0.05 && r2 > -0.2)
+    }
+
+    @Test func nearestNeighboursReadADirectionalProperty() {
+        // the target is the angle of a 2-D direction, which cosine neighbours see; scale is noise
+        var generator = SeededGenerator(seed: 4)
+        var rows: [[Double]] = []
+        var targets: [Double] = []
+        for _ in 0..<300 {
+            let angle = Double.random(in: 0...3, using: &generator)
+            let length = Double.random(in: 0.1...10, using: &generator)
+            rows.append([length * cos(angle), length * sin(angle)])
+            targets.append(angle)
+        }
+        #expect(PropertyProbe.nearestNeighborR2(rows, targets, k: 10) > 0.95)
+        let shuffled = targets.shuffled(using: &generator)
+        #expect(PropertyProbe.nearestNeighborR2(rows, shuffled, k: 10) < 0.1)
+    }
+
+    @Test func principalComponentsFindTheLongAxis() {
+        var generator = SeededGenerator(seed: 5)
+        let axis = [0.6, 0.8, 0]
+        let rows = (0..<400).map { _ -> [Double] in
+            let t = Double.random(in: -10...10, using: &generator)
+            return (0..<3).map { 1 + axis[$0] * t + Double.random(in: -0.1...0.1, using: &generator) }
+        }
+        let pca = PrincipalComponents(rows, count: 2)
+        let cosine = abs(zip(pca.directions[0], axis).reduce(0) { $0 + $1.0 * $1.1 })
+        #expect(cosine > 0.999)
+        #expect(pca.variances[0] > 30 && pca.variances[1] < 0.01)
+        #expect(abs(pca.project(pca.mean)[0]) < 1e-12)
+    }
+}
