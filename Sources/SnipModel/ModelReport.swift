@@ -234,11 +234,11 @@ extension ModelReport {
             lines.append("property probes: skipped (\(probeFunctions) one-dimensional functions; need \(2 * probeFolds))")
         } else {
             lines.append("property probes, \(probeFolds)-fold R² on \(probeFunctions) functions (k-NN k=10 cosine / ridge):")
-            lines.append("        " + FunctionProperty.allCases.map { $0.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0) }.joined())
+            lines.append("        " + FunctionProperty.allCases.map { $0.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0) }.joined())
             for embedding in ["z_f", "z_y"] {
                 let cells = FunctionProperty.allCases.map { p -> String in
                     guard let probe = probes.first(where: { $0.embedding == embedding && $0.property == p.rawValue }) else { return "" }
-                    return "\(f(probe.nearestNeighbor)) / \(f(probe.ridge))".padding(toLength: 15, withPad: " ", startingAt: 0)
+                    return "\(f(probe.nearestNeighbor)) / \(f(probe.ridge))".padding(toLength: 17, withPad: " ", startingAt: 0)
                 }
                 lines.append("  \(embedding)  " + cells.joined())
             }

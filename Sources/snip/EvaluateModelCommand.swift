@@ -48,6 +48,9 @@ struct EvaluateModelCommand: ParsableCommand {
     @Option(help: "Write embedding maps (PNG, one per embedding and property) into this folder.")
     var maps: String?
 
+    @Flag(help: "Draw the maps with t-SNE (perplexity 30, seed 0) instead of PCA.")
+    var tsne = false
+
     func validate() throws {
         guard (2...20_000).contains(count) else { throw ValidationError("--count must be 2…20000") }
         guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must be 1…4096") }
@@ -104,14 +107,21 @@ struct EvaluateModelCommand: ParsableCommand {
         defer { gnuplot.close() }
         for (name, rows) in [("z_f", embeddings.symbolic), ("z_y", embeddings.numeric)] {
             let picked = embeddings.probeRows.map { rows[$0] }
-            let pca = PrincipalComponents(picked, count: 2)
-            let points = picked.map(pca.project)
+            let points: [[Double]]
+            if tsne {
+                points = TSNE(perplexity: 30, seed: 0).embed(picked)
+            } else {
+                let pca = PrincipalComponents(picked, count: 2)
+                points = picked.map(pca.project)
+            }
+            let method = tsne ? "t-SNE" : "PCA"
+            let axes = tsne ? ("t-SNE 1", "t-SNE 2") : ("PC 1", "PC 2")
             for property in FunctionProperty.allCases {
                 guard let values = embeddings.properties[property.rawValue] else { continue }
                 let spec = PlotSpec(
                     series: [.init(x: points.map { $0[0] }, y: points.map { $0[1] }, style: .points, color: values)],
-                    title: "\(name) of \(picked.count) functions (PCA), coloured by \(property.rawValue)",
-                    xlabel: "PC 1", ylabel: "PC 2", legend: false, colorLabel: property.rawValue)
+                    title: "\(name == "z_f" ? "symbolic" : "numeric") embeddings of \(picked.count) functions (\(method)), coloured by \(property.rawValue)",
+                    xlabel: axes.0, ylabel: axes.1, legend: false, colorLabel: property.rawValue)
                 let path = folder + "/" + name.replacingOccurrences(of: "_", with: "") + "-\(property.rawValue).png"
                 try gnuplot.render(spec, terminal: .png(width: 800, height: 600), to: path)
             }

@@ -134,3 +134,50 @@ struct PropertyProbeTests {
         #expect(abs(pca.project(pca.mean)[0]) < 1e-12)
     }
 }
+
+struct TSNETests {
+    /// Three well separated Gaussian clusters in 10-D.
+    static func clusters(seed: UInt64) -> (rows: [[Double]], labels: [Int]) {
+        var generator = SeededGenerator(seed: seed)
+        var rows: [[Double]] = []
+        var labels: [Int] = []
+        for c in 0..<3 {
+            for _ in 0..<60 {
+                rows.append((0..<10).map { d in (d == c ? 20 : 0) + Double.random(in: -1...1, using: &generator) })
+                labels.append(c)
+            }
+        }
+        return (rows, labels)
+    }
+
+    @Test func clustersStaySeparateAndASeedFixesTheMap() {
+        let (rows, labels) = Self.clusters(seed: 8)
+        let map = TSNE(perplexity: 15, iterations: 400, seed: 1).embed(rows)
+        func distance(_ a: Int, _ b: Int) -> Double {
+            ((map[a][0] - map[b][0]) * (map[a][0] - map[b][0]) + (map[a][1] - map[b][1]) * (map[a][1] - map[b][1])).squareRoot()
+        }
+        var within = (0.0, 0)
+        var between = (0.0, 0)
+        for a in rows.indices {
+            for b in rows.indices where a < b {
+                if labels[a] == labels[b] { within = (within.0 + distance(a, b), within.1 + 1) } else { between = (between.0 + distance(a, b), between.1 + 1) }
+            }
+        }
+        #expect(between.0 / Double(between.1) > 4 * within.0 / Double(within.1))
+        // every point's nearest map neighbour is in its own cluster
+        for a in rows.indices {
+            let nearest = rows.indices.filter { $0 != a }.min { distance(a, $0) < distance(a, $1) }!
+            #expect(labels[nearest] == labels[a])
+        }
+        #expect(TSNE(perplexity: 15, iterations: 400, seed: 1).embed(rows) == map)
+        #expect(TSNE(perplexity: 15, iterations: 400, seed: 2).embed(rows) != map)
+    }
+
+    @Test func perplexityCalibrationHitsItsEntropy() {
+        let distances = (0..<90).map { Double($0) * 0.37 }
+        let row = TSNE.gaussianRowForTesting(distances, perplexity: 30)
+        let entropy = -row.filter { $0 > 0 }.reduce(0) { $0 + $1 * log($1) }
+        #expect(abs(entropy - log(30)) < 1e-4)
+        #expect(abs(row.reduce(0, +) - 1) < 1e-12)
+    }
+}
