@@ -154,8 +154,10 @@ public struct TSNE: Sendable {
                 let out = UnsafeSendable(out)
                 DispatchQueue.concurrentPerform(iterations: Self.chunks) { chunk in
                     var z = 0.0
+                    var stack: [Int] = []
+                    stack.reserveCapacity(256)
                     for i in (n * chunk / Self.chunks)..<(n * (chunk + 1) / Self.chunks) {
-                        let (fx, fy, zi) = tree.repulsion(x: y[2 * i], y: y[2 * i + 1], theta: theta)
+                        let (fx, fy, zi) = tree.repulsion(x: y[2 * i], y: y[2 * i + 1], theta: theta, stack: &stack)
                         out.value[2 * i] = fx
                         out.value[2 * i + 1] = fy
                         z += zi
@@ -268,10 +270,12 @@ struct QuadTree {
     }
 
     /// The unnormalised repulsive force on a map point and its share of Z = Σ q_ij (itself
-    /// excluded).
-    func repulsion(x: Double, y: Double, theta: Double) -> (Double, Double, Double) {
+    /// excluded). `stack` is scratch space, reused between calls.
+    func repulsion(x: Double, y: Double, theta: Double, stack: inout [Int]) -> (Double, Double, Double) {
         var fx = 0.0, fy = 0.0, z = 0.0
-        var stack = [0]
+        let thetaSquared = theta * theta
+        stack.removeAll(keepingCapacity: true)
+        stack.append(0)
         while let node = stack.popLast() {
             let c = count[node]
             if c == 0 { continue }
@@ -279,7 +283,7 @@ struct QuadTree {
             let dy = y - massY[node]
             let d2 = dx * dx + dy * dy
             let isLeaf = firstChild[node] < 0
-            if isLeaf || (2 * half[node]) * (2 * half[node]) < theta * theta * d2 {
+            if isLeaf || 4 * half[node] * half[node] < thetaSquared * d2 {
                 if isLeaf && d2 == 0 { continue }  // the point itself (or exact duplicates)
                 let q = 1 / (1 + d2)
                 let m = Double(c)
@@ -288,7 +292,10 @@ struct QuadTree {
                 fy += m * q * q * dy
             } else {
                 let first = firstChild[node]
-                stack.append(contentsOf: [first, first + 1, first + 2, first + 3])
+                stack.append(first)
+                stack.append(first + 1)
+                stack.append(first + 2)
+                stack.append(first + 3)
             }
         }
         return (fx, fy, z)
