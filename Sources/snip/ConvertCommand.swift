@@ -9,7 +9,10 @@ struct ConvertCommand: ParsableCommand {
         discussion: """
             Reads the model weights (embedder, encoder_y, encoder_f and, when present, regressor) \
             and the model settings from the checkpoint's `params`, and writes them as one \
-            safetensors file with the config in its metadata. The output is written atomically.
+            safetensors file with the config in its metadata. The output is written atomically. \
+            The model's contract (whether it reads y scaled to [0, 1], skeletons, dot or cosine \
+            scores) is kept from the input (a reference checkpoint's normalize_y argument); \
+            --normalize-y / --raw-y set it for files that do not record it.
             """)
 
     @Argument(help: "The PyTorch checkpoint to read.")
@@ -18,10 +21,18 @@ struct ConvertCommand: ParsableCommand {
     @Argument(help: "The safetensors file to write.")
     var output: String
 
+    @Flag(help: "Record that the model reads y min-max scaled to [0, 1] (--normalize-y) or raw y (--raw-y).")
+    var yScaling: YScaling?
+
+    enum YScaling: String, EnumerableFlag {
+        case normalizeY, rawY
+    }
+
     func run() throws {
         let model = try reportingErrors { try SNIPModel.load(input) }
+        if let yScaling { model.contract.normalizesY = yScaling == .normalizeY }
         try reportingErrors { try model.save(to: output) }
         let c = model.config
-        print("\(output): width \(c.width), \(c.layers) layers, \(c.heads) heads, latent \(c.latent), \(model.parameterCount) parameters")
+        print("\(output): width \(c.width), \(c.layers) layers, \(c.heads) heads, latent \(c.latent), \(model.parameterCount) parameters; \(model.contract.summary)")
     }
 }
