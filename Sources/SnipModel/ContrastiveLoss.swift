@@ -45,24 +45,54 @@ public final class ContrastiveLoss {
 
     /// The loss of a batch whose row i of `symbolic` and of `numeric` (`[B, L]`) come from the
     /// same function.
-    public func callAsFunction(symbolic: Tensor, numeric: Tensor) -> Tensor {
+    ///
+    /// With `lookAlikes` (B × B, row-major: formula i looks like point set j), every look-alike
+    /// pair counts as a match instead of a negative: the softmax objectives take the uniform
+    /// distribution over a row's (a column's) look-alikes as their target, SigLIP labels those
+    /// pairs positive. Affine functions, a third of the reference's 1-D data, are otherwise
+    /// pushed apart from points they cannot be told from.
+    public func callAsFunction(symbolic: Tensor, numeric: Tensor, lookAlikes: [Bool]? = nil) -> Tensor {
+        let b = symbolic.shape[0]
+        var matches = lookAlikes ?? [Bool](repeating: false, count: b * b)
+        precondition(matches.count == b * b, "look-alike table of \(matches.count) for a batch of \(b)")
+        for i in 0..<b { matches[i * b + i] = true }
         switch objective {
-        case .clip:
+        case .clip where lookAlikes == nil:
             return clipLoss(symbolic: symbolic, numeric: numeric, temperature: temperature)
+        case .clip:
+            let logits = Tensor.matmul(symbolic, numeric, transposeB: true) / temperature  // [B, B]
+            return Self.softTargetLoss(logits, matches: matches, b: b)
         case .clipNormalized:
             let logits = Tensor.matmul(unitRowsDifferentiable(symbolic), unitRowsDifferentiable(numeric), transposeB: true)
                 * scale  // [B, B]
-            let labels = Array(0..<symbolic.shape[0])
-            return (crossEntropy(logits: logits, targets: labels) + crossEntropy(logits: logits.transposed(), targets: labels)) * 0.5
+            guard lookAlikes != nil else {
+                let labels = Array(0..<b)
+                return (crossEntropy(logits: logits, targets: labels) + crossEntropy(logits: logits.transposed(), targets: labels)) * 0.5
+            }
+            return Self.softTargetLoss(logits, matches: matches, b: b)
         case .siglip:
-            let b = symbolic.shape[0]
             let logits = Tensor.matmul(unitRowsDifferentiable(symbolic), unitRowsDifferentiable(numeric), transposeB: true)
                 * scale + parameters[1].parameter.value  // [B, B]
-            // +1 on the diagonal (pairs of one function), −1 elsewhere
-            var signs = [Float](repeating: -1, count: b * b)
-            for i in 0..<b { signs[i * b + i] = 1 }
+            // +1 for pairs of one function (or look-alikes), −1 elsewhere
+            let signs = matches.map { Float($0 ? 1 : -1) }
             return -logSigmoid(logits * Tensor(signs, shape: [b, b])).sum() / Float(b)
         }
+    }
+
+    /// The mean of the two cross-entropies (rows: formula → points, columns: points →
+    /// formula) against the uniform distribution over each row's or column's matches.
+    static func softTargetLoss(_ logits: Tensor, matches: [Bool], b: Int) -> Tensor {
+        var rows = [Float](repeating: 0, count: b * b)
+        var columns = [Float](repeating: 0, count: b * b)  // of the transposed logits
+        for i in 0..<b {
+            let inRow = (0..<b).filter { matches[i * b + $0] }
+            for j in inRow { rows[i * b + j] = 1 / Float(inRow.count) }
+            let inColumn = (0..<b).filter { matches[$0 * b + i] }
+            for j in inColumn { columns[i * b + j] = 1 / Float(inColumn.count) }
+        }
+        let formulaSide = -(Tensor(rows, shape: [b, b]) * logits.logSoftmax(axis: 1)).sum()
+        let pointSide = -(Tensor(columns, shape: [b, b]) * logits.transposed().logSoftmax(axis: 1)).sum()
+        return (formulaSide + pointSide) * (0.5 / Float(b))
     }
 
     /// `exp(s)`, s capped so the scale stays ≤ 100.

@@ -23,17 +23,33 @@ public struct GeneratedTrainingData: TrainingData {
     }
 
     public func examples(forStep step: Int, count: Int) throws -> [TrainingExample] {
-        var result: [TrainingExample] = []
-        result.reserveCapacity(count)
-        for index in 0..<count {
+        try tokens(samples(forStep: step, count: count), step: step)
+    }
+
+    /// The batch, with the look-alike table of its functions when asked (evaluated on the
+    /// calling thread: the prefetch thread, beside the model's compute).
+    public func batch(forStep step: Int, count: Int, lookAlikes: Bool) throws -> TrainingBatch {
+        let samples = samples(forStep: step, count: count)
+        return TrainingBatch(
+            examples: try tokens(samples, step: step),
+            lookAlikes: lookAlikes ? LookAlikes(samples: samples, parallel: false).matches : nil)
+    }
+
+    /// The functions of step `step`.
+    public func samples(forStep step: Int, count: Int) -> [Sample] {
+        (0..<count).map { index in
             var stream = Self.stream(seed: seed, step: step, index: index)
-            let sample = generator.generate(using: &stream).sample
+            return generator.generate(using: &stream).sample
+        }
+    }
+
+    private func tokens(_ samples: [Sample], step: Int) throws -> [TrainingExample] {
+        try samples.enumerated().map { index, sample in
             do {
-                result.append(try tokenizer.example(sample))
+                return try tokenizer.example(sample)
             } catch {
                 throw ModelError("generated sample \(index) of step \(step) cannot be tokenised: \(error)")
             }
         }
-        return result
     }
 }

@@ -18,8 +18,9 @@ public struct LookAlikes: Sendable {
     /// Row-major `count × count`: `matches[i * count + j]` when formula i looks like points j.
     public let matches: [Bool]
 
-    /// Evaluates every formula on every point set (on all compute threads).
-    public init(samples: [Sample], tolerance: Double = 0.01) {
+    /// Evaluates every formula on every point set (on all compute threads unless `parallel`
+    /// is off).
+    public init(samples: [Sample], tolerance: Double = 0.01, parallel: Bool = true) {
         let n = samples.count
         // points as columns [d][n] and their scaled y, once per sample
         let columns = samples.map { sample in
@@ -29,7 +30,7 @@ public struct LookAlikes: Sendable {
         var matches = [Bool](repeating: false, count: n * n)
         matches.withUnsafeMutableBufferPointer { out in
             let shared = UnsafeSendable(out)
-            let threads = max(1, min(Runtime.threadCount, n))
+            let threads = parallel ? max(1, min(Runtime.threadCount, n)) : 1
             DispatchQueue.concurrentPerform(iterations: threads) { chunk in
                 for i in (n * chunk / threads)..<(n * (chunk + 1) / threads) {
                     for j in 0..<n {

@@ -18,11 +18,14 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     public var checkpointEvery = 1000
     /// The contrastive objective (the reference's `clip` by default).
     public var objective = ContrastiveObjective.clip
+    /// Count formulas and point sets of a batch that look alike (RMSE ≤ 0.01 on min-max scaled
+    /// graphs) as matches rather than negatives (needs generated data).
+    public var lookAlikeTargets = false
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case batchSize, learningRate, warmup, clipNorm, temperature, checkpointEvery, objective
+        case batchSize, learningRate, warmup, clipNorm, temperature, checkpointEvery, objective, lookAlikeTargets
     }
 
     /// Reads options; runs recorded before a field existed get its default.
@@ -35,6 +38,7 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
         temperature = try c.decode(Double.self, forKey: .temperature)
         checkpointEvery = try c.decode(Int.self, forKey: .checkpointEvery)
         objective = try c.decodeIfPresent(ContrastiveObjective.self, forKey: .objective) ?? .clip
+        lookAlikeTargets = try c.decodeIfPresent(Bool.self, forKey: .lookAlikeTargets) ?? false
     }
 }
 
@@ -182,7 +186,10 @@ public final class Pretrainer {
         shouldStop: () -> Bool = { false }
     ) throws -> TrainingStop {
         let batchSize = options.batchSize
-        let prefetcher = Prefetcher(startingAt: step) { step in try data.examples(forStep: step, count: batchSize) }
+        let lookAlikes = options.lookAlikeTargets
+        let prefetcher = Prefetcher(startingAt: step) { step in
+            try data.batch(forStep: step, count: batchSize, lookAlikes: lookAlikes)
+        }
         defer { prefetcher.stop() }
         var stop = TrainingStop.finished
         while step < steps {
@@ -191,11 +198,13 @@ public final class Pretrainer {
                 break
             }
             let started = DispatchTime.now().uptimeNanoseconds
-            let examples = try prefetcher.next()
+            let batch = try prefetcher.next()
+            let examples = batch.examples
             let outcome = optimizationStep(parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm) {
                 loss(
                     symbolic: model.encodeSymbolic(examples.map(\.expressionTokens)).latent,
-                    numeric: model.encodeNumeric(examples.map(\.pointTokens)).latent)
+                    numeric: model.encodeNumeric(examples.map(\.pointTokens)).latent,
+                    lookAlikes: batch.lookAlikes)
             }
             step += 1
             if outcome.skipped { skipped += 1 }

@@ -13,11 +13,38 @@ public struct TrainingExample: Sendable, Equatable {
     }
 }
 
+/// The examples of one training step, with which of its formulas look like which of its point
+/// sets when the objective asks for that.
+public struct TrainingBatch: Sendable {
+    public var examples: [TrainingExample]
+    /// Row-major B × B: formula i looks like point set j (see ``LookAlikes``); nil when not
+    /// computed.
+    public var lookAlikes: [Bool]?
+
+    public init(examples: [TrainingExample], lookAlikes: [Bool]? = nil) {
+        self.examples = examples
+        self.lookAlikes = lookAlikes
+    }
+}
+
 /// A source of training batches that is deterministic in the step number, so that a resumed
 /// run sees exactly the batches the uninterrupted run would have seen.
 public protocol TrainingData: Sendable {
     /// The `count` examples of training step `step`.
     func examples(forStep step: Int, count: Int) throws -> [TrainingExample]
+
+    /// The batch of step `step`, with its look-alike table when `lookAlikes` is set (sources
+    /// that cannot tell throw).
+    func batch(forStep step: Int, count: Int, lookAlikes: Bool) throws -> TrainingBatch
+}
+
+extension TrainingData {
+    public func batch(forStep step: Int, count: Int, lookAlikes: Bool) throws -> TrainingBatch {
+        guard !lookAlikes else {
+            throw ModelError("look-alike targets need generated data (the functions themselves), not token lists")
+        }
+        return TrainingBatch(examples: try examples(forStep: step, count: count))
+    }
 }
 
 /// A fixed list of examples served in order, wrapping around (for data read from files).

@@ -54,6 +54,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Contrastive objective: clip (the reference's), clip-normalized (L2-normalised embeddings, learned temperature) or siglip (pairwise sigmoid).")
     var objective: ContrastiveObjective = .clip
 
+    @Flag(help: "Treat formulas and point sets of a batch whose min-max scaled graphs match (RMSE ≤ 0.01) as matches, not negatives (generated data only).")
+    var lookAlikeTargets = false
+
     @Option(help: "Steps between checkpoints.")
     var checkpointEvery = 1000
 
@@ -101,6 +104,10 @@ struct PretrainCommand: ParsableCommand {
                 options.temperature = temperature
                 options.checkpointEvery = checkpointEvery
                 options.objective = objective
+                options.lookAlikeTargets = lookAlikeTargets
+                if lookAlikeTargets && !data.isEmpty {
+                    throw ValidationError("--look-alike-targets needs generated data (leave out --data)")
+                }
                 spec = PretrainingDataSpec(
                     files: data, maxInputDimension: maxInputDimension, normalizeY: normalizeY, skeleton: skeleton)
                 trainer = try Pretrainer(

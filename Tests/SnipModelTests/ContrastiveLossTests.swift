@@ -71,3 +71,62 @@ struct ContrastiveLossTests {
         #expect(ContrastiveObjective.clip.similarity == .dot && ContrastiveObjective.siglip.similarity == .cosine)
     }
 }
+
+struct LookAlikeTargetTests {
+    @Test func withOnlyTheDiagonalTheSoftTargetsAreTheReferenceLoss() {
+        let f = randomTensor([5, 3], seed: 11)
+        let y = randomTensor([5, 3], seed: 12)
+        let plain = ContrastiveLoss(objective: .clip)(symbolic: f, numeric: y)
+        let soft = ContrastiveLoss(objective: .clip)(symbolic: f, numeric: y, lookAlikes: [Bool](repeating: false, count: 25))
+        #expect(abs(plain.item - soft.item) < 1e-5)
+    }
+
+    @Test func lookAlikePairsShareTheTarget() {
+        // pairs (0, 1) both ways look alike: row 0's target is ½ on columns 0 and 1
+        let (b, l) = (3, 2)
+        var matches = [Bool](repeating: false, count: 9)
+        matches[0 * 3 + 1] = true
+        matches[1 * 3 + 0] = true
+        let loss = ContrastiveLoss(objective: .clip)
+        checkGradients(
+            [randomTensor([b, l], seed: 13), randomTensor([b, l], seed: 14)],
+            forward: { loss(symbolic: $0[0], numeric: $0[1], lookAlikes: matches).reshaped([1]) },
+            reference: { x in
+                var logits = [Double](repeating: 0, count: b * b)
+                for i in 0..<b { for j in 0..<b { logits[i * b + j] = (0..<l).reduce(0) { $0 + x[0][i * l + $1] * x[1][j * l + $1] } } }
+                func side(_ at: (Int, Int) -> Double) -> Double {
+                    var total = 0.0
+                    for i in 0..<b {
+                        let row = (0..<b).map { at(i, $0) }
+                        let lse = log(row.map(exp).reduce(0, +))
+                        let targets = (0..<b).filter { $0 == i || matches[i * b + $0] }
+                        total += targets.reduce(0) { $0 + (lse - row[$1]) } / Double(targets.count)
+                    }
+                    return total
+                }
+                // columns: points j against formulas; matches transposed
+                var columnTotal = 0.0
+                for j in 0..<b {
+                    let column = (0..<b).map { logits[$0 * b + j] }
+                    let lse = log(column.map(exp).reduce(0, +))
+                    let targets = (0..<b).filter { $0 == j || matches[$0 * b + j] }
+                    columnTotal += targets.reduce(0) { $0 + (lse - column[$1]) } / Double(targets.count)
+                }
+                return [(side { logits[$0 * b + $1] } + columnTotal) / Double(2 * b)]
+            })
+    }
+
+    @Test func generatedBatchesCarryTheirLookAlikeTable() throws {
+        let config = ModelConfig.small()
+        let spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: true, skeleton: false)
+        let data = try spec.trainingData(config: config, seed: 3) as! GeneratedTrainingData
+        let batch = try data.batch(forStep: 0, count: 32, lookAlikes: true)
+        let table = try #require(batch.lookAlikes)
+        #expect(table.count == 32 * 32)
+        #expect((0..<32).allSatisfy { table[$0 * 32 + $0] })
+        // a third of the reference's 1-D functions are affine: some pairs must match
+        #expect((0..<32).contains { i in (0..<32).contains { j in i != j && table[i * 32 + j] } })
+        #expect(try data.batch(forStep: 0, count: 32, lookAlikes: false).examples == batch.examples)
+        #expect(throws: ModelError.self) { try ExampleList(batch.examples).batch(forStep: 0, count: 4, lookAlikes: true) }
+    }
+}
