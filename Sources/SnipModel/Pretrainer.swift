@@ -52,6 +52,8 @@ struct PretrainingSettings: Codable {
     var data: String
     /// The data settings themselves (absent in runs made before they were recorded).
     var dataSpec: PretrainingDataSpec?
+    /// The weights the run started from, if not a fresh initialisation.
+    var initializedFrom: String?
     var created: String
 }
 
@@ -114,12 +116,16 @@ public final class Pretrainer {
     /// Starts a new run in `directory` (which must not hold a run already) on the data `data`
     /// describes; the model's contract is set from the data and the objective, so every
     /// checkpoint says how the model reads its inputs.
+    /// `initializedFrom` names the weights `model` was loaded from (recorded in `run.json`).
     public convenience init(
-        model: SNIPModel, options: PretrainingOptions, directory: String, seed: UInt64, data: PretrainingDataSpec
+        model: SNIPModel, options: PretrainingOptions, directory: String, seed: UInt64, data: PretrainingDataSpec,
+        initializedFrom: String? = nil
     ) throws {
         model.contract = ModelContract(
             normalizesY: data.normalizeY, skeleton: data.skeleton, similarity: options.objective.similarity)
-        try self.init(model: model, options: options, directory: directory, seed: seed, description: data.description, spec: data)
+        try self.init(
+            model: model, options: options, directory: directory, seed: seed, description: data.description, spec: data,
+            initializedFrom: initializedFrom)
     }
 
     /// Starts a new run whose data only the caller knows (described in words).
@@ -130,7 +136,7 @@ public final class Pretrainer {
 
     private convenience init(
         model: SNIPModel, options: PretrainingOptions, directory: String, seed: UInt64, description: String,
-        spec: PretrainingDataSpec?
+        spec: PretrainingDataSpec?, initializedFrom: String? = nil
     ) throws {
         let run = TrainingRun(directory: directory)
         guard !FileManager.default.fileExists(atPath: run.settingsPath) else {
@@ -142,7 +148,7 @@ public final class Pretrainer {
             dataSpec: spec, run: run, step: 0, skipped: 0)
         try run.writeSettings(PretrainingSettings(
             config: model.config, options: options, seed: seed, version: SnipVersion.string, data: description,
-            dataSpec: spec, created: ISO8601DateFormatter().string(from: Date())))
+            dataSpec: spec, initializedFrom: initializedFrom, created: ISO8601DateFormatter().string(from: Date())))
     }
 
     /// Continues the run in `directory` from its last checkpoint, with the options and data
