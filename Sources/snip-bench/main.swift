@@ -1,6 +1,7 @@
 // snip-bench: SnipTensor timings printed as `name<TAB>value<TAB>unit` lines, for
 // Scripts/bench-tensor to set beside PyTorch's. Run through that script, not by hand.
 import CBLAS
+import CSnipKernels
 import Foundation
 import SnipModel
 import SnipNN
@@ -188,6 +189,44 @@ if only == "gemm-small" {
                         big.storage.pointer, 512, big.storage.pointer, 512, 0, bigC.storage.pointer, 512)
     }
     report("sgemm 512^3", 2.0 * 512 * 512 * 512 / tbig / 1e9, "GFLOP/s")
+}
+
+if only == "attention-kernel" {
+    // one sequence and head of the small configuration (L 200, E 16, rows strided by 64): the
+    // fused kernel's forward and backward, and a row softmax over [200, 200]; best of 200, µs
+    func best(_ body: () -> Void) -> Double {
+        body()
+        var b = Double.infinity
+        for _ in 0..<200 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            b = min(b, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3)
+        }
+        return b
+    }
+    for (l, e, d) in [(200, 16, 64), (200, 32, 128), (200, 64, 256), (24, 16, 64)] {
+        let x = Tensor.randomNormal([l, 3 * d], using: &generator)
+        let g = Tensor.randomNormal([l, d], using: &generator)
+        let o = Tensor.zeros([l, 3 * d])
+        let scratch = Tensor.zeros([snip_attention_scratch(l, e)])
+        let p = x.storage.pointer
+        let forward = best {
+            snip_attention_forward(p, p + d, p + 2 * d, 3 * d, o.storage.pointer, 3 * d, l, e, 0.25, scratch.storage.pointer)
+        }
+        let backward = best {
+            snip_attention_backward(p, p + d, p + 2 * d, 3 * d, g.storage.pointer, d, o.storage.pointer, o.storage.pointer + d,
+                                    o.storage.pointer + 2 * d, 3 * d, l, e, 0.25, scratch.storage.pointer)
+        }
+        let flops = 2.0 * Double(l * l * e)
+        report("fused attention forward L\(l) E\(e)", forward, "us")
+        report("  (\(String(format: "%.1f", 2 * flops / forward / 1e3)) GFLOP/s)", 0, "")
+        report("fused attention backward L\(l) E\(e)", backward, "us")
+        report("  (\(String(format: "%.1f", 5 * flops / backward / 1e3)) GFLOP/s)", 0, "")
+    }
+    let scores = Tensor.randomNormal([200, 200], using: &generator)
+    let out = Tensor.zeros([200, 200])
+    report("softmax rows [200, 200]", best { snip_softmax_rows(scores.storage.pointer, out.storage.pointer, 200, 200) }, "us")
+    report("exp [200, 200]", best { snip_exp(scores.storage.pointer, out.storage.pointer, 40000) }, "us")
 }
 
 /// The model benchmarks' arguments: `CONFIG BATCH LENGTHS.json`, a random model of that
