@@ -6,7 +6,7 @@
 
 #include "kernel_math.h"
 
-#define RB 4  // query rows per block
+#define RB_MAX 8  // the most query rows per block of any build
 
 // keys padded to a multiple of 32: room for what any build pads to (a multiple of its width)
 ALWAYS_INLINE long attention_padded(long l) { return (l + 31) / 32 * 32; }
@@ -22,7 +22,7 @@ ALWAYS_INLINE void transpose_padded(const float *x, long ld, long l, long e, flo
 
 long snip_attention_scratch(long l, long e) {
     long lp = attention_padded(l);
-    return 2 * e * lp + 2 * RB * lp + 2 * l * e;
+    return 2 * e * lp + 2 * RB_MAX * lp + 2 * l * e;
 }
 
 int snip_attention_supported(long e) { return e > 0 && e % 8 == 0; }
@@ -31,11 +31,13 @@ typedef float vf8 __attribute__((vector_size(32), aligned(4)));
 
 #define VT vf8
 #define W 8
+#define RB 4
 #define NAME(x) x##_base
 #define TARGET
 #include "attention_body.h"
 #undef VT
 #undef W
+#undef RB
 #undef NAME
 #undef TARGET
 
@@ -44,21 +46,25 @@ typedef float vf16 __attribute__((vector_size(64), aligned(4)));
 
 #define VT vf8
 #define W 8
+#define RB 4
 #define NAME(x) x##_avx2
 #define TARGET __attribute__((target("avx2,fma")))
 #include "attention_body.h"
 #undef VT
 #undef W
+#undef RB
 #undef NAME
 #undef TARGET
 
 #define VT vf16
 #define W 16
+#define RB 8
 #define NAME(x) x##_avx512
 #define TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
 #include "attention_body.h"
 #undef VT
 #undef W
+#undef RB
 #undef NAME
 #undef TARGET
 

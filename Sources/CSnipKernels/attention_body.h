@@ -4,6 +4,7 @@
 //   W       its lane count
 //   NAME(x) the instruction set's name for function x
 //   TARGET  the function attribute that selects the instruction set (may be empty)
+//   RB      query rows per block (8 where there are 32 vector registers, else 4)
 //
 // One sequence and head at a time: query rows are taken RB at a time; a block's scores against
 // every key, its softmax, and its products with V (forward) or with K, Q and dO (backward) are
@@ -113,16 +114,14 @@ TARGET ALWAYS_INLINE void NAME(block_times)(const float *p, long lp, long l, con
 TARGET ALWAYS_INLINE void NAME(block_rank_update)(const float *p, long lp, long l,
                                                   const float *const a[RB], long e, float *acc) {
     for (long c0 = 0; c0 < e; c0 += W) {
-        _Static_assert(RB == 4, "the update below sums four rows");
+        _Static_assert(RB % 2 == 0, "the update below sums rows in pairs");
         VT ar[RB];
         for (int r = 0; r < RB; r++) memcpy(&ar[r], a[r] + c0, sizeof ar[r]);
         for (long j = 0; j < l; j++) {
             VT x;
             memcpy(&x, acc + j * e + c0, sizeof x);
-            // a tree, not a chain of RB dependent FMAs
-            VT y0 = p[j] * ar[0] + p[lp + j] * ar[1];
-            VT y1 = p[2 * lp + j] * ar[2] + p[3 * lp + j] * ar[3];
-            x += y0 + y1;
+            // pairs, not a chain of RB dependent FMAs
+            for (int r = 0; r < RB; r += 2) x += p[r * lp + j] * ar[r] + p[(r + 1) * lp + j] * ar[r + 1];
             memcpy(acc + j * e + c0, &x, sizeof x);
         }
     }

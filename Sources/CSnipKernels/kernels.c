@@ -255,6 +255,11 @@ ALWAYS_INLINE void relu_body(const float *x, float *y, long n) {
     for (long i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
 }
 
+// in place through one pointer (see exp_shifted_sum_in_place)
+ALWAYS_INLINE void relu_in_place_body(float *y, long n) {
+    for (long i = 0; i < n; i++) y[i] = y[i] > 0 ? y[i] : 0;
+}
+
 ALWAYS_INLINE void relu_backward_body(const float *y, const float *dy, float *dx, long n) {
     for (long i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
 }
@@ -333,6 +338,7 @@ DISPATCH(void, binary,
 DISPATCH(void, affine, (const float *x, float *y, long n, float scale, float shift),
          (x, y, n, scale, shift))
 DISPATCH(void, relu, (const float *x, float *y, long n), (x, y, n))
+DISPATCH(void, relu_in_place, (float *y, long n), (y, n))
 DISPATCH(void, relu_backward, (const float *y, const float *dy, float *dx, long n), (y, dy, dx, n))
 DISPATCH(void, accumulate, (const float *x, float *y, long n), (x, y, n))
 DISPATCH(void, adam,

@@ -36,7 +36,7 @@ public enum AttentionKernel: Sendable {
     /// The fused C kernel where it takes the head width (a multiple of 8), else `.blas`
     /// (always `.blas` when the environment sets `SNIP_ATTENTION=blas`).
     case automatic
-    /// Per sequence and head: query rows four at a time, scores, softmax and products with V
+    /// Per sequence and head: query rows 4 or 8 at a time, scores, softmax and products with V
     /// while the rows are in L1 (`snip_attention_forward`/`backward`); no [L, L] matrix.
     case fused
     /// Per sequence and head: SGEMMs on strided views and a row softmax over the whole [L, L]

@@ -44,6 +44,8 @@ void snip_binary(int op, const float *a, long sa, const float *b, long sb, float
 void snip_affine(const float *x, float *y, long n, float scale, float shift);
 /// y = max(x, 0).
 void snip_relu(const float *x, float *y, long n);
+/// y = max(y, 0) in place.
+void snip_relu_in_place(float *y, long n);
 /// dx = y > 0 ? dy : 0 (y is the ReLU output).
 void snip_relu_backward(const float *y, const float *dy, float *dx, long n);
 /// y += x.
@@ -57,7 +59,7 @@ void snip_adam(float *p, const float *g, float *m, float *v, long n, float b1, f
 
 /// Self-attention of one sequence and head, fused: o = softmax(scale · q kᵀ) v, where q, k, v
 /// are [l, e] with row stride `ld` and o is [l, e] with row stride `ldo`. Query rows are taken
-/// four at a time, so the [l, l] weights never exist as a whole. Needs
+/// four or eight at a time, so the [l, l] weights never exist as a whole. Needs
 /// `snip_attention_supported(e)` and `snip_attention_scratch(l, e)` floats of scratch.
 void snip_attention_forward(const float *q, const float *k, const float *v, long ld, float *o,
                             long ldo, long l, long e, float scale, float *scratch);
