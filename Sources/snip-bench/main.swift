@@ -249,8 +249,22 @@ struct ModelBenchmark {
             lengths = list
         }
         self.lengths = lengths
-        config = name == "small" ? .small() : .paper()
+        config = Self.config(named: name)
         model = try! SNIPModel(config: config, seed: 0)
+    }
+
+    /// `small`, `paper`, or `WIDTHxLAYERS` (e.g. `128x4`: the small configuration with that
+    /// width and depth, 4 heads, as Scripts/reference/common.py builds it for the reference).
+    static func config(named name: String) -> ModelConfig {
+        if name == "small" { return .small() }
+        let parts = name.split(separator: "x").compactMap { Int($0) }
+        if parts.count == 2 {
+            var config = ModelConfig.small()
+            config.width = parts[0]
+            config.layers = parts[1]
+            return config
+        }
+        return .paper()
     }
 
     /// Random expressions (token counts drawn from `lengths`) and point sets of 200 points.
