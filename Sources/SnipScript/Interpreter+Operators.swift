@@ -7,10 +7,16 @@ extension Interpreter {
         case ("-", .number(let x)): return .number(-x)
         case ("+", .number(let x)): return .number(x)
         case ("-", .array(var a)):
+            a.isMask = false
             for i in a.data.indices { a.data[i] = -a.data[i] }
             return .array(a)
-        case ("+", .array): return v
+        case ("+", .array(var a)):
+            a.isMask = false
+            return .array(a)
         case ("not", .bool(let b)): return .bool(!b)
+        case ("not", .array(var a)) where a.isMask:
+            for i in a.data.indices { a.data[i] = a.data[i] == 0 ? 1 : 0 }
+            return .array(a)
         default:
             throw Diagnostic(.type, "'\(op)' does not apply to a \(v.typeName)", at: r)
         }
@@ -26,7 +32,9 @@ extension Interpreter {
             if op == "@" { return try matmul(a, b, r) }
             if let f = Interpreter.arithmetic[op] { return .array(try broadcast(a, b, r, f)) }
             if let c = Interpreter.comparison[op] {
-                return .array(try broadcast(a, b, r) { c($0, $1) ? 1 : 0 })
+                var mask = try broadcast(a, b, r) { c($0, $1) ? 1 : 0 }
+                mask.isMask = true
+                return .array(mask)
             }
         case (.string(let x), .string(let y)):
             switch op {
@@ -75,6 +83,7 @@ extension Interpreter {
         let x = parts(a), y = parts(b)
         if x.shape == y.shape {
             var out = x
+            out.isMask = false
             for i in out.data.indices { out.data[i] = f(x.data[i], y.data[i]) }
             return out
         }

@@ -25,12 +25,14 @@ public enum ScriptRunner {
         case .runtimeError(let d):
             errors(d.render(colour: colour))
             return runtimeError
+        case .exited(let status):
+            return status
         }
     }
 
     /// Runs the file at `path` with `arguments`; returns the exit status.
     public static func runFile(_ path: String, arguments: [String] = [],
-                               output: @escaping (String) -> Void = { print($0, terminator: "") },
+                               output: @escaping (String) -> Void = writeStandardOutput,
                                errors: (String) -> Void = writeStandardError) -> Int32 {
         guard let data = FileManager.default.contents(atPath: path) else {
             errors("error: cannot read '\(path)'\n")
@@ -48,7 +50,30 @@ public enum ScriptRunner {
 /// Writes to standard error (flushing standard output first, so the two interleave correctly).
 public func writeStandardError(_ text: String) {
     fflush(nil)
-    FileHandle.standardError.write(Data(text.utf8))
+    writeAll(2, text)
+}
+
+/// Writes to standard output at once (no buffer), so that what a program printed is in the file
+/// or pipe even when the process ends abruptly afterwards (a signal, an abort, `exit`).
+public func writeStandardOutput(_ text: String) {
+    fflush(nil)
+    writeAll(1, text)
+}
+
+/// Writes all of `text` to the file descriptor `fd`.
+private func writeAll(_ fd: Int32, _ text: String) {
+    var text = text
+    text.withUTF8 { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            offset += n
+        }
+    }
 }
 
 /// The terminal's size (from the window, else $COLUMNS/$LINES, else 80×24), for text plots.
