@@ -68,7 +68,7 @@ public final class Gnuplot {
         do {
             try p.run()
         } catch {
-            throw PlotError.gnuplotFailed("cannot start \(executable): \(error.localizedDescription)")
+            throw PlotError.gnuplotFailed("cannot start \(executable): \(systemReason(error))")
         }
         process = p
         input = stdin.fileHandleForWriting.fileDescriptor
@@ -188,7 +188,7 @@ public final class Gnuplot {
         do {
             try text.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         } catch {
-            throw PlotError.io("cannot write '\(scriptPath)': \(error.localizedDescription)")
+            throw PlotError.io("cannot write '\(scriptPath)': \(systemReason(error))")
         }
     }
 
@@ -208,4 +208,14 @@ public final class Gnuplot {
         input = -1
         errors = -1
     }
+}
+
+/// The system's reason for a failed file operation, in words (not Foundation's error codes).
+func systemReason(_ error: Error) -> String {
+    let ns = error as NSError
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(underlying.code)))
+    }
+    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+    return "the file could not be written (check that its folder exists and is writable)"
 }

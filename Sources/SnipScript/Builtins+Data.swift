@@ -107,7 +107,7 @@ extension Builtins {
                 for s in ds.samples { try writer.write(s) }
                 writer.close()
             } catch {
-                throw Diagnostic(.file, "save_data: \(error)", at: a.range("path"))
+                throw Diagnostic(.file, "save_data: \(describeSystemError(error, path: path))", at: a.range("path"))
             }
             return .nothing
         },

@@ -116,7 +116,7 @@ public final class Interpreter {
         } catch let request as ExitRequest {
             return .exited(request.status)
         } catch {
-            return .runtimeError(Diagnostic(.value, "\(error)", at: nil))
+            return .runtimeError(Diagnostic(.value, describeSystemError(error), at: nil))
         }
     }
 

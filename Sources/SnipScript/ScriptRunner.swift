@@ -34,15 +34,21 @@ public enum ScriptRunner {
     public static func runFile(_ path: String, arguments: [String] = [],
                                output: @escaping (String) -> Void = writeStandardOutput,
                                errors: (String) -> Void = writeStandardError) -> Int32 {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            errors("error: cannot read '\(path)'\n")
+        // "-" is standard input (snip run - < script.snip)
+        let contents = path == "-" ? FileHandle.standardInput.readDataToEndOfFile()
+            : FileManager.default.contents(atPath: path)
+        guard let data = contents else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let why = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "permission denied"
+            errors("error: cannot read '\(path)': \(why)\n")
             return noInput
         }
         let interpreter = Interpreter(output: output)
         interpreter.scriptArguments = arguments
         interpreter.showProgressOnTerminal()
         interpreter.plotMode = .terminal(width: terminalSize().columns, height: terminalSize().rows)
-        return run(Source(name: path, text: String(decoding: data, as: UTF8.self)), on: interpreter,
+        return run(Source(name: path == "-" ? "<stdin>" : path, text: String(decoding: data, as: UTF8.self)), on: interpreter,
                    errors: errors, colour: stderrIsTerminal())
     }
 }
