@@ -108,8 +108,9 @@ extension Interpreter {
         return NDArray(shape: shape, data: data)
     }
 
-    /// `a @ b`: the matrix product (vector @ vector is the dot product). Computed in float64;
-    /// shapes are validated by the tensor library's `ShapeCheck.matmul`.
+    /// `a @ b`: the matrix product (vector @ vector is the dot product). Computed in float64 (BLAS's
+    /// dgemm for all but small products); shapes are validated by the tensor library's
+    /// `ShapeCheck.matmul`.
     func matmul(_ a: Value, _ b: Value, _ r: SourceRange) throws -> Value {
         guard case .array(let x) = a, case .array(let y) = b else {
             throw Diagnostic(.type, "'@' needs two vectors or matrices, not a \(a.typeName) and a \(b.typeName)", at: r)
@@ -125,15 +126,8 @@ extension Interpreter {
         }
         let (m, k, n) = (shape[0], xs[1], shape[1])
         try NDArray.checkSize(shape, at: r)
-        var out = [Double](repeating: 0, count: m * n)
-        for i in 0..<m {
-            if Interrupt.isPending { throw Diagnostic(.interrupted, "interrupted", at: r) }
-            for p in 0..<k {
-                let xv = x.data[i * k + p]
-                if xv == 0 { continue }
-                for j in 0..<n { out[i * n + j] += xv * y.data[p * n + j] }
-            }
-        }
+        if Interrupt.isPending { throw Diagnostic(.interrupted, "interrupted", at: r) }
+        let out = LinearAlgebra.product(x.data, y.data, m: m, k: k, n: n)
         if x.isVector && y.isVector { return .number(out[0]) }
         if x.isVector || y.isVector { return .array(NDArray(vector: out)) }
         return .array(NDArray(shape: [m, n], data: out))

@@ -27,6 +27,8 @@ public final class Interpreter {
     var callDepth = 0
     /// The lowest stack address evaluation may reach on the running thread (see `LargeStack`).
     var stackFloor: UInt = 0
+    /// How many `include`s are running inside each other.
+    var includeDepth = 0
     /// Whether programs may read and write files (`read_csv`, `write_csv`, `plot(file=…)`).
     public var allowsFiles = true
     /// Whether plots are drawn (when false, `plot` checks its arguments and draws nothing).
@@ -276,6 +278,17 @@ public final class Interpreter {
         }
     }
 
+    /// `push(name, items…)`: appends in place (the variable is moved out of its scope while it
+    /// grows, so its storage is not copied).
+    private func push(_ items: [Value], to name: String, _ env: Environment, at range: SourceRange) throws {
+        let isLocal = env.values[name] != nil
+        guard var value = isLocal ? env.values.removeValue(forKey: name) : env.lookup(name) else {
+            throw Diagnostic(.name, "undefined variable '\(name)'", at: range)
+        }
+        defer { env.values[name] = value }
+        try Builtins.appendItems(items, to: &value, at: range)
+    }
+
     /// Whether `name` may be assigned. Every name may: a variable named like a built-in
     /// (`e = 0.5`, `pi = 3`) hides it in its scope.
     private func checkAssignable(_ name: String, _ range: SourceRange) throws {}
@@ -352,6 +365,17 @@ public final class Interpreter {
             let callee = try evaluate(calleeExpr, env)
             guard case .function(let f) = callee else {
                 throw Diagnostic(.type, "a \(callee.typeName) is not a function", at: calleeExpr.range)
+            }
+            // push(v, x): v is a variable, grown in place
+            if case .function(.builtin(let b)) = callee, b.name == "push", let first = args.first,
+               first.label == nil, case .name(let n, let nr) = first.value {
+                var items: [Value] = []
+                for a in args.dropFirst() {
+                    if a.label != nil { throw Diagnostic(.arity, "'push' takes no keyword arguments", at: a.range) }
+                    items.append(try evaluate(a.value, env))
+                }
+                try push(items, to: n, env, at: nr)
+                return .nothing
             }
             // help(pi), help(while): the name itself, not its value.
             if case .function(.builtin(let b)) = callee, b.name == "help", args.count == 1,
