@@ -1,5 +1,4 @@
 import SnipMath
-import Foundation
 
 /// Expressions written the way the language writes formulas: `sin(x_0) + 2*x_0^2 - 1/x_0`.
 /// Constants show at most 15 significant digits (`63.4` for the generator's
@@ -49,14 +48,4 @@ enum ReadableInfix {
         let bare = orEqual ? strength > above : strength >= above
         return bare ? text : "(" + text + ")"
     }
-}
-
-/// A constant's text for display: at most 15 significant digits, in the shortest form that
-/// keeps them (`63.400000000000006` → `63.4`; `3`, `1e-05` and `0.1` unchanged).
-func displayConstant(_ text: String) -> String {
-    guard let value = Double(text), value.isFinite, !(value == value.rounded() && abs(value) < 1e15) else {
-        return text
-    }
-    let short = String(format: "%.15g", value)
-    return formatNumber(Double(short) ?? value)
 }

@@ -114,3 +114,12 @@ func formatArray(_ a: NDArray, width lineWidth: Int = 80) -> String {
     let text = "[" + lines.joined(separator: ",\n ") + "]"
     return elided || columnIndex.contains(-1) ? "\(text) (\(r)×\(c) matrix)" : text
 }
+
+/// A constant's text for display: at most 15 significant digits, in the shortest form that
+/// keeps them (`63.400000000000006` → `63.4`; `3`, `1e-05` and `0.1` unchanged).
+func displayConstant(_ text: String) -> String {
+    guard let value = Double(text), value.isFinite, !(value == value.rounded() && abs(value) < 1e15) else {
+        return text
+    }
+    return formatNumber(Double(String(format: "%.15g", value)) ?? value)
+}
