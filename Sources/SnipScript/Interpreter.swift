@@ -1,4 +1,5 @@
 import Foundation
+import SnipPlot
 import SnipTensor
 
 /// Runs programs: holds the global scope, the random generator, where output goes and how plots
@@ -42,6 +43,10 @@ public final class Interpreter {
     public var progress: ((String?) -> Void)?
     /// The plotting session (gnuplot), started on first use.
     lazy var plotter = PlotSession()
+    /// The last plot drawn (`add=true` draws on it).
+    var lastPlot: PlotSpec?
+    /// The figure `subplots` is filling, if any.
+    var figure: PendingFigure?
 
     /// What happened to a run.
     public enum Outcome {
