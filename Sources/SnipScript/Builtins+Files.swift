@@ -124,38 +124,40 @@ public func describeSystemError(_ error: Error, path: String? = nil) -> String {
 /// Why a file operation on `path` failed, in words (never Foundation's error domains and
 /// codes): the system's reason when there is one, else what the file system shows.
 func describeFileSystemError(_ error: Error, path: String?) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-        if ns.domain == NSCocoaErrorDomain {
-            switch ns.code {
-            case NSFileReadNoSuchFileError, NSFileNoSuchFileError: return "no such file"
-            case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "permission denied"
-            case NSFileReadCorruptFileError, NSFileReadInapplicableStringEncodingError: return "not UTF-8 text"
-            case NSFileWriteOutOfSpaceError: return "no space left on the device"
-            case NSFileWriteVolumeReadOnlyError: return "the file system is read-only"
-            default: break
+    // what the file system shows first: it names the folder that is missing
+    if let path {
+        var isDirectory: ObjCBool = false
+        let fm = FileManager.default
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { return "it is a directory" }
+        } else {
+            let folder = (path as NSString).deletingLastPathComponent
+            var folderIsDirectory: ObjCBool = false
+            if !folder.isEmpty, !fm.fileExists(atPath: folder, isDirectory: &folderIsDirectory) {
+                return "the folder '\(folder)' does not exist"
             }
+            if !folder.isEmpty, !folderIsDirectory.boolValue { return "'\(folder)' is not a folder" }
         }
-        if let path {
-            var isDirectory: ObjCBool = false
-            let fm = FileManager.default
-            if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
-                if isDirectory.boolValue { return "it is a directory" }
-                if !fm.isReadableFile(atPath: path) { return "permission denied" }
-            } else {
-                let folder = (path as NSString).deletingLastPathComponent
-                var folderIsDirectory: ObjCBool = false
-                if !folder.isEmpty, !fm.fileExists(atPath: folder, isDirectory: &folderIsDirectory) {
-                    return "the folder '\(folder)' does not exist"
-                }
-                if !folder.isEmpty, !folderIsDirectory.boolValue { return "'\(folder)' is not a folder" }
-                if !folder.isEmpty, !fm.isWritableFile(atPath: folder) { return "permission denied" }
-            }
+    }
+    let ns = error as NSError
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(underlying.code)))
+    }
+    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+    if ns.domain == NSCocoaErrorDomain {
+        switch ns.code {
+        case NSFileReadNoSuchFileError, NSFileNoSuchFileError: return "no such file"
+        case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "permission denied"
+        case NSFileReadCorruptFileError, NSFileReadInapplicableStringEncodingError: return "not UTF-8 text"
+        case NSFileWriteOutOfSpaceError: return "no space left on the device"
+        case NSFileWriteVolumeReadOnlyError: return "the file system is read-only"
+        default: break
         }
-        return "the operation failed"
+    }
+    if let path, FileManager.default.fileExists(atPath: path), !FileManager.default.isReadableFile(atPath: path) {
+        return "permission denied"
+    }
+    return "the operation failed"
 }
 
 extension Interpreter {

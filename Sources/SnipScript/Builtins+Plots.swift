@@ -137,12 +137,19 @@ extension Builtins {
                      defaults: (title: String?, xlabel: String?, ylabel: String?) = (nil, nil, nil)) throws {
         var series = series
         var legend = true
+        // add=true: the new series join the previous plot's, and legend names count them all
+        let previous = try a.bool("add") ? interp.lastPlot : nil
+        if try a.bool("add") && previous == nil {
+            throw Diagnostic(.plot, "add=true draws on the previous plot, but there is none yet", at: a.range("add"))
+        }
+        let earlier = previous?.series.count ?? 0
+        if let previous { series = previous.series + series }
         switch a.value("legend") {
         case nil: break
         case .bool(let b)?: legend = b
         case .list(let names)?:
             for (k, name) in names.enumerated() where k < series.count { series[k].title = name.display }
-        case .string(let s)?: series[0].title = s
+        case .string(let s)?: series[earlier].title = s
         default: throw a.typeError("legend", "a list of names or a bool")
         }
         func range(_ name: String) throws -> ClosedRange<Double>? {
@@ -181,13 +188,10 @@ extension Builtins {
                 + "(snip chooses those): \"\(setting)\"", at: a.range("set"))
         }
         spec.enhancedText = try a.bool("enhanced")
-        if try a.bool("add") {
-            guard let previous = interp.lastPlot else {
-                throw Diagnostic(.plot, "add=true draws on the previous plot, but there is none yet", at: a.range("add"))
-            }
-            // the new series join the old ones; decorations given now replace the old ones
+        if let previous {
+            // decorations given now replace the previous plot's
             var merged = previous
-            merged.series += spec.series
+            merged.series = spec.series
             if a.value("title") != nil || defaults.title != nil { merged.title = spec.title }
             if a.value("xlabel") != nil { merged.xlabel = spec.xlabel }
             if a.value("ylabel") != nil { merged.ylabel = spec.ylabel }

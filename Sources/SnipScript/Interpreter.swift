@@ -28,6 +28,9 @@ public final class Interpreter {
     var callDepth = 0
     /// The lowest stack address evaluation may reach on the running thread (see `LargeStack`).
     var stackFloor: UInt = 0
+    /// The most stack, in bytes, one run may use (nil: all of the large stack but a reserve).
+    /// Tests set a small budget to reach the "nested too deeply" error cheaply.
+    public var stackBudget: Int?
     /// How many `include`s are running inside each other.
     var includeDepth = 0
     /// Whether programs may read and write files (`read_csv`, `write_csv`, `plot(file=…)`).
@@ -101,6 +104,10 @@ public final class Interpreter {
         steps = 0
         callDepth = 0
         stackFloor = LargeStack.floor
+        if let budget = stackBudget {
+            let top = currentStackAddress()
+            stackFloor = max(stackFloor, top > UInt(budget) ? top - UInt(budget) : 0)
+        }
         do {
             for statement in program {
                 if case .expression(let e, let wantsEcho) = statement {
