@@ -195,4 +195,42 @@ struct RobustnessTests {
         let r = Self.run("v = time(() -> 6 * 7)\nprint(v)\n")
         #expect(r.output.range(of: #"^time: [0-9.e+-]+ s\n42\n$"#, options: .regularExpression) != nil, "\(r.output)")
     }
+
+    // MARK: Ctrl-C
+
+    @Test func ctrlCDuringFitPropertyReturnsThePredictorSoFar() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: snipExecutable)
+        process.arguments = ["run", "-"]
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data("""
+            ds = dataset(count=16, seed=1, property="ncr")
+            m = model("small")
+            print("training")
+            h = fit_property(m, ds, steps=1000000, batch=4)
+            print(type(h), len(h["loss"]) > 0)
+
+            """.utf8))
+        try stdin.fileHandleForWriting.close()
+        // wait for "training" (output is unbuffered), give it a moment, then press Ctrl-C
+        var output = Data()
+        while !String(decoding: output, as: UTF8.self).contains("training\n") {
+            let chunk = stdout.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            output += chunk
+        }
+        Thread.sleep(forTimeInterval: 5)
+        process.interrupt()
+        output += stdout.fileHandleForReading.readDataToEndOfFile()
+        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(String(decoding: errors, as: UTF8.self))")
+        #expect(text.contains("fit_property: stopped by Ctrl-C after "))
+        #expect(text.hasSuffix("predictor true\n"), "\(text)")
+    }
 }
