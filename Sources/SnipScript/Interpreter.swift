@@ -179,8 +179,8 @@ public final class Interpreter {
         case .assign(let target, let valueExpr, _):
             let value = try evaluate(valueExpr, env)
             switch target {
-            case .name(let n, let r):
-                try checkAssignable(n, r)
+            case .name(let n, _):
+                // any name may be assigned: a variable named like a built-in (`e = 0.5`) hides it
                 env.values[n] = value
             case .index(let n, let items, let r):
                 let subs = try resolve(items, env)
@@ -188,7 +188,6 @@ public final class Interpreter {
             }
             return .normal
         case .function(let name, let params, let body, let r):
-            try checkAssignable(name, r)
             env.values[name] = .function(.user(UserFunction(
                 name: name, params: params, body: body, closure: env, range: r)))
             return .normal
@@ -271,10 +270,7 @@ public final class Interpreter {
                 throw Diagnostic(.shape, "cannot unpack \(items.count) value\(items.count == 1 ? "" : "s") into "
                     + "\(names.count) names", at: r)
             }
-            for ((n, nr), v) in zip(names, items) {
-                try checkAssignable(n, nr)
-                env.values[n] = v
-            }
+            for ((n, _), v) in zip(names, items) { env.values[n] = v }
             return .normal
         case .tryCatch(let body, let name, let handler, _):
             do {
@@ -300,10 +296,6 @@ public final class Interpreter {
         defer { env.values[name] = value }
         try Builtins.appendItems(items, to: &value, at: range)
     }
-
-    /// Whether `name` may be assigned. Every name may: a variable named like a built-in
-    /// (`e = 0.5`, `pi = 3`) hides it in its scope.
-    private func checkAssignable(_ name: String, _ range: SourceRange) throws {}
 
     /// The value `catch err` binds: a record of the error.
     func errorRecord(_ d: Diagnostic) -> Record {

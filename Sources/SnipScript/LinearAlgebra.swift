@@ -61,7 +61,7 @@ enum LinearAlgebra {
 
     /// X with A X = B by Gaussian elimination with partial pivoting.
     static func solveNaive(_ a: [Double], _ b: [Double], n: Int, columns r: Int) throws(Failure) -> [Double] {
-        var (lu, pivots, _) = try factor(a, n: n)
+        let (lu, pivots, _) = try factor(a, n: n)
         var x = b
         // apply the row swaps, then forward and back substitution
         for i in 0..<n where pivots[i] != i {
@@ -81,8 +81,6 @@ enum LinearAlgebra {
             let d = lu[i * n + i]
             for j in 0..<r { x[i * r + j] /= d }
         }
-        lu.removeAll()
-        pivots.removeAll()
         return x
     }
 
