@@ -51,8 +51,8 @@ public final class REPL {
 
     /// One complete entry, or nil at end of input. Ctrl-D on a continuation line drops the
     /// unfinished entry (as Ctrl-C does); at the prompt it ends the session. After a complete
-    /// `if … { … }` the next line is read first: an `else` there continues the entry, as in
-    /// scripts (an empty line runs it at once).
+    /// `if … { … }` (or `try { … }`) the next line is read first: an `else` (`catch`) there
+    /// continues the entry, as in scripts (an empty line runs it at once).
     func readEntry() -> String? {
         var lines: [String] = []
         while true {
@@ -64,7 +64,7 @@ public final class REPL {
                 guard let read = reader.readLine(prompt: lines.isEmpty ? REPL.prompt : REPL.continuation) else {
                     if lines.isEmpty { return nil }
                     interpreter.output("\n")
-                    if REPL.awaitsElse(lines) { return lines.joined(separator: "\n") }
+                    if REPL.awaitedKeyword(lines) != nil { return lines.joined(separator: "\n") }
                     lines = []
                     continue
                 }
@@ -75,9 +75,9 @@ public final class REPL {
                 line = read
             }
             let blank = line.trimmingCharacters(in: .whitespaces).isEmpty
-            if REPL.awaitsElse(lines) {
+            if let keyword = REPL.awaitedKeyword(lines) {
                 if blank { return lines.joined(separator: "\n") }
-                if !line.trimmingCharacters(in: .whitespaces).hasPrefix("else") {
+                if !line.trimmingCharacters(in: .whitespaces).hasPrefix(keyword) {
                     pendingLine = line
                     return lines.joined(separator: "\n")
                 }
@@ -86,19 +86,21 @@ public final class REPL {
             let text = lines.joined(separator: "\n")
             if blank && lines.count > 1 { return text }
             if text.hasPrefix(":") || text.hasPrefix("?") { return text }
-            if !Parser.needsMoreInput(text) && !REPL.awaitsElse(lines) { return text }
+            if !Parser.needsMoreInput(text) && REPL.awaitedKeyword(lines) == nil { return text }
         }
     }
 
-    /// Whether the entry so far is a complete `if` statement whose last block has just closed
-    /// (so an `else` may follow on the next line).
-    static func awaitsElse(_ lines: [String]) -> Bool {
-        guard !lines.isEmpty else { return false }
+    /// The keyword that may continue the entry on the next line: `else` after a complete
+    /// `if … { … }`, `catch` after `try { … }`; nil otherwise.
+    static func awaitedKeyword(_ lines: [String]) -> String? {
+        guard !lines.isEmpty else { return nil }
         let text = lines.joined(separator: "\n")
-        guard !Parser.needsMoreInput(text) else { return false }
+        guard !Parser.needsMoreInput(text) else { return nil }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let startsWithIf = trimmed.hasPrefix("if ") || trimmed.hasPrefix("if(")
-        return startsWithIf && trimmed.hasSuffix("}")
+        guard trimmed.hasSuffix("}") else { return nil }
+        if trimmed.hasPrefix("if ") || trimmed.hasPrefix("if(") { return "else" }
+        if trimmed.hasPrefix("try ") || trimmed.hasPrefix("try{"), !trimmed.contains("catch") { return "catch" }
+        return nil
     }
 
     /// Runs one entry; false when the user asked to quit.

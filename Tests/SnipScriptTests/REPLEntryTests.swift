@@ -23,6 +23,12 @@ struct REPLEntryTests {
                 "a multi-line entry is one history item")
     }
 
+    @Test func catchOnTheLineAfterTheTryBlockContinuesTheTry() {
+        let r = session(["try {", "  error(\"no\")", "}", "catch err { print(err[\"message\"]) }", "print(1)"])
+        #expect(r.errors.isEmpty, "\(r.errors)")
+        #expect(r.output == "no\n1\n")
+    }
+
     @Test func anIfWithoutElseRunsWhenTheNextLineStartsSomethingElse() {
         let r = session(["if true { print(1) }", "print(2)", "if false { print(3) }", "", "print(4)"])
         #expect(r.errors.isEmpty, "\(r.errors)")
