@@ -9,11 +9,19 @@
 
 typedef void (*SgemmFunction)(int, int, int, int, int, int, float, const float *, int,
                               const float *, int, float, float *, int);
+typedef void (*DgemmFunction)(int, int, int, int, int, int, double, const double *, int,
+                              const double *, int, double, double *, int);
+typedef void (*DgesvFunction)(const int *, const int *, double *, const int *, int *, double *,
+                              const int *, int *);
+typedef void (*DgetrfFunction)(const int *, const int *, double *, const int *, int *, int *);
 typedef void (*SetThreadsFunction)(int);
 typedef char *(*ConfigFunction)(void);
 
 static pthread_once_t loaded = PTHREAD_ONCE_INIT;
 static SgemmFunction sgemm;
+static DgemmFunction dgemm;
+static DgesvFunction dgesv;
+static DgetrfFunction dgetrf;
 static SetThreadsFunction setThreads;
 static ConfigFunction config;
 static ConfigFunction coreName;
@@ -63,6 +71,10 @@ static void load(void) {
         exit(1);
     }
     sgemm = (SgemmFunction)required(library, "cblas_sgemm");
+    dgemm = (DgemmFunction)required(library, "cblas_dgemm");
+    // LAPACK comes with OpenBLAS; without it the language uses its own LU decomposition
+    dgesv = (DgesvFunction)dlsym(library, "dgesv_");
+    dgetrf = (DgetrfFunction)dlsym(library, "dgetrf_");
     setThreads = (SetThreadsFunction)required(library, "openblas_set_num_threads");
     config = (ConfigFunction)dlsym(library, "openblas_get_config");
     coreName = (ConfigFunction)dlsym(library, "openblas_get_corename");
@@ -73,6 +85,29 @@ void snip_blas_sgemm(int order, int transposeA, int transposeB, int m, int n, in
                      float *c, int ldc) {
     pthread_once(&loaded, load);
     sgemm(order, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void snip_blas_dgemm(int order, int transposeA, int transposeB, int m, int n, int k,
+                     double alpha, const double *a, int lda, const double *b, int ldb, double beta,
+                     double *c, int ldc) {
+    pthread_once(&loaded, load);
+    dgemm(order, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+int snip_lapack_dgesv(int n, int nrhs, double *a, int lda, int *pivots, double *b, int ldb) {
+    pthread_once(&loaded, load);
+    if (dgesv == NULL) return -1000;
+    int info = 0;
+    dgesv(&n, &nrhs, a, &lda, pivots, b, &ldb, &info);
+    return info;
+}
+
+int snip_lapack_dgetrf(int m, int n, double *a, int lda, int *pivots) {
+    pthread_once(&loaded, load);
+    if (dgetrf == NULL) return -1000;
+    int info = 0;
+    dgetrf(&m, &n, a, &lda, pivots, &info);
+    return info;
 }
 
 void snip_blas_set_num_threads(int threads) {

@@ -68,7 +68,7 @@ public final class Gnuplot {
         do {
             try p.run()
         } catch {
-            throw PlotError.gnuplotFailed("cannot start \(executable): \(error.localizedDescription)")
+            throw PlotError.gnuplotFailed("cannot start \(executable): \(systemReason(error))")
         }
         process = p
         input = stdin.fileHandleForWriting.fileDescriptor
@@ -150,11 +150,26 @@ public final class Gnuplot {
 
     /// Draws `spec` on `terminal` into the file at `path`.
     public func render(_ spec: PlotSpec, terminal: Terminal, to path: String) throws {
-        try run(spec.script(terminal: terminal, output: path))
+        try render(.single(spec), terminal: terminal, to: path)
+    }
+
+    /// Draws `figure` on `terminal` into the file at `path`.
+    public func render(_ figure: Figure, terminal: Terminal, to path: String) throws {
+        try run(figure.script(terminal: terminal, output: path))
     }
 
     /// Draws `spec` as text `width`×`height` and returns the text.
     public func text(_ spec: PlotSpec, width: Int, height: Int) throws -> String {
+        try text(.single(spec), width: width, height: height)
+    }
+
+    /// Draws `spec` as an image and returns the file's bytes.
+    public func image(_ spec: PlotSpec, terminal: Terminal) throws -> Data {
+        try image(.single(spec), terminal: terminal)
+    }
+
+    /// Draws `figure` as text `width`×`height` and returns the text.
+    public func text(_ spec: Figure, width: Int, height: Int) throws -> String {
         let path = NSTemporaryDirectory() + "snip-plot-\(getpid())-\(UUID().uuidString).txt"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try render(spec, terminal: .dumb(width: width, height: height), to: path)
@@ -164,8 +179,8 @@ public final class Gnuplot {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Draws `spec` as an image and returns the file's bytes.
-    public func image(_ spec: PlotSpec, terminal: Terminal) throws -> Data {
+    /// Draws `figure` as an image and returns the file's bytes.
+    public func image(_ spec: Figure, terminal: Terminal) throws -> Data {
         let ext: String
         switch terminal {
         case .png: ext = "png"
@@ -184,11 +199,17 @@ public final class Gnuplot {
     /// Writes the script that would draw `spec` to `scriptPath` instead of running it.
     public static func writeScript(_ spec: PlotSpec, terminal: Terminal, output: String,
                                    to scriptPath: String) throws {
+        try writeScript(.single(spec), terminal: terminal, output: output, to: scriptPath)
+    }
+
+    /// Writes the script that would draw `spec` to `scriptPath` instead of running it.
+    public static func writeScript(_ spec: Figure, terminal: Terminal, output: String,
+                                   to scriptPath: String) throws {
         let text = spec.script(terminal: terminal, output: output)
         do {
             try text.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         } catch {
-            throw PlotError.io("cannot write '\(scriptPath)': \(error.localizedDescription)")
+            throw PlotError.io("cannot write '\(scriptPath)': \(systemReason(error))")
         }
     }
 
@@ -208,4 +229,14 @@ public final class Gnuplot {
         input = -1
         errors = -1
     }
+}
+
+/// The system's reason for a failed file operation, in words (not Foundation's error codes).
+func systemReason(_ error: Error) -> String {
+    let ns = error as NSError
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(underlying.code)))
+    }
+    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+    return "the file could not be written (check that its folder exists and is writable)"
 }

@@ -16,18 +16,26 @@ extension Builtins {
             return .array(NDArray(vector: v.count < 2 ? [] : (1..<v.count).map { v[$0] - v[$0 - 1] }))
         },
         Builtin("integrate", .calculus, [.req("f"), .req("a"), .req("b"), .def("tol", .number(1e-10))],
-                doc: "The integral of f from a to b (adaptive Gauss–Kronrod in float64, to a relative "
-                    + "tolerance tol; infinite bounds are allowed).") { interp, a in
+                doc: "The integral of f from a to b (adaptive Gauss–Kronrod in float64; infinite bounds "
+                    + "are allowed). The interval with the largest error estimate is halved until the "
+                    + "estimated error of the whole is within tol relative to the result; when that "
+                    + "cannot be reached (a divergent integral such as integrate(x -> 1/x, 0, 1)) it is "
+                    + "an error saying where.") { interp, a in
             let f = try a.function("f")
             let lo = try a.number("a"), hi = try a.number("b"), tol = try a.number("tol")
             guard !lo.isNaN, !hi.isNaN else { throw Diagnostic(.domain, "integrate: a bound is nan", at: a.range) }
+            guard tol >= 1e-15, tol < 1 else {
+                throw Diagnostic(.value, "integrate: tol must lie in [1e-15, 1) (float64 cannot do better than "
+                    + "about 1e-15), not \(formatNumber(tol))", at: a.range("tol"))
+            }
             var integrator = Integrator(interp: interp, f: f, range: a.range, tolerance: tol)
             return .number(try integrator.integrate(lo, hi))
         },
         Builtin("roots", .calculus, [.req("f"), .req("a"), .req("b"), .def("n", .number(1000))],
                 doc: "The zeros of f in [a, b]: f is sampled at n points and each sign change is refined by "
-                    + "bisection to full precision. Roots where f touches 0 without changing sign are "
-                    + "found only if a sample lands on them.") { interp, a in
+                    + "bisection to full precision. Sign changes across a pole (1/x) or a jump are not "
+                    + "roots and are left out. Roots where f touches 0 without changing sign are found "
+                    + "only if a sample lands on them.") { interp, a in
             let f = try a.function("f")
             let lo = try a.number("a"), hi = try a.number("b")
             let n = try a.int("n", min: 2, max: 1_000_000)
@@ -41,14 +49,19 @@ extension Builtins {
                 if ys[i] == 0 { found.append(xs[i]); continue }
                 guard i + 1 < n, ys[i + 1] != 0, ys[i].sign != ys[i + 1].sign, ys[i].isFinite, ys[i + 1].isFinite
                 else { continue }
-                var (l, r, fl) = (xs[i], xs[i + 1], ys[i])
+                var (l, r, fl, fr) = (xs[i], xs[i + 1], ys[i], ys[i + 1])
+                var exact = false
                 for _ in 0..<200 {
                     let m = l + (r - l) / 2
                     if m <= l || m >= r { break }
                     let fm = try interp.callNumber(f, m, at: a.range)
-                    if fm == 0 { l = m; r = m; break }
-                    if fm.sign == fl.sign { l = m; fl = fm } else { r = m }
+                    if fm == 0 { l = m; r = m; exact = true; break }
+                    if fm.sign == fl.sign { l = m; fl = fm } else { r = m; fr = fm }
                 }
+                // A zero makes |f| shrink as the bracket closes; a pole (1/x, tan) or a jump makes
+                // it grow or stay: those sign changes are not roots.
+                let closing = min(abs(fl), abs(fr))
+                if !exact && !(closing < min(abs(ys[i]), abs(ys[i + 1]))) { continue }
                 found.append(l + (r - l) / 2)
             }
             return .array(NDArray(vector: found))
@@ -135,10 +148,64 @@ struct Integrator {
                 return try interp.callNumber(fn, x, at: r) * w
             }
         }
-        let whole = try segment(g, lo, hi)
-        return try adapt(g, lo, hi, whole, depth: 0)
+        return try adapt(g, lo, hi, mapped: a.isInfinite || b.isInfinite)
     }
 
+    /// One piece of the interval with its Gauss–Kronrod estimate.
+    private struct Piece {
+        var a: Double, b: Double, value: Double, error: Double
+        var splittable = true
+    }
+
+    /// Global adaptive quadrature: the piece with the largest error estimate is halved until the
+    /// summed error estimate is within `tolerance` of the result (or float64's resolution of
+    /// the values), or an error says that it cannot be.
+    private mutating func adapt(_ g: (Double) throws -> Double, _ lo: Double, _ hi: Double,
+                                mapped: Bool) throws -> Double {
+        let (v0, e0) = try segment(g, lo, hi)
+        var pieces = [Piece(a: lo, b: hi, value: v0, error: e0)]
+        while true {
+            if Interrupt.isPending { throw Diagnostic(.interrupted, "interrupted", at: range) }
+            var total = 0.0, error = 0.0, magnitude = 0.0
+            for p in pieces {
+                total += p.value
+                error += p.error
+                magnitude += abs(p.value)
+            }
+            guard total.isFinite, error.isFinite else {
+                throw Diagnostic(.domain, "integrate: f is infinite or nan on the interval (the integral "
+                    + "diverges or f is undefined there)", at: range)
+            }
+            if error <= max(tolerance * abs(total), 50 * Double.ulpOfOne * magnitude) { return total }
+            var worst = -1
+            for (k, p) in pieces.enumerated() where p.splittable && (worst < 0 || p.error > pieces[worst].error) {
+                worst = k
+            }
+            guard worst >= 0, pieces.count < Integrator.maxPieces else {
+                let k = pieces.indices.max { pieces[$0].error < pieces[$1].error }!
+                var x = (pieces[k].a + pieces[k].b) / 2
+                if mapped { x = x / (1 - x * x) }
+                throw Diagnostic(.domain, "integrate: no convergence to tol \(formatNumber(tolerance)): the "
+                    + "estimate \(formatNumber(total)) is uncertain by \(formatNumber(error)), most of it "
+                    + "near x = \(String(format: "%.6g", x)) (the integral may diverge there, or f is too rough)",
+                    at: range)
+            }
+            let p = pieces[worst]
+            let m = p.a + (p.b - p.a) / 2
+            if !(p.a < m && m < p.b) || p.b - p.a <= 1e-14 * max(abs(p.a), abs(p.b), 1e-290) {
+                pieces[worst].splittable = false
+                continue
+            }
+            let (lv, le) = try segment(g, p.a, m), (rv, re) = try segment(g, m, p.b)
+            pieces[worst] = Piece(a: p.a, b: m, value: lv, error: le)
+            pieces.append(Piece(a: m, b: p.b, value: rv, error: re))
+        }
+    }
+
+    /// The most pieces an integral is cut into.
+    static let maxPieces = 5_000
+
+    /// The 15-point Kronrod estimate on [a, b] and its difference from the 7-point Gauss one.
     private mutating func segment(_ g: (Double) throws -> Double, _ a: Double, _ b: Double) throws -> (Double, Double) {
         let c = (a + b) / 2, h = (b - a) / 2
         var k = 0.0, gs = 0.0
@@ -148,21 +215,6 @@ struct Integrator {
             if i % 2 == 1 { gs += Integrator.gauss[i / 2] * fx }
         }
         evaluations += 15
-        if evaluations > 2_000_000 {
-            throw Diagnostic(.limit, "integrate: too many evaluations; the integral may diverge", at: range)
-        }
         return (k * h, abs((k - gs) * h))
-    }
-
-    private mutating func adapt(_ g: (Double) throws -> Double, _ a: Double, _ b: Double,
-                                _ estimate: (Double, Double), depth: Int) throws -> Double {
-        let (value, error) = estimate
-        if Interrupt.isPending { throw Diagnostic(.interrupted, "interrupted", at: range) }
-        if error <= max(tolerance * abs(value), 1e-14 * (b - a)) || depth >= 40 || !value.isFinite {
-            return value
-        }
-        let m = (a + b) / 2
-        let left = try segment(g, a, m), right = try segment(g, m, b)
-        return try adapt(g, a, m, left, depth: depth + 1) + adapt(g, m, b, right, depth: depth + 1)
     }
 }

@@ -70,10 +70,21 @@ extension Builtins {
             let property = try a.property("property")
             guard interp.allowsFiles else { throw Diagnostic(.file, "load_data: files are disabled here", at: a.range) }
             do {
-                let reader = try DataPrefixReader(path: interp.resolvePath(path))
+                let reader = try LineReaderFile(path: interp.resolvePath(path), displayPath: path, at: a.range("path"))
                 var samples: [Sample] = []
-                while samples.count < limit, let s = try reader.next() {
-                    samples.append(s)
+                while samples.count < limit, let line = reader.next() {
+                    if line.isEmpty { continue }
+                    // the tree's depth is checked before SnipMath builds it
+                    if let depth = treeDepth(inDataPrefixLine: line) {
+                        try ExpressionDepth.check(depth, "load_data: \(path):\(reader.lineNumber): the tree",
+                                                  at: a.range("path"))
+                    }
+                    do {
+                        samples.append(try Sample(dataPrefixLine: line))
+                    } catch let e as DataPrefixError {
+                        throw Diagnostic(.file, "load_data: \(path):\(reader.lineNumber): \(e.reason)",
+                                         at: a.range("path"))
+                    }
                     if samples.count % 256 == 0 { try interp.tick(a.range) }
                 }
                 let stored = samples.contains { $0.targetProperty != nil }
@@ -96,11 +107,33 @@ extension Builtins {
                 for s in ds.samples { try writer.write(s) }
                 writer.close()
             } catch {
-                throw Diagnostic(.file, "save_data: \(error)", at: a.range("path"))
+                throw Diagnostic(.file, "save_data: \(describeSystemError(error, path: path))", at: a.range("path"))
             }
             return .nothing
         },
     ]
+
+    /// The depth of the prefix tree in the `"tree"` field of a data.prefix line (nil when the
+    /// line has no such field; reading it then reports the problem).
+    static func treeDepth(inDataPrefixLine line: String) -> Int? {
+        let bytes = Array(line.utf8)
+        let key = Array("\"tree\"".utf8)
+        guard bytes.count >= key.count else { return nil }
+        var i = 0
+        while i + key.count <= bytes.count {
+            if bytes[i] == key[0] && Array(bytes[i..<i + key.count]) == key { break }
+            i += 1
+        }
+        guard i + key.count <= bytes.count else { return nil }
+        i += key.count
+        while i < bytes.count && bytes[i] != UInt8(ascii: "\"") { i += 1 }  // past ':' and blanks
+        i += 1
+        var end = i
+        while end < bytes.count && bytes[end] != UInt8(ascii: "\"") { end += 1 }
+        guard i <= end else { return nil }
+        let text = String(decoding: bytes[i..<end], as: UTF8.self)
+        return ExpressionDepth.ofPrefix(text.split(separator: ",", omittingEmptySubsequences: false))
+    }
 
     /// The generator `generate` and `dataset` configure from their arguments.
     static func datasetGenerator(_ a: BoundArguments, seed: UInt32, property: FunctionProperty?, normalize: Bool,
@@ -156,5 +189,40 @@ extension Builtins {
         let n = try a.int("n", min: 3, max: 1_000_000)
         let xs = (0..<n).map { $0 == n - 1 ? high : low + (high - low) * Double($0) / Double(n - 1) }
         return (xs, try interp.callOnSamples(f, xs, at: a.range(function)))
+    }
+}
+
+/// The lines of a text file, read one at a time (getline), without their line ends.
+final class LineReaderFile {
+    private var file: UnsafeMutablePointer<FILE>?
+    private var buffer: UnsafeMutablePointer<CChar>?
+    private var capacity = 0
+    /// The number of the last line read (1-based).
+    private(set) var lineNumber = 0
+
+    init(path: String, displayPath: String, at range: SourceRange) throws {
+        guard let f = fopen(path, "r") else {
+            throw Diagnostic(.file, "load_data: \(displayPath):0: cannot open: \(String(cString: strerror(errno)))", at: range)
+        }
+        file = f
+    }
+
+    deinit {
+        if let file { fclose(file) }
+        free(buffer)
+    }
+
+    /// The next line, or nil at the end of the file.
+    func next() -> String? {
+        guard let f = file else { return nil }
+        let n = getline(&buffer, &capacity, f)
+        guard n >= 0, let b = buffer else { return nil }
+        lineNumber += 1
+        var length = n
+        if length > 0 && b[length - 1] == 0x0A { length -= 1 }
+        if length > 0 && b[length - 1] == 0x0D { length -= 1 }
+        return b.withMemoryRebound(to: UInt8.self, capacity: max(length, 1)) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+        }
     }
 }

@@ -86,7 +86,7 @@ extension Builtins {
                         return (rows.map { ($0["step"] as? Double) ?? Double(($0["step"] as? Int) ?? 0) },
                                 rows.map { ($0["loss"] as? Double) ?? .nan }, (dir as NSString).lastPathComponent)
                     } catch {
-                        throw Diagnostic(.file, "plot_training: \(dir): \(error)", at: a.range("run"))
+                        throw Diagnostic(.file, "plot_training: \(dir): \(describeSystemError(error))", at: a.range("run"))
                     }
                 default: throw a.typeError("run", "a run (from pretrain), a predictor, a run directory or a list of them")
                 }

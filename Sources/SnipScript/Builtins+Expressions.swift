@@ -15,6 +15,9 @@ extension Builtins {
             The expression written in SNIP's prefix notation: parse_prefix("add,sin,x_0,2").
             """) { _, a in
             let text = try a.string("text")
+            if let depth = ExpressionDepth.ofPrefix(text.split(separator: ",", omittingEmptySubsequences: false)) {
+                try ExpressionDepth.check(depth, "parse_prefix: the expression", at: a.range("text"))
+            }
             do {
                 return .function(.expression(SymbolicFunction(try SymbolicExpression(prefix: text))))
             } catch {

@@ -26,10 +26,11 @@ extension Builtins {
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw Diagnostic(.file, "cannot read '\(path)': \(describeFileError(error))", at: a.range("path"))
+                throw Diagnostic(.file, "cannot read '\(path)': \(describeFileError(error, path: path))", at: a.range("path"))
             }
             var rows: [[Double]] = []
-            for (k, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            // lines end in \n, \r\n or \r (a Character "\r\n" is not "\n", so split on newlines)
+            for (k, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
                 let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
                 if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
                 let fields = trimmed.split(separator: sepChar, omittingEmptySubsequences: false)
@@ -80,6 +81,10 @@ extension Builtins {
             var text = ""
             if let header = a.value("header") {
                 guard case .list(let names) = header else { throw a.typeError("header", "a list of strings") }
+                guard names.count == columns.count else {
+                    throw Diagnostic(.shape, "write_csv: the header names \(names.count) column\(names.count == 1 ? "" : "s") "
+                        + "but the data has \(columns.count)", at: a.range("header"))
+                }
                 text += names.map(\.display).joined(separator: ",") + "\n"
             }
             let rowCount = columns.first?.count ?? 0
@@ -89,7 +94,7 @@ extension Builtins {
             do {
                 try text.write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
-                throw Diagnostic(.file, "cannot write '\(path)': \(describeFileError(error))", at: a.range("path"))
+                throw Diagnostic(.file, "cannot write '\(path)': \(describeFileError(error, path: path))", at: a.range("path"))
             }
             return .nothing
         },
@@ -101,21 +106,58 @@ extension Builtins {
         }
     }
 
-    static func describeFileError(_ error: Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if ns.domain == NSCocoaErrorDomain {
-            switch ns.code {
-            case NSFileReadNoSuchFileError, NSFileNoSuchFileError: return "no such file"
-            case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "permission denied"
-            case NSFileReadCorruptFileError, NSFileReadInapplicableStringEncodingError: return "not UTF-8 text"
-            default: break
-            }
-        }
-        return ns.localizedDescription
+    static func describeFileError(_ error: Error, path: String? = nil) -> String {
+        describeSystemError(error, path: path)
     }
+}
+
+/// What an error says, in words: Foundation's file errors (which print as "NSCocoaErrorDomain
+/// error 256") are described by `describeFileSystemError`; other errors print as they are.
+public func describeSystemError(_ error: Error, path: String? = nil) -> String {
+    let domain = (error as NSError).domain
+    if domain == NSCocoaErrorDomain || domain == NSPOSIXErrorDomain {
+        return describeFileSystemError(error, path: path)
+    }
+    return "\(error)"
+}
+
+/// Why a file operation on `path` failed, in words (never Foundation's error domains and
+/// codes): the system's reason when there is one, else what the file system shows.
+func describeFileSystemError(_ error: Error, path: String?) -> String {
+    // what the file system shows first: it names the folder that is missing
+    if let path {
+        var isDirectory: ObjCBool = false
+        let fm = FileManager.default
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { return "it is a directory" }
+        } else {
+            let folder = (path as NSString).deletingLastPathComponent
+            var folderIsDirectory: ObjCBool = false
+            if !folder.isEmpty, !fm.fileExists(atPath: folder, isDirectory: &folderIsDirectory) {
+                return "the folder '\(folder)' does not exist"
+            }
+            if !folder.isEmpty, !folderIsDirectory.boolValue { return "'\(folder)' is not a folder" }
+        }
+    }
+    let ns = error as NSError
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(underlying.code)))
+    }
+    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+    if ns.domain == NSCocoaErrorDomain {
+        switch ns.code {
+        case NSFileReadNoSuchFileError, NSFileNoSuchFileError: return "no such file"
+        case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "permission denied"
+        case NSFileReadCorruptFileError, NSFileReadInapplicableStringEncodingError: return "not UTF-8 text"
+        case NSFileWriteOutOfSpaceError: return "no space left on the device"
+        case NSFileWriteVolumeReadOnlyError: return "the file system is read-only"
+        default: break
+        }
+    }
+    if let path, FileManager.default.fileExists(atPath: path), !FileManager.default.isReadableFile(atPath: path) {
+        return "permission denied"
+    }
+    return "the operation failed"
 }
 
 extension Interpreter {

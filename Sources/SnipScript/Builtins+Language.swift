@@ -70,6 +70,22 @@ extension Builtins {
 
     static func userHelp(_ u: UserFunction) -> String {
         let params = u.params.map { $0.defaultValue == nil ? $0.name : "\($0.name)=…" }
-        return "\(u.name)(\(params.joined(separator: ", "))): defined at \(u.range.location)\n"
+        var text = "\(u.name)(\(params.joined(separator: ", "))): defined at \(u.range.location)\n"
+        for line in docComment(above: u.range) { text += "    \(line)\n" }
+        return text
+    }
+
+    /// The `#` comment lines right above a definition (its help text), without the `#`.
+    static func docComment(above range: SourceRange) -> [String] {
+        let source = range.source
+        var index = source.lineIndex(of: range.start)
+        var lines: [String] = []
+        while index > 0 {
+            index -= 1
+            let text = source.lineText(of: source.lineStarts[index]).trimmingCharacters(in: .whitespaces)
+            guard text.hasPrefix("#"), !text.hasPrefix("#%%") else { break }
+            lines.insert(String(text.dropFirst()).trimmingCharacters(in: .whitespaces), at: 0)
+        }
+        return lines
     }
 }

@@ -56,7 +56,20 @@ extension Builtins {
         elementwise("abs", "The absolute value.") { abs($0) },
         elementwise("floor", "The largest whole number not above x.") { $0.rounded(.down) },
         elementwise("ceil", "The smallest whole number not below x.") { $0.rounded(.up) },
-        elementwise("round", "The nearest whole number (halves away from zero).") { $0.rounded() },
+        Builtin("round", .math, [.req("x"), .def("digits", .number(0))], doc: """
+            x rounded to digits decimals (halves away from zero; digits may be negative:             round(1234, -2) is 1200): round(2.71828, 3) is 2.718. Applies element by element.
+            """) { _, a in
+            let digits = try a.int("digits", min: -308, max: 308)
+            func r(_ x: Double) -> Double { roundDigits(x, digits) }
+            switch a.value("x") {
+            case .number(let x)?: return .number(r(x))
+            case .array(var v)?:
+                v.isMask = false
+                for i in v.data.indices { v.data[i] = r(v.data[i]) }
+                return .array(v)
+            default: throw a.typeError("x", "a number or a vector")
+            }
+        },
         elementwise("sign", "-1, 0 or 1 by the sign of x (nan stays nan).") { $0 > 0 ? 1 : $0 < 0 ? -1 : $0 },
         Builtin("arctan2", .math, [.req("y"), .req("x")],
                 doc: "The angle of the point (x, y), in (-pi, pi]. Applies element by element.") { interp, a in
@@ -102,4 +115,22 @@ extension Interpreter {
         }
         return try broadcast(x, y, r, f)
     }
+}
+
+/// `x` rounded to `digits` decimals, halves away from zero, as the nearest float64 to the
+/// decimal result (round(0.1 + 0.2, 2) is 0.3, not 0.30000000000000004).
+func roundDigits(_ x: Double, _ digits: Int) -> Double {
+    guard x.isFinite else { return x }
+    if digits == 0 { return x.rounded() }
+    if digits > 0 {
+        if digits > 17 { return x }
+        let scale = pow(10, Double(digits))
+        let scaled = x * scale
+        guard scaled.isFinite, abs(scaled) < 1e17 else { return x }
+        // the decimal text of the rounded value reads back as the nearest float64
+        let whole = scaled.rounded()
+        return Double(String(format: "%.\(digits)f", whole / scale)) ?? whole / scale
+    }
+    let scale = pow(10, Double(-digits))
+    return (x / scale).rounded() * scale
 }

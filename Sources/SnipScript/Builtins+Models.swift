@@ -14,10 +14,11 @@ extension Builtins {
             switch name {
             case "default", "shipped":
                 do {
-                    return .object(ModelValue(model: try SNIPModel.shipped(), origin: "the shipped model "
+                    let model = try shippedModelPath().map { try SNIPModel.load($0) } ?? SNIPModel.shipped()
+                    return .object(ModelValue(model: model, origin: "the shipped model "
                         + SNIPModel.shippedModelName, isPretrained: true))
                 } catch {
-                    throw Diagnostic(.file, "model: \(error)", at: a.range)
+                    throw Diagnostic(.file, "model: \(describeSystemError(error))", at: a.range)
                 }
             case "small", "paper":
                 let config: ModelConfig = name == "small" ? .small() : .paper()
@@ -26,7 +27,7 @@ extension Builtins {
                     return .object(ModelValue(model: try SNIPModel(config: config, seed: seed),
                                               origin: "a new \(name) model (seed \(seed))", isPretrained: false))
                 } catch {
-                    throw Diagnostic(.value, "model: \(error)", at: a.range)
+                    throw Diagnostic(.value, "model: \(describeSystemError(error))", at: a.range)
                 }
             default:
                 throw Diagnostic(.value, "model: unknown model \"\(name)\" (\"default\", \"small\" or \"paper\"; "
@@ -45,7 +46,7 @@ extension Builtins {
                 return .object(ModelValue(model: model, origin: path, isPretrained: true,
                                           normalizesY: try a.bool("normalize_y")))
             } catch {
-                throw Diagnostic(.file, "load_model: \(error)", at: a.range("path"))
+                throw Diagnostic(.file, "load_model: \(describeSystemError(error, path: path))", at: a.range("path"))
             }
         },
         Builtin("save_model", .models, [.req("m"), .req("path")], doc: """
@@ -61,7 +62,7 @@ extension Builtins {
             do {
                 try model.save(to: interp.resolvePath(path))
             } catch {
-                throw Diagnostic(.file, "save_model: \(error)", at: a.range("path"))
+                throw Diagnostic(.file, "save_model: \(describeSystemError(error, path: path))", at: a.range("path"))
             }
             return .nothing
         },
@@ -292,5 +293,27 @@ extension Builtins {
             if count > embeddingBatch { interp.progress?("embedding \(what): \(end) of \(count)") }
         }
         return NDArray(shape: [count, latent], data: data)
+    }
+}
+
+extension Builtins {
+    /// The shipped model's file, found from the running executable (`/proc/self/exe`), so that
+    /// `model()` works however snip was started (through $PATH, a symlink, a relative path);
+    /// SNIP_HOME, when set, comes first. Nil: SnipModel's own search decides.
+    static func shippedModelPath() -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        if environment["SNIP_HOME"] != nil { return nil }
+        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            return nil
+        }
+        let name = SNIPModel.shippedModelName
+        var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        var candidates = [folder.appendingPathComponent("../share/snip/" + name).standardized.path]
+        // a build folder inside the package (.build/<triple>/release/snip): the package's Models/
+        for _ in 0..<4 {
+            folder = folder.deletingLastPathComponent()
+            candidates.append(folder.appendingPathComponent("Models/" + name).path)
+        }
+        return candidates.first { FileManager.default.fileExists(atPath: $0) }
     }
 }

@@ -18,7 +18,7 @@ extension Builtins {
         return Builtin(name, .data, [.req("f"), .opt("a"), .opt("b"), .def("n", .number(200)),
                                      .def("exact", .bool(false)), .def("seed", .number(0))], doc: """
             \(propertyDocs[property]!) \(name)(f, a, b): of f on n evenly spaced points of [a, b]; \
-            \(name)(xs, ys): of points; \(name)(ds): of each sample of a dataset, as a vector.
+            \(name)(xs, ys) or \(name)([xs, ys]): of points; \(name)(ds): of each sample of a dataset, as a vector.
             """) { interp, a in
             switch a.value("f") {
             case .object(let o as DatasetValue)?:
@@ -37,8 +37,15 @@ extension Builtins {
                     throw Diagnostic(.shape, "\(name): xs has \(xs.count) points and ys \(ys.count)", at: a.range("a"))
                 }
                 return .number(try propertyValue(property, xs, ys, a))
+            case .list(let pair)? where pair.count == 2:
+                // [xs, ys], as sample and grid return points
+                guard case .array(let x) = pair[0], x.isVector, case .array(let y) = pair[1], y.isVector,
+                      x.count == y.count else {
+                    throw Diagnostic(.shape, "\(name): points are [xs, ys], two vectors of equal length", at: a.range("f"))
+                }
+                return .number(try propertyValue(property, x.data, y.data, a))
             default:
-                throw a.typeError("f", "a function, an expression, a vector of x or a dataset")
+                throw a.typeError("f", "a function, an expression, points [xs, ys], a vector of x or a dataset")
             }
         }
     }

@@ -61,7 +61,8 @@ extension Builtins {
             Trains a property predictor (a 2-layer head on the symbolic encoder, MSE) on a dataset and returns \
             it; m itself is not changed. With a pre-trained m the encoder is fine-tuned, or kept fixed with \
             freeze=true; with a new model (model("small")) it learns from scratch (the paper's supervised \
-            baseline). property defaults to the dataset's. Ctrl-C stops it.
+            baseline). property defaults to the dataset's. Ctrl-C stops the training and returns the \
+            predictor trained so far.
             """) { interp, a in
             let m = try a.model("m")
             let ds = try a.dataset("ds")
@@ -88,7 +89,11 @@ extension Builtins {
                 }
             }, shouldStop: { Interrupt.isPending })
             if stop == .interrupted {
-                throw Diagnostic(.interrupted, "fit_property interrupted after \(losses.count) of \(steps) steps", at: a.range)
+                // Ctrl-C ends the training, not the program: the predictor so far is the result
+                Interrupt.clear()
+                interp.progress?(nil)
+                interp.output("fit_property: stopped by Ctrl-C after \(losses.count) of \(steps) steps; "
+                    + "returning the predictor trained so far\n")
             }
             return .object(PredictorValue(model: copy, property: property, mode: mode, losses: losses))
         },

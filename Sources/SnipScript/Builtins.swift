@@ -4,6 +4,7 @@ public enum Builtins {
     /// All built-ins in the order `help()` lists them.
     public static let all: [Builtin] = constants + math + arrays + statistics + calculus + language
         + files + plots + expressions + data + models + modelReports + snipPlots
+        + linearAlgebra + basics + formatting + program + workspace + figures
 
     /// Built-ins by name.
     public static let registry: [String: Builtin] = Dictionary(all.map { ($0.name, $0) }) { a, _ in a }
@@ -18,7 +19,9 @@ public enum Builtins {
         ("break", "Leave the innermost loop."),
         ("continue", "Go on with the next iteration of the innermost loop."),
         ("return", "return value: leave a block function with a value (nothing if left out)."),
-        ("fn", "fn name(a, b=2) { … return v }: define a block function."),
+        ("fn", "fn name(a, b=2) { … return v }: define a block function (a # comment line right above is its help)."),
+        ("try", "try { … } catch err { … }: run the second block when the first stops with an error (err is a record: err[\"message\"], err[\"kind\"], err[\"line\"])."),
+        ("catch", "The handler of a 'try' block; the name after it (optional) holds the error."),
         ("and", "a and b: true when both bools are (b is not evaluated when a is false)."),
         ("or", "a or b: true when either bool is (b is not evaluated when a is true)."),
         ("not", "not a: the negation of a bool."),
@@ -58,6 +61,7 @@ public enum Builtins {
     static let operatorHelp = """
         Operators, loosest first:
           x -> e          lambda                 (a, b) -> e
+          = += -= *= /= ^=  assignment (x += 1 is x = x + 1); a, b = [1, 2] unpacks
           or, and, not    bool logic (short-circuit)
           == != < <= > >= comparisons (elementwise on vectors; cannot be chained)
           a..b            the vector a, a+1, …, b-1
@@ -65,7 +69,7 @@ public enum Builtins {
           * / % @         multiply, divide, remainder (sign of the divisor), matrix product
           -x +x           unary minus and plus
           ^               power, right-associative; -2^2 is -4, 2^3^2 is 512
-          f(x) v[i]       call, index and slice v[a:b], m[i, j], m[:, j]
+          f(x) v[i]       call, index and slice v[a:b], v[a:b:step], m[i, j], m[:, j], v[v > 0]
         Arithmetic and comparisons apply element by element and broadcast a number, a vector over
         matrix rows, or a column over matrix columns.
 

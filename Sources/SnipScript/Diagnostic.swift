@@ -74,10 +74,21 @@ public struct Diagnostic: Error, Sendable {
     /// The source line under `range` and a caret (with `~` under the rest of the range).
     static func excerpt(_ range: SourceRange, marker: String, reset: String) -> String {
         let source = range.source
-        let line = source.lineText(of: range.start)
-        let (lineNo, column) = source.lineColumn(of: range.start)
+        var line = source.lineText(of: range.start)
+        let (lineNo, startColumn) = source.lineColumn(of: range.start)
+        var column = startColumn
         let (endLine, endColumn) = source.lineColumn(of: range.end)
-        let width = endLine == lineNo ? max(1, endColumn - column) : max(1, line.count - column + 1)
+        var width = endLine == lineNo ? max(1, endColumn - column) : max(1, line.count - column + 1)
+        // a very long line is shown as a window around the caret
+        let window = 100
+        if line.count > window + 20 {
+            let from = max(0, column - 1 - window / 2)
+            let characters = Array(line)
+            let to = min(characters.count, from + window)
+            line = (from > 0 ? "…" : "") + String(characters[from..<to]) + (to < characters.count ? "…" : "")
+            column = column - from + (from > 0 ? 1 : 0)
+            width = min(width, to - (column - 1) + (from > 0 ? 1 : 0))
+        }
         let gutter = "\(lineNo)"
         var out = " \(gutter) | \(line)\n"
         out += " " + String(repeating: " ", count: gutter.count) + " | "

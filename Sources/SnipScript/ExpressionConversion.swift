@@ -53,6 +53,7 @@ struct ExpressionConversion {
     }
 
     private func convert(_ e: Expr, _ bindings: [String: Expression], closure: Environment, depth: Int) throws -> Expression {
+        try interpreter.checkStack(e.range)
         func sub(_ x: Expr) throws -> Expression { try convert(x, bindings, closure: closure, depth: depth) }
         switch e {
         case .number(let v, let r):

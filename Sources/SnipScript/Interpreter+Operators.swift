@@ -7,10 +7,16 @@ extension Interpreter {
         case ("-", .number(let x)): return .number(-x)
         case ("+", .number(let x)): return .number(x)
         case ("-", .array(var a)):
+            a.isMask = false
             for i in a.data.indices { a.data[i] = -a.data[i] }
             return .array(a)
-        case ("+", .array): return v
+        case ("+", .array(var a)):
+            a.isMask = false
+            return .array(a)
         case ("not", .bool(let b)): return .bool(!b)
+        case ("not", .array(var a)) where a.isMask:
+            for i in a.data.indices { a.data[i] = a.data[i] == 0 ? 1 : 0 }
+            return .array(a)
         default:
             throw Diagnostic(.type, "'\(op)' does not apply to a \(v.typeName)", at: r)
         }
@@ -26,7 +32,9 @@ extension Interpreter {
             if op == "@" { return try matmul(a, b, r) }
             if let f = Interpreter.arithmetic[op] { return .array(try broadcast(a, b, r, f)) }
             if let c = Interpreter.comparison[op] {
-                return .array(try broadcast(a, b, r) { c($0, $1) ? 1 : 0 })
+                var mask = try broadcast(a, b, r) { c($0, $1) ? 1 : 0 }
+                mask.isMask = true
+                return .array(mask)
             }
         case (.string(let x), .string(let y)):
             switch op {
@@ -75,6 +83,7 @@ extension Interpreter {
         let x = parts(a), y = parts(b)
         if x.shape == y.shape {
             var out = x
+            out.isMask = false
             for i in out.data.indices { out.data[i] = f(x.data[i], y.data[i]) }
             return out
         }
@@ -99,8 +108,9 @@ extension Interpreter {
         return NDArray(shape: shape, data: data)
     }
 
-    /// `a @ b`: the matrix product (vector @ vector is the dot product). Computed in float64;
-    /// shapes are validated by the tensor library's `ShapeCheck.matmul`.
+    /// `a @ b`: the matrix product (vector @ vector is the dot product). Computed in float64 (BLAS's
+    /// dgemm for all but small products); shapes are validated by the tensor library's
+    /// `ShapeCheck.matmul`.
     func matmul(_ a: Value, _ b: Value, _ r: SourceRange) throws -> Value {
         guard case .array(let x) = a, case .array(let y) = b else {
             throw Diagnostic(.type, "'@' needs two vectors or matrices, not a \(a.typeName) and a \(b.typeName)", at: r)
@@ -116,15 +126,8 @@ extension Interpreter {
         }
         let (m, k, n) = (shape[0], xs[1], shape[1])
         try NDArray.checkSize(shape, at: r)
-        var out = [Double](repeating: 0, count: m * n)
-        for i in 0..<m {
-            if Interrupt.isPending { throw Diagnostic(.interrupted, "interrupted", at: r) }
-            for p in 0..<k {
-                let xv = x.data[i * k + p]
-                if xv == 0 { continue }
-                for j in 0..<n { out[i * n + j] += xv * y.data[p * n + j] }
-            }
-        }
+        if Interrupt.isPending { throw Diagnostic(.interrupted, "interrupted", at: r) }
+        let out = LinearAlgebra.product(x.data, y.data, m: m, k: k, n: n)
         if x.isVector && y.isVector { return .number(out[0]) }
         if x.isVector || y.isVector { return .array(NDArray(vector: out)) }
         return .array(NDArray(shape: [m, n], data: out))

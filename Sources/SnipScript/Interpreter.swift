@@ -1,4 +1,5 @@
 import Foundation
+import SnipPlot
 import SnipTensor
 
 /// Runs programs: holds the global scope, the random generator, where output goes and how plots
@@ -21,9 +22,17 @@ public final class Interpreter {
     /// Stops a run after this many loop iterations and calls (for the fuzz test); nil: no limit.
     public var stepLimit: Int?
     var steps = 0
-    /// The deepest chain of calls allowed (deeper recursion is an error, not a crash).
-    public var maxCallDepth = 180
+    /// The deepest chain of calls allowed (deeper recursion is an error, not a crash; the stack
+    /// check below stops anything deeper that would not fit).
+    public var maxCallDepth = 10_000
     var callDepth = 0
+    /// The lowest stack address evaluation may reach on the running thread (see `LargeStack`).
+    var stackFloor: UInt = 0
+    /// The most stack, in bytes, one run may use (nil: all of the large stack but a reserve).
+    /// Tests set a small budget to reach the "nested too deeply" error cheaply.
+    public var stackBudget: Int?
+    /// How many `include`s are running inside each other.
+    var includeDepth = 0
     /// Whether programs may read and write files (`read_csv`, `write_csv`, `plot(file=…)`).
     public var allowsFiles = true
     /// Whether plots are drawn (when false, `plot` checks its arguments and draws nothing).
@@ -37,16 +46,22 @@ public final class Interpreter {
     public var progress: ((String?) -> Void)?
     /// The plotting session (gnuplot), started on first use.
     lazy var plotter = PlotSession()
+    /// The last plot drawn (`add=true` draws on it).
+    var lastPlot: PlotSpec?
+    /// The figure `subplots` is filling, if any.
+    var figure: PendingFigure?
 
     /// What happened to a run.
     public enum Outcome {
         case ok
         case syntaxErrors([Diagnostic])
         case runtimeError(Diagnostic)
+        /// The program called `exit(status)`.
+        case exited(Int32)
     }
 
     /// An interpreter printing through `output` (standard output by default).
-    public init(output: @escaping (String) -> Void = { print($0, terminator: "") }) {
+    public init(output: @escaping (String) -> Void = writeStandardOutput) {
         self.output = output
         globals.values["args"] = .list([])
     }
@@ -69,20 +84,30 @@ public final class Interpreter {
 
     /// Parses and runs `source`. With `echo`, expression statements not ending in `;` print their
     /// value (as at the prompt) and set `ans`.
+    /// Runs on a thread with a large stack (`LargeStack`), so deep input ends in an error.
     @discardableResult
     public func run(_ source: Source, echo: Bool = false) -> Outcome {
-        let program: [Stmt]
-        switch Parser.parse(source) {
-        case .success(let p): program = p
-        case .failure(let e): return .syntaxErrors(e.all)
+        LargeStack.run {
+            switch Parser.parse(source) {
+            case .success(let program): return executeHere(program, echo: echo)
+            case .failure(let e): return .syntaxErrors(e.all)
+            }
         }
-        return execute(program, echo: echo)
     }
 
-    /// Runs parsed statements at the top level.
+    /// Runs parsed statements at the top level (on a thread with a large stack).
     public func execute(_ program: [Stmt], echo: Bool = false) -> Outcome {
+        LargeStack.run { executeHere(program, echo: echo) }
+    }
+
+    private func executeHere(_ program: [Stmt], echo: Bool) -> Outcome {
         steps = 0
         callDepth = 0
+        stackFloor = LargeStack.floor
+        if let budget = stackBudget {
+            let top = currentStackAddress()
+            stackFloor = max(stackFloor, top > UInt(budget) ? top - UInt(budget) : 0)
+        }
         do {
             for statement in program {
                 if case .expression(let e, let wantsEcho) = statement {
@@ -102,8 +127,10 @@ public final class Interpreter {
             return .ok
         } catch let d as Diagnostic {
             return .runtimeError(d)
+        } catch let request as ExitRequest {
+            return .exited(request.status)
         } catch {
-            return .runtimeError(Diagnostic(.value, "\(error)", at: nil))
+            return .runtimeError(Diagnostic(.value, describeSystemError(error), at: nil))
         }
     }
 
@@ -134,7 +161,17 @@ public final class Interpreter {
         }
     }
 
+    /// Stops evaluation before the stack runs out (deep nesting or recursion).
+    @inline(__always)
+    func checkStack(_ range: SourceRange) throws {
+        if currentStackAddress() < stackFloor {
+            throw Diagnostic(.limit, "nested too deeply: the program's nesting or recursion does not fit "
+                + "on the stack", at: range)
+        }
+    }
+
     func exec(_ statement: Stmt, _ env: Environment) throws -> Flow {
+        try checkStack(statement.range)
         switch statement {
         case .expression(let e, _):
             _ = try evaluate(e, env)
@@ -142,18 +179,15 @@ public final class Interpreter {
         case .assign(let target, let valueExpr, _):
             let value = try evaluate(valueExpr, env)
             switch target {
-            case .name(let n, let r):
-                try checkAssignable(n, r)
+            case .name(let n, _):
+                // any name may be assigned: a variable named like a built-in (`e = 0.5`) hides it
                 env.values[n] = value
             case .index(let n, let items, let r):
-                guard let old = env.values[n] ?? env.lookup(n) else {
-                    throw Diagnostic(.name, "undefined variable '\(n)'", at: r)
-                }
-                env.values[n] = try assignIndex(old, items, value, env, r)
+                let subs = try resolve(items, env)
+                try assignIndex(n, subs, value, env, r)
             }
             return .normal
         case .function(let name, let params, let body, let r):
-            try checkAssignable(name, r)
             env.values[name] = .function(.user(UserFunction(
                 name: name, params: params, body: body, closure: env, range: r)))
             return .normal
@@ -175,6 +209,22 @@ public final class Interpreter {
             }
             return .normal
         case .forIn(let variable, let sequenceExpr, let body, let r):
+            if case .range(let fromExpr, let toExpr, let rr) = sequenceExpr {
+                // a..b in a loop is counted, not made: no vector, no length limit
+                let (from, to) = try rangeEnds(try evaluate(fromExpr, env), try evaluate(toExpr, env), rr)
+                var k = 0.0
+                while from + k < to {
+                    try tick(r)
+                    env.values[variable] = .number(from + k)
+                    k += 1
+                    switch try execBlock(body, env) {
+                    case .breakLoop: return .normal
+                    case .returned(let v, let rr): return .returned(v, rr)
+                    case .normal, .continueLoop: continue
+                    }
+                }
+                return .normal
+            }
             let sequence = try evaluate(sequenceExpr, env)
             let count: Int
             switch sequence {
@@ -205,6 +255,30 @@ public final class Interpreter {
                 }
             }
             return .normal
+        case .unpack(let names, let valueExpr, let r):
+            let value = try evaluate(valueExpr, env)
+            let items: [Value]
+            switch value {
+            case .list(let l): items = l
+            case .array(let a) where a.isVector: items = a.data.map { .number($0) }
+            case .array(let a):
+                items = (0..<a.rows).map { .array(NDArray(vector: Array(a.data[$0 * a.columns..<($0 + 1) * a.columns]))) }
+            default:
+                throw Diagnostic(.type, "cannot unpack a \(value.typeName) into \(names.count) names", at: valueExpr.range)
+            }
+            guard items.count == names.count else {
+                throw Diagnostic(.shape, "cannot unpack \(items.count) value\(items.count == 1 ? "" : "s") into "
+                    + "\(names.count) names", at: r)
+            }
+            for ((n, _), v) in zip(names, items) { env.values[n] = v }
+            return .normal
+        case .tryCatch(let body, let name, let handler, _):
+            do {
+                return try execBlock(body, env)
+            } catch let d as Diagnostic where d.kind != .interrupted {
+                if let name { env.values[name] = .object(errorRecord(d)) }
+                return try execBlock(handler, env)
+            }
         case .breakLoop(let r): return .breakLoop(r)
         case .continueLoop(let r): return .continueLoop(r)
         case .returnValue(let e, let r):
@@ -212,15 +286,35 @@ public final class Interpreter {
         }
     }
 
-    private func checkAssignable(_ name: String, _ range: SourceRange) throws {
-        if let b = Builtins.registry[name], b.isConstant {
-            throw Diagnostic(.name, "cannot assign to the constant '\(name)'", at: range)
+    /// `push(name, items…)`: appends in place (the variable is moved out of its scope while it
+    /// grows, so its storage is not copied).
+    private func push(_ items: [Value], to name: String, _ env: Environment, at range: SourceRange) throws {
+        let isLocal = env.values[name] != nil
+        guard var value = isLocal ? env.values.removeValue(forKey: name) : env.lookup(name) else {
+            throw Diagnostic(.name, "undefined variable '\(name)'", at: range)
         }
+        defer { env.values[name] = value }
+        try Builtins.appendItems(items, to: &value, at: range)
+    }
+
+    /// The value `catch err` binds: a record of the error.
+    func errorRecord(_ d: Diagnostic) -> Record {
+        var fields: [(String, Value)] = [("message", .string(d.message)), ("kind", .string(d.kind.rawValue))]
+        if let r = d.range {
+            let (line, column) = r.source.lineColumn(of: r.start)
+            fields += [("file", .string(r.source.name)), ("line", .number(Double(line))),
+                       ("column", .number(Double(column)))]
+        }
+        return Record("error", fields)
     }
 
     /// Evaluates a condition, which must be one bool.
     func truth(_ e: Expr, _ env: Environment) throws -> Bool {
-        let v = try evaluate(e, env)
+        try truthValue(try evaluate(e, env), e)
+    }
+
+    /// A condition's value, which must be one bool.
+    func truthValue(_ v: Value, _ e: Expr) throws -> Bool {
         switch v {
         case .bool(let b): return b
         case .array(let a):
@@ -234,6 +328,7 @@ public final class Interpreter {
     // MARK: - Expressions
 
     func evaluate(_ expr: Expr, _ env: Environment) throws -> Value {
+        try checkStack(expr.range)
         switch expr {
         case .number(let v, _): return .number(v)
         case .string(let s, _): return .string(s)
@@ -251,8 +346,20 @@ public final class Interpreter {
             let a = try evaluate(lhs, env)
             let b = try evaluate(rhs, env)
             return try binary(op, a, b, opRange)
-        case .logical(let op, let lhs, let rhs, _):
-            let a = try truth(lhs, env)
+        case .logical(let op, let lhs, let rhs, let r):
+            let left = try evaluate(lhs, env)
+            if case .array(let x) = left, x.isMask {
+                // masks combine element by element: v[(v > 1) and (v < 4)]
+                let right = try evaluate(rhs, env)
+                guard case .array(let y) = right, y.isMask else {
+                    throw Diagnostic(.type, "'\(op)' combines a mask with another mask, not with a \(right.typeName)",
+                                     at: rhs.range)
+                }
+                var out = try broadcast(left, right, r) { op == "and" ? ($0 != 0 && $1 != 0 ? 1 : 0) : ($0 != 0 || $1 != 0 ? 1 : 0) }
+                out.isMask = true
+                return .array(out)
+            }
+            let a = try truthValue(left, lhs)
             if op == "and" && !a { return .bool(false) }
             if op == "or" && a { return .bool(true) }
             return .bool(try truth(rhs, env))
@@ -262,6 +369,17 @@ public final class Interpreter {
             let callee = try evaluate(calleeExpr, env)
             guard case .function(let f) = callee else {
                 throw Diagnostic(.type, "a \(callee.typeName) is not a function", at: calleeExpr.range)
+            }
+            // push(v, x): v is a variable, grown in place
+            if case .function(.builtin(let b)) = callee, b.name == "push", let first = args.first,
+               first.label == nil, case .name(let n, let nr) = first.value {
+                var items: [Value] = []
+                for a in args.dropFirst() {
+                    if a.label != nil { throw Diagnostic(.arity, "'push' takes no keyword arguments", at: a.range) }
+                    items.append(try evaluate(a.value, env))
+                }
+                try push(items, to: n, env, at: nr)
+                return .nothing
             }
             // help(pi), help(while): the name itself, not its value.
             if case .function(.builtin(let b)) = callee, b.name == "help", args.count == 1,
@@ -318,11 +436,20 @@ public final class Interpreter {
         return try Value.checkedList(items, at: r)
     }
 
-    private func makeRange(_ a: Value, _ b: Value, _ r: SourceRange) throws -> Value {
+    /// The ends of `a..b`: two finite numbers.
+    private func rangeEnds(_ a: Value, _ b: Value, _ r: SourceRange) throws -> (Double, Double) {
         guard case .number(let from) = a, case .number(let to) = b else {
             throw Diagnostic(.type, "a range needs two numbers, not \(a.typeName) and \(b.typeName)", at: r)
         }
         guard from.isFinite && to.isFinite else { throw Diagnostic(.domain, "a range needs finite ends", at: r) }
+        guard abs(from) < 9e15 else {
+            throw Diagnostic(.domain, "a range must start below 2^53 (whole steps are exact only there)", at: r)
+        }
+        return (from, to)
+    }
+
+    private func makeRange(_ a: Value, _ b: Value, _ r: SourceRange) throws -> Value {
+        let (from, to) = try rangeEnds(a, b, r)
         let n = max(0, (to - from).rounded(.up))
         guard n <= Double(NDArray.maxElements) else {
             throw Diagnostic(.limit, "range too long: \(formatNumber(n)) elements (the limit is \(NDArray.maxElements))", at: r)
@@ -330,6 +457,11 @@ public final class Interpreter {
         let count = Int(n)
         return .array(NDArray(vector: (0..<count).map { from + Double($0) }))
     }
+}
+
+/// Thrown by `exit(status)`: ends the program (not caught by `try`).
+struct ExitRequest: Error {
+    let status: Int32
 }
 
 /// The Levenshtein distance between two short names (for "did you mean").

@@ -30,7 +30,9 @@ struct Lexer {
         i + k < bytes.count ? bytes[i + k] : 0
     }
 
-    private static let symbols2: Set<String> = ["==", "!=", "<=", ">=", "..", "->", "**", "&&", "||"]
+    private static let symbols2: Set<String> = [
+        "==", "!=", "<=", ">=", "..", "->", "**", "&&", "||", "+=", "-=", "*=", "/=", "^=",
+    ]
     private static let symbols1: Set<UInt8> = Set("+-*/%^@<>=()[]{},:!.".utf8)
 
     private mutating func next() -> Token {
@@ -61,8 +63,12 @@ struct Lexer {
         }
         if c == UInt8(ascii: ";") { i += 1; return make(.semicolon) }
         if isDigit(c) || (c == UInt8(ascii: ".") && isDigit(peek(1))) { return lexNumber(start) }
-        if isIdentStart(c) {
-            while i < bytes.count && isIdentPart(bytes[i]) { i += 1 }
+        if identifierCharacterLength(at: i, first: true) > 0 {
+            while i < bytes.count {
+                let n = identifierCharacterLength(at: i, first: false)
+                if n == 0 { break }
+                i += n
+            }
             let name = String(decoding: bytes[start..<i], as: UTF8.self)
             if let k = Keyword(rawValue: name) { return make(.keyword(k)) }
             return make(.identifier(name))
@@ -109,7 +115,7 @@ struct Lexer {
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         let range = SourceRange(source, start, i)
-        if isIdentStart(peek()) {
+        if identifierCharacterLength(at: i, first: true) > 0 {
             return Token(kind: .invalid("malformed number '\(text)\(UnicodeScalar(peek()))'"), range: range)
         }
         guard let value = Double(text) else {
@@ -157,6 +163,25 @@ struct Lexer {
         while end < bytes.count && isIdentPart(bytes[end]) { end += 1 }
         let word = String(decoding: bytes[k..<end], as: UTF8.self)
         return ["fn", "if", "for", "while", "return", "break", "continue"].contains(word)
+    }
+
+    /// The length in bytes of the identifier character at `k` (0 if there is none): ASCII
+    /// letters, `_` and (after the first) digits, and any Unicode letter (`α`, `π`, `é`), mark or
+    /// digit such as a subscript (`x₀`).
+    private func identifierCharacterLength(at k: Int, first: Bool) -> Int {
+        guard k < bytes.count else { return 0 }
+        let c = bytes[k]
+        if c < 0x80 { return (first ? isIdentStart(c) : isIdentPart(c)) ? 1 : 0 }
+        var n = 1
+        while k + n < bytes.count && n < 4 && bytes[k + n] & 0xC0 == 0x80 { n += 1 }
+        let text = String(decoding: bytes[k..<k + n], as: UTF8.self)
+        guard text.unicodeScalars.count == 1, let scalar = text.unicodeScalars.first,
+              scalar != "\u{FFFD}" else { return 0 }
+        let p = scalar.properties
+        if p.isAlphabetic { return n }
+        if !first && (p.numericType != nil || p.generalCategory == .nonspacingMark
+            || p.generalCategory == .spacingMark) { return n }
+        return 0
     }
 
     private func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }

@@ -8,7 +8,8 @@ public protocol LineReader: AnyObject {
     func addHistory(_ entry: String)
 }
 
-/// A line reader over a fixed list of lines (for tests). `"\u{3}"` stands for Ctrl-C.
+/// A line reader over a fixed list of lines (for tests). `"\u{3}"` stands for Ctrl-C and
+/// `"\u{4}"` for Ctrl-D (end of input once); the end of the list is end of input.
 public final class ScriptedLineReader: LineReader {
     private var lines: [String]
     /// The prompts shown, in order.
@@ -24,6 +25,7 @@ public final class ScriptedLineReader: LineReader {
         wasCancelled = false
         guard !lines.isEmpty else { return nil }
         let line = lines.removeFirst()
+        if line == "\u{4}" { return nil }
         if line == "\u{3}" {
             wasCancelled = true
             return ""

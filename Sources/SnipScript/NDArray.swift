@@ -6,15 +6,23 @@ public struct NDArray: Sendable, Equatable {
     public var shape: [Int]
     /// The elements, row-major.
     public var data: [Double]
+    /// Whether the elements are truth values (0 or 1) made by a comparison or `isnan`: such a
+    /// mask selects elements when it indexes (`v[v > 6]`), as in numpy and Julia, instead of
+    /// being read as positions. Arithmetic on a mask gives plain numbers.
+    public var isMask = false
 
     /// The largest number of elements one array may hold (80 MB of float64), so that a typo like
     /// `zeros(1e12)` is an error instead of exhausting memory.
     public static let maxElements = 10_000_000
 
-    public init(shape: [Int], data: [Double]) {
+    public init(shape: [Int], data: [Double], isMask: Bool = false) {
         self.shape = shape
         self.data = data
+        self.isMask = isMask
     }
+
+    /// Equal shapes and elements (whether either is a mask does not matter).
+    public static func == (a: NDArray, b: NDArray) -> Bool { a.shape == b.shape && a.data == b.data }
 
     /// A vector.
     public init(vector: [Double]) { self.init(shape: [vector.count], data: vector) }

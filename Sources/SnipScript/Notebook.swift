@@ -86,9 +86,10 @@ public struct Notebook {
         interpreter.plotMode = .images(format: imageFormat)
         var results: [CellResult] = []
         var failed = false
+        var exited = false
         for cell in cells {
             var result = CellResult(cell: cell)
-            if cell.kind == .markdown || (failed && !keepGoing) {
+            if cell.kind == .markdown || (failed && !keepGoing) || exited {
                 results.append(result)
                 continue
             }
@@ -102,6 +103,10 @@ public struct Notebook {
                 result.error = all.map { $0.render() }.joined()
             case .runtimeError(let d):
                 result.error = d.render()
+            case .exited(let status):
+                // exit(…) ends the notebook: the later cells are not run
+                exited = true
+                if status != 0 { result.error = "exit(\(status))\n" }
             }
             if result.error != nil { failed = true }
             result.output = captured

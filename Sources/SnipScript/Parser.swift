@@ -7,8 +7,10 @@
 //              | "for" NAME "in" expr block
 //              | "while" expr block
 //              | "break" | "continue" | "return" [ expr ]
+//              | "try" block "catch" [ NAME ] block
 //              | NAME "(" params ")" "=" expr            (math function definition)
-//              | NAME [ "[" indices "]" ] "=" expr      (assignment)
+//              | NAME [ "[" indices "]" ] ( "=" | "+=" | "-=" | "*=" | "/=" ) expr   (assignment)
+//              | NAME { "," NAME } "=" expr             (unpacking a list or vector)
 //              | expr ;                                 (echoed at the prompt unless `;` follows)
 //   block      = "{" { statement terminator } "}" ;
 //   params     = [ param { "," param } ] ;   param = NAME [ "=" expr ] ;
@@ -19,7 +21,7 @@
 //   power      = postfix [ "^" unary ] ;     (right-associative; `-2^2` is -(2^2))
 //   postfix    = primary { "(" args ")" | "[" indices "]" } ;
 //   args       = [ arg { "," arg } ] ;   arg = [ NAME "=" ] expr ;
-//   indices    = index { "," index } ;   index = expr | [ expr ] ":" [ expr ] ;
+//   indices    = index { "," index } ;   index = expr | [ expr ] ":" [ expr ] [ ":" [ expr ] ] ;
 //   primary    = NUMBER | STRING | "true" | "false" | "nothing" | NAME | "(" expr ")"
 //              | "[" [ expr { "," expr } [ "," ] ] "]" ;
 
@@ -228,6 +230,23 @@ public struct Parser {
                 let e = try parseExpression()
                 return .returnValue(e, start.to(e.range))
             }
+        case .keyword(.try):
+            advance()
+            let body = try parseBlock()
+            var look = pos
+            while tokens[look].kind == .newline && look < tokens.count - 1 { look += 1 }
+            guard tokens[look].isKeyword(.catch) else { throw error("expected 'catch' after the 'try' block") }
+            pos = look
+            advance()
+            var name: String?
+            if case .identifier(let n) = current.kind {
+                name = n
+                advance()
+            }
+            let handler = try parseBlock()
+            return .tryCatch(body: body, name: name, handler: handler, start.to(tokens[pos - 1].range))
+        case .keyword(.catch):
+            throw error("'catch' without 'try'")
         case .keyword(.else):
             throw error("'else' without 'if'")
         default:
@@ -308,6 +327,39 @@ public struct Parser {
 
     private mutating func parseSimpleStatement() throws(Diagnostic) -> Stmt {
         let expr = try parseExpression()
+        if current.isSymbol(","), case .name(let first, let firstRange) = expr {
+            var names = [(first, firstRange)]
+            while current.isSymbol(",") {
+                advance()
+                let (n, r) = try expectName("to unpack into")
+                if names.contains(where: { $0.0 == n }) {
+                    throw Diagnostic(.syntax, "'\(n)' appears twice on the left of '='", at: r)
+                }
+                names.append((n, r))
+            }
+            guard current.isSymbol("=") else { throw error("expected '=' after the names to unpack into") }
+            advance()
+            skipNewlines()
+            let value = try parseExpression()
+            return .unpack(names: names, value: value, firstRange.to(value.range))
+        }
+        if case .symbol(let s) = current.kind, ["+=", "-=", "*=", "/=", "^="].contains(s) {
+            // x += e is x = x + e (the target's index is evaluated twice)
+            let opRange = current.range
+            advance()
+            skipNewlines()
+            let rhs = try parseExpression()
+            let whole = expr.range.to(rhs.range)
+            let value = Expr.binary(op: String(s.dropLast()), lhs: expr, rhs: rhs, opRange: opRange, whole)
+            switch expr {
+            case .name(let n, let r):
+                return .assign(target: .name(n, r), value: value, whole)
+            case .index(.name(let n, _), let indices, let r):
+                return .assign(target: .index(name: n, indices: indices, r), value: value, whole)
+            default:
+                throw Diagnostic(.syntax, "cannot assign to this expression", at: opRange)
+            }
+        }
         if current.isSymbol("=") {
             let eq = current
             advance()
@@ -528,8 +580,15 @@ public struct Parser {
         }
         advance()  // ':'
         var upper: Expr?
-        if !current.isSymbol(",") && !current.isSymbol("]") { upper = try parseExpression() }
-        return .slice(lower, upper, start.to(tokens[pos - 1].range))
+        if !current.isSymbol(",") && !current.isSymbol("]") && !current.isSymbol(":") {
+            upper = try parseExpression()
+        }
+        var step: Expr?
+        if current.isSymbol(":") {
+            advance()
+            if !current.isSymbol(",") && !current.isSymbol("]") { step = try parseExpression() }
+        }
+        return .slice(lower, upper, step, start.to(tokens[pos - 1].range))
     }
 
     private mutating func parsePrimary() throws(Diagnostic) -> Expr {
@@ -607,7 +666,7 @@ extension Parser {
             switch last.kind {
             case .symbol(let s):
                 return ["+", "-", "*", "/", "%", "^", "@", "=", "==", "!=", "<", "<=", ">", ">=", ",",
-                        "..", "->"].contains(s)
+                        "..", "->", "+=", "-=", "*=", "/=", "^="].contains(s)
             case .keyword(.and), .keyword(.or), .keyword(.not), .keyword(.else): return true
             default: return false
             }

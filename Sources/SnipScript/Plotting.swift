@@ -33,8 +33,37 @@ final class PlotSession {
 }
 
 extension Interpreter {
-    /// Draws `spec` where the keyword `file` or the plot mode says.
-    func show(_ spec: PlotSpec, file: String?, width: Int?, height: Int?, at range: SourceRange) throws {
+    /// A figure of several panels being filled (`subplots`).
+    struct PendingFigure {
+        let rows: Int, columns: Int
+        let title: String?, file: String?
+        let width: Int?, height: Int?
+        var panels: [PlotSpec]
+    }
+
+    /// Draws `spec` where the keyword `file` or the plot mode says; inside `subplots` it becomes
+    /// the next panel (or, with `replacingLast`, replaces the last one), and the figure is drawn
+    /// when it is full.
+    func show(_ spec: PlotSpec, file: String?, width: Int?, height: Int?, replacingLast: Bool = false,
+              at range: SourceRange) throws {
+        lastPlot = spec
+        if var pending = figure {
+            if replacingLast && !pending.panels.isEmpty { pending.panels.removeLast() }
+            pending.panels.append(spec)
+            guard pending.panels.count == pending.rows * pending.columns else {
+                figure = pending
+                return
+            }
+            figure = nil
+            try show(.grid(pending.panels, rows: pending.rows, columns: pending.columns, title: pending.title),
+                     file: pending.file, width: pending.width, height: pending.height, at: range)
+            return
+        }
+        try show(.single(spec), file: file, width: width, height: height, at: range)
+    }
+
+    /// Draws a figure where `file` or the plot mode says.
+    func show(_ spec: Figure, file: String?, width: Int?, height: Int?, at range: SourceRange) throws {
         guard allowsPlots && (file == nil || allowsFiles) else { return }
         do {
             if let file {

@@ -1,6 +1,8 @@
 import SnipMath
 
 /// Expressions written the way the language writes formulas: `sin(x_0) + 2*x_0^2 - 1/x_0`.
+/// Constants show at most 15 significant digits (`63.4` for the generator's
+/// `63.400000000000006`); `prefix(f)`, `infix(f, reference=true)` and files keep the exact text.
 /// (`Expression.infix` is the reference's own, more verbose form: `(sin(x_0) add (2 mul …))`.)
 enum ReadableInfix {
     /// Binding strength: sums 1, products and negatives 2, powers 4, atoms 5.
@@ -9,7 +11,8 @@ enum ReadableInfix {
     private static func write(_ e: Expression) -> (text: String, strength: Int) {
         switch e {
         case .leaf(let leaf):
-            let token = leaf.token
+            var token = leaf.token
+            if case .number(let text) = leaf { token = displayConstant(text) }
             return (token, token.hasPrefix("-") ? 2 : 5)
         case .unary(let op, let a):
             switch op {

@@ -23,6 +23,11 @@ public final class ReadlineReader: LineReader {
         rl_completion_append_character = 0
         using_history()
         stifle_history(2000)
+        // A multi-line entry is one history item, also in the history file: entries are written
+        // after a "#<time>" line, which tells read_history where one ends.
+        history_comment_char = CChar(UInt8(ascii: "#"))
+        history_write_timestamps = 1
+        history_multiline_entries = 1
         if let historyPath { read_history(historyPath) }
     }
 

@@ -7,7 +7,9 @@ extension BoundArguments {
         switch value(name) {
         case .function(.expression(let s))?: return s
         case .function(let f)?:
-            return SymbolicFunction(try ExpressionConversion(interpreter: interp).convert(f, at: range(name)))
+            let e = try ExpressionConversion(interpreter: interp).convert(f, at: range(name))
+            try ExpressionDepth.check(ExpressionDepth.of(e), "the expression of '\(f.name)'", at: range(name))
+            return SymbolicFunction(e)
         case .string?:
             throw Diagnostic(.type, "'\(builtin.name)': argument '\(name)' must be an expression or a function, "
                 + "not a string (parse_prefix(\"add,x_0,1\") reads a prefix string)", at: range(name))

@@ -25,22 +25,30 @@ public enum ScriptRunner {
         case .runtimeError(let d):
             errors(d.render(colour: colour))
             return runtimeError
+        case .exited(let status):
+            return status
         }
     }
 
     /// Runs the file at `path` with `arguments`; returns the exit status.
     public static func runFile(_ path: String, arguments: [String] = [],
-                               output: @escaping (String) -> Void = { print($0, terminator: "") },
+                               output: @escaping (String) -> Void = writeStandardOutput,
                                errors: (String) -> Void = writeStandardError) -> Int32 {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            errors("error: cannot read '\(path)'\n")
+        // "-" is standard input (snip run - < script.snip)
+        let contents = path == "-" ? FileHandle.standardInput.readDataToEndOfFile()
+            : FileManager.default.contents(atPath: path)
+        guard let data = contents else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let why = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "permission denied"
+            errors("error: cannot read '\(path)': \(why)\n")
             return noInput
         }
         let interpreter = Interpreter(output: output)
         interpreter.scriptArguments = arguments
         interpreter.showProgressOnTerminal()
         interpreter.plotMode = .terminal(width: terminalSize().columns, height: terminalSize().rows)
-        return run(Source(name: path, text: String(decoding: data, as: UTF8.self)), on: interpreter,
+        return run(Source(name: path == "-" ? "<stdin>" : path, text: String(decoding: data, as: UTF8.self)), on: interpreter,
                    errors: errors, colour: stderrIsTerminal())
     }
 }
@@ -48,7 +56,30 @@ public enum ScriptRunner {
 /// Writes to standard error (flushing standard output first, so the two interleave correctly).
 public func writeStandardError(_ text: String) {
     fflush(nil)
-    FileHandle.standardError.write(Data(text.utf8))
+    writeAll(2, text)
+}
+
+/// Writes to standard output at once (no buffer), so that what a program printed is in the file
+/// or pipe even when the process ends abruptly afterwards (a signal, an abort, `exit`).
+public func writeStandardOutput(_ text: String) {
+    fflush(nil)
+    writeAll(1, text)
+}
+
+/// Writes all of `text` to the file descriptor `fd`.
+private func writeAll(_ fd: Int32, _ text: String) {
+    var text = text
+    text.withUTF8 { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            offset += n
+        }
+    }
 }
 
 /// The terminal's size (from the window, else $COLUMNS/$LINES, else 80×24), for text plots.

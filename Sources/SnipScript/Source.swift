@@ -14,7 +14,8 @@ public final class Source: Sendable {
     /// A source named `name` holding `text`, whose first line is line `firstLine`.
     public init(name: String, text: String, firstLine: Int = 1) {
         self.name = name
-        self.bytes = Array(text.utf8)
+        // a UTF-8 byte order mark at the start is not part of the program
+        self.bytes = text.hasPrefix("\u{FEFF}") ? Array(text.dropFirst().utf8) : Array(text.utf8)
         self.firstLine = firstLine
         var starts = [0]
         for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }

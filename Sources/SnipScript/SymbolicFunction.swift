@@ -70,3 +70,51 @@ public final class SymbolicFunction: Sendable {
 
 /// SnipMath's expression tree (Foundation also declares an `Expression`; files importing both use this name).
 typealias SymbolicExpression = Expression
+
+/// How deep a SNIP expression may nest in the language. The reference's expressions are far
+/// shallower (its encoder reads at most 200 tokens); the limit keeps every walk over a tree
+/// (evaluation, printing, freeing) bounded wherever it runs.
+enum ExpressionDepth {
+    static let limit = 2_000
+
+    /// The depth of the tree written by prefix `tokens`, counted without building it (nil when
+    /// the tokens do not form one tree; the parser then says why).
+    static func ofPrefix<S: Sequence>(_ tokens: S) -> Int? where S.Element: StringProtocol {
+        // open[k]: how many operands the operator at depth k still waits for
+        var open: [Int] = []
+        var deepest = 0
+        for token in tokens {
+            guard !open.isEmpty || deepest == 0 else { return nil }
+            if !open.isEmpty { open[open.count - 1] -= 1 }
+            let arity = BinaryOperator(rawValue: String(token)) != nil ? 2
+                : UnaryOperator(rawValue: String(token)) != nil ? 1 : 0
+            deepest = max(deepest, open.count + 1)
+            if arity > 0 { open.append(arity) }
+            while let last = open.last, last == 0 { open.removeLast() }
+        }
+        return deepest
+    }
+
+    /// The depth of an expression tree, walked without recursion.
+    static func of(_ e: Expression) -> Int {
+        var stack: [(Expression, Int)] = [(e, 1)]
+        var deepest = 0
+        while let (node, depth) = stack.popLast() {
+            deepest = max(deepest, depth)
+            switch node {
+            case .leaf: break
+            case .unary(_, let a): stack.append((a, depth + 1))
+            case .binary(_, let a, let b): stack.append((a, depth + 1)); stack.append((b, depth + 1))
+            }
+        }
+        return deepest
+    }
+
+    /// An error when a tree of `depth` levels is too deep.
+    static func check(_ depth: Int, _ what: String, at range: SourceRange?) throws {
+        guard depth <= limit else {
+            throw Diagnostic(.limit, "\(what) nests \(depth) levels deep (the limit for an expression is \(limit))",
+                             at: range)
+        }
+    }
+}

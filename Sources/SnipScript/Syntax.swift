@@ -37,10 +37,10 @@ public struct CallArgument: Sendable {
     public let range: SourceRange
 }
 
-/// One subscript: `v[i]` or a slice `v[a:b]` (either end may be left out).
+/// One subscript: `v[i]` or a slice `v[a:b]` / `v[a:b:step]` (any part may be left out).
 public enum IndexItem: Sendable {
     case at(Expr)
-    case slice(Expr?, Expr?, SourceRange)
+    case slice(Expr?, Expr?, Expr?, SourceRange)
 }
 
 /// A function parameter, with an optional default.
@@ -64,6 +64,11 @@ public indirect enum Stmt: Sendable {
     case breakLoop(SourceRange)
     case continueLoop(SourceRange)
     case returnValue(Expr?, SourceRange)
+    /// `a, b = value`: the elements of a list or vector, one per name.
+    case unpack(names: [(String, SourceRange)], value: Expr, SourceRange)
+    /// `try { … } catch err { … }`: runs the handler when the body stops with an error, with the
+    /// error (a record) in `err`.
+    case tryCatch(body: [Stmt], name: String?, handler: [Stmt], SourceRange)
 
     /// Where the statement sits.
     public var range: SourceRange {
@@ -71,7 +76,7 @@ public indirect enum Stmt: Sendable {
         case .expression(let e, _): return e.range
         case .assign(_, _, let r), .function(_, _, _, let r), .ifElse(_, _, _, let r),
             .forIn(_, _, _, let r), .whileLoop(_, _, let r), .breakLoop(let r),
-            .continueLoop(let r), .returnValue(_, let r):
+            .continueLoop(let r), .returnValue(_, let r), .unpack(_, _, let r), .tryCatch(_, _, _, let r):
             return r
         }
     }

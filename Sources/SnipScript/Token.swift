@@ -16,7 +16,7 @@ public enum TokenKind: Equatable, Sendable {
 
 /// The reserved words of the language.
 public enum Keyword: String, CaseIterable, Sendable {
-    case `if`, `else`, `for`, `in`, `while`, `break`, `continue`, `return`, `fn`
+    case `if`, `else`, `for`, `in`, `while`, `break`, `continue`, `return`, `fn`, `try`, `catch`
     case and, or, not, `true`, `false`, nothing
 }
 

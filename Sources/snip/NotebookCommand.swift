@@ -60,7 +60,7 @@ struct NotebookCommand: ParsableCommand {
                 return folderName + "/" + name
             }
             if let error = failure {
-                writeStandardError("error: cannot write the plots to '\(folder)': \(error.localizedDescription)\n")
+                writeStandardError("error: cannot write the plots to '\(folder)': \(describeSystemError(error))\n")
                 throw ExitCode(73)
             }
         } else if out.lowercased().hasSuffix(".html") || out.lowercased().hasSuffix(".htm") {
@@ -71,7 +71,7 @@ struct NotebookCommand: ParsableCommand {
         do {
             try report.write(toFile: out, atomically: true, encoding: .utf8)
         } catch {
-            writeStandardError("error: cannot write '\(out)': \(error.localizedDescription)\n")
+            writeStandardError("error: cannot write '\(out)': \(describeSystemError(error))\n")
             throw ExitCode(73)
         }
         let ran = results.filter(\.ran).count

@@ -35,5 +35,6 @@ struct Repl: ParsableCommand {
         let repl = REPL(interpreter: interpreter, reader: reader, errors: writeStandardError,
                         colour: stderrIsTerminal())
         repl.run()
+        if repl.exitStatus != 0 { throw ExitCode(repl.exitStatus) }
     }
 }

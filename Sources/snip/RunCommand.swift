@@ -11,7 +11,7 @@ struct Run: ParsableCommand {
             runtime error (the script stops there).
             """)
 
-    @Argument(help: "The script to run.")
+    @Argument(help: "The script to run (- reads it from standard input).")
     var file: String
 
     @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the script as `args`.")

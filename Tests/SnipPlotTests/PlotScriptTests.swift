@@ -41,8 +41,43 @@ struct PlotScriptTests {
         #expect(png.contains("using 1:2:3 with points pt 7 ps 0.8 palette"))
         #expect(png.contains("set cblabel 'ncr'") && png.contains("set colorbox") && png.contains("set palette defined"))
         let text = coloured.script(terminal: .dumb(width: 60, height: 20), output: "c.txt")
-        #expect(text.contains("unset colorbox"), "no colour bar in text plots")
+        #expect(!text.contains("palette"), "text plots have no colours")
         #expect(!spec.script(terminal: .dumb(width: 60, height: 20), output: "x.txt").contains("palette"))
+    }
+
+    @Test func textPlotsShowColouredPointsAsRangesInTheKey() {
+        let coloured = PlotSpec(series: [PlotSpec.Series(x: [0, 1, 2, 3], y: [3, 4, 5, 6], style: .points,
+                                                         color: [0, 0.3, 0.6, 1])], colorLabel: "ncr")
+        let text = coloured.script(terminal: .dumb(width: 60, height: 20), output: "c.txt")
+        #expect(text.contains("set key top right"))
+        for (k, range) in ["ncr 0–0.25", "ncr 0.25–0.5", "ncr 0.5–0.75", "ncr 0.75–1"].enumerated() {
+            #expect(text.contains("$d\(k) using 1:2 with points pt \(k + 1) title '\(range)'"), "\(range)")
+        }
+        #expect(text.contains("$d1 << EOD\n1 4\nEOD\n"), "each point in its range's series")
+    }
+
+    @Test func rangesLogScalesSettingsAndLiteralText() {
+        var s = spec
+        s.xrange = -1...2
+        s.logScale = "y"
+        s.settings = ["grid", "xtics 0.5"]
+        let script = s.script(terminal: .png(width: 10, height: 10), output: "o.png")
+        #expect(script.contains("set xrange [-1:2]\n"))
+        #expect(script.contains("set logscale y\n"))
+        #expect(script.contains("set grid\nset xtics 0.5\n"))
+        #expect(script.contains("set termoption noenhanced\n"), "titles are literal unless asked")
+        #expect(spec.script(terminal: .png(width: 10, height: 10), output: "o.png").contains("unset logscale\n"))
+        s.enhancedText = true
+        #expect(!s.script(terminal: .png(width: 10, height: 10), output: "o.png").contains("noenhanced"))
+    }
+
+    @Test func aGridOfPanelsIsOneMultiplot() {
+        let figure = Figure.grid([spec, spec], rows: 1, columns: 2, title: "both")
+        let script = figure.script(terminal: .svg(width: 10, height: 10), output: "f.svg")
+        #expect(script.contains("set multiplot layout 1,2 title 'both'\n"))
+        #expect(script.contains("$p0d0 << EOD") && script.contains("$p1d1 << EOD"), "data blocks of each panel")
+        #expect(script.components(separatedBy: "\nplot ").count - 1 == 2)
+        #expect(script.hasSuffix("unset multiplot\nunset output\n"))
     }
 
     @Test func terminalFollowsTheFileName() {

@@ -74,6 +74,30 @@ struct CommandLineTests {
         #expect(script.contains("set output 'hist.png'"))
     }
 
+    @Test(.enabled(if: Gnuplot.locate() != nil)) func plotControlOverplotsAndMultiplots() throws {
+        let dir = try temporaryDirectory()
+        let program = """
+            plot(sin, 0, 3, title="x_1 literal", xrange=[0, 2], logscale="y", set="grid", file="a.gp")
+            plot([0, 1], [0.5, 0.7], add=true, legend=["sin", "data"], file="b.gp")
+            subplots(1, 2, title="pair", file="grid.svg")
+            plot(cos, 0, 1)
+            scatter([1, 2], [2, 1])
+            plot(x -> x^2, -1, 1, add=true, width=60, height=12, yrange=[0, 1])
+            plot([1, 2, 3], [1, 4, 9], set="nonsense setting", width=40, height=10)
+            """
+        let r = try runProcess(snipExecutable, [], input: program, directory: dir)
+        let a = try String(contentsOfFile: dir + "/a.gp", encoding: .utf8)
+        #expect(a.contains("set title 'x_1 literal'") && a.contains("set termoption noenhanced"))
+        #expect(a.contains("set xrange [0:2]") && a.contains("set logscale y") && a.contains("set grid\n"))
+        let b = try String(contentsOfFile: dir + "/b.gp", encoding: .utf8)
+        #expect(b.contains("title 'sin'") && b.contains("title 'data'"), "add=true keeps the first series")
+        let svg = try String(contentsOfFile: dir + "/grid.svg", encoding: .utf8)
+        #expect(svg.contains("<svg") && svg.contains("pair"))
+        #expect(r.output.split(separator: "\n").count >= 8, "add=true redraws the previous text plot")
+        #expect(r.status == 70, "a gnuplot error in a raw setting is reported")
+        #expect(r.errors.contains("gnuplot failed"))
+    }
+
     @Test func missingGnuplotIsReportedAsAnError() throws {
         let r = try runProcess(snipExecutable, [], input: "plot(sin, 0, 1)\n", environment: ["PATH": "/nonexistent"])
         #expect(r.status == 70)
@@ -91,7 +115,7 @@ struct CommandLineTests {
         #expect(text.contains("<h1>A snip notebook</h1>"))
         #expect(text.contains("<strong>Markdown</strong>"))
         #expect(text.contains("f(x) = sin(x) * x^2 + 0.5"))  // code
-        #expect(text.contains("[-0.3414709848078965, 0.38014361534894925, 0.5"))  // echoed output
+        #expect(text.contains("[-0.34147098, 0.38014362, 0.5"))  // echoed output (8 significant digits)
         #expect(text.contains("<img class=\"plot\" alt=\"plot\" src=\"data:image/png;base64,iVBORw0KGgo"))
         #expect(text.contains("before the error"))
         #expect(text.contains("<pre class=\"error\">"))

@@ -49,6 +49,49 @@ struct DocsTests {
         }
     }
 
+    /// The ```snip examples of docs/LANGUAGE.md that show their output (`# → text` after a
+    /// `print`) run, and print exactly that.
+    static var examples: [String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        var blocks: [String] = []
+        var current: [String]?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if current == nil, trimmed == "```snip" {
+                current = []
+            } else if current != nil, trimmed == "```" {
+                if current!.contains(where: { $0.contains("# → ") }) { blocks.append(current!.joined(separator: "\n")) }
+                current = nil
+            } else if current != nil {
+                current!.append(String(line))
+            }
+        }
+        return blocks
+    }
+
+    @Test func thereAreRunnableExamples() {
+        #expect(Self.examples.count >= 5)
+    }
+
+    @Test(arguments: examples)
+    func exampleRunsAndPrintsWhatTheDocsSay(_ code: String) throws {
+        let expected = code.split(separator: "\n").compactMap { line -> String? in
+            guard let r = line.range(of: "# → ") else { return nil }
+            return String(line[r.upperBound...])
+        }
+        var output = ""
+        let interpreter = Interpreter(output: { output += $0 })
+        let scratch = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        interpreter.environment["TMPDIR"] = scratch
+        interpreter.baseDirectory = scratch
+        let outcome = interpreter.run(Source(name: "LANGUAGE.md", text: code))
+        if case .runtimeError(let d) = outcome { Issue.record("\(d.render())") }
+        if case .syntaxErrors(let all) = outcome { Issue.record("\(all.map { $0.render() }.joined())") }
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        #expect(lines == expected)
+    }
+
     @Test func helpListsEveryBuiltinByCategory() {
         let overview = Builtins.overview
         for b in Builtins.all { #expect(overview.contains(" \(b.name)")) }

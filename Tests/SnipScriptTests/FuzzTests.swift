@@ -36,7 +36,7 @@ struct FuzzTests {
         interpreter.allowsPlots = false
         _ = Parser.needsMoreInput(text)
         switch interpreter.run(Source(name: "fuzz.snip", text: text), echo: true) {
-        case .ok: return 0
+        case .ok, .exited: return 0
         case .syntaxErrors(let all):
             _ = all.map { $0.render(colour: true) }
             return 1
@@ -203,5 +203,82 @@ struct FuzzTests {
     ])
     func limitsAreErrors(_ program: String) {
         _ = Self.runGuarded(program)
+    }
+
+    // MARK: Deep and long programs
+
+    /// Random deep and long inputs (operator chains, nested brackets, blocks, calls and unary
+    /// operators, long prefix trees, deep recursion): each runs to a result or a diagnostic.
+    /// In-process this relies on the interpreter's large stack and its stack check; the
+    /// executable is run on a few of them too, where a crash would show as a signal.
+    static func deepProgram(_ rng: inout Random) -> String {
+        let n = 1 + rng.int(rng.chance(0.3) ? 60_000 : 3_000)
+        switch rng.int(9) {
+        case 0:
+            let ops = ["+", "-", "*", "/", "^", "..", "==", "and", "@", "%"]
+            return "x = " + (0..<n).map { _ in rng.pick(["1", "2", "x0", "[1, 2]", "true"]) }
+                .joined(separator: " \(rng.pick(ops)) ")
+        case 1:
+            let open = rng.pick(["(", "[", "f(", "-(", "not (", "[[", "{"])
+            let close = open == "[[" ? "]]" : open == "[" ? "]" : open == "{" ? "}" : ")"
+            return "f(x) = x\ny = " + String(repeating: open, count: n) + "1" + String(repeating: close, count: n)
+        case 2:
+            return String(repeating: rng.pick(["if true { ", "while false { ", "for i in 0..1 { ", "fn q() { "]), count: n)
+                + "1" + String(repeating: " }", count: n)
+        case 3:
+            let unary = ["sin", "cos", "exp", "abs", "inv", "pow2"]
+            return "f = parse_prefix(\"" + (0..<n).map { _ in rng.pick(unary) }.joined(separator: ",")
+                + ",x_0\")\nprint(f(0.5), len(prefix(f)), infix(f) != \"\")"
+        case 4:
+            return "fn r(k) { if k == 0 { return 0 }\n return 1 + r(k - 1) }\nprint(r(\(n * 3)))"
+        case 5:
+            return "g(x) = " + Array(repeating: "x", count: n).joined(separator: " * ") + "\nh = expr(g)\nprint(h(1))"
+        case 6:
+            return "x = " + String(repeating: rng.pick(["-", "+", "not ", "!"]), count: n) + "1"
+        case 7:
+            return "l = []\nfor i in 0..\(n) { l = [l] }\nprint(len(l))"
+        default:
+            return "s = \"" + String(repeating: "ab", count: n) + "\"\nv = []\nfor i in 0..\(n) { push(v, i) }\nprint(len(s), len(v), v[::-" + "\(1 + rng.int(5))][0])"
+        }
+    }
+
+    @Test func deepAndLongProgramsEndInAResultOrADiagnostic() {
+        var rng = Random(state: 13)
+        var outcomes = [0, 0, 0]
+        let start = Date()
+        for _ in 0..<max(30, Self.budget / 25) {
+            var printed = 0
+            let interpreter = Interpreter(output: { printed += $0.count })
+            interpreter.stepLimit = 200_000
+            interpreter.allowsFiles = false
+            interpreter.allowsPlots = false
+            // a small stack budget reaches the stack check often, as a large input would
+            interpreter.stackBudget = rng.chance(0.5) ? 8 << 20 : nil
+            switch interpreter.run(Source(name: "deep.snip", text: Self.deepProgram(&rng)), echo: true) {
+            case .ok, .exited: outcomes[0] += 1
+            case .syntaxErrors(let all):
+                #expect(!all.isEmpty)
+                outcomes[1] += 1
+            case .runtimeError(let d):
+                #expect(d.range != nil, "a runtime error has a position: \(d.message)")
+                _ = d.render()
+                outcomes[2] += 1
+            }
+            if Date().timeIntervalSince(start) > 60 { break }
+        }
+        print("deep programs: ran \(outcomes[0]), syntax errors \(outcomes[1]), runtime errors \(outcomes[2])")
+        #expect(outcomes[0] > 0 && outcomes[1] > 0 && outcomes[2] > 0)
+    }
+
+    @Test func deepProgramsDoNotKillTheExecutable() throws {
+        var rng = Random(state: 99)
+        let dir = try temporaryDirectory()
+        for k in 0..<6 {
+            let file = dir + "/deep\(k).snip"
+            try Self.deepProgram(&rng).write(toFile: file, atomically: true, encoding: .utf8)
+            let r = try RobustnessTests.runSnip(["run", file])
+            #expect(!r.signalled, "snip was killed by signal \(r.status) on \(file)")
+            #expect([0, 65, 70].contains(r.status), "\(r.errors.prefix(300))")
+        }
     }
 }

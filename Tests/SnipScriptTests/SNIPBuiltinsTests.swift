@@ -32,7 +32,7 @@ struct SNIPBuiltinsTests {
         ("upward([1, 2, 3])", "1:1", "upward(xs, ys) needs the y values too"),
         ("yavg([1, 2, 3], [1, 2])", "1:17", "yavg: xs has 3 points and ys 2"),
         ("oscil(x -> 1/x, -1, 1, n=3)", "1:7", "oscil: point 1 is not finite (x = 0, y = inf)"),
-        ("ncr(\"x\")", "1:5", "'ncr': argument 'f' must be a function, an expression, a vec"),
+        ("ncr(\"x\")", "1:5", "'ncr': argument 'f' must be a function, an expression, points [xs, ys], a vec"),
         ("model(\"huge\")", "1:7", "model: unknown model \"huge\" (\"default\", \"small\" or \"paper\"; "),
         ("load_model(\"/nonexistent/model.safetensors\")", "1:12", "load_model: /nonexistent/model.safetensors: No such file or "),
         ("save_model(model(\"small\"), \"/tmp/model.bin\")", "1:28", "save_model: the file name must end in .safetensors, not '/tm"),

@@ -16,6 +16,19 @@ void snip_blas_sgemm(int order, int transposeA, int transposeB, int m, int n, in
                      float alpha, const float *a, int lda, const float *b, int ldb, float beta,
                      float *c, int ldc);
 
+// cblas_dgemm (float64, for the language's matrices).
+void snip_blas_dgemm(int order, int transposeA, int transposeB, int m, int n, int k,
+                     double alpha, const double *a, int lda, const double *b, int ldb, double beta,
+                     double *c, int ldc);
+
+// LAPACK's dgesv (column-major): solves A X = B in place, B becoming X. Returns LAPACK's info
+// (0: done, > 0: A is singular), or -1000 when the library has no LAPACK.
+int snip_lapack_dgesv(int n, int nrhs, double *a, int lda, int *pivots, double *b, int ldb);
+
+// LAPACK's dgetrf (column-major): the LU factorisation of A in place, with 1-based pivots.
+// Returns LAPACK's info, or -1000 when the library has no LAPACK.
+int snip_lapack_dgetrf(int m, int n, double *a, int lda, int *pivots);
+
 // openblas_set_num_threads.
 void snip_blas_set_num_threads(int threads);
 

@@ -1,4 +1,5 @@
 set terminal svg size 640,400 enhanced font 'sans,10' background '#ffffff'
+set termoption noenhanced
 set output 'out.svg'
 set encoding utf8
 set title 'T'
@@ -8,6 +9,7 @@ set key top right
 set grid
 set autoscale x
 set autoscale y
+unset logscale
 set style fill solid 0.5 border
 $d0 << EOD
 0 0
