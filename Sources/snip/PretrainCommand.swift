@@ -22,7 +22,8 @@ struct PretrainCommand: ParsableCommand {
             applies that.
 
             Under MPI (mpirun -np N snip pretrain …, or srun), N processes train one model: \
-            --batch-size is the global batch, split over them (docs/SCALING.md).
+            --batch-size is the global batch, split over them; SIGUSR1 stops after a step with a \
+            checkpoint (docs/SCALING.md).
             """)
 
     @Option(help: "Model size: small (64 wide, 2 layers), medium (128 wide, 4 layers), paper, or a JSON file with a ModelConfig.")
@@ -100,7 +101,9 @@ struct PretrainCommand: ParsableCommand {
             group = SingleProcess()
         }
         // only rank 0 prints; an error on any rank ends the whole job
-        let note: (String) -> Void = group.isLeader ? { snip.note($0) } : { _ in }
+        let leader = group.isLeader
+        let note: @Sendable (String) -> Void = { message in if leader { snip.note(message) } }
+        let stopSignal = StopSignal(note: note)
         try reportingErrors(in: group) {
             let trainer: Pretrainer
             let runSeed: UInt64
@@ -146,7 +149,7 @@ struct PretrainCommand: ParsableCommand {
                 status?.show(String(
                     format: "step %d/%d  loss %.4f  lr %.2e  %.1f samples/s  ETA %@%@", m.step, steps, m.loss, m.learningRate,
                     m.samplesPerSecond, formatDuration(eta), trainer.skipped > 0 ? "  skipped \(trainer.skipped)" : ""))
-            }, shouldStop: { interrupt.isSet })
+            }, shouldStop: { interrupt.isSet || stopSignal.isSet })
             status?.finish()
             switch stop {
             case .finished: note("finished \(trainer.step) steps; checkpoint in \(trainer.run.checkpointPath)")
