@@ -6,11 +6,11 @@ memory. Run one configuration per process so that peaks do not mix."""
 import json
 import random
 
-from common import CONFIG_FLAGS, arguments, build, median_time, peak_rss_mb, report
+from common import arguments, build, config_flags, median_time, peak_rss_mb, report
 
 
 def extra(parser):
-    parser.add_argument("--config", choices=["small", "paper"], default="paper")
+    parser.add_argument("--config", default="paper", help="small, paper or WIDTHxLAYERS (e.g. 128x4)")
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lengths", help="JSON list of expression token counts to draw from")
     parser.add_argument("--repeats", type=int, default=3)
@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch.nn.utils import clip_grad_norm_
 
-flags = CONFIG_FLAGS[args.config]
+flags = config_flags(args.config)
 torch.manual_seed(0)
 params, env, modules = build(flags)
 from snip.optim import get_optimizer

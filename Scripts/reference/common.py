@@ -36,6 +36,19 @@ CONFIG_FLAGS = {
 }
 
 
+def config_flags(name):
+    """Flags of a named configuration: `small`, `paper`, or `WIDTHxLAYERS` (e.g. `128x4`: the
+    small configuration with that width and depth, 4 heads; as snip-bench builds it)."""
+    if name in CONFIG_FLAGS:
+        return CONFIG_FLAGS[name]
+    width, layers = (int(part) for part in name.split("x"))
+    flags = list(CONFIG_FLAGS["small"])
+    for flag, value in (("--enc_emb_dim", width), ("--dec_emb_dim", width), ("--n_enc_layers", layers),
+                        ("--n_dec_layers", layers)):
+        flags[flags.index(flag) + 1] = str(value)
+    return flags
+
+
 def build(flags):
     """The reference env and modules for the given command-line flags (on CPU)."""
     import snip

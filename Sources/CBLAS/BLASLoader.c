@@ -16,6 +16,28 @@ static pthread_once_t loaded = PTHREAD_ONCE_INIT;
 static SgemmFunction sgemm;
 static SetThreadsFunction setThreads;
 static ConfigFunction config;
+static ConfigFunction coreName;
+static const char *chosenCore;
+
+// OpenBLAS (a DYNAMIC_ARCH build such as Debian's) picks its kernels from the CPU's family and
+// model numbers, and falls back to its SSE3 kernels ("Prescott") for a model it does not know:
+// Debian 12's 0.3.21 does so on the Xeon this project's machines now have (AVX-512), where its
+// SGEMM then runs 4-10 times slower than with its AVX-512 kernels (512^3 on one thread:
+// 10-32 against 112-147 GFLOP/s). So, unless the user chose with OPENBLAS_CORETYPE, choose by
+// the instruction sets the CPU reports: OpenBLAS reads the variable when it is loaded.
+static void chooseCoreType(void) {
+    if (getenv("OPENBLAS_CORETYPE") != NULL) return;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512cd")) {
+        chosenCore = "SkylakeX";
+    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        // AMD's Zen gets the same AVX2 kernels with its own block sizes
+        chosenCore = __builtin_cpu_is("amd") ? "Zen" : "Haswell";
+    }
+    if (chosenCore != NULL) setenv("OPENBLAS_CORETYPE", chosenCore, 0);
+}
 
 static void *required(void *library, const char *name) {
     void *symbol = dlsym(library, name);
@@ -27,6 +49,7 @@ static void *required(void *library, const char *name) {
 }
 
 static void load(void) {
+    chooseCoreType();
     static const char *names[] = {"libopenblas.so.0", "libopenblas.so"};
     void *library = NULL;
     for (unsigned i = 0; i < sizeof names / sizeof names[0] && library == NULL; i++) {
@@ -42,6 +65,7 @@ static void load(void) {
     sgemm = (SgemmFunction)required(library, "cblas_sgemm");
     setThreads = (SetThreadsFunction)required(library, "openblas_set_num_threads");
     config = (ConfigFunction)dlsym(library, "openblas_get_config");
+    coreName = (ConfigFunction)dlsym(library, "openblas_get_corename");
 }
 
 void snip_blas_sgemm(int order, int transposeA, int transposeB, int m, int n, int k,
@@ -59,4 +83,9 @@ void snip_blas_set_num_threads(int threads) {
 const char *snip_blas_config(void) {
     pthread_once(&loaded, load);
     return config == NULL ? NULL : config();
+}
+
+const char *snip_blas_core_name(void) {
+    pthread_once(&loaded, load);
+    return coreName == NULL ? NULL : coreName();
 }

@@ -38,7 +38,7 @@ public final class PointEmbedder: Module {
     public func callAsFunction(ids: [Int], points: Int) -> Tensor {
         var h = embeddings(ids, shape: [points, tokensPerPoint])  // [P, K, W]
             .reshaped([points, -1])  // [P, K·W]
-        for layer in hiddenLayers { h = layer(h).relu() }
+        for layer in hiddenLayers { h = layer(h, thenReLU: true) }
         return output(h)  // [P, D]
     }
 }

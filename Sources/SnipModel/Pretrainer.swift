@@ -52,6 +52,8 @@ struct PretrainingSettings: Codable {
     var data: String
     /// The data settings themselves (absent in runs made before they were recorded).
     var dataSpec: PretrainingDataSpec?
+    /// The weights the run started from, if not a fresh initialisation.
+    var initializedFrom: String?
     var created: String
 }
 
@@ -122,15 +124,17 @@ public final class Pretrainer {
     /// Starts a new run in `directory` (which must not hold a run already) on the data `data`
     /// describes; the model's contract is set from the data and the objective, so every
     /// checkpoint says how the model reads its inputs. In a group of several processes only
-    /// rank 0 touches the directory.
+    /// rank 0 touches the directory. `initializedFrom` names the weights `model` was loaded from
+    /// (recorded in `run.json`).
     public convenience init(
         model: SNIPModel, options: PretrainingOptions, directory: String, seed: UInt64, data: PretrainingDataSpec,
-        group: ProcessGroup = SingleProcess()
+        initializedFrom: String? = nil, group: ProcessGroup = SingleProcess()
     ) throws {
         model.contract = ModelContract(
             normalizesY: data.normalizeY, skeleton: data.skeleton, similarity: options.objective.similarity)
         try self.init(
-            model: model, options: options, directory: directory, seed: seed, description: data.description, spec: data, group: group)
+            model: model, options: options, directory: directory, seed: seed, description: data.description, spec: data,
+            initializedFrom: initializedFrom, group: group)
     }
 
     /// Starts a new run whose data only the caller knows (described in words).
@@ -145,7 +149,7 @@ public final class Pretrainer {
 
     private convenience init(
         model: SNIPModel, options: PretrainingOptions, directory: String, seed: UInt64, description: String,
-        spec: PretrainingDataSpec?, group: ProcessGroup
+        spec: PretrainingDataSpec?, initializedFrom: String? = nil, group: ProcessGroup
     ) throws {
         let run = TrainingRun(directory: directory)
         self.init(
@@ -158,7 +162,7 @@ public final class Pretrainer {
         try run.create()
         try run.writeSettings(PretrainingSettings(
             config: model.config, options: options, seed: seed, version: SnipVersion.string, data: description,
-            dataSpec: spec, created: ISO8601DateFormatter().string(from: Date())))
+            dataSpec: spec, initializedFrom: initializedFrom, created: ISO8601DateFormatter().string(from: Date())))
     }
 
     /// Continues the run in `directory` from its last checkpoint, with the options and data

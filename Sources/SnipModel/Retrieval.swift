@@ -43,3 +43,33 @@ public struct RetrievalMetrics: Codable, Equatable, Sendable {
         chance = ks.map { Double(min($0, n)) / Double(max(n, 1)) }
     }
 }
+
+/// One retrieved candidate.
+public struct RetrievalMatch: Sendable, Equatable {
+    /// The candidate's position among the candidates.
+    public var index: Int
+    /// Its score against the query (the model's contract: dot product or cosine).
+    public var score: Float
+}
+
+extension SNIPModel {
+    /// The `k` best candidates for each query, best first (equal scores by position).
+    ///
+    /// Queries and candidates are latents (`[Q, L]`, `[N, L]`) from opposite encoders:
+    /// `symbolicQueries` says whether the queries are z_f (formulas → point sets) or z_y
+    /// (point sets → formulas); scores follow the model's contract.
+    public func nearest(queries: Tensor, candidates: Tensor, symbolicQueries: Bool, k: Int) -> [[RetrievalMatch]] {
+        let scores = symbolicQueries
+            ? self.scores(symbolic: queries, numeric: candidates)  // [Q, N]
+            : self.scores(symbolic: candidates, numeric: queries).transposed()  // [Q, N]
+        let (q, n) = (scores.shape[0], scores.shape[1])
+        let values = scores.scalars
+        return (0..<q).map { row in
+            let order = (0..<n).sorted {
+                let (a, b) = (values[row * n + $0], values[row * n + $1])
+                return a != b ? a > b : $0 < $1
+            }
+            return order.prefix(max(0, k)).map { RetrievalMatch(index: $0, score: values[row * n + $0]) }
+        }
+    }
+}

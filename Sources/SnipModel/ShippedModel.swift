@@ -1,35 +1,63 @@
 import Foundation
 import SnipNN
 
-extension SNIPModel {
-    /// File name of the small pre-trained model that ships with snip (1-D functions, normalised
-    /// y, the small configuration; see docs/MODELS.md).
-    public static let shippedModelName = "snip-small-1d.safetensors"
+/// The pre-trained models that ship with snip (see docs/MODELS.md).
+public enum ShippedModel: String, CaseIterable, Sendable {
+    /// Functions of one variable, y min-max scaled to [0, 1] (the default).
+    case oneDimensional = "1d"
+    /// Functions of up to 10 variables, raw y (like the reference's SNIP-10dmax).
+    case tenDimensional = "10d"
 
-    /// Where the shipped model lies: next to the executable's resources when installed, or in
-    /// the source tree's `Models/` folder (found from the working directory or `SNIP_HOME`).
-    public static var shippedModelPath: String? {
+    /// The file name under `Models/`.
+    public var fileName: String {
+        switch self {
+        case .oneDimensional: "snip-small-1d.safetensors"
+        case .tenDimensional: "snip-small-10d.safetensors"
+        }
+    }
+
+    /// The shipped model for functions of `dimension` variables: the 1-D one for one
+    /// variable, the 10-D one for more.
+    public static func forDimension(_ dimension: Int) -> ShippedModel {
+        dimension <= 1 ? .oneDimensional : .tenDimensional
+    }
+
+    /// Where the file lies: next to the executable's resources when installed, or in the
+    /// source tree's `Models/` folder (found from the executable, the working directory or
+    /// `SNIP_HOME`).
+    public var path: String? {
         var candidates: [String] = []
-        if let home = ProcessInfo.processInfo.environment["SNIP_HOME"] { candidates.append(home + "/Models/" + shippedModelName) }
-        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
-        candidates.append(folder.appendingPathComponent("../share/snip/" + shippedModelName).standardized.path)
+        if let home = ProcessInfo.processInfo.environment["SNIP_HOME"] { candidates.append(home + "/Models/" + fileName) }
+        // the running executable (not argv[0], which is a bare name when started through $PATH)
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments.first ?? ""
+        var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        candidates.append(folder.appendingPathComponent("../share/snip/" + fileName).standardized.path)
         // a build folder inside the package (.build/<triple>/release/snip): the package's Models/
         for _ in 0..<4 {
             folder = folder.deletingLastPathComponent()
-            candidates.append(folder.appendingPathComponent("Models/" + shippedModelName).path)
+            candidates.append(folder.appendingPathComponent("Models/" + fileName).path)
         }
-        candidates.append(FileManager.default.currentDirectoryPath + "/Models/" + shippedModelName)
+        candidates.append(FileManager.default.currentDirectoryPath + "/Models/" + fileName)
         return candidates.first { FileManager.default.fileExists(atPath: $0) }
     }
+}
 
-    /// Loads the shipped pre-trained model.
-    public static func shipped() throws -> SNIPModel {
-        guard let path = shippedModelPath else {
-            throw ModelError("the shipped model \(shippedModelName) was not found (looked in SNIP_HOME/Models, next to the executable and in ./Models); run Scripts/train-default-model")
+extension SNIPModel {
+    /// File name of the default shipped model.
+    public static var shippedModelName: String { ShippedModel.oneDimensional.fileName }
+
+    /// Where the default shipped model lies.
+    public static var shippedModelPath: String? { ShippedModel.oneDimensional.path }
+
+    /// Loads a shipped pre-trained model (the 1-D one by default).
+    public static func shipped(_ which: ShippedModel = .oneDimensional) throws -> SNIPModel {
+        guard let path = which.path else {
+            throw ModelError("the shipped model \(which.fileName) was not found (looked in SNIP_HOME/Models, next to the executable and in ./Models); run Scripts/train-default-model")
         }
         let model = try load(path)
         // files shipped before checkpoints carried a contract hold a model trained on scaled y
-        if (try? SafeTensors.read(path).metadata[ModelContract.metadataKey]) == nil {
+        if which == .oneDimensional, (try? SafeTensors.read(path).metadata[ModelContract.metadataKey]) == nil {
             model.contract.normalizesY = true
         }
         return model

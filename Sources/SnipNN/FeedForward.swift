@@ -22,8 +22,8 @@ public final class FeedForward: Module {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        var h = expand(x).relu()
-        for layer in middle { h = layer(h).relu() }
+        var h = expand(x, thenReLU: true)
+        for layer in middle { h = layer(h, thenReLU: true) }
         return contract(h)
     }
 }

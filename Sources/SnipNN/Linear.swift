@@ -24,4 +24,9 @@ public final class Linear: Module {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         Tensor.linear(x, weight: weight.value, bias: bias?.value)
     }
+
+    /// Applies the layer and, when `thenReLU`, a ReLU fused into it (`Tensor.linearReLU`).
+    public func callAsFunction(_ x: Tensor, thenReLU: Bool) -> Tensor {
+        thenReLU ? Tensor.linearReLU(x, weight: weight.value, bias: bias?.value) : self(x)
+    }
 }

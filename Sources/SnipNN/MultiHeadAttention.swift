@@ -57,7 +57,26 @@ public final class MultiHeadAttention: Module {
 
     /// Attends within each sequence of a packed batch `[N, D]` (sequences one after another,
     /// no padding, see `Segments`).
+    ///
+    /// The three input projections run as one product with their weights stacked (`[3D, D]`),
+    /// so the backward pass makes one `[N, D]` input gradient instead of three to add up; the
+    /// parameters stay separate (checkpoint keys unchanged) and get their slices of the
+    /// stacked gradient.
     public func callAsFunction(packed x: Tensor, segments: Segments) -> Tensor {
+        let projections = [queryProjection, keyProjection, valueProjection]
+        let biases = projections.compactMap { $0.bias?.value }
+        guard biases.count == 3 else { return unfusedCall(packed: x, segments: segments) }
+        let stackedWeight = Tensor.concatenate(projections.map(\.weight.value), axis: 0)  // [3D, D]
+        let stackedBias = Tensor.concatenate(biases, axis: 0)  // [3D]
+        let qkv = Tensor.linear(x, weight: stackedWeight, bias: stackedBias)  // [N, 3D]: Q, K, V
+        let context = Tensor.segmentedSelfAttention(
+            packedQKV: qkv, heads: heads, segments: segments, scale: 1 / Float(width / heads).squareRoot())  // [N, D]
+        return outputProjection(context)
+    }
+
+    /// The packed-batch attention with one product per projection (the first implementation,
+    /// kept as the reference for the stacked one).
+    public func unfusedCall(packed x: Tensor, segments: Segments) -> Tensor {
         let context = Tensor.segmentedSelfAttention(
             query: queryProjection(x), key: keyProjection(x), value: valueProjection(x), heads: heads,
             segments: segments, scale: 1 / Float(width / heads).squareRoot())  // [N, D]

@@ -12,9 +12,12 @@ final class GradNode: @unchecked Sendable {
     var backward: ((Tensor) -> [Tensor?])?
     /// Whether `backward` ran and was dropped.
     var released = false
+    /// The op that recorded this node (for `OpProfile`).
+    let name: StaticString
 
-    init(inputs: [GradNode?] = [], backward: ((Tensor) -> [Tensor?])? = nil) {
+    init(inputs: [GradNode?] = [], name: StaticString = "leaf", backward: ((Tensor) -> [Tensor?])? = nil) {
         self.inputs = inputs
+        self.name = name
         self.backward = backward
     }
 
@@ -82,10 +85,14 @@ extension Tensor {
     ///
     /// `backward` receives the gradient of the result and returns one gradient per input (or nil
     /// for inputs that need none); it runs with gradient recording off.
-    func recording(_ inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+    /// `name` (the recording function's, by default) labels the op in `OpProfile`.
+    func recording(
+        _ inputs: [Tensor], name: StaticString = #function, backward: @escaping (Tensor) -> [Tensor?]
+    ) -> Tensor {
+        if OpProfile.isEnabled && GradMode.isEnabled { OpProfile.didRecordForward(name) }
         guard GradMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return self }
         var result = self
-        result.node = GradNode(inputs: inputs.map(\.node), backward: backward)
+        result.node = GradNode(inputs: inputs.map(\.node), name: name, backward: backward)
         return result
     }
 
@@ -121,7 +128,14 @@ extension Tensor {
                 current.grad = nil
                 current.backward = nil
                 current.released = true
-                let grads = backward(g)
+                let grads: [Tensor?]
+                if OpProfile.isEnabled {
+                    let start = OpProfile.threadCPUTime()
+                    grads = backward(g)
+                    OpProfile.didRunBackward(current.name, seconds: OpProfile.threadCPUTime() - start)
+                } else {
+                    grads = backward(g)
+                }
                 for (input, inputGrad) in zip(current.inputs, grads) {
                     if let input, let inputGrad { input.accumulate(inputGrad) }
                 }

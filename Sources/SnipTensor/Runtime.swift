@@ -56,6 +56,13 @@ public enum Runtime {
         guard let config = snip_blas_config() else { return "OpenBLAS" }
         return String(cString: config)
     }
+
+    /// The kernel family OpenBLAS runs (`Haswell`, `SkylakeX`, …; see `snip_blas_core_name`).
+    public static var blasCoreName: String {
+        _ = blasConfigured
+        guard let name = snip_blas_core_name() else { return "unknown" }
+        return String(cString: name)
+    }
 }
 
 /// Splits `0..<count` into contiguous chunks and runs them on the compute threads when the work

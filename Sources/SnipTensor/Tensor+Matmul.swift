@@ -1,5 +1,6 @@
-import Foundation
 import CBLAS
+import CSnipKernels
+import Foundation
 
 // Matrix products on OpenBLAS SGEMM. Transposed operands are passed to BLAS as flags, never
 // copied.
@@ -119,6 +120,17 @@ extension Tensor {
 
     /// `x · weightᵀ + bias` with PyTorch's weight layout `[out, in]`; `x` is `[..., in]`.
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        linear(x, weight: weight, bias: bias, relu: false)
+    }
+
+    /// `max(x · weightᵀ + bias, 0)` as one op: the ReLU runs in place on the product, and its
+    /// backward masks the output gradient right before the two backward products (the same
+    /// values as `linear(…).relu()`, without the second `[rows, out]` tensor and its pass).
+    public static func linearReLU(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        linear(x, weight: weight, bias: bias, relu: true)
+    }
+
+    private static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, relu: Bool) -> Tensor {
         let shape = checked { () throws(ShapeError) in
             try ShapeCheck.linear(x.shape, weight: weight.shape, bias: bias?.shape)
         }
@@ -135,9 +147,27 @@ extension Tensor {
             transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs,
             x.storage.pointer, weight.storage.pointer, beta: bias == nil ? 0 : 1,
             result.storage.pointer)
+        if relu {
+            let y = UnsafeSendable(result.storage.pointer)
+            parallelChunks(result.count) { r in snip_relu_in_place(y.value + r.lowerBound, r.count) }
+        }
         var inputsList = [x, weight]
         if let bias { inputsList.append(bias) }
-        return result.recording(inputsList) { g in
+        let output: Tensor? = relu ? result : nil  // kept only for the ReLU's mask
+        return result.recording(inputsList) { upstream in
+            var g = upstream
+            if let output {
+                // dZ = dY where Y > 0
+                let masked = Tensor.uninitialized(output.shape)
+                let (yp, gp, dp) = (
+                    UnsafeSendable(output.storage.pointer), UnsafeSendable(upstream.storage.pointer),
+                    UnsafeSendable(masked.storage.pointer)
+                )
+                parallelChunks(masked.count) { r in
+                    snip_relu_backward(yp.value + r.lowerBound, gp.value + r.lowerBound, dp.value + r.lowerBound, r.count)
+                }
+                g = masked
+            }
             var grads: [Tensor?] = []
             if x.node != nil {
                 let dx = Tensor.uninitialized(x.shape)

@@ -1,6 +1,7 @@
 // snip-bench: SnipTensor timings printed as `name<TAB>value<TAB>unit` lines, for
 // Scripts/bench-tensor to set beside PyTorch's. Run through that script, not by hand.
 import CBLAS
+import CSnipKernels
 import Foundation
 import SnipModel
 import SnipNN
@@ -123,6 +124,111 @@ if only == "parts" {
     }
 }
 
+if only == "gemm-small" {
+    // the products of a small-configuration training step, one thread: best of 30 (GFLOP/s)
+    func best(_ repeats: Int = 30, _ body: () -> Void) -> Double {
+        body()
+        var b = Double.infinity
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            b = min(b, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return b
+    }
+    let rows = 12800
+    for (k, n, ta, tb) in [(64, 64, false, true), (64, 256, false, true), (256, 64, false, true),
+                           (64, 64, false, false), (256, 64, false, false)] {
+        let a = Tensor.randomNormal([rows, k], using: &generator)
+        let w = Tensor.randomNormal([n, k], using: &generator)
+        let c = Tensor.zeros([rows, n])
+        let t = best {
+            snip_blas_sgemm(Int32(SnipBLASRowMajor), Int32(ta ? SnipBLASTranspose : SnipBLASNoTranspose),
+                            Int32(tb ? SnipBLASTranspose : SnipBLASNoTranspose), Int32(rows), Int32(n), Int32(k), 1,
+                            a.storage.pointer, Int32(k), w.storage.pointer, Int32(tb ? k : n), 0, c.storage.pointer, Int32(n))
+        }
+        report("sgemm \(rows)x\(k)x\(n) tb=\(tb)", 2.0 * Double(rows * k * n) / t / 1e9, "GFLOP/s")
+    }
+    // dW = gᵀ x: [n, k] = [rows, n]ᵀ [rows, k]
+    for (k, n) in [(64, 64), (64, 256), (256, 64)] {
+        let g = Tensor.randomNormal([rows, n], using: &generator)
+        let x = Tensor.randomNormal([rows, k], using: &generator)
+        let c = Tensor.zeros([n, k])
+        let t = best {
+            snip_blas_sgemm(Int32(SnipBLASRowMajor), Int32(SnipBLASTranspose), Int32(SnipBLASNoTranspose),
+                            Int32(n), Int32(k), Int32(rows), 1, g.storage.pointer, Int32(n), x.storage.pointer, Int32(k),
+                            0, c.storage.pointer, Int32(k))
+        }
+        report("sgemm dW \(n)x\(k) over \(rows) rows", 2.0 * Double(rows * k * n) / t / 1e9, "GFLOP/s")
+    }
+    // attention, one sequence and head: L 200, E 16, rows strided by D 64
+    let (l, e, d) = (200, 16, 64)
+    let q = Tensor.randomNormal([l, d], using: &generator)
+    let p = Tensor.randomNormal([l, l], using: &generator)
+    let o = Tensor.zeros([l, d])
+    let s = Tensor.zeros([l, l])
+    let tqk = best(200) {
+        snip_blas_sgemm(Int32(SnipBLASRowMajor), Int32(SnipBLASNoTranspose), Int32(SnipBLASTranspose), Int32(l), Int32(l), Int32(e), 1,
+                        q.storage.pointer, Int32(d), q.storage.pointer, Int32(d), 0, s.storage.pointer, Int32(l))
+    }
+    report("attention QKt 200x16x200", 2.0 * Double(l * l * e) / tqk / 1e9, "GFLOP/s")
+    let tpv = best(200) {
+        snip_blas_sgemm(Int32(SnipBLASRowMajor), Int32(SnipBLASNoTranspose), Int32(SnipBLASNoTranspose), Int32(l), Int32(e), Int32(l), 1,
+                        p.storage.pointer, Int32(l), q.storage.pointer, Int32(d), 0, o.storage.pointer, Int32(d))
+    }
+    report("attention PV 200x200x16", 2.0 * Double(l * l * e) / tpv / 1e9, "GFLOP/s")
+    let tptv = best(200) {
+        snip_blas_sgemm(Int32(SnipBLASRowMajor), Int32(SnipBLASTranspose), Int32(SnipBLASNoTranspose), Int32(l), Int32(e), Int32(l), 1,
+                        p.storage.pointer, Int32(l), q.storage.pointer, Int32(d), 0, o.storage.pointer, Int32(d))
+    }
+    report("attention PtdO 200x200x16", 2.0 * Double(l * l * e) / tptv / 1e9, "GFLOP/s")
+    let big = Tensor.randomNormal([512, 512], using: &generator)
+    let bigC = Tensor.zeros([512, 512])
+    let tbig = best(10) {
+        snip_blas_sgemm(Int32(SnipBLASRowMajor), Int32(SnipBLASNoTranspose), Int32(SnipBLASNoTranspose), 512, 512, 512, 1,
+                        big.storage.pointer, 512, big.storage.pointer, 512, 0, bigC.storage.pointer, 512)
+    }
+    report("sgemm 512^3", 2.0 * 512 * 512 * 512 / tbig / 1e9, "GFLOP/s")
+}
+
+if only == "attention-kernel" {
+    // one sequence and head of the small configuration (L 200, E 16, rows strided by 64): the
+    // fused kernel's forward and backward, and a row softmax over [200, 200]; best of 200, µs
+    func best(_ body: () -> Void) -> Double {
+        body()
+        var b = Double.infinity
+        for _ in 0..<200 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            b = min(b, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3)
+        }
+        return b
+    }
+    for (l, e, d) in [(200, 16, 64), (200, 32, 128), (200, 64, 256), (24, 16, 64)] {
+        let x = Tensor.randomNormal([l, 3 * d], using: &generator)
+        let g = Tensor.randomNormal([l, d], using: &generator)
+        let o = Tensor.zeros([l, 3 * d])
+        let scratch = Tensor.zeros([snip_attention_scratch(l, e)])
+        let p = x.storage.pointer
+        let forward = best {
+            snip_attention_forward(p, p + d, p + 2 * d, 3 * d, o.storage.pointer, 3 * d, l, e, 0.25, scratch.storage.pointer)
+        }
+        let backward = best {
+            snip_attention_backward(p, p + d, p + 2 * d, 3 * d, g.storage.pointer, d, o.storage.pointer, o.storage.pointer + d,
+                                    o.storage.pointer + 2 * d, 3 * d, l, e, 0.25, scratch.storage.pointer)
+        }
+        let flops = 2.0 * Double(l * l * e)
+        report("fused attention forward L\(l) E\(e)", forward, "us")
+        report("  (\(String(format: "%.1f", 2 * flops / forward / 1e3)) GFLOP/s)", 0, "")
+        report("fused attention backward L\(l) E\(e)", backward, "us")
+        report("  (\(String(format: "%.1f", 5 * flops / backward / 1e3)) GFLOP/s)", 0, "")
+    }
+    let scores = Tensor.randomNormal([200, 200], using: &generator)
+    let out = Tensor.zeros([200, 200])
+    report("softmax rows [200, 200]", best { snip_softmax_rows(scores.storage.pointer, out.storage.pointer, 200, 200) }, "us")
+    report("exp [200, 200]", best { snip_exp(scores.storage.pointer, out.storage.pointer, 40000) }, "us")
+}
+
 /// The model benchmarks' arguments: `CONFIG BATCH LENGTHS.json`, a random model of that
 /// configuration, and a maker of random token batches with realistic expression lengths.
 struct ModelBenchmark {
@@ -143,8 +249,22 @@ struct ModelBenchmark {
             lengths = list
         }
         self.lengths = lengths
-        config = name == "small" ? .small() : .paper()
+        config = Self.config(named: name)
         model = try! SNIPModel(config: config, seed: 0)
+    }
+
+    /// `small`, `paper`, or `WIDTHxLAYERS` (e.g. `128x4`: the small configuration with that
+    /// width and depth, 4 heads, as Scripts/reference/common.py builds it for the reference).
+    static func config(named name: String) -> ModelConfig {
+        if name == "small" { return .small() }
+        let parts = name.split(separator: "x").compactMap { Int($0) }
+        if parts.count == 2 {
+            var config = ModelConfig.small()
+            config.width = parts[0]
+            config.layers = parts[1]
+            return config
+        }
+        return .paper()
     }
 
     /// Random expressions (token counts drawn from `lengths`) and point sets of 200 points.
@@ -196,6 +316,49 @@ if only == "inference" {
     reportPeakMemory("peak memory \(bench.name)")
 }
 
+/// SNIP_PROFILE=1: the CPU time of a few more training steps by phase and by op, on stderr
+/// (meaningful with SNIP_THREADS=1, where everything runs on this thread).
+func profileTrainingSteps(bench: ModelBenchmark, adam: Adam, batches: [(expressions: [[Int]], points: [[Int]])]) {
+    let model = bench.model
+    let parameters = model.parameters
+    let steps = 3
+    var phases: [(String, Double)] = [("forward", 0), ("backward", 0), ("gradient clipping", 0), ("Adam", 0)]
+    OpProfile.reset()
+    for step in 0..<steps {
+        let (expressions, points) = batches[step % batches.count]
+        var t = OpProfile.threadCPUTime()
+        func lap(_ phase: Int) {
+            let now = OpProfile.threadCPUTime()
+            phases[phase].1 += now - t
+            t = now
+        }
+        for p in parameters { p.value.zeroGrad() }
+        OpProfile.mark()
+        let loss = clipLoss(symbolic: model.encodeSymbolic(expressions).latent, numeric: model.encodeNumeric(points).latent)
+        lap(0)
+        loss.backward()
+        lap(1)
+        clipGradientNorm(parameters, maxNorm: 0.5)
+        lap(2)
+        adam.step()
+        lap(3)
+    }
+    let total = phases.reduce(0) { $0 + $1.1 }
+    var lines = [String(format: "# CPU time per step (ms), mean of %d steps, config %@ batch %d, SNIP_THREADS=%d, OpenBLAS %@",
+                        steps, bench.name, bench.batch, Runtime.threadCount, Runtime.blasCoreName)]
+    for (name, seconds) in phases {
+        lines.append(String(format: "%-44@ %9.2f %5.1f %%", name, seconds * 1e3 / Double(steps), 100 * seconds / total))
+    }
+    lines.append(String(format: "%-44@ %9.2f", "step", total * 1e3 / Double(steps)))
+    lines.append("# by op: forward ms, backward ms, share of the step, calls per step")
+    for e in OpProfile.entries {
+        let name = e.name.count > 44 ? String(e.name.prefix(41)) + "..." : e.name
+        lines.append(String(format: "%-44@ %9.2f %9.2f %5.1f %% %5d", name, e.forward * 1e3 / Double(steps),
+                            e.backward * 1e3 / Double(steps), 100 * (e.forward + e.backward) / total, e.calls / steps))
+    }
+    FileHandle.standardError.write((lines.joined(separator: "\n") + "\n").data(using: .utf8)!)
+}
+
 if only == "train" {
     // snip-bench train CONFIG BATCH LENGTHS.json: one CLIP training step (forward, backward,
     // gradient clipping, Adam) with random weights and token ids
@@ -207,7 +370,9 @@ if only == "train" {
     var next = 0
     // SNIP_BENCH_MEMORY=1: where each step's memory goes, on stderr (stdout stays parseable)
     let traceMemory = ProcessInfo.processInfo.environment["SNIP_BENCH_MEMORY"] != nil
-    let seconds = time(warmup: 1, repeats: 3) {
+    // SNIP_BENCH_STEPS=n: time n steps instead of 3 (profiling wants the steady state)
+    let steps = ProcessInfo.processInfo.environment["SNIP_BENCH_STEPS"].flatMap { Int($0) } ?? 3
+    let seconds = time(warmup: 1, repeats: steps) {
         let (expressions, points) = batches[next % batches.count]
         next += 1
         TensorMemory.resetPeak()
@@ -225,6 +390,9 @@ if only == "train" {
                 next, start >> 20, afterForward >> 20, TensorMemory.peakBytes >> 20, resident, peakResident, cpuSeconds() - cpuStart)
             FileHandle.standardError.write(line.data(using: .utf8)!)
         }
+    }
+    if OpProfile.isEnabled {
+        profileTrainingSteps(bench: bench, adam: adam, batches: batches)
     }
     report("CLIP training step \(bench.name) batch \(bench.batch)", seconds, "s")
     report("CLIP training \(bench.name) batch \(bench.batch)", Double(bench.batch) / seconds, "samples/s")

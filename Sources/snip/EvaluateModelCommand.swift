@@ -27,7 +27,7 @@ struct EvaluateModelCommand: ParsableCommand {
             principal components of z_f and of z_y, coloured by each property).
             """)
 
-    @Option(help: "A model checkpoint (default: the shipped model).")
+    @Option(help: "A model checkpoint, or 1d / 10d for a shipped model (default: the shipped model for the data's dimension).")
     var model: String?
 
     @Option(help: "Test functions (data.prefix), e.g. from snip generate with a seed training never used.")
@@ -60,7 +60,6 @@ struct EvaluateModelCommand: ParsableCommand {
     func run() throws {
         let interrupt = InterruptFlag()
         try reportingErrors {
-            let loaded = try model.map { try SNIPModel.load($0) } ?? SNIPModel.shipped()
             let reader = try DataPrefixReader(path: data)
             var samples: [Sample] = []
             var lines: [Int] = []
@@ -69,6 +68,9 @@ struct EvaluateModelCommand: ParsableCommand {
                 lines.append(reader.lineNumber)
             }
             guard samples.count >= 2 else { throw ValidationError("\(data): need at least 2 functions, found \(samples.count)") }
+            let shipped = model.flatMap(ShippedModel.init(rawValue:))
+                ?? (model == nil ? ShippedModel.forDimension(samples.map { $0.x.first?.count ?? 1 }.max() ?? 1) : nil)
+            let loaded = try shipped.map { try SNIPModel.shipped($0) } ?? SNIPModel.load(model!)
             let status = StatusLine()
             let measured: (report: ModelReport, embeddings: Embeddings)?
             do {
@@ -83,7 +85,7 @@ struct EvaluateModelCommand: ParsableCommand {
                 note("interrupted: no report")
                 throw ExitCode(130)
             }
-            print("model \(model ?? "(shipped) " + SNIPModel.shippedModelName): \(loaded.contract.summary)")
+            print("model \(shipped.map { "(shipped) " + $0.fileName } ?? model!): \(loaded.contract.summary)")
             print(report.summary)
             if let json {
                 let encoder = JSONEncoder()

@@ -77,6 +77,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Train on these data.prefix files instead of generated functions.")
     var data: [String] = []
 
+    @Option(help: "Start a new run from this model's weights (its config replaces --config); use a new --seed so the data differs from the run that made it.")
+    var initFrom: String?
+
     func validate() throws {
         guard (out == nil) != (resume == nil) else { throw ValidationError("give exactly one of --out DIR (new run) or --resume DIR") }
         guard steps > 0, batchSize > 0, checkpointEvery > 0 else { throw ValidationError("--steps, --batch-size and --checkpoint-every must be positive") }
@@ -118,7 +121,11 @@ struct PretrainCommand: ParsableCommand {
                 spec = recorded
                 note("resuming \(resume) at step \(trainer.step) (\(spec.description))")
             } else {
-                modelConfig = try Self.modelConfig(config, maxInputDimension: maxInputDimension)
+                let start = try initFrom.map { try SNIPModel.load($0) }
+                modelConfig = try start?.config ?? Self.modelConfig(config, maxInputDimension: maxInputDimension)
+                if let start, start.config.maxInputDimension != maxInputDimension {
+                    throw ValidationError("--init-from \(initFrom!) reads up to \(start.config.maxInputDimension) variables; pass --max-input-dimension \(start.config.maxInputDimension)")
+                }
                 var options = PretrainingOptions()
                 options.batchSize = batchSize
                 options.learningRate = learningRate
@@ -134,8 +141,8 @@ struct PretrainCommand: ParsableCommand {
                 spec = PretrainingDataSpec(
                     files: data, maxInputDimension: maxInputDimension, normalizeY: normalizeY, skeleton: skeleton)
                 trainer = try Pretrainer(
-                    model: SNIPModel(config: modelConfig, seed: seed), options: options, directory: out!, seed: seed, data: spec,
-                    group: group)
+                    model: start ?? SNIPModel(config: modelConfig, seed: seed), options: options, directory: out!, seed: seed,
+                    data: spec, initializedFrom: initFrom, group: group)
                 runSeed = seed
             }
             let source = try spec.trainingData(config: modelConfig, seed: runSeed, note: note)

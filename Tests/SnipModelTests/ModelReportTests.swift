@@ -181,3 +181,23 @@ struct TSNETests {
         #expect(abs(row.reduce(0, +) - 1) < 1e-12)
     }
 }
+
+struct NearestTests {
+    @Test func nearestRanksByTheContractsScoreBothWays() throws {
+        let model = try SNIPModel(config: ModelConfig(maxInputDimension: 1, width: 8, layers: 1, heads: 2, latent: 2, pointTokenWidth: 2), seed: 1)
+        let formulas = Tensor([1, 0, 0, 1], shape: [2, 2])
+        let points = Tensor([3, 0.1, 0.2, 0.2, 0, 1], shape: [3, 2])
+        // dot: formula (1, 0) scores 3, 0.2, 0 → points 0, 1, 2
+        let dot = model.nearest(queries: formulas, candidates: points, symbolicQueries: true, k: 3)
+        #expect(dot[0].map(\.index) == [0, 1, 2] && dot[1].map(\.index) == [2, 1, 0])
+        #expect(abs(dot[0][0].score - 3) < 1e-6)
+        // cosine: formula (1, 0) against (3, 0.1) 0.9994, (0.2, 0.2) 0.7071, (0, 1) 0
+        model.contract.similarity = .cosine
+        let cosine = model.nearest(queries: formulas, candidates: points, symbolicQueries: true, k: 2)
+        #expect(cosine[1].map(\.index) == [2, 1])
+        #expect(abs(cosine[0][1].score - 0.70710677) < 1e-6)
+        // points → formulas: point set 1 (0.2, 0.2) ties between the two formulas: by position
+        let back = model.nearest(queries: points, candidates: formulas, symbolicQueries: false, k: 2)
+        #expect(back[1].map(\.index) == [0, 1] && back[0].map(\.index) == [0, 1] && back[2].map(\.index) == [1, 0])
+    }
+}

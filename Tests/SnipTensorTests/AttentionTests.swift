@@ -44,6 +44,76 @@ struct AttentionTests {
             reference: { Self.naiveAttention($0[0], $0[1], $0[2], d: d, heads: heads, lengths: lengths, scale: 0.7) })
     }
 
+    /// The fused kernel against the float64 loops, forward and gradients: head width 8 (the
+    /// 8-lane builds) and 16 (AVX-512 where the CPU has it), lengths around the kernel's
+    /// four-row blocks, an empty sequence.
+    @Test(arguments: [(16, 2), (32, 2)])
+    func fusedKernelMatchesNaive(width d: Int, heads: Int) {
+        let lengths = [3, 1, 0, 6, 9]
+        let n = lengths.reduce(0, +)
+        let segments = Segments(lengths: lengths)
+        checkGradients(
+            [randomTensor([n, d], seed: 21), randomTensor([n, d], seed: 22), randomTensor([n, d], seed: 23)],
+            forward: {
+                Tensor.segmentedSelfAttention(
+                    query: $0[0], key: $0[1], value: $0[2], heads: heads, segments: segments, scale: 0.6, kernel: .fused)
+            },
+            reference: { Self.naiveAttention($0[0], $0[1], $0[2], d: d, heads: heads, lengths: lengths, scale: 0.6) })
+    }
+
+    /// Output and gradients of one attention call with `kernel`, for a fixed upstream gradient.
+    static func attentionAndGradients(
+        _ kernel: AttentionKernel, d: Int, heads: Int, lengths: [Int], seed: UInt64
+    ) -> [[Float]] {
+        let segments = Segments(lengths: lengths)
+        var q = randomTensor([segments.rows, d], low: -2, high: 2, seed: seed)
+        var k = randomTensor([segments.rows, d], low: -2, high: 2, seed: seed + 1)
+        var v = randomTensor([segments.rows, d], seed: seed + 2)
+        let upstream = randomTensor([segments.rows, d], seed: seed + 3)
+        q.requiresGrad = true
+        k.requiresGrad = true
+        v.requiresGrad = true
+        let out = Tensor.segmentedSelfAttention(
+            query: q, key: k, value: v, heads: heads, segments: segments, scale: 1 / Float(d / heads).squareRoot(),
+            kernel: kernel)
+        out.backward(seed: upstream)
+        return [out.scalars, q.grad!.scalars, k.grad!.scalars, v.grad!.scalars]
+    }
+
+    /// The fused kernel against the BLAS path at the model's shapes (200-row sequences, head
+    /// widths 8, 16, 32 and 64) and at odd lengths.
+    @Test(arguments: [(64, 8), (64, 4), (128, 4), (256, 4)])
+    func fusedKernelAgreesWithBLAS(width d: Int, heads: Int) {
+        let lengths = [200, 37, 1, 64, 5, 2]
+        let fused = Self.attentionAndGradients(.fused, d: d, heads: heads, lengths: lengths, seed: 31)
+        let blas = Self.attentionAndGradients(.blas, d: d, heads: heads, lengths: lengths, seed: 31)
+        for (i, what) in ["output", "dQ", "dK", "dV"].enumerated() {
+            assertClose(fused[i], blas[i].map(Double.init), rtol: 1e-4, atol: 1e-5, "\(what), width \(d), \(heads) heads")
+        }
+    }
+
+    /// Q, K and V as column blocks of one [N, 3D] tensor give what the three tensors give, and
+    /// the gradient comes back in the same layout.
+    @Test(arguments: [AttentionKernel.fused, .blas])
+    func packedQKVMatchesSeparateTensors(kernel: AttentionKernel) {
+        let lengths = [7, 3, 12]
+        let (d, heads) = (32, 4)
+        let segments = Segments(lengths: lengths)
+        var qkv = randomTensor([segments.rows, 3 * d], seed: 41)
+        qkv.requiresGrad = true
+        let upstream = randomTensor([segments.rows, d], seed: 42)
+        let packed = Tensor.segmentedSelfAttention(packedQKV: qkv, heads: heads, segments: segments, scale: 0.3, kernel: kernel)
+        packed.backward(seed: upstream)
+        var parts = (0..<3).map { qkv.detached().sliced(axis: 1, $0 * d..<($0 + 1) * d) }
+        for i in parts.indices { parts[i].requiresGrad = true }
+        let separate = Tensor.segmentedSelfAttention(
+            query: parts[0], key: parts[1], value: parts[2], heads: heads, segments: segments, scale: 0.3, kernel: kernel)
+        separate.backward(seed: upstream)
+        #expect(packed.scalars == separate.scalars)
+        let joined = Tensor.concatenate(parts.map { $0.grad! }, axis: 1)
+        #expect(qkv.grad!.scalars == joined.scalars)
+    }
+
     /// Many sequences use the threaded path; it must agree with the padded, masked batched
     /// attention built from primitives.
     @Test func agreesWithMaskedBatchedAttention() {

@@ -76,6 +76,39 @@ struct MatmulTests {
             reference: { v in Self.naive(v[0], v[1], batch: 1, m: 6, n: 5, k: 4, ta: false, tb: true, sharedB: true) })
     }
 
+    /// The fused linear+ReLU against the float64 definition (gradients by finite differences,
+    /// inputs kept away from the kink) and against `linear(…).relu()`, which it replaces.
+    @Test func linearReLUMatchesNaiveAndTheUnfusedOps() {
+        let x = randomTensor([3, 4], seed: 11)
+        let w = randomTensor([6, 4], seed: 12)
+        let b = randomTensor([6], seed: 13)
+        checkGradients(
+            [x, w, b], forward: { Tensor.linearReLU($0[0], weight: $0[1], bias: $0[2]) },
+            reference: { v in
+                Self.naive(v[0], v[1], batch: 1, m: 3, n: 6, k: 4, ta: false, tb: true, sharedB: true)
+                    .enumerated().map { max($0.element + v[2][$0.offset % 6], 0) }
+            })
+        // a larger product with a threaded mask: the same values as the two ops
+        var xs = randomTensor([300, 64], seed: 14)
+        var ws = randomTensor([256, 64], seed: 15)
+        var bs = randomTensor([256], seed: 16)
+        let upstream = randomTensor([300, 256], seed: 17)
+        func run(_ body: () -> Tensor) -> [[Float]] {
+            for i in [0, 1, 2] { [xs, ws, bs][i].zeroGrad() }
+            let y = body()
+            y.backward(seed: upstream)
+            return [y.scalars, xs.grad!.scalars, ws.grad!.scalars, bs.grad!.scalars]
+        }
+        xs.requiresGrad = true
+        ws.requiresGrad = true
+        bs.requiresGrad = true
+        let fused = run { Tensor.linearReLU(xs, weight: ws, bias: bs) }
+        let unfused = run { Tensor.linear(xs, weight: ws, bias: bs).relu() }
+        for (i, what) in ["output", "dx", "dweight", "dbias"].enumerated() {
+            #expect(fused[i] == unfused[i], "\(what)")
+        }
+    }
+
     @Test func shapeErrorsNameBothShapes() {
         do {
             _ = try ShapeCheck.matmul([2, 3], [4, 5])

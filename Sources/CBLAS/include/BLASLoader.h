@@ -22,4 +22,10 @@ void snip_blas_set_num_threads(int threads);
 // openblas_get_config (NULL when the library does not have it).
 const char *snip_blas_config(void);
 
+// openblas_get_corename: the kernels OpenBLAS uses (NULL when the library does not have it).
+// Unless OPENBLAS_CORETYPE is set, the loader sets it from the CPU's instruction sets before
+// loading OpenBLAS (SkylakeX with AVX-512, Haswell or Zen with AVX2 and FMA), because
+// OpenBLAS's own detection falls back to SSE3 kernels on CPU models it does not know.
+const char *snip_blas_core_name(void);
+
 #endif

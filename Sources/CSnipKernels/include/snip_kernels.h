@@ -44,6 +44,8 @@ void snip_binary(int op, const float *a, long sa, const float *b, long sb, float
 void snip_affine(const float *x, float *y, long n, float scale, float shift);
 /// y = max(x, 0).
 void snip_relu(const float *x, float *y, long n);
+/// y = max(y, 0) in place.
+void snip_relu_in_place(float *y, long n);
 /// dx = y > 0 ? dy : 0 (y is the ReLU output).
 void snip_relu_backward(const float *y, const float *dy, float *dx, long n);
 /// y += x.
@@ -54,6 +56,22 @@ void snip_accumulate(const float *x, float *y, long n);
 /// p = fma(−step, m / (√v·scale + eps), p).
 void snip_adam(float *p, const float *g, float *m, float *v, long n, float b1, float b2, float c1,
                float c2, float eps, float scale, float step, float decay);
+
+/// Self-attention of one sequence and head, fused: o = softmax(scale · q kᵀ) v, where q, k, v
+/// are [l, e] with row stride `ld` and o is [l, e] with row stride `ldo`. Query rows are taken
+/// four or eight at a time, so the [l, l] weights never exist as a whole. Needs
+/// `snip_attention_supported(e)` and `snip_attention_scratch(l, e)` floats of scratch.
+void snip_attention_forward(const float *q, const float *k, const float *v, long ld, float *o,
+                            long ldo, long l, long e, float scale, float *scratch);
+/// The backward of `snip_attention_forward` from the output gradient g (row stride `ldg`):
+/// writes dq, dk, dv (row stride `ldd`), recomputing the weights block by block.
+void snip_attention_backward(const float *q, const float *k, const float *v, long ld,
+                             const float *g, long ldg, float *dq, float *dk, float *dv, long ldd,
+                             long l, long e, float scale, float *scratch);
+/// Floats of scratch the attention kernels need for a sequence of l rows and head width e.
+long snip_attention_scratch(long l, long e);
+/// Whether the fused attention kernels take head width e (a positive multiple of 8).
+int snip_attention_supported(long e);
 
 /// out[r] = sum of row r (8 partial sums per row).
 void snip_row_sums(const float *x, float *out, long rows, long cols);

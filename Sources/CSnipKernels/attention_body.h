@@ -1,0 +1,205 @@
+// The fused attention kernels of attention.c, written once over a vector type and included once
+// per instruction set with these macros defined:
+//   VT      a vector of W floats (GCC vector extension, alignment 4 so loads may be unaligned)
+//   W       its lane count
+//   NAME(x) the instruction set's name for function x
+//   TARGET  the function attribute that selects the instruction set (may be empty)
+//   RB      query rows per block (8 where there are 32 vector registers, else 4)
+//
+// One sequence and head at a time: query rows are taken RB at a time; a block's scores against
+// every key, its softmax, and its products with V (forward) or with K, Q and dO (backward) are
+// done while the block's rows are in L1, so the [L, L] weights never exist as a whole.
+// Scores and exponentials run over keys padded to `lp` (a multiple of W) so that they need no
+// remainder; everything after the scores looks only at the first l keys.
+
+// scores of RB rows: s[r][j] = Σ_c a_r[c] · bt[c][j] for j < lp (bt is [e][lp], keys padded)
+TARGET ALWAYS_INLINE void NAME(block_scores)(const float *const a[RB], const float *bt, long lp,
+                                             long e, float *s) {
+    long j0 = 0;
+    for (; j0 + 2 * W <= lp; j0 += 2 * W) {
+        VT acc[RB][2];
+        for (int r = 0; r < RB; r++) acc[r][0] = acc[r][1] = (VT){0};
+        for (long c = 0; c < e; c++) {
+            VT b0, b1;
+            memcpy(&b0, bt + c * lp + j0, sizeof b0);
+            memcpy(&b1, bt + c * lp + j0 + W, sizeof b1);
+            for (int r = 0; r < RB; r++) {
+                float x = a[r][c];
+                acc[r][0] += x * b0;
+                acc[r][1] += x * b1;
+            }
+        }
+        for (int r = 0; r < RB; r++) {
+            memcpy(s + r * lp + j0, &acc[r][0], sizeof acc[r][0]);
+            memcpy(s + r * lp + j0 + W, &acc[r][1], sizeof acc[r][1]);
+        }
+    }
+    if (j0 < lp) {  // one vector left (lp is a multiple of W)
+        VT acc[RB];
+        for (int r = 0; r < RB; r++) acc[r] = (VT){0};
+        for (long c = 0; c < e; c++) {
+            VT b0;
+            memcpy(&b0, bt + c * lp + j0, sizeof b0);
+            for (int r = 0; r < RB; r++) acc[r] += a[r][c] * b0;
+        }
+        for (int r = 0; r < RB; r++) memcpy(s + r * lp + j0, &acc[r], sizeof acc[r]);
+    }
+}
+
+// softmax of s[0..<l] in place (max-subtracted); s has room for lp ≥ l (a multiple of W), and
+// s[l..<lp] is left 0, so that the exponentials and sums run in whole vectors
+TARGET ALWAYS_INLINE void NAME(softmax_row)(float *s, long l, long lp) {
+    VT m;
+    for (int k = 0; k < W; k++) m[k] = -INFINITY;
+    long j = 0;
+    for (; j + W <= l; j += W) {
+        VT x;
+        memcpy(&x, s + j, sizeof x);
+        m = __builtin_elementwise_max(m, x);
+    }
+    float best = -INFINITY;
+    for (int k = 0; k < W; k++) best = m[k] > best ? m[k] : best;
+    for (; j < l; j++) best = s[j] > best ? s[j] : best;
+    long lw = (l + W - 1) / W * W;  // ≤ lp
+    for (j = 0; j < lw; j++) s[j] = exp_core(s[j] - best);
+    for (j = l; j < lp; j++) s[j] = 0;
+    VT t = (VT){0};
+    for (j = 0; j < lw; j += W) {
+        VT x;
+        memcpy(&x, s + j, sizeof x);
+        t += x;
+    }
+    float total = 0;
+    for (int k = 0; k < W; k++) total += t[k];
+    VT inv = (VT){0} + 1.0f / total;
+    for (j = 0; j < lw; j += W) {
+        VT x;
+        memcpy(&x, s + j, sizeof x);
+        x *= inv;
+        memcpy(s + j, &x, sizeof x);
+    }
+}
+
+// out_r[c] = alpha · Σ_{j<l} p[r][j] · b[j][c] for the first `rows` of the RB rows; even and
+// odd j go to separate accumulators (2·RB independent FMA chains: enough to hide the latency)
+TARGET ALWAYS_INLINE void NAME(block_times)(const float *p, long lp, long l, const float *b,
+                                            long ldb, long e, float alpha, float *out, long ldo,
+                                            long rows) {
+    for (long c0 = 0; c0 < e; c0 += W) {
+        VT acc[RB], odd[RB];
+        for (int r = 0; r < RB; r++) acc[r] = odd[r] = (VT){0};
+        long j = 0;
+        for (; j + 2 <= l; j += 2) {
+            VT b0, b1;
+            memcpy(&b0, b + j * ldb + c0, sizeof b0);
+            memcpy(&b1, b + (j + 1) * ldb + c0, sizeof b1);
+            for (int r = 0; r < RB; r++) {
+                acc[r] += p[r * lp + j] * b0;
+                odd[r] += p[r * lp + j + 1] * b1;
+            }
+        }
+        if (j < l) {
+            VT b0;
+            memcpy(&b0, b + j * ldb + c0, sizeof b0);
+            for (int r = 0; r < RB; r++) acc[r] += p[r * lp + j] * b0;
+        }
+        for (long r = 0; r < rows; r++) {
+            VT x = (acc[r] + odd[r]) * alpha;
+            memcpy(out + r * ldo + c0, &x, sizeof x);
+        }
+    }
+}
+
+// acc[j][c] += Σ_r p[r][j] · a_r[c] for j < l (acc is [l][e], contiguous)
+TARGET ALWAYS_INLINE void NAME(block_rank_update)(const float *p, long lp, long l,
+                                                  const float *const a[RB], long e, float *acc) {
+    for (long c0 = 0; c0 < e; c0 += W) {
+        _Static_assert(RB % 2 == 0, "the update below sums rows in pairs");
+        VT ar[RB];
+        for (int r = 0; r < RB; r++) memcpy(&ar[r], a[r] + c0, sizeof ar[r]);
+        for (long j = 0; j < l; j++) {
+            VT x;
+            memcpy(&x, acc + j * e + c0, sizeof x);
+            // pairs, not a chain of RB dependent FMAs
+            for (int r = 0; r < RB; r += 2) x += p[r * lp + j] * ar[r] + p[(r + 1) * lp + j] * ar[r + 1];
+            memcpy(acc + j * e + c0, &x, sizeof x);
+        }
+    }
+}
+
+TARGET static void NAME(attention_forward)(const float *q, const float *k, const float *v,
+                                           long ld, float *o, long ldo, long l, long e,
+                                           float scale, float *scratch) {
+    long lp = (l + W - 1) / W * W;  // keys padded to whole vectors
+    float *kt = scratch;      // [e][lp]: scale · Kᵀ
+    float *s = kt + e * lp;   // [RB][lp]: a block's scores, then weights
+    transpose_padded(k, ld, l, e, scale, kt, lp);
+    for (long i0 = 0; i0 < l; i0 += RB) {
+        long rows = l - i0 < RB ? l - i0 : RB;
+        const float *qr[RB];
+        // rows past the end repeat the last row (computed, never written)
+        for (int r = 0; r < RB; r++) qr[r] = q + (i0 + (r < rows ? r : rows - 1)) * ld;
+        NAME(block_scores)(qr, kt, lp, e, s);
+        for (int r = 0; r < RB; r++) NAME(softmax_row)(s + r * lp, l, lp);
+        NAME(block_times)(s, lp, l, v, ld, e, 1.0f, o + i0 * ldo, ldo, rows);
+    }
+}
+
+TARGET static void NAME(attention_backward)(const float *q, const float *k, const float *v,
+                                            long ld, const float *g, long ldg, float *dq,
+                                            float *dk, float *dv, long ldd, long l, long e,
+                                            float scale, float *scratch) {
+    long lp = (l + W - 1) / W * W;  // keys padded to whole vectors
+    float *kt = scratch;        // [e][lp]: scale · Kᵀ
+    float *vt = kt + e * lp;    // [e][lp]: Vᵀ
+    float *p = vt + e * lp;     // [RB][lp]: a block's weights P
+    float *ds = p + RB * lp;    // [RB][lp]: dP, then the score gradients dS
+    float *dka = ds + RB * lp;  // [l][e]: dS ᵀ Q (times scale at the end)
+    float *dva = dka + l * e;   // [l][e]: Pᵀ dO
+    transpose_padded(k, ld, l, e, scale, kt, lp);
+    transpose_padded(v, ld, l, e, 1.0f, vt, lp);
+    memset(dka, 0, sizeof(float) * (size_t)(2 * l * e));
+    for (long i0 = 0; i0 < l; i0 += RB) {
+        long rows = l - i0 < RB ? l - i0 : RB;
+        const float *qr[RB], *gr[RB];
+        for (int r = 0; r < RB; r++) {
+            long i = i0 + (r < rows ? r : rows - 1);
+            qr[r] = q + i * ld;
+            gr[r] = g + i * ldg;
+        }
+        NAME(block_scores)(qr, kt, lp, e, p);
+        for (int r = 0; r < RB; r++) NAME(softmax_row)(p + r * lp, l, lp);
+        NAME(block_scores)(gr, vt, lp, e, ds);  // dP = dO Vᵀ
+        for (int r = 0; r < RB; r++) {
+            float *pr = p + r * lp, *dr = ds + r * lp;
+            if (r >= rows) {
+                // a repeated row adds nothing to dK and dV
+                memset(pr, 0, sizeof(float) * (size_t)l);
+                memset(dr, 0, sizeof(float) * (size_t)l);
+                continue;
+            }
+            // softmax backward: dS = P ⊙ (dP − Σ_j P dP)
+            VT t = (VT){0};
+            long j = 0;
+            for (; j + W <= l; j += W) {
+                VT x, y;
+                memcpy(&x, pr + j, sizeof x);
+                memcpy(&y, dr + j, sizeof y);
+                t += x * y;
+            }
+            float dot = 0;
+            for (int c = 0; c < W; c++) dot += t[c];
+            for (; j < l; j++) dot += pr[j] * dr[j];
+            for (j = 0; j < l; j++) dr[j] = pr[j] * (dr[j] - dot);
+        }
+        NAME(block_times)(ds, lp, l, k, ld, e, scale, dq + i0 * ldd, ldd, rows);  // dQ = scale · dS K
+        NAME(block_rank_update)(ds, lp, l, qr, e, dka);  // dK += dSᵀ Q
+        NAME(block_rank_update)(p, lp, l, gr, e, dva);   // dV += Pᵀ dO
+    }
+    for (long j = 0; j < l; j++) {
+        for (long c = 0; c < e; c++) {
+            dk[j * ldd + c] = scale * dka[j * e + c];
+            dv[j * ldd + c] = dva[j * e + c];
+        }
+    }
+}
