@@ -19,6 +19,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "CBLAS", path: "Sources/CBLAS", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CMPI", path: "Sources/CMPI", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .target(name: "CSnipKernels", path: "Sources/CSnipKernels", cSettings: kernelFlags),
         .target(
@@ -29,7 +30,7 @@ let package = Package(
             dependencies: [.product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: swiftFlags),
         .target(
-            name: "SnipModel", dependencies: ["SnipTensor", "SnipNN", "SnipMath"],
+            name: "SnipModel", dependencies: ["SnipTensor", "SnipNN", "SnipMath", "CMPI"],
             swiftSettings: swiftFlags),
         .target(name: "SnipPlot", swiftSettings: swiftFlags),
         .target(

@@ -35,20 +35,47 @@ public struct GeneratedTrainingData: TrainingData {
             lookAlikes: lookAlikes ? LookAlikes(samples: samples, parallel: false).matches : nil)
     }
 
+    /// Examples `slice` of step `step`: only those functions are generated, unless the
+    /// look-alike rows need every point set of the step.
+    public func batch(forStep step: Int, count: Int, slice: Range<Int>, lookAlikes: Bool) throws -> TrainingBatch {
+        guard slice != 0..<count else { return try batch(forStep: step, count: count, lookAlikes: lookAlikes) }
+        guard lookAlikes else {
+            return TrainingBatch(examples: try tokens(samples(forStep: step, indices: slice), step: step, first: slice.lowerBound))
+        }
+        let all = samples(forStep: step, count: count)
+        let mine = Array(all[slice])
+        // rows `slice` of the table LookAlikes(samples: all) computes
+        let columns = all.map { sample in (0..<(sample.x.first?.count ?? 0)).map { c in sample.x.map { $0[c] } } }
+        let scaled = all.map { ModelContract.minMaxScaled($0.y) }
+        var rows: [Bool] = []
+        rows.reserveCapacity(slice.count * count)
+        for formula in mine {
+            for j in 0..<count {
+                rows.append(LookAlikes.looksAlike(formula.tree, columns: columns[j], scaledY: scaled[j], tolerance: 0.01))
+            }
+        }
+        return TrainingBatch(examples: try tokens(mine, step: step, first: slice.lowerBound), lookAlikes: rows)
+    }
+
     /// The functions of step `step`.
     public func samples(forStep step: Int, count: Int) -> [Sample] {
-        (0..<count).map { index in
+        samples(forStep: step, indices: 0..<count)
+    }
+
+    /// Functions `indices` of step `step`.
+    public func samples(forStep step: Int, indices: Range<Int>) -> [Sample] {
+        indices.map { index in
             var stream = Self.stream(seed: seed, step: step, index: index)
             return generator.generate(using: &stream).sample
         }
     }
 
-    private func tokens(_ samples: [Sample], step: Int) throws -> [TrainingExample] {
+    private func tokens(_ samples: [Sample], step: Int, first: Int = 0) throws -> [TrainingExample] {
         try samples.enumerated().map { index, sample in
             do {
                 return try tokenizer.example(sample)
             } catch {
-                throw ModelError("generated sample \(index) of step \(step) cannot be tokenised: \(error)")
+                throw ModelError("generated sample \(first + index) of step \(step) cannot be tokenised: \(error)")
             }
         }
     }

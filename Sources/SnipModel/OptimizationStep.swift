@@ -20,16 +20,28 @@ public struct StepOutcome: Sendable {
 public func optimizationStep(
     parameters: [Parameter], optimizer: Adam, clipNorm: Double, loss: () -> Tensor
 ) -> StepOutcome {
+    optimizationStep(parameters: parameters, optimizer: optimizer, clipNorm: clipNorm, synchronize: { $0 }, loss: loss)
+}
+
+/// One optimisation step (as above) of one process of a group: `synchronize` runs after back-propagation (also when the loss is not finite, so that every
+/// process of a data-parallel group takes part): it receives whether this process's loss was
+/// finite, may replace the gradients by the group's, and returns whether every process's loss
+/// was finite. Clipping and the NaN rule then see the gradients it left.
+public func optimizationStep(
+    parameters: [Parameter], optimizer: Adam, clipNorm: Double, synchronize: (Bool) throws -> Bool,
+    loss: () throws -> Tensor
+) rethrows -> StepOutcome {
     for p in parameters { p.value.zeroGrad() }
     let learningRate = optimizer.learningRate
     let value: Double
     do {
-        let l = loss()
+        let l = try loss()
         value = Double(l.item)
-        guard value.isFinite else {
-            return StepOutcome(loss: value, gradientNorm: .nan, learningRate: learningRate, skipped: true)
-        }
-        l.backward()
+        if value.isFinite { l.backward() }
+    }
+    guard try synchronize(value.isFinite) else {
+        for p in parameters { p.value.zeroGrad() }
+        return StepOutcome(loss: value, gradientNorm: .nan, learningRate: learningRate, skipped: true)
     }
     let norm = clipNorm > 0 ? clipGradientNorm(parameters, maxNorm: clipNorm) : clipGradientNorm(parameters, maxNorm: .infinity)
     guard norm.isFinite else {

@@ -83,6 +83,11 @@ public enum TrainingStop: Sendable, Equatable {
 }
 
 /// CLIP pre-training of a SNIP model in a run directory, resumable exactly.
+///
+/// With a ``ProcessGroup`` of several processes (`mpirun -np N snip pretrain`), each process
+/// encodes its slice of every step's batch, the loss runs over the whole batch (see
+/// DistributedTraining.swift) and the gradients are all-reduced, so the run equals the
+/// single-process one up to rounding; rank 0 alone writes the run directory.
 public final class Pretrainer {
     public let model: SNIPModel
     public let optimizer: Adam
@@ -96,11 +101,14 @@ public final class Pretrainer {
     public private(set) var step: Int
     /// Steps skipped for a NaN or infinite loss or gradient.
     public private(set) var skipped: Int
+    /// The processes that train this model together (one by default).
+    public let group: ProcessGroup
 
     private init(
         model: SNIPModel, options: PretrainingOptions, loss: ContrastiveLoss, dataSpec: PretrainingDataSpec?,
-        run: TrainingRun, step: Int, skipped: Int
+        run: TrainingRun, step: Int, skipped: Int, group: ProcessGroup
     ) {
+        self.group = group
         self.model = model
         self.options = options
         self.loss = loss
@@ -115,37 +123,43 @@ public final class Pretrainer {
 
     /// Starts a new run in `directory` (which must not hold a run already) on the data `data`
     /// describes; the model's contract is set from the data and the objective, so every
-    /// checkpoint says how the model reads its inputs.
-    /// `initializedFrom` names the weights `model` was loaded from (recorded in `run.json`).
+    /// checkpoint says how the model reads its inputs. In a group of several processes only
+    /// rank 0 touches the directory. `initializedFrom` names the weights `model` was loaded from
+    /// (recorded in `run.json`).
     public convenience init(
         model: SNIPModel, options: PretrainingOptions, directory: String, seed: UInt64, data: PretrainingDataSpec,
-        initializedFrom: String? = nil
+        initializedFrom: String? = nil, group: ProcessGroup = SingleProcess()
     ) throws {
         model.contract = ModelContract(
             normalizesY: data.normalizeY, skeleton: data.skeleton, similarity: options.objective.similarity)
         try self.init(
             model: model, options: options, directory: directory, seed: seed, description: data.description, spec: data,
-            initializedFrom: initializedFrom)
+            initializedFrom: initializedFrom, group: group)
     }
 
     /// Starts a new run whose data only the caller knows (described in words).
-    public convenience init(model: SNIPModel, options: PretrainingOptions, directory: String, seed: UInt64, dataDescription: String) throws {
+    public convenience init(
+        model: SNIPModel, options: PretrainingOptions, directory: String, seed: UInt64, dataDescription: String,
+        group: ProcessGroup = SingleProcess()
+    ) throws {
         model.contract.similarity = options.objective.similarity
-        try self.init(model: model, options: options, directory: directory, seed: seed, description: dataDescription, spec: nil)
+        try self.init(
+            model: model, options: options, directory: directory, seed: seed, description: dataDescription, spec: nil, group: group)
     }
 
     private convenience init(
         model: SNIPModel, options: PretrainingOptions, directory: String, seed: UInt64, description: String,
-        spec: PretrainingDataSpec?, initializedFrom: String? = nil
+        spec: PretrainingDataSpec?, initializedFrom: String? = nil, group: ProcessGroup
     ) throws {
         let run = TrainingRun(directory: directory)
+        self.init(
+            model: model, options: options, loss: ContrastiveLoss(objective: options.objective, temperature: Float(options.temperature)),
+            dataSpec: spec, run: run, step: 0, skipped: 0, group: group)
+        guard group.isLeader else { return }
         guard !FileManager.default.fileExists(atPath: run.settingsPath) else {
             throw ModelError("\(directory) already holds a run; resume it with --resume or choose another --out")
         }
         try run.create()
-        self.init(
-            model: model, options: options, loss: ContrastiveLoss(objective: options.objective, temperature: Float(options.temperature)),
-            dataSpec: spec, run: run, step: 0, skipped: 0)
         try run.writeSettings(PretrainingSettings(
             config: model.config, options: options, seed: seed, version: SnipVersion.string, data: description,
             dataSpec: spec, initializedFrom: initializedFrom, created: ISO8601DateFormatter().string(from: Date())))
@@ -153,8 +167,9 @@ public final class Pretrainer {
 
     /// Continues the run in `directory` from its last checkpoint, with the options and data
     /// settings it started with (``dataSpec``; runs recorded before data settings were saved
-    /// get them back from their description).
-    public static func resume(directory: String) throws -> (trainer: Pretrainer, seed: UInt64) {
+    /// get them back from their description). Every process of a group reads the directory
+    /// (it must be on a file system they all see); rank 0 alone rewrites its metrics.
+    public static func resume(directory: String, group: ProcessGroup = SingleProcess()) throws -> (trainer: Pretrainer, seed: UInt64) {
         let run = TrainingRun(directory: directory)
         let settings: PretrainingSettings
         do {
@@ -171,14 +186,15 @@ public final class Pretrainer {
         }
         let trainer = Pretrainer(
             model: model, options: settings.options, loss: loss, dataSpec: spec, run: run, step: counters.step,
-            skipped: counters.skipped)
+            skipped: counters.skipped, group: group)
         trainer.optimizer.restore(updates: counters.updates, moments: moments)
-        try run.truncateMetrics(after: counters.step)
+        if group.isLeader { try run.truncateMetrics(after: counters.step) }
         return (trainer, settings.seed)
     }
 
-    /// Writes the checkpoint (atomically).
+    /// Writes the checkpoint (atomically; rank 0 only).
     public func saveCheckpoint() throws {
+        guard group.isLeader else { return }
         try TrainingCheckpoint.save(
             model: model, extra: loss.parameters, optimizer: optimizer,
             counters: .init(step: step, updates: optimizer.updates, momentSteps: optimizer.moments.map(\.step), skipped: skipped),
@@ -186,43 +202,100 @@ public final class Pretrainer {
     }
 
     /// Trains until `steps` steps are done or `shouldStop()` turns true (checked between
-    /// steps); checkpoints every `checkpointEvery` steps and when it returns.
+    /// steps); checkpoints every `checkpointEvery` steps and when it returns. In a group, a
+    /// stop asked on any rank ends every rank after the same step.
     public func train(
         data: TrainingData, steps: Int, progress: (StepMetrics) -> Void = { _ in },
         shouldStop: () -> Bool = { false }
     ) throws -> TrainingStop {
         let batchSize = options.batchSize
         let lookAlikes = options.lookAlikeTargets
+        let distributed = group.size > 1
+        guard batchSize >= group.size else {
+            throw ModelError("a batch of \(batchSize) cannot be shared by \(group.size) processes (each needs an example)")
+        }
+        let slice = group.slice(of: batchSize)
+        let counts = group.sliceCounts(of: batchSize)
+        let synchronizer = distributed
+            ? GradientSynchronizer(group: group, parameters: optimizer.parameters, replicated: loss.parameters.map(\.parameter))
+            : nil
+        if distributed { try startTogether() }
         let prefetcher = Prefetcher(startingAt: step) { step in
-            try data.batch(forStep: step, count: batchSize, lookAlikes: lookAlikes)
+            try data.batch(forStep: step, count: batchSize, slice: slice, lookAlikes: lookAlikes)
         }
         defer { prefetcher.stop() }
         var stop = TrainingStop.finished
+        var stopAgreed = false
         while step < steps {
-            if shouldStop() {
+            if distributed ? stopAgreed : shouldStop() {
                 stop = .interrupted
                 break
             }
             let started = DispatchTime.now().uptimeNanoseconds
             let batch = try prefetcher.next()
             let examples = batch.examples
-            let outcome = optimizationStep(parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm) {
-                loss(
-                    symbolic: model.encodeSymbolic(examples.map(\.expressionTokens)).latent,
-                    numeric: model.encodeNumeric(examples.map(\.pointTokens)).latent,
-                    lookAlikes: batch.lookAlikes)
+            let outcome: StepOutcome
+            if let synchronizer {
+                let stopRequested = shouldStop()
+                outcome = try optimizationStep(
+                    parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm,
+                    synchronize: { finite in
+                        let agreed = try synchronizer.synchronize(lossIsFinite: finite, stopRequested: stopRequested)
+                        stopAgreed = agreed.stop
+                        return agreed.allFinite
+                    }
+                ) {
+                    let (symbolic, numeric) = try gatherLatents(
+                        symbolic: model.encodeSymbolic(examples.map(\.expressionTokens)).latent,
+                        numeric: model.encodeNumeric(examples.map(\.pointTokens)).latent, group: group, counts: counts)
+                    let table = try batch.lookAlikes.map { try group.allGather($0, counts: counts.map { $0 * batchSize }) }
+                    return loss(symbolic: symbolic, numeric: numeric, lookAlikes: table)
+                }
+            } else {
+                outcome = optimizationStep(parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm) {
+                    loss(
+                        symbolic: model.encodeSymbolic(examples.map(\.expressionTokens)).latent,
+                        numeric: model.encodeNumeric(examples.map(\.pointTokens)).latent,
+                        lookAlikes: batch.lookAlikes)
+                }
             }
             step += 1
             if outcome.skipped { skipped += 1 }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let metrics = StepMetrics(
                 step: step, loss: outcome.loss, learningRate: outcome.learningRate, gradientNorm: outcome.gradientNorm,
-                skipped: outcome.skipped, samplesPerSecond: Double(examples.count) / seconds)
-            try run.appendMetrics(metrics)
+                skipped: outcome.skipped, samplesPerSecond: Double(batchSize) / seconds)
+            if group.isLeader { try run.appendMetrics(metrics) }
             progress(metrics)
             if step % options.checkpointEvery == 0 { try saveCheckpoint() }
         }
+        if distributed && stopAgreed { stop = .interrupted }
         try saveCheckpoint()
         return stop
+    }
+
+    /// Checks that every rank is at the same step of the same run, and gives every rank rank
+    /// 0's weights (the same already, from one seed or one checkpoint; this makes sure).
+    private func startTogether() throws {
+        let local = [Double(step), Double(optimizer.updates), Double(skipped), Double(options.batchSize)]
+        let sums = try group.allReduceSum(local)
+        guard zip(local, sums).allSatisfy({ $0 * Double(group.size) == $1 }) else {
+            throw DistributedError(
+                "rank \(group.rank) is at step \(step) (\(optimizer.updates) updates, batch \(options.batchSize)), "
+                    + "but the ranks disagree; do they all see the same run directory?")
+        }
+        let parameters = optimizer.parameters
+        var values = [Float]()
+        values.reserveCapacity(parameters.reduce(0) { $0 + $1.value.count })
+        for p in parameters { p.value.withUnsafeBufferPointer { values.append(contentsOf: $0) } }
+        try group.broadcast(&values)
+        var offset = 0
+        for p in parameters {
+            let n = p.value.count
+            p.value.withUnsafeMutableBufferPointer { target in
+                _ = target.update(fromContentsOf: values[offset..<(offset + n)])
+            }
+            offset += n
+        }
     }
 }

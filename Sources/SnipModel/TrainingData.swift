@@ -15,10 +15,14 @@ public struct TrainingExample: Sendable, Equatable {
 
 /// The examples of one training step, with which of its formulas look like which of its point
 /// sets when the objective asks for that.
+///
+/// A process of a data-parallel run holds only its slice of the step's B examples (b of
+/// them); its look-alike table then holds the rows of those b formulas against all B point
+/// sets.
 public struct TrainingBatch: Sendable {
     public var examples: [TrainingExample]
-    /// Row-major B × B: formula i looks like point set j (see ``LookAlikes``); nil when not
-    /// computed.
+    /// Row-major b × B: formula i (of this batch) looks like point set j (of the whole step,
+    /// see ``LookAlikes``); nil when not computed.
     public var lookAlikes: [Bool]?
 
     public init(examples: [TrainingExample], lookAlikes: [Bool]? = nil) {
@@ -36,6 +40,11 @@ public protocol TrainingData: Sendable {
     /// The batch of step `step`, with its look-alike table when `lookAlikes` is set (sources
     /// that cannot tell throw).
     func batch(forStep step: Int, count: Int, lookAlikes: Bool) throws -> TrainingBatch
+
+    /// Examples `slice` of the `count` examples of step `step` (one process's share of a
+    /// data-parallel step), with the look-alike rows of those formulas against all `count`
+    /// point sets when `lookAlikes` is set. Example k is the same whatever the slice.
+    func batch(forStep step: Int, count: Int, slice: Range<Int>, lookAlikes: Bool) throws -> TrainingBatch
 }
 
 extension TrainingData {
@@ -44,6 +53,15 @@ extension TrainingData {
             throw ModelError("look-alike targets need generated data (the functions themselves), not token lists")
         }
         return TrainingBatch(examples: try examples(forStep: step, count: count))
+    }
+
+    /// The whole batch, cut to `slice`.
+    public func batch(forStep step: Int, count: Int, slice: Range<Int>, lookAlikes: Bool) throws -> TrainingBatch {
+        let whole = try batch(forStep: step, count: count, lookAlikes: lookAlikes)
+        guard slice != 0..<count else { return whole }
+        return TrainingBatch(
+            examples: Array(whole.examples[slice]),
+            lookAlikes: whole.lookAlikes.map { Array($0[(slice.lowerBound * count)..<(slice.upperBound * count)]) })
     }
 }
 
@@ -58,5 +76,13 @@ public struct ExampleList: TrainingData {
 
     public func examples(forStep step: Int, count: Int) throws -> [TrainingExample] {
         (0..<count).map { examples[(step * count + $0) % examples.count] }
+    }
+
+    /// Examples `slice` of step `step`, without touching the others.
+    public func batch(forStep step: Int, count: Int, slice: Range<Int>, lookAlikes: Bool) throws -> TrainingBatch {
+        guard !lookAlikes else {
+            throw ModelError("look-alike targets need generated data (the functions themselves), not token lists")
+        }
+        return TrainingBatch(examples: slice.map { examples[(step * count + $0) % examples.count] })
     }
 }

@@ -398,3 +398,34 @@ if only == "train" {
     report("CLIP training \(bench.name) batch \(bench.batch)", Double(bench.batch) / seconds, "samples/s")
     reportPeakMemory("peak memory training \(bench.name) batch \(bench.batch)")
 }
+
+if only == "mpi" {
+    // mpirun -np N snip-bench mpi: the collectives of one data-parallel step, timed on rank 0
+    // (median of 7 after 2 warm-ups, a barrier before each): the all-reduce of the gradient of
+    // the small and paper models and the all-gather of a global batch of 256 latent pairs.
+    let group = try! MPIProcessGroup.start()
+    func timed(_ body: () throws -> Void) -> Double {
+        var samples: [Double] = []
+        for round in 0..<9 {
+            try! group.barrier()
+            let start = MPIProcessGroup.time
+            try! body()
+            if round >= 2 { samples.append(MPIProcessGroup.time - start) }
+        }
+        return samples.sorted()[samples.count / 2]
+    }
+    for (name, config) in [("small", ModelConfig.small()), ("paper", ModelConfig.paper())] {
+        let count = try! SNIPModel(config: config, seed: 0).parameters.reduce(0) { $0 + $1.value.count }
+        var gradients = [Float](repeating: 1, count: count)
+        let reduce = timed { try gradients.withUnsafeMutableBufferPointer { try group.allReduceSum($0) } }
+        let latents = group.sliceCounts(of: 256).map { $0 * 2 * config.latent }
+        let local = [Float](repeating: 1, count: latents[group.rank])
+        let gather = timed { _ = try group.allGather(local, counts: latents) }
+        if group.isLeader {
+            report("gradient \(name)", Double(count * 4) / 1e6, "MB")
+            report("all-reduce gradient \(name) np \(group.size)", reduce * 1e3, "ms")
+            report("all-gather latents \(name) batch 256 np \(group.size)", gather * 1e3, "ms")
+        }
+    }
+    group.finish()
+}

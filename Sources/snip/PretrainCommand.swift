@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SnipMath
 import SnipModel
+import SnipTensor
 
 /// `snip pretrain`: CLIP pre-training, on generated functions or data.prefix files.
 struct PretrainCommand: ParsableCommand {
@@ -19,6 +20,10 @@ struct PretrainCommand: ParsableCommand {
             normalisation of the embeddings, temperature 1); checkpoints record how the model \
             reads its inputs (y scaled or not, skeletons) and scores pairs, and every consumer \
             applies that.
+
+            Under MPI (mpirun -np N snip pretrain …, or srun), N processes train one model: \
+            --batch-size is the global batch, split over them; SIGUSR1 stops after a step with a \
+            checkpoint (docs/SCALING.md).
             """)
 
     @Option(help: "Model size: small (64 wide, 2 layers), medium (128 wide, 4 layers), paper, or a JSON file with a ModelConfig.")
@@ -84,13 +89,31 @@ struct PretrainCommand: ParsableCommand {
 
     func run() throws {
         let interrupt = InterruptFlag()
-        try reportingErrors {
+        let group: ProcessGroup
+        if let launch = MPILaunch.detected {
+            do {
+                group = try MPIProcessGroup.start()
+            } catch {
+                FileHandle.standardError.write(Data("snip: error: \(error)\n".utf8))
+                throw ExitCode.failure
+            }
+            if group.isLeader {
+                note("MPI: \(group.size) processes (\(launch.describe)), \(Runtime.threadCount) compute threads each")
+            }
+        } else {
+            group = SingleProcess()
+        }
+        // only rank 0 prints; an error on any rank ends the whole job
+        let leader = group.isLeader
+        let note: @Sendable (String) -> Void = { message in if leader { snip.note(message) } }
+        let stopSignal = StopSignal(note: note)
+        try reportingErrors(in: group) {
             let trainer: Pretrainer
             let runSeed: UInt64
             let modelConfig: ModelConfig
             let spec: PretrainingDataSpec
             if let resume {
-                (trainer, runSeed) = try Pretrainer.resume(directory: resume)
+                (trainer, runSeed) = try Pretrainer.resume(directory: resume, group: group)
                 modelConfig = trainer.model.config
                 guard let recorded = trainer.dataSpec else {
                     throw ValidationError("\(resume) does not record its data settings (it trained on files); cannot resume it safely")
@@ -119,27 +142,40 @@ struct PretrainCommand: ParsableCommand {
                     files: data, maxInputDimension: maxInputDimension, normalizeY: normalizeY, skeleton: skeleton)
                 trainer = try Pretrainer(
                     model: start ?? SNIPModel(config: modelConfig, seed: seed), options: options, directory: out!, seed: seed,
-                    data: spec, initializedFrom: initFrom)
+                    data: spec, initializedFrom: initFrom, group: group)
                 runSeed = seed
             }
             let source = try spec.trainingData(config: modelConfig, seed: runSeed, note: note)
-            let status = StatusLine()
+            let status = group.isLeader ? StatusLine() : nil
             let start = trainer.step
             let clock = DispatchTime.now().uptimeNanoseconds
             let stop = try trainer.train(data: source, steps: steps, progress: { m in
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
                 let rate = Double(m.step - start) / max(elapsed, 1e-9)
                 let eta = Double(steps - m.step) / max(rate, 1e-9)
-                status.show(String(
+                status?.show(String(
                     format: "step %d/%d  loss %.4f  lr %.2e  %.1f samples/s  ETA %@%@", m.step, steps, m.loss, m.learningRate,
                     m.samplesPerSecond, formatDuration(eta), trainer.skipped > 0 ? "  skipped \(trainer.skipped)" : ""))
-            }, shouldStop: { interrupt.isSet })
-            status.finish()
+            }, shouldStop: { interrupt.isSet || stopSignal.isSet })
+            status?.finish()
             switch stop {
             case .finished: note("finished \(trainer.step) steps; checkpoint in \(trainer.run.checkpointPath)")
             case .interrupted: note("interrupted at step \(trainer.step); checkpoint saved, continue with --resume \(trainer.run.directory)")
             }
             if trainer.skipped > 0 { note("\(trainer.skipped) steps skipped for a NaN or infinite loss or gradient") }
+        }
+        (group as? MPIProcessGroup)?.finish()
+    }
+
+    /// `reportingErrors`, except that in a group of several processes an error ends every
+    /// process (MPI_Abort) with the message of the rank that failed.
+    private func reportingErrors(in group: ProcessGroup, _ body: () throws -> Void) throws {
+        guard group.size > 1 else { return try snip.reportingErrors(body) }
+        do {
+            try body()
+        } catch {
+            group.abort("error: \(error)", code: 1)
+            throw ExitCode.failure
         }
     }
 
