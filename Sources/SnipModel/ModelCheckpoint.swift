@@ -38,11 +38,13 @@ extension SNIPModel {
         let modules: [String: [String: Tensor]]
         var config = explicit
         var contract = ModelContract()
+        var contractIsRecorded = false
         if path.hasSuffix(".pth") || path.hasSuffix(".pt") {
             let root = try TorchCheckpoint.load(path)
             if let params = root["params"] {
                 if config == nil { config = try Self.config(fromReference: params, path: path) }
                 contract = Self.contract(fromReference: params)
+                contractIsRecorded = true
             }
             var found: [String: [String: Tensor]] = [:]
             for name in moduleNames {
@@ -65,6 +67,7 @@ extension SNIPModel {
             if let json = metadata[ModelContract.metadataKey] {
                 do {
                     contract = try JSONDecoder().decode(ModelContract.self, from: Data(json.utf8))
+                    contractIsRecorded = true
                 } catch {
                     throw CheckpointError(path: path, key: ModelContract.metadataKey, "unreadable contract: \(error)")
                 }
@@ -86,6 +89,7 @@ extension SNIPModel {
             throw CheckpointError(path: path, "invalid config: \(error.message)")
         }
         model.contract = contract
+        model.contractIsRecorded = contractIsRecorded
         for (name, module) in model.children {
             guard let state = modules[name] else {
                 // a property head is optional: pre-training checkpoints may lack a trained one

@@ -18,6 +18,9 @@ public final class SNIPModel: Module {
     /// What the model expects of its inputs and how its embeddings are compared (saved with
     /// the weights).
     public var contract = ModelContract()
+    /// Whether the contract came from the file the model was loaded from (false for new models
+    /// and for files written before checkpoints recorded it: the caller then decides).
+    public internal(set) var contractIsRecorded = false
 
     /// A freshly initialised model (PyTorch's default initialisation, seeded).
     public init(config: ModelConfig, seed: UInt64) throws(ModelError) {

@@ -57,7 +57,7 @@ extension SNIPModel {
         }
         let model = try load(path)
         // files shipped before checkpoints carried a contract hold a model trained on scaled y
-        if which == .oneDimensional, (try? SafeTensors.read(path).metadata[ModelContract.metadataKey]) == nil {
+        if which == .oneDimensional, !model.contractIsRecorded {
             model.contract.normalizesY = true
         }
         return model

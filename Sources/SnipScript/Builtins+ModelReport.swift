@@ -21,7 +21,6 @@ extension Builtins {
             guard ds.samples.count >= 2 else {
                 throw Diagnostic(.value, "model_report: needs at least 2 functions, got \(ds.samples.count)", at: a.range("ds"))
             }
-            m.model.contract.normalizesY = m.normalizesY
             defer { interp.progress?(nil) }
             let measured: (report: ModelReport, embeddings: Embeddings)?
             do {

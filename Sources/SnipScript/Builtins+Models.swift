@@ -7,16 +7,22 @@ import SnipTensor
 extension Builtins {
     static let models: [Builtin] = [
         Builtin("model", .models, [.def("name", .string("default")), .def("seed", .number(0))], doc: """
-            A SNIP model: model() is the pre-trained model shipped with snip (small, 1-D, y scaled to [0, 1]); \
-            model("small") and model("paper") are new, untrained models of those sizes (weights from seed).
+            A SNIP model: model() is the pre-trained model shipped with snip for functions of one variable \
+            (small, y scaled to [0, 1]); model("10d") the shipped one for up to 10 variables (raw y); model(ds) \
+            the shipped one for a dataset's dimension; model("small") and model("paper") are new, untrained \
+            models of those sizes (weights from seed).
             """) { _, a in
-            let name = try a.string("name")
+            var shipped: ShippedModel?
+            if case .object(let ds as DatasetValue)? = a.value("name") {
+                shipped = ShippedModel.forDimension(ds.samples.map { $0.x.first?.count ?? 1 }.max() ?? 1)
+            }
+            let name = shipped == nil ? try a.string("name") : "default"
             switch name {
-            case "default", "shipped":
+            case "default", "shipped", "1d", "10d":
+                let which = shipped ?? (name == "10d" ? .tenDimensional : .oneDimensional)
                 do {
-                    let model = try shippedModelPath().map { try SNIPModel.load($0) } ?? SNIPModel.shipped()
-                    return .object(ModelValue(model: model, origin: "the shipped model "
-                        + SNIPModel.shippedModelName, isPretrained: true))
+                    return .object(ModelValue(model: try SNIPModel.shipped(which), origin: "the shipped model "
+                        + which.fileName, isPretrained: true))
                 } catch {
                     throw Diagnostic(.file, "model: \(describeSystemError(error))", at: a.range)
                 }
@@ -30,21 +36,24 @@ extension Builtins {
                     throw Diagnostic(.value, "model: \(describeSystemError(error))", at: a.range)
                 }
             default:
-                throw Diagnostic(.value, "model: unknown model \"\(name)\" (\"default\", \"small\" or \"paper\"; "
+                throw Diagnostic(.value, "model: unknown model \"\(name)\" (\"default\", \"10d\", \"small\" or \"paper\"; "
                     + "load_model reads a file)", at: a.range("name"))
             }
         },
-        Builtin("load_model", .models, [.req("path"), .def("normalize_y", .bool(true))], doc: """
+        Builtin("load_model", .models, [.req("path"), .opt("normalize_y")], doc: """
             A model read from a checkpoint: snip's .safetensors (from save_model, snip pretrain or snip convert) \
-            or the reference's PyTorch .pth. normalize_y says whether it was trained on y scaled to [0, 1] \
-            (encode and nearest then scale the y of points the same way; pretrain generates such data).
+            or the reference's PyTorch .pth. Whether it reads y scaled to [0, 1] comes from the checkpoint \
+            (encode, nearest and model_report then scale the y of points the same way; pretrain generates such \
+            data); normalize_y=true or false overrides it, and decides for files that do not record it (true \
+            when left out).
             """) { interp, a in
             let path = try a.string("path")
             guard interp.allowsFiles else { throw Diagnostic(.file, "load_model: files are disabled here", at: a.range) }
             do {
                 let model = try SNIPModel.load(interp.resolvePath(path))
+                let override = a.value("normalize_y") == nil ? nil : try a.bool("normalize_y")
                 return .object(ModelValue(model: model, origin: path, isPretrained: true,
-                                          normalizesY: try a.bool("normalize_y")))
+                                          normalizesY: override ?? (model.contractIsRecorded ? nil : true)))
             } catch {
                 throw Diagnostic(.file, "load_model: \(describeSystemError(error, path: path))", at: a.range("path"))
             }
@@ -133,8 +142,8 @@ extension Builtins {
         Builtin("nearest", .models, [.req("m"), .req("query"), .req("ds"), .def("k", .number(5)), .opt("y")], doc: """
             Retrieval across modalities: for an expression, the k samples of the dataset whose points match it \
             best; for points (nearest(m, xs, ds, y=ys), or the [xs, ys] that sample returns), the k samples \
-            whose expressions match best. Scores are the CLIP score \
-            z_f · z_y the model was trained with. Returns a list of records with fields "index", "score", "f".
+            whose expressions match best. Scores are those the model was trained with (its checkpoint says \
+            which): the CLIP score z_f · z_y, or their cosine for models trained on normalised embeddings. Returns a list of records with fields "index", "score", "f".
             """) { interp, a in
             let m = try a.model("m")
             let ds = try a.dataset("ds")
@@ -155,14 +164,12 @@ extension Builtins {
                 query = try embedExpressions(interp, m, [s.expression], at: a.range("query"))
                 candidates = try embedPoints(interp, m, ds.samples, at: a.range("ds"))
             }
-            let width = query.columns
-            let scores = (0..<candidates.rows).map { r in
-                (0..<width).reduce(0.0) { $0 + query.data[$1] * candidates.data[r * width + $1] }
-            }
-            let best = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(k)
-            return .list(best.map { i in
-                .object(Record("match", [("index", .number(Double(i))), ("score", .number(scores[i])),
-                                         ("f", .function(.expression(SymbolicFunction(ds.samples[i].tree))))]))
+            func tensor(_ a: NDArray) -> Tensor { Tensor(a.data.map(Float.init), shape: [a.rows, a.columns]) }
+            let best = m.model.nearest(queries: tensor(query), candidates: tensor(candidates),
+                                       symbolicQueries: points == nil, k: k)[0]
+            return .list(best.map { match in
+                .object(Record("match", [("index", .number(Double(match.index))), ("score", .number(Double(match.score))),
+                                         ("f", .function(.expression(SymbolicFunction(ds.samples[match.index].tree))))]))
             })
         },
         Builtin("pca", .models, [.req("x"), .def("k", .number(2))], doc: """
@@ -264,7 +271,7 @@ extension Builtins {
         let tokenizer = SampleTokenizer(config: m.model.config)
         let ids = try samples.enumerated().map { k, s -> [Int] in
             var s = s
-            if m.normalizesY, let lo = s.y.min(), let hi = s.y.max() { s.y = s.y.map { ($0 - lo) / (hi - lo + 1e-10) } }
+            s = m.model.contract.prepared(s)
             guard s.y.count <= m.model.config.positions else {
                 throw Diagnostic(.limit, "encode: \(s.y.count) points; the model reads at most \(m.model.config.positions)", at: range)
             }
@@ -293,27 +300,5 @@ extension Builtins {
             if count > embeddingBatch { interp.progress?("embedding \(what): \(end) of \(count)") }
         }
         return NDArray(shape: [count, latent], data: data)
-    }
-}
-
-extension Builtins {
-    /// The shipped model's file, found from the running executable (`/proc/self/exe`), so that
-    /// `model()` works however snip was started (through $PATH, a symlink, a relative path);
-    /// SNIP_HOME, when set, comes first. Nil: SnipModel's own search decides.
-    static func shippedModelPath() -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        if environment["SNIP_HOME"] != nil { return nil }
-        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
-            return nil
-        }
-        let name = SNIPModel.shippedModelName
-        var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        var candidates = [folder.appendingPathComponent("../share/snip/" + name).standardized.path]
-        // a build folder inside the package (.build/<triple>/release/snip): the package's Models/
-        for _ in 0..<4 {
-            folder = folder.deletingLastPathComponent()
-            candidates.append(folder.appendingPathComponent("Models/" + name).path)
-        }
-        return candidates.first { FileManager.default.fileExists(atPath: $0) }
     }
 }

@@ -8,14 +8,15 @@ public final class ModelValue: ScriptObject, @unchecked Sendable {
     public let origin: String
     /// Whether its encoders were trained (decides "supervised" vs "fine-tuned" in `fit_property`).
     public var isPretrained: Bool
-    /// Whether the model reads y min-max scaled to [0, 1] (the shipped model does).
-    public let normalizesY: Bool
+    /// Whether the model reads y min-max scaled to [0, 1]: its contract (the checkpoint's).
+    public var normalizesY: Bool { model.contract.normalizesY }
 
-    public init(model: SNIPModel, origin: String, isPretrained: Bool, normalizesY: Bool = true) {
+    /// `normalizesY`, when given, replaces the model's contract's choice.
+    public init(model: SNIPModel, origin: String, isPretrained: Bool, normalizesY: Bool? = nil) {
         self.model = model
         self.origin = origin
         self.isPretrained = isPretrained
-        self.normalizesY = normalizesY
+        if let normalizesY { model.contract.normalizesY = normalizesY }
     }
 
     public var typeName: String { "model" }
