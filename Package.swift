@@ -4,7 +4,10 @@ import PackageDescription
 /// Hot elementwise kernels are compiled with full optimisation; AVX2/FMA variants are chosen at
 /// run time inside the C code, so the binary still runs on baseline x86-64.
 let kernelFlags: [CSetting] = [.unsafeFlags(["-O3", "-ffp-contract=fast"])]
-let swiftFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+/// Every Swift target keeps Swift's overflow and bounds checks (`-O`, not `-Ounchecked`): the
+/// readers, parsers, the language and the CLI handle untrusted input, and the hot loops
+/// measured no faster without the checks (docs/BENCHMARKS.md, "Checked builds").
+let swiftFlags: [SwiftSetting] = []
 
 let package = Package(
     name: "snip",
@@ -39,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "snip",
             dependencies: [
-                "SnipScript", "SnipModel", "SnipMath", "SnipTensor",
+                "SnipScript", "SnipModel", "SnipMath", "SnipNN", "SnipTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftFlags),

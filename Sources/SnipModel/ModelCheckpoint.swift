@@ -10,8 +10,8 @@ extension SNIPModel {
     static let moduleNames = ["embedder", "encoder_y", "encoder_f", "regressor"]
     static let configKey = "snip.config"
 
-    /// Writes the weights and config to a safetensors file, atomically.
-    public func save(to path: String) throws(CheckpointError) {
+    /// Writes the weights and config (and `extraMetadata`) to a safetensors file, atomically.
+    public func save(to path: String, extraMetadata: [String: String] = [:]) throws(CheckpointError) {
         let json: String
         do {
             json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
@@ -20,7 +20,8 @@ extension SNIPModel {
         }
         try SafeTensors.write(
             namedParameters().map { ($0.key, $0.parameter.value) },
-            metadata: [Self.configKey: json, "snip.format": "1", "snip.vocabulary": vocabulary.identity], to: path)
+            metadata: [Self.configKey: json, "snip.format": "1", "snip.vocabulary": vocabulary.identity]
+                .merging(extraMetadata) { own, _ in own }, to: path)
     }
 
     /// Loads a model from a `.safetensors` or `.pth` file. The config comes from the file
@@ -44,7 +45,7 @@ extension SNIPModel {
             let (tensors, metadata) = try SafeTensors.read(path)
             if config == nil, let json = metadata[configKey] {
                 do {
-                    config = try JSONDecoder().decode(ModelConfig.self, from: Data(json.utf8))
+                    config = try ModelConfig.decode(json: Data(json.utf8), source: "metadata")
                 } catch {
                     throw CheckpointError(path: path, key: configKey, "unreadable config: \(error)")
                 }

@@ -97,6 +97,13 @@ public final class Pretrainer {
         } catch {
             throw ModelError("\(run.settingsPath): cannot read the run settings: \(error)")
         }
+        run.removeStaleTemporaryFiles()
+        guard FileManager.default.fileExists(atPath: run.checkpointPath) else {
+            // killed before its first checkpoint: start again from step 0 (same seed, same data)
+            let trainer = Pretrainer(model: try SNIPModel(config: settings.config, seed: settings.seed), options: settings.options, run: run, step: 0, skipped: 0)
+            try run.truncateMetrics(after: 0)
+            return (trainer, settings.seed)
+        }
         let (model, moments, counters) = try TrainingCheckpoint.load(run.checkpointPath)
         let trainer = Pretrainer(model: model, options: settings.options, run: run, step: counters.step, skipped: counters.skipped)
         trainer.optimizer.restore(updates: counters.updates, moments: moments)

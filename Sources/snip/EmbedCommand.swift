@@ -39,7 +39,7 @@ struct EmbedCommand: ParsableCommand {
     var out: String?
 
     func validate() throws {
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        try Flags.check(batchSize, "--batch-size", in: 1...Flags.maxInferenceBatch)
     }
 
     func run() throws {
@@ -82,6 +82,7 @@ struct EmbedCommand: ParsableCommand {
                 if batch.count == batchSize { try flush() }
             }
             try flush()
+            guard count > 0 else { throw ValidationError("\(data) holds no samples") }
             try output.commit()
         }
         status.finish()
