@@ -63,7 +63,7 @@ let package = Package(
             name: "SnipNNTests", dependencies: ["SnipNN", "SnipTensor", "TestSupport"],
             exclude: ["Fixtures/make_edge_cases.py"], resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "SnipMathTests", dependencies: ["SnipMath"], resources: [.copy("Fixtures")]),
+            name: "SnipMathTests", dependencies: ["SnipMath", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "SnipScriptTests", dependencies: ["SnipScript", "SnipPlot", "snip"],
             resources: [.copy("Fixtures")]),

@@ -61,16 +61,15 @@ public struct TrainingRun: Sendable {
         let fd = open(metricsPath, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         guard fd >= 0 else { throw ModelError("\(metricsPath): cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        try line.withUnsafeBytes { bytes throws(ModelError) in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else {
-                    throw ModelError("\(metricsPath): write failed: \(String(cString: strerror(errno)))")
-                }
-                offset += written
+        let bytes = [UInt8](line)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else {
+                throw ModelError("\(metricsPath): write failed: \(String(cString: strerror(errno)))")
             }
+            offset += written
         }
     }
 

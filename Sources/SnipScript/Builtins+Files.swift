@@ -91,7 +91,7 @@ extension Builtins {
                 // atomic for a regular file; a device or a pipe is written in place, never replaced
                 try AtomicFile.write(text: text, to: path)
             } catch {
-                throw Diagnostic(.file, "cannot write '\(path)': \(error.reason)", at: a.range("path"))
+                throw Diagnostic(.file, "cannot write '\(path)': \((error as? CheckpointError)?.reason ?? "\(error)")", at: a.range("path"))
             }
             return .nothing
         },

@@ -168,7 +168,7 @@ struct PretrainCommand: ParsableCommand {
             do {
                 return try ModelConfig.decode(json: data, source: "--config \(name)")
             } catch {
-                throw ValidationError(error.message)
+                throw ValidationError("\(error)")
             }
         }
     }

@@ -58,8 +58,8 @@ struct HardeningCLITests {
         let model = scratch("model.safetensors")
         defer { unlink(data); unlink(model) }
         let good = try String(contentsOfFile: Self.five, encoding: .utf8).split(separator: "\n")[0]
-        let deep = good.replacingOccurrences(
-            of: #/"tree": "[^"]*"/#, with: "\"tree\": \"" + String(repeating: "sin,", count: 100_000) + "x_0\"")
+        let deep = String(good).replacing(
+            #/"tree": "[^"]*"/#, with: "\"tree\": \"" + String(repeating: "sin,", count: 100_000) + "x_0\"")
         try (good + "\n" + deep + "\n").write(toFile: data, atomically: true, encoding: .utf8)
         try SNIPModel(config: .small(), seed: 1).save(to: model)
         let (status, output) = try runSnip(["embed", "--model", model, "--data", data, "--out", scratch("z.jsonl")])
@@ -83,7 +83,7 @@ struct HardeningCLITests {
         let data = scratch("nan.prefix")
         defer { unlink(data) }
         var lines = try String(contentsOfFile: Self.ncr, encoding: .utf8).split(separator: "\n").map(String.init)
-        lines[2] = lines[2].replacingOccurrences(of: #/"target_property": [^,}]*/#, with: "\"target_property\": NaN")
+        lines[2] = lines[2].replacing(#/"target_property": [^,}]*/#, with: "\"target_property\": NaN")
         try (lines.joined(separator: "\n") + "\n").write(toFile: data, atomically: true, encoding: .utf8)
         let (status, output) = try runSnip([
             "train-property", "--property", "ncr", "--train", data, "--test", Self.ncr, "--steps", "1", "--out", scratch("nan-run"),

@@ -24,11 +24,11 @@ private func withFile<T>(_ text: String, _ body: (String) throws -> T) throws ->
 
 /// The reader's error for `text` (one sample per line), or nil when every line reads.
 private func readError(_ text: String) throws -> DataPrefixError? {
-    try withFile(text) { path in
+    try withFile(text) { path -> DataPrefixError? in
         do {
             _ = try DataPrefixReader(path: path).readAll()
             return nil
-        } catch {
+        } catch let error as DataPrefixError {
             return error
         }
     }

@@ -74,8 +74,9 @@ struct ModelConfigHardeningTests {
             }
         }
         object["width"] = -64
+        let negative = try JSONSerialization.data(withJSONObject: object)
         do {
-            _ = try ModelConfig.decode(json: try JSONSerialization.data(withJSONObject: object), source: "c.json")
+            _ = try ModelConfig.decode(json: negative, source: "c.json")
             Issue.record("accepted a negative width")
         } catch {
             #expect(error.message.contains("c.json: model config: width (enc_emb_dim) must be in"))

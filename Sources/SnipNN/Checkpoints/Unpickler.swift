@@ -15,7 +15,7 @@ struct Unpickler {
     /// The most objects a stream may create (a real checkpoint's pickle creates a few thousand).
     static let maxObjects = 4_000_000
     /// The most values the result may hold, counting each memo-shared value every time it occurs.
-    static let maxValues = 4_000_000
+    static let maxValues = 1_000_000
     /// The deepest nesting of the result.
     static let maxDepth = 200
 
