@@ -29,6 +29,10 @@ func propertyExamples(_ path: String, property: PropertyName, tokenizer: SampleT
     while let sample = try reader.next() {
         do {
             var example = try tokenizer.example(sample)
+            // a property computed from the points needs three of them (ncr takes triples)
+            guard sample.targetProperty != nil || sample.y.count >= 3 else {
+                throw ValidationError("\(property.rawValue) needs at least 3 points, the sample has \(sample.y.count) (and no target_property)")
+            }
             let target = sample.targetProperty ?? property.value(sample)
             guard target.isFinite else {
                 throw ValidationError(

@@ -93,6 +93,21 @@ struct HardeningCLITests {
         #expect(!FileManager.default.fileExists(atPath: scratch("nan-run") + "/model.safetensors"))
     }
 
+    /// A property computed from a sample of one point crashed on a precondition (found by the
+    /// data.prefix fuzz target).
+    @Test func aPropertyOfTooFewPointsIsAnError() throws {
+        let data = scratch("one-point.prefix")
+        defer { unlink(data) }
+        let line = #"{"n_input_points": "1", "n_unary_ops": "0", "n_binary_ops": "0", "d_in": "1", "d_out": "1", "input_distribution_type": "0", "n_centroids": "1", "x_to_fit": [["1.0"]], "y_to_fit": [["2.0"]], "tree": "x_0", "skeleton_tree_encoded": ["x_0"]}"#
+        try (line + "\n").write(toFile: data, atomically: true, encoding: .utf8)
+        for property in ["oscil", "ncr"] {
+            let (status2, output2) = try runSnip([
+                "train-property", "--property", property, "--train", data, "--test", data, "--steps", "1", "--out", scratch("few"),
+            ])
+            #expect(status2 == 1 && output2.contains("\(data):1: \(property) needs at least 3 points"), "\(output2)")
+        }
+    }
+
     @Test func evaluatingAnUntrainedPropertyHeadIsRefused() throws {
         let run = scratch("pretrain-run")
         defer { try? FileManager.default.removeItem(atPath: run) }

@@ -50,7 +50,7 @@ struct DataHardeningTests {
         #expect(throws: ExpressionParseError.self) { try Expression(prefix: Self.nested(100_000)) }
         // binary chains too
         let chain = String(repeating: "add,x_0,", count: 100_000) + "x_0"
-        #expect(throws: ExpressionParseError.tooDeep(limit: Expression.maxDepth, position: 2 * Expression.maxDepth)) {
+        #expect(throws: ExpressionParseError.tooDeep(limit: Expression.maxDepth, position: 2 * Expression.maxDepth - 1)) {
             try Expression(prefix: chain)
         }
     }

@@ -52,10 +52,14 @@ struct FuzzDataPrefixTests {
         _ = sample.tree.hashValue
         _ = sample.tree.nodeCount + sample.tree.inputDimension
         _ = sample.dataPrefixLine()
+        // the properties, with the three points their callers require (snip's property
+        // commands and the language's property built-ins check that first)
         let x = sample.x.map { $0.first ?? 0 }
+        guard x.count >= 3 else { return }
         _ = FunctionProperties.upward(x: x, y: sample.y)
         _ = FunctionProperties.oscillation(x: x, y: sample.y)
         _ = FunctionProperties.yAverage(y: sample.y)
+        _ = FunctionProperties.exactNonConvexityRatio(x: Array(x.prefix(12)), y: Array(sample.y.prefix(12)))
     }
 
     /// A line built from parts: a random tree (sometimes very deep), points (sometimes empty,
