@@ -125,7 +125,7 @@ struct HardeningCLITests {
     }
 
     /// `snip convert` to a fifo writes through it and leaves it a fifo.
-    @Test func convertWritesIntoAFifoInPlace() async throws {
+    @Test func convertWritesIntoAFifoInPlace() throws {
         let folder = scratch("fifo-folder")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -133,25 +133,28 @@ struct HardeningCLITests {
         try SNIPModel(config: .small(), seed: 1).save(to: model)
         let fifo = folder + "/out.safetensors"
         #expect(mkfifo(fifo, 0o644) == 0)
-        let reader = Task.detached { () -> Int in
+        // read on a thread of its own, so that a blocked reader never starves the test's task
+        let done = DispatchSemaphore(value: 0)
+        final class Count: @unchecked Sendable { var bytes = 0 }
+        let received = Count()
+        Thread {
             let fd = open(fifo, O_RDONLY)
-            defer { close(fd) }
-            var total = 0
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
+            while fd >= 0 {
                 let n = read(fd, &buffer, buffer.count)
                 if n <= 0 { break }
-                total += n
+                received.bytes += n
             }
-            return total
-        }
+            if fd >= 0 { close(fd) }
+            done.signal()
+        }.start()
         let (status, output) = try runSnip(["convert", model, fifo])
-        let received = await reader.value
+        done.wait()
         #expect(status == 0, "\(output)")
         var info = stat()
         #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
         let size = try FileManager.default.attributesOfItem(atPath: model)[.size] as? Int
-        #expect(received == size)
+        #expect(received.bytes == size)
     }
 
     /// SIGTERM and SIGHUP stop training after the current step and save, like Ctrl-C.

@@ -62,6 +62,30 @@ struct FuzzDataPrefixTests {
         _ = FunctionProperties.exactNonConvexityRatio(x: Array(x.prefix(12)), y: Array(sample.y.prefix(12)))
     }
 
+    /// A syntactically valid prefix tree of about `budget` nodes over every operator and leaf.
+    static func wellFormedTree(_ random: inout FuzzRandom, budget: Int) -> [String] {
+        let binary = ["add", "sub", "mul", "div", "pow"]
+        let unary = ["abs", "inv", "sqrt", "log", "exp", "sin", "arcsin", "cos", "arccos", "tan", "arctan", "pow2", "pow3"]
+        let leaves = ["x_0", "x_0", "x_1", "e", "pi", "euler_gamma", "rand", "CONSTANT", "1", "-3", "0.5", "-2.5e-08", "1e308", "0"]
+        var out: [String] = []
+        var open = 1  // operands still needed
+        while open > 0 {
+            if out.count >= budget {
+                out.append(random.pick(leaves))
+                open -= 1
+            } else if random.chance(0.3) {
+                out.append(random.pick(binary))
+                open += 1
+            } else if random.chance(0.4) {
+                out.append(random.pick(unary))
+            } else {
+                out.append(random.pick(leaves))
+                open -= 1
+            }
+        }
+        return out
+    }
+
     /// A line built from parts: a random tree (sometimes very deep), points (sometimes empty,
     /// ragged or not numbers) and info fields (sometimes inconsistent).
     static func randomLine(_ random: inout FuzzRandom) -> String {
@@ -73,23 +97,25 @@ struct FuzzDataPrefixTests {
         case 1:
             let depth = random.pick([500, 1001, 20_000])
             tree = Array(repeating: ["add", "x_0"], count: depth).flatMap { $0 } + ["x_0"]
+        case 2, 3, 4:
+            tree = Self.wellFormedTree(&random, budget: 1 + random.int(40))
         default:
             tree = (0..<(1 + random.int(30))).map { _ in random.pick(Self.tokens) }
         }
-        if random.chance(0.2) { tree.shuffle(using: &random) }
-        let points = random.chance(0.1) ? 0 : 1 + random.int(12)
-        let dimension = random.chance(0.1) ? 0 : 1 + random.int(3)
+        if random.chance(0.05) { tree.shuffle(using: &random) }
+        let points = random.chance(0.03) ? 0 : 1 + random.int(12)
+        let dimension = random.chance(0.03) ? 0 : 1 + random.int(3)
         func number() -> String {
-            random.chance(0.9)
+            random.chance(0.97)
                 ? String(format: "%.3e", Double(Int64(truncatingIfNeeded: random.next()) % 2000) / 100)
                 : random.pick(["nan", "inf", "-inf", "1e999", "", "x", "1e-320"])
         }
         let rows = (0..<points).map { _ in
-            let width = random.chance(0.05) ? random.int(4) : dimension
+            let width = random.chance(0.02) ? random.int(4) : dimension
             return "[" + (0..<width).map { _ in "\"\(number())\"" }.joined(separator: ", ") + "]"
         }
-        let ys = (0..<(random.chance(0.05) ? random.int(4) : points)).map { _ in "[\"\(number())\"]" }
-        func info(_ right: Int) -> String { random.chance(0.9) ? String(right) : String(random.interestingInt()) }
+        let ys = (0..<(random.chance(0.02) ? random.int(4) : points)).map { _ in "[\"\(number())\"]" }
+        func info(_ right: Int) -> String { random.chance(0.97) ? String(right) : String(random.interestingInt()) }
         var line = "{\"n_input_points\": \"\(info(points))\", \"n_unary_ops\": \"1\", \"n_binary_ops\": \"1\", "
         line += "\"d_in\": \"\(info(dimension))\", \"d_out\": \"1\", \"input_distribution_type\": \"0\", \"n_centroids\": \"\(info(1))\", "
         line += "\"x_to_fit\": [\(rows.joined(separator: ", "))], \"y_to_fit\": [\(ys.joined(separator: ", "))], "

@@ -27,26 +27,15 @@ private func fileType(_ path: String) -> mode_t {
 /// a regular file. The shared writer now writes devices and pipes in place, refuses
 /// directories, keeps links, and reports write errors.
 struct AtomicFileTests {
-    @Test func aFifoIsWrittenInPlaceAndStaysAFifo() async throws {
+    @Test func aFifoIsWrittenInPlaceAndStaysAFifo() throws {
         let folder = TemporaryFolder()
         let fifo = folder.file("pipe")
         #expect(mkfifo(fifo, 0o644) == 0)
         #expect(try AtomicFile.destination(for: fifo) == .inPlace(fifo))
         // a reader on the other end (opening a fifo for writing waits for one)
-        let reader = Task.detached { () -> [UInt8] in
-            let fd = open(fifo, O_RDONLY)
-            defer { close(fd) }
-            var received: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let n = read(fd, &buffer, buffer.count)
-                if n <= 0 { break }
-                received += buffer[..<n]
-            }
-            return received
-        }
+        let reader = FifoReader(fifo)
         try SafeTensors.write([("x", Tensor([1, 2, 3]))], to: fifo)
-        let received = await reader.value
+        let received = reader.wait()
         #expect(received.count > 8 + 12)
         #expect(fileType(fifo) == S_IFIFO)
         #expect(!FileManager.default.fileExists(atPath: AtomicFile.temporaryPath(for: fifo)))
@@ -107,5 +96,33 @@ struct AtomicFileTests {
         try AtomicFile.write(text: "2", to: path)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "2")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["out.txt"])
+    }
+}
+
+/// Reads a fifo to its end on a thread of its own (not a task: a reader blocked in `open`
+/// must not take one of the few cooperative threads the test that writes needs).
+final class FifoReader: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var received: [UInt8] = []
+
+    init(_ path: String) {
+        let thread = Thread { [self] in
+            let fd = open(path, O_RDONLY)
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while fd >= 0 {
+                let n = read(fd, &buffer, buffer.count)
+                if n <= 0 { break }
+                received += buffer[..<n]
+            }
+            if fd >= 0 { close(fd) }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// The bytes read, once the writer has closed the fifo.
+    func wait() -> [UInt8] {
+        done.wait()
+        return received
     }
 }

@@ -272,6 +272,13 @@ struct SafeTensorsHardeningTests {
         #expect(try readError(safetensors(header: negative)) != nil)
     }
 
+    /// Found by the safetensors fuzz target: the truncation message added the header size to an
+    /// end offset near Int.max.
+    @Test func anEndOffsetNearIntMaxIsATruncationError() throws {
+        let header = #"{"x":{"dtype":"U8","shape":[9223372036854775807],"data_offsets":[0,9223372036854775807]}}"#
+        #expect(try readError(safetensors(header: header))?.reason.contains("truncated") == true)
+    }
+
     @Test func hugeHeaderLengthsAreErrors() throws {
         for length in [UInt64(Int64.max), UInt64.max, UInt64(Int64.max) + 1] {
             var bytes: [UInt8] = []

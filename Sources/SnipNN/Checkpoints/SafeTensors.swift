@@ -63,7 +63,8 @@ public enum SafeTensors {
         let dataLength = file.count - dataStart
         var tensors: [String: Tensor] = [:]
         var metadata: [String: String] = [:]
-        for (name, value) in header {
+        // in name order, so that the first error reported does not depend on hashing
+        for (name, value) in header.sorted(by: { $0.key < $1.key }) {
             if name == "__metadata__" {
                 guard let map = value as? [String: Any] else {
                     throw CheckpointError(path: path, key: name, "metadata is not an object")
@@ -95,7 +96,10 @@ public enum SafeTensors {
                 throw CheckpointError(path: path, key: name, "shape \(shape) does not fit its byte range \(offsets)")
             }
             guard offsets[1] <= dataLength else {
-                throw CheckpointError(path: path, key: name, "truncated: data ends at byte \(dataStart + offsets[1]) of \(file.count)")
+                // (offsets[1] may be near Int.max: no sums in the message)
+                throw CheckpointError(
+                    path: path, key: name,
+                    "truncated: data ends at byte \(offsets[1]) of a data section of \(dataLength) bytes")
             }
             let start = dataStart + offsets[0]
             tensors[name] = Tensor(
