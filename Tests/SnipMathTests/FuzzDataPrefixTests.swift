@@ -24,6 +24,7 @@ struct FuzzDataPrefixTests {
         let iterations = Fuzz.iterations(ciDefault: 4000)
         var outcomes: [String: Int] = [:]
         for i in Fuzz.start..<Fuzz.start + iterations {
+            Fuzz.progress("data.prefix line", done: i - Fuzz.start, outcomes: outcomes)
             var random = FuzzRandom(seed: 31, input: i)
             let line: String
             switch random.int(3) {

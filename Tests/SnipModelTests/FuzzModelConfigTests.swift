@@ -26,6 +26,7 @@ struct FuzzModelConfigTests {
                 inputDistributionType: 0, centroidCount: 1),
             skeletonTokens: [])
         for i in Fuzz.start..<Fuzz.start + iterations {
+            Fuzz.progress("model config", done: i - Fuzz.start, outcomes: outcomes)
             var random = FuzzRandom(seed: 41, input: i)
             let json = Self.randomConfigJSON(&random)
             do {
@@ -33,7 +34,7 @@ struct FuzzModelConfigTests {
                 outcomes["accepted", default: 0] += 1
                 // build and run the small ones (every accepted config is checked to be buildable
                 // by `validate`; building the largest ones would take minutes)
-                if config.estimatedParameterCount < 2_000_000, i % 10 == 0 {
+                if config.estimatedParameterCount < 2_000_000, i % max(10, iterations / 2000) == 0 {
                     let model = try SNIPModel(config: config, seed: UInt64(i))
                     let tokenizer = SampleTokenizer(config: config)
                     if let example = try? tokenizer.example(sample) {

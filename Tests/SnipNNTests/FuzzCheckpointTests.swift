@@ -28,6 +28,7 @@ struct FuzzCheckpointTests {
         let iterations = Fuzz.iterations(ciDefault: 3000)
         var outcomes: [String: Int] = [:]
         for i in Fuzz.start..<Fuzz.start + iterations {
+            Fuzz.progress("pth", done: i - Fuzz.start, outcomes: outcomes)
             var random = FuzzRandom(seed: 17, input: i)
             let bytes: [UInt8]
             switch random.int(4) {
@@ -160,6 +161,7 @@ struct FuzzCheckpointTests {
         let iterations = Fuzz.iterations(ciDefault: 3000)
         var outcomes: [String: Int] = [:]
         for i in Fuzz.start..<Fuzz.start + iterations {
+            Fuzz.progress("safetensors", done: i - Fuzz.start, outcomes: outcomes)
             var random = FuzzRandom(seed: 23, input: i)
             let bytes = random.chance(0.5) ? random.mutate(seed) : Self.randomSafetensors(&random)
             try Data(bytes).write(to: URL(fileURLWithPath: path))

@@ -25,6 +25,15 @@ public enum Fuzz {
         print("fuzz \(target): \(iterations) inputs, 0 crashes (\(parts))")
     }
 
+    /// Prints a progress line every 100,000 inputs of a long run (offline runs that are stopped
+    /// early still record how far they got without a crash).
+    public static func progress(_ target: String, done: Int, outcomes: [String: Int]) {
+        guard done % 100_000 == 0, done > 0 else { return }
+        let parts = outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        print("fuzz \(target): \(done) inputs so far, 0 crashes (\(parts))")
+        fflush(nil)
+    }
+
     /// Integers that find size and offset bugs.
     public static let interestingIntegers: [Int64] = [
         0, 1, -1, 2, 7, 8, 16, 255, 256, 65_535, 65_536, Int64(Int32.max), Int64(Int32.min), Int64(UInt32.max),
