@@ -17,28 +17,41 @@ public final class DataPrefixReader {
     /// The first (up to 100) errors of skipped lines.
     public private(set) var skippedErrors: [DataPrefixError] = []
 
-    private var file: UnsafeMutablePointer<FILE>?
-    private var buffer: UnsafeMutablePointer<CChar>? = nil
-    private var capacity = 0
+    /// The longest line read (a data.prefix line of 200 points in 10 dimensions is about
+    /// 30 KB); a longer one is an error, so that an endless device such as `/dev/zero` cannot
+    /// exhaust memory.
+    public static let maxLineBytes = 16 << 20
 
-    /// Opens `path` for reading.
+    private var file: UnsafeMutablePointer<FILE>?
+    /// Bytes read but not yet returned: `pending[pendingStart...]`.
+    private var pending: [UInt8] = []
+    private var pendingStart = 0
+    /// Where to look for the next newline (bytes before it hold none).
+    private var scanFrom = 0
+    private var atEnd = false
+
+    /// Opens `path` for reading; a directory is refused.
     public init(path: String, skipMalformedLines: Bool = false) throws(DataPrefixError) {
         self.path = path
         self.skipMalformedLines = skipMalformedLines
         guard let f = fopen(path, "r") else {
             throw DataPrefixError(file: path, line: 0, reason: "cannot open: \(Self.errnoText())")
         }
+        var status = stat()
+        if fstat(fileno(f), &status) == 0 && status.st_mode & S_IFMT == S_IFDIR {
+            fclose(f)
+            throw DataPrefixError(file: path, line: 0, reason: "is a directory, not a data.prefix file")
+        }
         file = f
     }
 
     deinit {
         if let f = file { fclose(f) }
-        free(buffer)
     }
 
     /// The next sample, or `nil` at the end of the file.
     public func next() throws(DataPrefixError) -> Sample? {
-        while let line = readLine() {
+        while let line = try readLine() {
             lineNumber += 1
             if line.isEmpty { continue }
             do {
@@ -60,18 +73,57 @@ public final class DataPrefixReader {
         return out
     }
 
-    /// The next line without its newline, or `nil` at the end.
-    private func readLine() -> String? {
-        guard let f = file else { return nil }
-        var cap = capacity
-        let n = getline(&buffer, &cap, f)
-        capacity = cap
-        guard n >= 0, let b = buffer else { return nil }
-        var length = n
-        if length > 0 && b[length - 1] == 0x0A { length -= 1 }
-        if length > 0 && b[length - 1] == 0x0D { length -= 1 }
-        return b.withMemoryRebound(to: UInt8.self, capacity: length) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+    /// The next line without its newline, or `nil` at the end; a read error or a line longer
+    /// than ``maxLineBytes`` throws.
+    private func readLine() throws(DataPrefixError) -> String? {
+        while true {
+            if let newline = pending[max(scanFrom, pendingStart)...].firstIndex(of: 0x0A) {
+                var end = newline
+                if end > pendingStart && pending[end - 1] == 0x0D { end -= 1 }
+                let line = String(decoding: pending[pendingStart..<end], as: UTF8.self)
+                pendingStart = newline + 1
+                scanFrom = pendingStart
+                return line
+            }
+            scanFrom = pending.count
+            guard pending.count - pendingStart <= Self.maxLineBytes else {
+                throw DataPrefixError(
+                    file: path, line: lineNumber + 1,
+                    reason: "the line is longer than \(Self.maxLineBytes >> 20) MiB (not a data.prefix file?)")
+            }
+            if atEnd {
+                guard pendingStart < pending.count else { return nil }
+                var end = pending.count
+                if pending[end - 1] == 0x0D { end -= 1 }
+                let line = String(decoding: pending[pendingStart..<end], as: UTF8.self)
+                pendingStart = pending.count
+                return line
+            }
+            try fill()
+        }
+    }
+
+    /// Reads the next chunk of the file into ``pending``.
+    private func fill() throws(DataPrefixError) {
+        guard let f = file else {
+            atEnd = true
+            return
+        }
+        if pendingStart > 0 {
+            pending.removeFirst(pendingStart)
+            scanFrom -= pendingStart
+            pendingStart = 0
+        }
+        let chunk = 1 << 16
+        let old = pending.count
+        pending.append(contentsOf: repeatElement(0, count: chunk))
+        let n = pending.withUnsafeMutableBytes { fread($0.baseAddress! + old, 1, chunk, f) }
+        pending.removeLast(chunk - n)
+        if n < chunk {
+            if ferror(f) != 0 {
+                throw DataPrefixError(file: path, line: lineNumber + 1, reason: "read failed: \(Self.errnoText())")
+            }
+            atEnd = true
         }
     }
 

@@ -6,28 +6,39 @@ extension Expression {
                 .map(String.init))
     }
 
-    /// Parses prefix tokens; every token must be used.
+    /// The deepest tree the prefix parsers accept (a leaf alone has depth 1).
+    ///
+    /// Every walk over an ``Expression`` (evaluation, encoding, skeletons, infix, hashing and
+    /// the release of the indirect enum itself) recurses once per level, so a tree from a file
+    /// must not be deep enough to overflow a thread's stack: 100,000 nested `sin` would. The
+    /// generator's trees are a few dozen levels deep; 1,000 leaves ample room and stays far
+    /// below what a 512 KiB thread stack holds.
+    public static let maxDepth = 1000
+
+    /// Parses prefix tokens; every token must be used, and the tree may be at most
+    /// ``maxDepth`` levels deep.
     public init(prefixTokens tokens: [String]) throws(ExpressionParseError) {
         guard !tokens.isEmpty else { throw .empty }
         var position = 0
-        self = try Expression.parse(tokens, &position)
+        self = try Expression.parse(tokens, &position, depth: 1)
         if position != tokens.count { throw .trailingTokens(position: position) }
     }
 
-    private static func parse(_ tokens: [String], _ position: inout Int)
+    private static func parse(_ tokens: [String], _ position: inout Int, depth: Int)
         throws(ExpressionParseError) -> Expression
     {
         guard position < tokens.count else { throw .unexpectedEnd }
+        guard depth <= maxDepth else { throw .tooDeep(limit: maxDepth, position: position) }
         let token = tokens[position]
         let start = position
         position += 1
         if let op = BinaryOperator(rawValue: token) {
-            let left = try parse(tokens, &position)
-            let right = try parse(tokens, &position)
+            let left = try parse(tokens, &position, depth: depth + 1)
+            let right = try parse(tokens, &position, depth: depth + 1)
             return .binary(op, left, right)
         }
         if let op = UnaryOperator(rawValue: token) {
-            return .unary(op, try parse(tokens, &position))
+            return .unary(op, try parse(tokens, &position, depth: depth + 1))
         }
         guard let leaf = Leaf(token: token) else {
             throw .unknownToken(token, position: start)

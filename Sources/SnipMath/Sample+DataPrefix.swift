@@ -79,6 +79,14 @@ extension Sample {
         guard x.count == yRows.count else {
             throw fail("x_to_fit has \(x.count) rows, y_to_fit \(yRows.count)")
         }
+        guard let firstPoint = x.first else { throw fail("the sample has no points (x_to_fit is empty)") }
+        guard !firstPoint.isEmpty else { throw fail("the points have no inputs (x_to_fit rows are empty)") }
+        guard infoValues[0] == x.count else {
+            throw fail("n_input_points is \(infoValues[0]) but x_to_fit holds \(x.count) points")
+        }
+        guard infoValues[3] == firstPoint.count else {
+            throw fail("d_in is \(infoValues[3]) but the points have \(firstPoint.count) inputs")
+        }
         guard let prefix = json["tree"]?.stringValue else { throw fail("missing string 'tree'") }
         let tree: Expression
         do {

@@ -10,10 +10,12 @@ extension SNIPModel {
     static let moduleNames = ["embedder", "encoder_y", "encoder_f", "regressor"]
     static let configKey = "snip.config"
 
-    /// Writes the weights, config and contract to a safetensors file, atomically.
-    public func save(to path: String) throws(CheckpointError) {
+    /// Writes the weights, config and contract (and `extraMetadata`) to a safetensors file,
+    /// atomically.
+    public func save(to path: String, extraMetadata: [String: String] = [:]) throws(CheckpointError) {
         try SafeTensors.write(
-            namedParameters().map { ($0.key, $0.parameter.value) }, metadata: try checkpointMetadata(path: path), to: path)
+            namedParameters().map { ($0.key, $0.parameter.value) },
+            metadata: try checkpointMetadata(path: path).merging(extraMetadata) { own, _ in own }, to: path)
     }
 
     /// The metadata every snip checkpoint carries: the config, the contract, the vocabulary
@@ -59,7 +61,7 @@ extension SNIPModel {
             let (tensors, metadata) = try SafeTensors.read(path)
             if config == nil, let json = metadata[configKey] {
                 do {
-                    config = try JSONDecoder().decode(ModelConfig.self, from: Data(json.utf8))
+                    config = try ModelConfig.decode(json: Data(json.utf8), source: "metadata")
                 } catch {
                     throw CheckpointError(path: path, key: configKey, "unreadable config: \(error)")
                 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Hyper-parameters of a SNIP model, with the reference's names in the comments (and in the
 /// checkpoint metadata).
 public struct ModelConfig: Codable, Equatable, Sendable {
@@ -74,13 +76,123 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Float tokens per point: every input dimension and the output.
     public var tokensPerPoint: Int { tokensPerScalar * (maxInputDimension + maxOutputDimension) }
 
-    /// Checks the values that would make a model impossible to build.
+    /// The range each integer field must lie in, with the field's name (and the reference's).
+    ///
+    /// A config read from a checkpoint or a `--config` file is untrusted: these bounds sit far
+    /// above every published SNIP model (the paper's is width 512, 8 layers, 16 heads) and far
+    /// below sizes that would exhaust memory or overflow a size computation.
+    public static let bounds: [(name: String, value: WritableKeyPath<ModelConfig, Int> & Sendable, range: ClosedRange<Int>)] = [
+        ("maxInputDimension (max_input_dimension)", \.maxInputDimension, 1...10),
+        ("maxOutputDimension (max_output_dimension)", \.maxOutputDimension, 1...1),
+        ("width (enc_emb_dim)", \.width, 1...8192),
+        ("layers (n_enc_layers)", \.layers, 0...64),
+        ("heads (n_enc_heads)", \.heads, 1...256),
+        ("latent (latent_dim)", \.latent, 1...8192),
+        ("pointTokenWidth (emb_emb_dim)", \.pointTokenWidth, 1...4096),
+        ("embedderLayers (n_emb_layers)", \.embedderLayers, 0...16),
+        ("embedderExpansion (emb_expansion_factor)", \.embedderExpansion, 1...64),
+        ("feedForwardHiddenLayers (n_enc_hidden_layers)", \.feedForwardHiddenLayers, 0...16),
+        ("maxPoints (max_len)", \.maxPoints, 1...100_000),
+        ("expressionPadding (max_src_len)", \.expressionPadding, 1...100_000),
+        ("positions (N_MAX_POSITIONS)", \.positions, 1...100_000),
+        ("propertyHidden", \.propertyHidden, 1...8192),
+        ("floatPrecision (float_precision)", \.floatPrecision, 1...5),
+        ("mantissaLength (mantissa_len)", \.mantissaLength, 1...6),
+        ("maxExponent (max_exponent)", \.maxExponent, 1...1000),
+    ]
+
+    /// The most parameters a config may describe (4 GB of float32 weights, 12 GB while
+    /// training with Adam's two moments).
+    public static let maxParameterCount = 1_000_000_000
+
+    /// Checks every field against ``bounds`` and the relations between fields, so that a config
+    /// from an untrusted file is refused with a message naming the field instead of building a
+    /// model that exhausts memory, overflows a size or quietly computes something else.
     public func validate() throws(ModelError) {
-        guard width > 0, layers >= 0, heads > 0, width % heads == 0 else {
-            throw ModelError("width \(width) must be a positive multiple of heads \(heads)")
+        for (name, value, range) in Self.bounds where !range.contains(self[keyPath: value]) {
+            throw ModelError(
+                "model config: \(name) must be in \(range.lowerBound)...\(range.upperBound), not \(self[keyPath: value])")
         }
-        guard latent > 0, pointTokenWidth > 0, maxInputDimension >= 1, maxInputDimension <= 10 else {
-            throw ModelError("latent, point token width must be positive and max input dimension in 1…10")
+        guard width % heads == 0 else {
+            throw ModelError("model config: width (enc_emb_dim) \(width) must be a multiple of heads (n_enc_heads) \(heads)")
+        }
+        guard (floatPrecision + 1) % mantissaLength == 0 else {
+            throw ModelError(
+                "model config: mantissaLength (mantissa_len) \(mantissaLength) must divide floatPrecision (float_precision) + 1 = \(floatPrecision + 1)")
+        }
+        let parameters = estimatedParameterCount
+        guard parameters <= Double(Self.maxParameterCount) else {
+            throw ModelError(
+                "model config: about \(Int(parameters / 1e6)) million parameters; at most \(Self.maxParameterCount / 1_000_000) million are allowed (width \(width), layers \(layers), positions \(positions))")
+        }
+    }
+
+    /// Roughly how many parameters the model has (the large matrices; in floating point so that
+    /// nothing overflows whatever the fields hold).
+    public var estimatedParameterCount: Double {
+        let d = Double(width)
+        let mantissas = (0...floatPrecision).reduce(1.0) { v, _ in v * 10 }
+        let floatWords = mantissas + Double(2 * maxExponent + 1) + 17
+        // attention 4·D², feed-forward D→4D→…→D
+        let encoderLayer = 4 * d * d + 8 * d * d + Double(max(feedForwardHiddenLayers, 1) - 1) * 16 * d * d
+        let encoder = Double(layers) * encoderLayer + Double(positions) * d + 2 * d * Double(latent)
+        let pointSize = Double(tokensPerPoint * pointTokenWidth)
+        let hidden = pointSize * Double(embedderExpansion)
+        let embedder = floatWords * Double(pointTokenWidth) + pointSize * hidden
+            + Double(max(embedderLayers, 1) - 1) * hidden * hidden + hidden * d
+        let head = Double(latent + 1) * Double(propertyHidden)
+        return 2 * encoder + (floatWords + 64) * d + embedder + head
+    }
+}
+
+extension ModelConfig {
+    /// Decodes a config from JSON (a `--config` file, a checkpoint's metadata) and checks it
+    /// with ``validate()``; `source` names where the JSON came from in the error.
+    public static func decode(json: Data, source: String) throws(ModelError) -> ModelConfig {
+        let config: ModelConfig
+        do {
+            config = try JSONDecoder().decode(ModelConfig.self, from: json)
+        } catch let error as DecodingError {
+            throw ModelError("\(source): not a model config: \(describe(error))")
+        } catch {
+            throw ModelError("\(source): not a model config: \(error)")
+        }
+        do {
+            try config.validate()
+        } catch {
+            throw ModelError("\(source): \(error.message)")
+        }
+        return config
+    }
+
+    /// A decoding error in a sentence naming the field (`field 'width': expected an integer`),
+    /// without Foundation's internal spelling.
+    public static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context, _ last: CodingKey? = nil) -> String {
+            let keys = context.codingPath + (last.map { [$0] } ?? [])
+            return keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        func typeName(_ type: Any.Type) -> String {
+            switch type {
+            case is Int.Type, is Int64.Type, is UInt64.Type: "an integer"
+            case is Double.Type, is Float.Type: "a number"
+            case is Bool.Type: "true or false"
+            case is String.Type: "a string"
+            default: "\(type)"
+            }
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "field '\(path(context))': expected \(typeName(type))"
+        case .valueNotFound(let type, let context):
+            return "field '\(path(context))': expected \(typeName(type)), found null"
+        case .keyNotFound(let key, let context):
+            return "missing field '\(path(context, key))'"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "not valid JSON" }
+            return "field '\(path(context))': invalid value"
+        @unknown default:
+            return "not a valid config"
         }
     }
 }

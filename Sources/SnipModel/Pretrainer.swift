@@ -178,17 +178,30 @@ public final class Pretrainer {
             throw ModelError("\(run.settingsPath): cannot read the run settings: \(error)")
         }
         let loss = ContrastiveLoss(objective: settings.options.objective, temperature: Float(settings.options.temperature))
-        let (model, moments, counters) = try TrainingCheckpoint.load(run.checkpointPath, extra: loss.parameters)
         let spec = settings.dataSpec ?? PretrainingDataSpec(legacyDescription: settings.data)
+        if group.isLeader { run.removeStaleTemporaryFiles() }
+        let trainer: Pretrainer
+        if FileManager.default.fileExists(atPath: run.checkpointPath) {
+            let (model, moments, counters) = try TrainingCheckpoint.load(run.checkpointPath, extra: loss.parameters)
+            trainer = Pretrainer(
+                model: model, options: settings.options, loss: loss, dataSpec: spec, run: run, step: counters.step,
+                skipped: counters.skipped, group: group)
+            trainer.optimizer.restore(updates: counters.updates, moments: moments)
+            if group.isLeader { try run.truncateMetrics(after: counters.step) }
+        } else {
+            // killed before its first checkpoint: start again from step 0 (same starting weights,
+            // seed and data)
+            let model = try settings.initializedFrom.map { try SNIPModel.load($0) }
+                ?? SNIPModel(config: settings.config, seed: settings.seed)
+            trainer = Pretrainer(
+                model: model, options: settings.options, loss: loss, dataSpec: spec, run: run, step: 0, skipped: 0,
+                group: group)
+            if group.isLeader { try run.truncateMetrics(after: 0) }
+        }
         if let spec {
-            model.contract = ModelContract(
+            trainer.model.contract = ModelContract(
                 normalizesY: spec.normalizeY, skeleton: spec.skeleton, similarity: settings.options.objective.similarity)
         }
-        let trainer = Pretrainer(
-            model: model, options: settings.options, loss: loss, dataSpec: spec, run: run, step: counters.step,
-            skipped: counters.skipped, group: group)
-        trainer.optimizer.restore(updates: counters.updates, moments: moments)
-        if group.isLeader { try run.truncateMetrics(after: counters.step) }
         return (trainer, settings.seed)
     }
 

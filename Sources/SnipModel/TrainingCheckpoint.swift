@@ -38,6 +38,7 @@ struct TrainingCheckpoint {
         } catch {
             throw CheckpointError(path: path, "cannot encode the training counters: \(error)")
         }
+        metadata[SNIPModel.propertyHeadKey] = SNIPModel.untrainedPropertyHead
         try SafeTensors.write(tensors, metadata: metadata, to: path)
     }
 
@@ -76,5 +77,25 @@ struct TrainingCheckpoint {
             moments.append(Adam.Moments(step: step, mean: mean + 0, squares: squares + 0))
         }
         return (model, moments, counters)
+    }
+}
+
+extension SNIPModel {
+    /// The metadata key that marks a checkpoint whose property head (`regressor`) was never
+    /// trained: pre-training checkpoints, and conversions of checkpoints without a head.
+    public static let propertyHeadKey = "snip.property-head"
+    /// The value of ``propertyHeadKey`` for a head that was never trained.
+    public static let untrainedPropertyHead = "untrained"
+
+    /// Whether the checkpoint at `path` is known to hold a property head that was never
+    /// trained: a reference `.pth` without a `regressor`, a safetensors file marked so, or a
+    /// pre-training checkpoint. `false` when it cannot tell (or the file cannot be read).
+    public static func propertyHeadIsUntrained(at path: String) -> Bool {
+        if path.hasSuffix(".pth") || path.hasSuffix(".pt") {
+            guard let root = try? TorchCheckpoint.load(path) else { return false }
+            return root["regressor"] == nil
+        }
+        guard let metadata = try? SafeTensors.read(path).metadata else { return false }
+        return metadata[propertyHeadKey] == untrainedPropertyHead || metadata[TrainingCheckpoint.countersKey] != nil
     }
 }

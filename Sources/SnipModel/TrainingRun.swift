@@ -1,4 +1,5 @@
 import Foundation
+import SnipNN
 
 /// A run directory: `run.json` (settings, seed, snip version), `metrics.jsonl` (one JSON
 /// object per step) and `checkpoint.safetensors`.
@@ -13,32 +14,90 @@ public struct TrainingRun: Sendable {
 
     /// Creates the directory (and parents) when missing.
     func create() throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Self.createDirectory(directory)
+    }
+
+    /// Creates `path` and its missing parents; an error names the path and says why.
+    public static func createDirectory(_ path: String) throws(ModelError) {
+        var status = stat()
+        if stat(path, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFDIR else { throw ModelError("\(path): exists and is not a directory") }
+            return
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path { try createDirectory(parent) }
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            throw ModelError("cannot create the directory \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Writes `value` as pretty JSON to `run.json`, atomically.
     func writeSettings<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(value).write(to: URL(fileURLWithPath: settingsPath), options: .atomic)
+        try AtomicFile.write(try encoder.encode(value), to: settingsPath)
     }
 
     func readSettings<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONDecoder().decode(type, from: Data(contentsOf: URL(fileURLWithPath: settingsPath)))
+        var status = stat()
+        guard stat(settingsPath, &status) == 0 else {
+            throw ModelError("\(String(cString: strerror(errno))) (is \(directory) a run directory?)")
+        }
+        guard status.st_mode & S_IFMT == S_IFREG, status.st_size < 1 << 24,
+            let data = FileManager.default.contents(atPath: settingsPath)
+        else { throw ModelError("not a readable settings file") }
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            throw ModelError(ModelConfig.describe(error))
+        }
     }
 
-    /// Appends one line to `metrics.jsonl`.
+    /// Appends one line to `metrics.jsonl`; NaN and infinite numbers are written as `null`
+    /// (JSON has no spelling for them, and a skipped step's loss is one).
     public func appendMetrics<T: Encodable>(_ value: T) throws {
+        var line = try Self.jsonLine(value)
+        line.append(0x0A)
+        let fd = open(metricsPath, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        guard fd >= 0 else { throw ModelError("\(metricsPath): cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let bytes = [UInt8](line)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else {
+                throw ModelError("\(metricsPath): write failed: \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+    }
+
+    /// `value` as one line of JSON with sorted keys and `null` for every non-finite number.
+    static func jsonLine<T: Encodable>(_ value: T) throws -> Data {
+        // non-finite numbers become sentinel strings that no metrics field can hold, then null
+        let sentinels = (nan: "snip:non-finite:nan", inf: "snip:non-finite:+inf", ninf: "snip:non-finite:-inf")
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        var line = try encoder.encode(value)
-        line.append(0x0A)
-        if let handle = FileHandle(forWritingAtPath: metricsPath) {
-            defer { try? handle.close() }
-            try handle.seekToEnd()
-            try handle.write(contentsOf: line)
-        } else {
-            try line.write(to: URL(fileURLWithPath: metricsPath))
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: sentinels.inf, negativeInfinity: sentinels.ninf, nan: sentinels.nan)
+        var text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        for sentinel in [sentinels.nan, sentinels.inf, sentinels.ninf] {
+            text = text.replacingOccurrences(of: "\"" + sentinel + "\"", with: "null")
+        }
+        return Data(text.utf8)
+    }
+
+    /// Removes temporary checkpoint files (`checkpoint.safetensors.tmp-PID`) that a killed
+    /// process left behind; a file of a process that is still running is kept.
+    func removeStaleTemporaryFiles() {
+        let prefix = (checkpointPath as NSString).lastPathComponent + ".tmp-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)) else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                unlink(directory + "/" + name)
+            }
         }
     }
 
@@ -52,8 +111,7 @@ public struct TrainingRun: Sendable {
             else { return false }
             return s <= step
         }
-        try Data((kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).utf8)
-            .write(to: URL(fileURLWithPath: metricsPath), options: .atomic)
+        try AtomicFile.write(text: kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n"), to: metricsPath)
     }
 
     /// The metrics lines, decoded.

@@ -1,4 +1,5 @@
 import Foundation
+import SnipNN
 
 extension Builtins {
     static let files: [Builtin] = [
@@ -92,9 +93,10 @@ extension Builtins {
                 text += columns.map { formatNumber($0[i]) }.joined(separator: ",") + "\n"
             }
             do {
-                try text.write(toFile: path, atomically: true, encoding: .utf8)
+                // atomic for a regular file; a device or a pipe is written in place, never replaced
+                try AtomicFile.write(text: text, to: path)
             } catch {
-                throw Diagnostic(.file, "cannot write '\(path)': \(describeFileError(error, path: path))", at: a.range("path"))
+                throw Diagnostic(.file, "cannot write '\(path)': \((error as? CheckpointError)?.reason ?? "\(error)")", at: a.range("path"))
             }
             return .nothing
         },

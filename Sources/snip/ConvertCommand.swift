@@ -31,7 +31,12 @@ struct ConvertCommand: ParsableCommand {
     func run() throws {
         let model = try reportingErrors { try SNIPModel.load(input) }
         if let yScaling { model.contract.normalizesY = yScaling == .normalizeY }
-        try reportingErrors { try model.save(to: output) }
+        // keep saying so when the source's property head was never trained
+        let untrained = SNIPModel.propertyHeadIsUntrained(at: input)
+        try reportingErrors {
+            try model.save(
+                to: output, extraMetadata: untrained ? [SNIPModel.propertyHeadKey: SNIPModel.untrainedPropertyHead] : [:])
+        }
         let c = model.config
         print("\(output): width \(c.width), \(c.layers) layers, \(c.heads) heads, latent \(c.latent), \(model.parameterCount) parameters; \(model.contract.summary)")
     }

@@ -40,7 +40,7 @@ struct EmbedCommand: ParsableCommand {
     var out: String?
 
     func validate() throws {
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        try Flags.check(batchSize, "--batch-size", in: 1...Flags.maxInferenceBatch)
     }
 
     func run() throws {
@@ -83,6 +83,7 @@ struct EmbedCommand: ParsableCommand {
                 if batch.count == batchSize { try flush() }
             }
             try flush()
+            guard count > 0 else { throw ValidationError("\(data) holds no samples") }
             try output.commit()
         }
         status.finish()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SnipNN
 import SnipScript
 
 /// `snip notebook FILE.snip --out report.html|.md`.
@@ -60,7 +61,7 @@ struct NotebookCommand: ParsableCommand {
                 return folderName + "/" + name
             }
             if let error = failure {
-                writeStandardError("error: cannot write the plots to '\(folder)': \(describeSystemError(error))\n")
+                writeStandardError("error: cannot write the plots to '\(folder)': \(userMessage(error))\n")
                 throw ExitCode(73)
             }
         } else if out.lowercased().hasSuffix(".html") || out.lowercased().hasSuffix(".htm") {
@@ -69,9 +70,9 @@ struct NotebookCommand: ParsableCommand {
             throw ValidationError("--out must end in .html or .md")
         }
         do {
-            try report.write(toFile: out, atomically: true, encoding: .utf8)
+            try AtomicFile.write(text: report, to: out)
         } catch {
-            writeStandardError("error: cannot write '\(out)': \(describeSystemError(error))\n")
+            writeStandardError("error: cannot write '\(out)': \(error.reason)\n")
             throw ExitCode(73)
         }
         let ran = results.filter(\.ran).count

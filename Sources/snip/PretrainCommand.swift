@@ -82,9 +82,14 @@ struct PretrainCommand: ParsableCommand {
 
     func validate() throws {
         guard (out == nil) != (resume == nil) else { throw ValidationError("give exactly one of --out DIR (new run) or --resume DIR") }
-        guard steps > 0, batchSize > 0, checkpointEvery > 0 else { throw ValidationError("--steps, --batch-size and --checkpoint-every must be positive") }
-        guard (1...10).contains(maxInputDimension) else { throw ValidationError("--max-input-dimension must be 1…10") }
-        guard learningRate > 0, warmup >= 0, clip >= 0, temperature > 0 else { throw ValidationError("--lr and --temperature must be positive, --warmup and --clip not negative") }
+        try Flags.check(steps, "--steps", in: 1...Flags.maxSteps)
+        try Flags.check(batchSize, "--batch-size", in: 1...Flags.maxTrainingBatch)
+        try Flags.check(checkpointEvery, "--checkpoint-every", in: 1...Flags.maxSteps)
+        try Flags.check(maxInputDimension, "--max-input-dimension", in: 1...10)
+        try Flags.check(warmup, "--warmup", in: 0...Flags.maxSteps)
+        try Flags.checkPositive(learningRate, "--lr")
+        try Flags.checkPositive(temperature, "--temperature")
+        guard clip.isFinite, clip >= 0 else { throw ValidationError("--clip must be 0 (off) or a positive number, not \(clip)") }
     }
 
     func run() throws {
@@ -179,19 +184,31 @@ struct PretrainCommand: ParsableCommand {
         }
     }
 
+    /// The largest `--config` file read.
+    static let maxConfigBytes = 1 << 20
+
     static func modelConfig(_ name: String, maxInputDimension: Int) throws -> ModelConfig {
         switch name {
         case "small": return .small(maxInputDimension: maxInputDimension)
         case "medium": return .medium(maxInputDimension: maxInputDimension)
         case "paper": return .paper(maxInputDimension: maxInputDimension)
         default:
-            guard let data = FileManager.default.contents(atPath: name) else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory), !isDirectory.boolValue,
+                let handle = FileHandle(forReadingAtPath: name)
+            else {
                 throw ValidationError("--config: '\(name)' is not small, medium, paper or a readable JSON file")
             }
+            defer { try? handle.close() }
+            // a config is a few hundred bytes; read a little more than the limit to detect more
+            let data = (try? handle.read(upToCount: maxConfigBytes + 1)) ?? Data()
+            guard data.count <= maxConfigBytes else {
+                throw ValidationError("--config \(name): larger than \(maxConfigBytes >> 10) KiB; not a model config")
+            }
             do {
-                return try JSONDecoder().decode(ModelConfig.self, from: data)
+                return try ModelConfig.decode(json: data, source: "--config \(name)")
             } catch {
-                throw ValidationError("--config \(name): not a model config: \(error)")
+                throw ValidationError("\(error)")
             }
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SnipMath
 import SnipModel
+import SnipNN
 import SnipTensor
 
 /// The four properties of the paper.
@@ -28,7 +29,18 @@ func propertyExamples(_ path: String, property: PropertyName, tokenizer: SampleT
     while let sample = try reader.next() {
         do {
             var example = try tokenizer.example(sample)
-            example.property = sample.targetProperty ?? property.value(sample)
+            // a property computed from the points needs three of them (ncr takes triples)
+            guard sample.targetProperty != nil || sample.y.count >= 3 else {
+                throw ValidationError("\(property.rawValue) needs at least 3 points, the sample has \(sample.y.count) (and no target_property)")
+            }
+            let target = sample.targetProperty ?? property.value(sample)
+            guard target.isFinite else {
+                throw ValidationError(
+                    sample.targetProperty != nil
+                        ? "target_property is \(target); a property target must be a finite number"
+                        : "the \(property.rawValue) of the points is \(target); a property target must be a finite number")
+            }
+            example.property = target
             examples.append(example)
         } catch {
             throw DataPrefixError(file: path, line: reader.lineNumber, reason: "\(error)")
@@ -53,7 +65,7 @@ func describe(_ m: PropertyMetrics) -> String {
 func writePredictions(_ path: String, truths: [Double], predictions: [Double]) throws {
     var text = "line,truth,prediction\n"
     for (i, (t, p)) in zip(truths, predictions).enumerated() { text += "\(i + 1),\(t),\(p)\n" }
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    try AtomicFile.write(text: text, to: path)
 }
 
 /// `snip train-property`: the paper's property-prediction experiment.
@@ -107,7 +119,10 @@ struct TrainPropertyCommand: ParsableCommand {
 
     func validate() throws {
         guard !freeze || initFrom != nil else { throw ValidationError("--freeze needs a pre-trained model (--init-from)") }
-        guard steps > 0, batchSize > 0, learningRate > 0, warmup >= 0 else { throw ValidationError("--steps, --batch-size, --lr must be positive") }
+        try Flags.check(steps, "--steps", in: 1...Flags.maxSteps)
+        try Flags.check(batchSize, "--batch-size", in: 1...Flags.maxTrainingBatch)
+        try Flags.check(warmup, "--warmup", in: 0...Flags.maxSteps)
+        try Flags.checkPositive(learningRate, "--lr")
     }
 
     func run() throws {
@@ -123,7 +138,7 @@ struct TrainPropertyCommand: ParsableCommand {
             options.batchSize = batchSize
             options.learningRate = learningRate
             options.warmup = warmup
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try TrainingRun.createDirectory(out)
             let run = TrainingRun(directory: out)
             let trainer = PropertyTrainer(model: model, mode: mode, options: options)
             note("\(mode.rawValue) \(property.rawValue): \(trainExamples.count) training, \(testExamples.count) test examples, \(steps) steps of \(batchSize)")
@@ -138,13 +153,13 @@ struct TrainPropertyCommand: ParsableCommand {
                                    formatDuration(elapsed / Double(step) * Double(steps - step))))
             }, shouldStop: { interrupt.isSet })
             status.finish()
-            try model.save(to: out + "/model.safetensors")
+            try model.save(to: out + "/model.safetensors", extraMetadata: [SNIPModel.propertyHeadKey: property.rawValue])
             let truths = testExamples.map { $0.property! }
             let predictions = PropertyTrainer.predict(model: model, expressions: testExamples.map(\.expressionTokens))
             let metrics = PropertyMetrics(predictions: predictions, truths: truths)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(metrics).write(to: URL(fileURLWithPath: out + "/test-metrics.json"), options: .atomic)
+            try AtomicFile.write(try encoder.encode(metrics), to: out + "/test-metrics.json")
             try writePredictions(out + "/predictions.csv", truths: truths, predictions: predictions)
             if stop == .interrupted { note("interrupted at step \(trainer.step); the model so far is saved") }
             if trainer.skipped > 0 { note("\(trainer.skipped) steps skipped for a NaN or infinite loss or gradient") }
@@ -177,6 +192,11 @@ struct EvalPropertyCommand: ParsableCommand {
             let path = FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory) && isDirectory.boolValue
                 ? model + "/model.safetensors" : model
             let loaded = try SNIPModel.load(path)
+            guard !SNIPModel.propertyHeadIsUntrained(at: path) else {
+                throw ValidationError(
+                    "\(path): this checkpoint's property head (regressor) was never trained (a pre-training "
+                        + "checkpoint, or one without a regressor); train one with `snip train-property --init-from \(path)`")
+            }
             let examples = try propertyExamples(data, property: property, tokenizer: SampleTokenizer(config: loaded.config))
             let truths = examples.map { $0.property! }
             let predicted = PropertyTrainer.predict(model: loaded, expressions: examples.map(\.expressionTokens))

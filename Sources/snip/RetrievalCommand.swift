@@ -27,6 +27,11 @@ struct RetrievalCommand: ParsableCommand {
     @Option(help: "Samples per encoder batch.")
     var batchSize = 64
 
+    func validate() throws {
+        try Flags.check(count, "--count", in: 2...Flags.maxRetrievalCandidates)
+        try Flags.check(batchSize, "--batch-size", in: 1...Flags.maxInferenceBatch)
+    }
+
     func run() throws {
         try reportingErrors {
             let loaded = try SNIPModel.load(model)

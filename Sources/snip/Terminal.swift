@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Synchronization
 
@@ -43,28 +44,62 @@ final class StatusLine {
 
 private let interruptRequested = Atomic<Bool>(false)
 
-/// Ctrl-C handling for long commands: the first Ctrl-C sets a flag the work loop checks; a
-/// second one ends the process at once.
+/// Stop requests for long commands: the first Ctrl-C (SIGINT), SIGTERM (`kill`, a scheduler
+/// ending the job) or SIGHUP (the terminal closed) sets a flag that the work loop checks, so
+/// the command stops after the current step and saves; a second one ends the process at once.
 final class InterruptFlag: @unchecked Sendable {
-    private let source: DispatchSourceSignal
+    /// The signals that ask a long command to stop and save.
+    static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+    private let sources: [DispatchSourceSignal]
 
     init() {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler {
-            if interruptRequested.exchange(true, ordering: .relaxed) {
-                note("\ninterrupted again: exiting without saving")
-                exit(130)
+        sources = Self.signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                let name = number == SIGINT ? "Ctrl-C" : number == SIGTERM ? "SIGTERM" : "SIGHUP"
+                if interruptRequested.exchange(true, ordering: .relaxed) {
+                    note("\n\(name) again: exiting without saving")
+                    exit(128 + number)
+                }
+                note("\n\(name): stopping after this step and saving (Ctrl-C again to quit now)…")
             }
-            note("\nstopping after this step (Ctrl-C again to quit now)…")
+            source.resume()
+            return source
         }
-        source.resume()
     }
 
     var isSet: Bool { interruptRequested.load(ordering: .relaxed) }
 
     deinit {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
+        for source in sources { source.cancel() }
+        for number in Self.signals { signal(number, SIG_DFL) }
+    }
+}
+
+/// Ranges of the count and size flags: far above what the reference uses, far below what
+/// would exhaust memory or take years.
+enum Flags {
+    /// Examples per training step (`pretrain`, `train-property`; the reference uses 256 and 16).
+    static let maxTrainingBatch = 16_384
+    /// Samples per inference batch (`embed`, `retrieval`).
+    static let maxInferenceBatch = 65_536
+    /// Training steps, warm-up updates, checkpoint intervals.
+    static let maxSteps = 1_000_000_000
+    /// Retrieval candidates (the score matrix holds count² floats: 1.6 GB at the limit).
+    static let maxRetrievalCandidates = 20_000
+
+    /// Fails unless `value` lies in `range`, naming the flag.
+    static func check(_ value: Int, _ flag: String, in range: ClosedRange<Int>) throws {
+        guard range.contains(value) else {
+            throw ValidationError("\(flag) must be in \(range.lowerBound)...\(range.upperBound), not \(value)")
+        }
+    }
+
+    /// Fails unless `value` is a finite positive number, naming the flag.
+    static func checkPositive(_ value: Double, _ flag: String) throws {
+        guard value.isFinite, value > 0 else {
+            throw ValidationError("\(flag) must be a finite positive number, not \(value)")
+        }
     }
 }

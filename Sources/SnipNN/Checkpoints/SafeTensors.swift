@@ -46,11 +46,16 @@ public enum SafeTensors {
     public static func read(_ path: String) throws(CheckpointError) -> (tensors: [String: Tensor], metadata: [String: String]) {
         let file = try MappedFile(path: path)
         guard file.count >= 8 else { throw CheckpointError(path: path, "truncated: no header length") }
-        let headerLength = Int(file.read(UInt64.self, at: 0))
-        guard headerLength > 0, headerLength <= file.count - 8, headerLength < 1 << 30 else {
-            throw CheckpointError(path: path, "truncated or not a safetensors file (header length \(headerLength), file \(file.count) bytes)")
+        let announced = file.read(UInt64.self, at: 0)
+        guard announced > 0, announced <= UInt64(file.count - 8), announced < 1 << 30 else {
+            throw CheckpointError(path: path, "truncated or not a safetensors file (header length \(announced), file \(file.count) bytes)")
         }
+        let headerLength = Int(announced)
         let headerBytes = Data(file.bytes(8..<8 + headerLength))
+        // a header nests three levels; refuse deep nesting before a recursive JSON parser sees it
+        guard jsonNestingDepth(file.bytes(8..<8 + headerLength)) <= 16 else {
+            throw CheckpointError(path: path, "the header nests too deeply to be a safetensors header")
+        }
         guard let header = (try? JSONSerialization.jsonObject(with: headerBytes)) as? [String: Any] else {
             throw CheckpointError(path: path, "the header is not a JSON object")
         }
@@ -58,7 +63,8 @@ public enum SafeTensors {
         let dataLength = file.count - dataStart
         var tensors: [String: Tensor] = [:]
         var metadata: [String: String] = [:]
-        for (name, value) in header {
+        // in name order, so that the first error reported does not depend on hashing
+        for (name, value) in header.sorted(by: { $0.key < $1.key }) {
             if name == "__metadata__" {
                 guard let map = value as? [String: Any] else {
                     throw CheckpointError(path: path, key: name, "metadata is not an object")
@@ -75,20 +81,60 @@ public enum SafeTensors {
             guard let width = elementWidth[dtype] else {
                 throw CheckpointError(path: path, key: name, "unsupported dtype \(dtype)")
             }
-            let count = shape.reduce(1, *)
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] >= offsets[0],
-                offsets[1] - offsets[0] == count * width
-            else {
+            guard shape.count <= 64, shape.allSatisfy({ $0 >= 0 }) else {
+                throw CheckpointError(path: path, key: name, "malformed shape \(shape)")
+            }
+            // element and byte counts without overflow: a crafted shape may multiply past 2^63
+            var count = 1
+            for dimension in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+                guard !overflow else { throw CheckpointError(path: path, key: name, "shape \(shape) has too many elements") }
+                count = product
+            }
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: width)
+            guard !overflow, offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == bytes else {
                 throw CheckpointError(path: path, key: name, "shape \(shape) does not fit its byte range \(offsets)")
             }
             guard offsets[1] <= dataLength else {
-                throw CheckpointError(path: path, key: name, "truncated: data ends at byte \(dataStart + offsets[1]) of \(file.count)")
+                // (offsets[1] may be near Int.max: no sums in the message)
+                throw CheckpointError(
+                    path: path, key: name,
+                    "truncated: data ends at byte \(offsets[1]) of a data section of \(dataLength) bytes")
             }
             let start = dataStart + offsets[0]
             tensors[name] = Tensor(
                 storage: DTypeConversion.storage(file, at: start, count: count, dtype: dtype), shape: shape)
         }
         return (tensors, metadata)
+    }
+
+    /// The deepest nesting of `[` and `{` in JSON text (outside strings).
+    static func jsonNestingDepth(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var depth = 0
+        var deepest = 0
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
     }
 
     static let elementWidth: [String: Int] = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I8": 1, "U8": 1, "BOOL": 1]

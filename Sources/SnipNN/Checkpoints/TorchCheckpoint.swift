@@ -16,29 +16,77 @@ public enum TorchCheckpoint {
             throw CheckpointError(path: path, "not a PyTorch checkpoint (no data.pkl in the archive)")
         }
         let root = String(pickle.name.dropLast("data.pkl".count))
+        var budget = CopyBudget(bytes: copyBudget(fileSize: file.count))
         var unpickler = Unpickler(bytes: file.bytes(pickle.range), path: path) { dtype, key, offset, size, stride in
             let name = root + "data/" + key
             guard let member = archive.members[name] else {
                 throw CheckpointError(path: path, key: name, "missing storage member")
             }
-            return try rebuild(file, member: member, dtype: dtype, offset: offset, size: size, stride: stride)
+            return try rebuild(
+                file, member: member, dtype: dtype, offset: offset, size: size, stride: stride, budget: &budget)
         }
         return try unpickler.run()
     }
 
+    /// The most bytes of float32 the tensors of a file of `fileSize` bytes may be copied into
+    /// (contiguous float32 tensors are mapped, not copied): every element converted from a
+    /// narrower type or gathered from a strided view once or a few times, never the terabytes
+    /// a crafted size with stride 0 would ask for.
+    static func copyBudget(fileSize: Int) -> Int {
+        let (scaled, overflow) = fileSize.multipliedReportingOverflow(by: 8)
+        return overflow ? Int.max : max(scaled, 256 << 20)
+    }
+
+    /// Bytes left for tensors that must be copied out of the file.
+    struct CopyBudget {
+        var bytes: Int
+
+        /// Takes `elements` float32 elements off the budget, or fails naming `key`.
+        mutating func spend(_ elements: Int, path: String, key: String) throws(CheckpointError) {
+            let (needed, overflow) = elements.multipliedReportingOverflow(by: 4)
+            guard !overflow, needed <= bytes else {
+                throw CheckpointError(
+                    path: path, key: key,
+                    "the tensors would need more than \(bytes >> 20) MiB more memory than the file's size allows")
+            }
+            bytes -= needed
+        }
+    }
+
+    /// The largest number of dimensions a tensor record may have.
+    static let maxDimensions = 64
+
     static func rebuild(
-        _ file: MappedFile, member: ZipArchive.Member, dtype: String, offset: Int, size: [Int], stride: [Int]
+        _ file: MappedFile, member: ZipArchive.Member, dtype: String, offset: Int, size: [Int], stride: [Int],
+        budget: inout CopyBudget
     ) throws(CheckpointError) -> Tensor {
         let width = dtype == "I16" ? 2 : (SafeTensors.elementWidth[dtype] ?? 4)
         let available = member.range.count / width
-        let count = size.reduce(1, *)
-        guard size.count == stride.count, size.allSatisfy({ $0 >= 0 }), offset >= 0 else {
-            throw CheckpointError(path: file.path, key: member.name, "malformed size \(size) / stride \(stride)")
+        func malformed(_ reason: String) -> CheckpointError {
+            CheckpointError(path: file.path, key: member.name, "malformed tensor record (size \(size), stride \(stride), offset \(offset)): \(reason)")
+        }
+        guard size.count == stride.count, size.count <= maxDimensions else {
+            throw malformed("sizes and strides must be equally many, at most \(maxDimensions)")
+        }
+        guard size.allSatisfy({ $0 >= 0 }), stride.allSatisfy({ $0 >= 0 }), offset >= 0 else {
+            throw malformed("negative size, stride or offset")
+        }
+        // element count and furthest element, without overflow
+        var count = 1
+        var furthest = offset
+        for (s, st) in zip(size, stride) {
+            let (product, overflow) = count.multipliedReportingOverflow(by: s)
+            guard !overflow else { throw malformed("the element count overflows") }
+            count = product
+            guard s > 0 else { continue }
+            let (reach, overflow2) = (s - 1).multipliedReportingOverflow(by: st)
+            let (sum, overflow3) = furthest.addingReportingOverflow(reach)
+            guard !overflow2, !overflow3 else { throw malformed("the view's extent overflows") }
+            furthest = sum
         }
         // the furthest element the view touches must lie inside the storage
-        let last = count == 0 ? offset : offset + zip(size, stride).reduce(0) { $0 + ($1.0 - 1) * $1.1 }
-        guard last < available || count == 0 else {
-            throw CheckpointError(path: file.path, key: member.name, "truncated: the tensor needs element \(last) of a storage of \(available)")
+        guard count == 0 || furthest < available else {
+            throw CheckpointError(path: file.path, key: member.name, "truncated: the tensor needs element \(furthest) of a storage of \(available)")
         }
         var contiguous = true
         var expected = 1
@@ -46,10 +94,13 @@ public enum TorchCheckpoint {
             if st != expected { contiguous = false }
             expected *= s
         }
+        if count == 0 { return Tensor(storage: Tensor([], shape: [0]).storage, shape: size) }
         let start = member.range.lowerBound + offset * width
         if contiguous && dtype != "I16" {
+            if dtype != "F32" { try budget.spend(count, path: file.path, key: member.name) }
             return Tensor(storage: DTypeConversion.storage(file, at: start, count: count, dtype: dtype), shape: size)
         }
+        try budget.spend(count, path: file.path, key: member.name)
         // gather a strided view element by element
         var values = [Float](repeating: 0, count: count)
         let raw = file.bytes(member.range)

@@ -5,7 +5,41 @@ import SnipTensor
 /// anything: classes become names, torch storages and tensors are rebuilt from the archive's
 /// data members, every other object is kept inert. Any malformed input is an error, never a
 /// crash.
+///
+/// Untrusted input is bounded: only the globals of ``allowedGlobals`` may appear (as
+/// `torch.load(weights_only=True)` does; any other is refused by name), lengths are checked
+/// without overflow, the stream may create at most ``maxObjects`` objects and the result may
+/// hold at most ``maxValues`` values (memo-shared "billion laughs" structures are refused), and
+/// nothing recurses deeper than ``maxDepth`` (deep structures are freed iteratively).
 struct Unpickler {
+    /// The most objects a stream may create (a real checkpoint's pickle creates a few thousand).
+    static let maxObjects = 4_000_000
+    /// The most values the result may hold, counting each memo-shared value every time it occurs.
+    static let maxValues = 1_000_000
+    /// The deepest nesting of the result.
+    static let maxDepth = 200
+
+    /// The globals a checkpoint may name: what rebuilds tensors and storages, the containers
+    /// `torch.save` uses, and the inert objects released checkpoints pickle beside the weights
+    /// (paths, an argparse `Namespace`, numpy scalars in the metrics, dtypes, `torch.Size`).
+    /// None is ever called; the inert ones are kept as ``PickleValue/object(type:arguments:state:)``.
+    static let allowedGlobals: Set<String> = [
+        "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor",
+        "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state",
+        "torch.FloatStorage", "torch.DoubleStorage", "torch.HalfStorage", "torch.BFloat16Storage",
+        "torch.LongStorage", "torch.IntStorage", "torch.ShortStorage", "torch.CharStorage",
+        "torch.ByteStorage", "torch.BoolStorage", "torch.Size",
+        "torch.float32", "torch.float64", "torch.float16", "torch.bfloat16", "torch.int64",
+        "torch.int32", "torch.int16", "torch.int8", "torch.uint8", "torch.bool",
+        "collections.OrderedDict", "builtins.dict", "builtins.list", "builtins.tuple",
+        "builtins.set", "builtins.frozenset", "builtins.slice", "builtins.complex",
+        "pathlib.PosixPath", "pathlib.WindowsPath", "pathlib.PurePosixPath",
+        "pathlib.PureWindowsPath", "pathlib.Path", "argparse.Namespace",
+        "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar", "numpy.dtype",
+        "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
+        "numpy.ndarray", "_codecs.encode",
+    ]
+
     /// A node on the unpickling stack; a class so that containers can be filled after they were
     /// memoised (pickle's APPEND/SETITEM mutate an object that the memo also holds).
     final class Node {
@@ -25,6 +59,29 @@ struct Unpickler {
             self.kind = kind
             self.items = items
         }
+
+        /// Frees the nodes below this one without recursion: a 100,000-deep chain would
+        /// otherwise release itself one stack frame per level.
+        deinit {
+            guard !items.isEmpty || !pairs.isEmpty || state != nil else { return }
+            var pending = takeChildren()
+            while var node = pending.popLast() {
+                if isKnownUniquelyReferenced(&node) { pending += node.takeChildren() }
+            }
+        }
+
+        private func takeChildren() -> [Node] {
+            var children = items
+            items = []
+            for (key, value) in pairs {
+                children.append(key)
+                children.append(value)
+            }
+            pairs = []
+            if let state { children.append(state) }
+            state = nil
+            return children
+        }
     }
 
     let bytes: UnsafeRawBufferPointer
@@ -36,6 +93,8 @@ struct Unpickler {
     private var position = 0
     private var stack: [Node] = []
     private var memo: [Int: Node] = [:]
+    private var objects = 0
+    private var values = 0
 
     init(
         bytes: UnsafeRawBufferPointer, path: String,
@@ -51,9 +110,32 @@ struct Unpickler {
     }
 
     private mutating func take(_ n: Int) throws(CheckpointError) -> UnsafeRawBufferPointer {
-        guard n >= 0, position + n <= bytes.count else { throw fail("truncated pickle stream at byte \(position)") }
+        // `n <= count - position`, not `position + n <= count`: n may be near Int.max
+        guard n >= 0, n <= bytes.count - position else {
+            throw fail("truncated pickle stream at byte \(position) (\(n) bytes announced)")
+        }
         defer { position += n }
         return UnsafeRawBufferPointer(rebasing: bytes[position..<position + n])
+    }
+
+    /// Takes as many bytes as an unsigned length field announces.
+    private mutating func take<T: FixedWidthInteger & UnsignedInteger>(lengthOf _: T.Type) throws(CheckpointError)
+        -> UnsafeRawBufferPointer
+    {
+        let length = try integer(T.self)
+        guard let n = Int(exactly: length) else {
+            throw fail("truncated pickle stream at byte \(position) (\(length) bytes announced)")
+        }
+        return try take(n)
+    }
+
+    /// Pushes a new object, counting it against ``maxObjects``.
+    private mutating func push(_ node: Node) throws(CheckpointError) {
+        objects += 1
+        guard objects <= Self.maxObjects else {
+            throw fail("the pickle creates more than \(Self.maxObjects) objects")
+        }
+        stack.append(node)
     }
 
     private mutating func integer<T: FixedWidthInteger>(_: T.Type) throws(CheckpointError) -> T {
@@ -100,62 +182,62 @@ struct Unpickler {
             case 0x95: _ = try take(8)  // FRAME
             case 0x2E:  // STOP
                 return try convert(pop(), depth: 0)
-            case 0x28: stack.append(Node(.mark))  // MARK
-            case 0x7D: stack.append(Node(.dict))  // EMPTY_DICT
-            case 0x5D: stack.append(Node(.list))  // EMPTY_LIST
-            case 0x29: stack.append(Node(.tuple))  // EMPTY_TUPLE
-            case 0x8F: stack.append(Node(.list))  // EMPTY_SET (kept as a list)
+            case 0x28: try push(Node(.mark))  // MARK
+            case 0x7D: try push(Node(.dict))  // EMPTY_DICT
+            case 0x5D: try push(Node(.list))  // EMPTY_LIST
+            case 0x29: try push(Node(.tuple))  // EMPTY_TUPLE
+            case 0x8F: try push(Node(.list))  // EMPTY_SET (kept as a list)
             case 0x64:  // DICT
                 let items = try popToMark()
                 let dict = Node(.dict)
                 for i in stride(from: 0, to: items.count - 1, by: 2) { dict.pairs.append((items[i], items[i + 1])) }
-                stack.append(dict)
-            case 0x6C: stack.append(Node(.list, items: try popToMark()))  // LIST
-            case 0x74: stack.append(Node(.tuple, items: try popToMark()))  // TUPLE
-            case 0x85: stack.append(Node(.tuple, items: [try pop()]))  // TUPLE1
+                try push(dict)
+            case 0x6C: try push(Node(.list, items: try popToMark()))  // LIST
+            case 0x74: try push(Node(.tuple, items: try popToMark()))  // TUPLE
+            case 0x85: try push(Node(.tuple, items: [try pop()]))  // TUPLE1
             case 0x86:  // TUPLE2
                 let b = try pop(), a = try pop()
-                stack.append(Node(.tuple, items: [a, b]))
+                try push(Node(.tuple, items: [a, b]))
             case 0x87:  // TUPLE3
                 let c = try pop(), b = try pop(), a = try pop()
-                stack.append(Node(.tuple, items: [a, b, c]))
-            case 0x91: stack.append(Node(.list, items: try popToMark()))  // FROZENSET
+                try push(Node(.tuple, items: [a, b, c]))
+            case 0x91: try push(Node(.list, items: try popToMark()))  // FROZENSET
             case 0x90:  // ADDITEMS
                 let items = try popToMark()
                 try top().items += items
-            case 0x58: stack.append(string(try take(Int(try integer(UInt32.self)))))  // BINUNICODE
-            case 0x8C: stack.append(string(try take(Int(try take(1)[0]))))  // SHORT_BINUNICODE
-            case 0x8D: stack.append(string(try take(Int(try integer(UInt64.self)))))  // BINUNICODE8
-            case 0x54: stack.append(string(try take(Int(try integer(UInt32.self)))))  // BINSTRING
-            case 0x55: stack.append(string(try take(Int(try take(1)[0]))))  // SHORT_BINSTRING
-            case 0x42: stack.append(Node(.value(.bytes(Array(try take(Int(try integer(UInt32.self))))))))  // BINBYTES
-            case 0x43: stack.append(Node(.value(.bytes(Array(try take(Int(try take(1)[0])))))))  // SHORT_BINBYTES
-            case 0x8E: stack.append(Node(.value(.bytes(Array(try take(Int(try integer(UInt64.self))))))))  // BINBYTES8
-            case 0x4A: stack.append(Node(.value(.int(Int(try integer(Int32.self))))))  // BININT
-            case 0x4B: stack.append(Node(.value(.int(Int(try take(1)[0])))))  // BININT1
-            case 0x4D: stack.append(Node(.value(.int(Int(try integer(UInt16.self))))))  // BININT2
+            case 0x58: try push(string(try take(lengthOf: UInt32.self)))  // BINUNICODE
+            case 0x8C: try push(string(try take(Int(try take(1)[0]))))  // SHORT_BINUNICODE
+            case 0x8D: try push(string(try take(lengthOf: UInt64.self)))  // BINUNICODE8
+            case 0x54: try push(string(try take(lengthOf: UInt32.self)))  // BINSTRING
+            case 0x55: try push(string(try take(Int(try take(1)[0]))))  // SHORT_BINSTRING
+            case 0x42: try push(Node(.value(.bytes(Array(try take(lengthOf: UInt32.self))))))  // BINBYTES
+            case 0x43: try push(Node(.value(.bytes(Array(try take(Int(try take(1)[0])))))))  // SHORT_BINBYTES
+            case 0x8E: try push(Node(.value(.bytes(Array(try take(lengthOf: UInt64.self))))))  // BINBYTES8
+            case 0x4A: try push(Node(.value(.int(Int(try integer(Int32.self))))))  // BININT
+            case 0x4B: try push(Node(.value(.int(Int(try take(1)[0])))))  // BININT1
+            case 0x4D: try push(Node(.value(.int(Int(try integer(UInt16.self))))))  // BININT2
             case 0x8A, 0x8B:  // LONG1, LONG4
                 let n = opcode == 0x8A ? Int(try take(1)[0]) : Int(try integer(Int32.self))
                 let raw = try take(n)
-                guard n <= 8 else { stack.append(Node(.value(.bytes(Array(raw))))); break }
+                guard n <= 8 else { try push(Node(.value(.bytes(Array(raw))))); break }
                 var value: Int64 = 0
                 for (i, byte) in raw.enumerated() { value |= Int64(byte) << (8 * Int64(i)) }
                 if n > 0 && n < 8 && raw[n - 1] & 0x80 != 0 { value -= Int64(1) << (8 * Int64(n)) }
-                stack.append(Node(.value(.int(Int(value)))))
+                try push(Node(.value(.int(Int(value)))))
             case 0x47:  // BINFLOAT (big-endian)
                 let raw = try take(8)
-                stack.append(Node(.value(.float(Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)))))))
+                try push(Node(.value(.float(Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)))))))
             case 0x49:  // INT (text)
                 let text = try line()
-                if text == "01" { stack.append(Node(.value(.bool(true)))) }
-                else if text == "00" { stack.append(Node(.value(.bool(false)))) }
-                else { stack.append(Node(.value(.int(Int(text) ?? 0)))) }
-            case 0x4C: stack.append(Node(.value(.int(Int(try line().dropLast(1)) ?? 0))))  // LONG (text)
-            case 0x46: stack.append(Node(.value(.float(Double(try line()) ?? .nan))))  // FLOAT (text)
-            case 0x53, 0x56: stack.append(Node(.value(.string(try line()))))  // STRING, UNICODE (text)
-            case 0x4E: stack.append(Node(.value(.none)))  // NONE
-            case 0x88: stack.append(Node(.value(.bool(true))))  // NEWTRUE
-            case 0x89: stack.append(Node(.value(.bool(false))))  // NEWFALSE
+                if text == "01" { try push(Node(.value(.bool(true)))) }
+                else if text == "00" { try push(Node(.value(.bool(false)))) }
+                else { try push(Node(.value(.int(Int(text) ?? 0)))) }
+            case 0x4C: try push(Node(.value(.int(Int(try line().dropLast(1)) ?? 0))))  // LONG (text)
+            case 0x46: try push(Node(.value(.float(Double(try line()) ?? .nan))))  // FLOAT (text)
+            case 0x53, 0x56: try push(Node(.value(.string(try line()))))  // STRING, UNICODE (text)
+            case 0x4E: try push(Node(.value(.none)))  // NONE
+            case 0x88: try push(Node(.value(.bool(true))))  // NEWTRUE
+            case 0x89: try push(Node(.value(.bool(false))))  // NEWFALSE
             case 0x71: memo[Int(try take(1)[0])] = try top()  // BINPUT
             case 0x72: memo[Int(try integer(UInt32.self))] = try top()  // LONG_BINPUT
             case 0x70: memo[Int(try line()) ?? -1] = try top()  // PUT
@@ -163,30 +245,30 @@ struct Unpickler {
             case 0x68, 0x6A, 0x67:  // BINGET, LONG_BINGET, GET
                 let index = opcode == 0x68 ? Int(try take(1)[0]) : opcode == 0x6A ? Int(try integer(UInt32.self)) : (Int(try line()) ?? -1)
                 guard let node = memo[index] else { throw fail("pickle memo entry \(index) is missing") }
-                stack.append(node)
+                try push(node)
             case 0x30: _ = try pop()  // POP
             case 0x31: _ = try popToMark()  // POP_MARK
-            case 0x32: stack.append(try top())  // DUP
+            case 0x32: try push(top())  // DUP
             case 0x63:  // GLOBAL
                 let module = try line()
                 let name = try line()
-                stack.append(Node(.global(module + "." + name)))
+                try push(global(module + "." + name))
             case 0x93:  // STACK_GLOBAL
                 let name = try pop(), module = try pop()
                 guard case .value(.string(let n)) = name.kind, case .value(.string(let m)) = module.kind else {
                     throw fail("STACK_GLOBAL needs two strings")
                 }
-                stack.append(Node(.global(m + "." + n)))
+                try push(global(m + "." + n))
             case 0x52:  // REDUCE
                 let arguments = try pop(), callable = try pop()
-                stack.append(try reduce(callable, arguments.items))
+                try push(reduce(callable, arguments.items))
             case 0x81:  // NEWOBJ
                 let arguments = try pop(), cls = try pop()
-                stack.append(try instantiate(cls, arguments.items))
+                try push(instantiate(cls, arguments.items))
             case 0x92:  // NEWOBJ_EX
                 _ = try pop()
                 let arguments = try pop(), cls = try pop()
-                stack.append(try instantiate(cls, arguments.items))
+                try push(instantiate(cls, arguments.items))
             case 0x62:  // BUILD
                 let state = try pop()
                 let target = try top()
@@ -210,11 +292,21 @@ struct Unpickler {
                 try top().items += items
             case 0x51:  // BINPERSID
                 let pid = try pop()
-                stack.append(try persistent(pid))
+                try push(persistent(pid))
             default:
                 throw fail(String(format: "unsupported pickle opcode 0x%02x at byte %d", opcode, position - 1))
             }
         }
+    }
+
+    /// A reference to an allowed global; any other is refused by name.
+    private func global(_ name: String) throws(CheckpointError) -> Node {
+        guard Self.allowedGlobals.contains(name) else {
+            throw fail(
+                "refusing to load: the pickle names the global '\(name)', which is not a tensor, storage "
+                    + "or plain value a checkpoint needs (snip never runs code from a checkpoint)")
+        }
+        return Node(.global(name))
     }
 
     private static let storageTypes: [String: String] = [
@@ -281,8 +373,12 @@ struct Unpickler {
         return Node(.object(name), items: arguments)
     }
 
-    private func convert(_ node: Node, depth: Int) throws(CheckpointError) -> PickleValue {
-        guard depth < 200 else { throw fail("pickle nesting deeper than 200 (a cycle?)") }
+    private mutating func convert(_ node: Node, depth: Int) throws(CheckpointError) -> PickleValue {
+        guard depth < Self.maxDepth else { throw fail("pickle nesting deeper than \(Self.maxDepth) (a cycle?)") }
+        values += 1
+        guard values <= Self.maxValues else {
+            throw fail("the pickle holds more than \(Self.maxValues) values (shared sub-objects count each time)")
+        }
         switch node.kind {
         case .value(let v): return v
         case .list: return .list(try node.items.map { (n) throws(CheckpointError) in try convert(n, depth: depth + 1) })

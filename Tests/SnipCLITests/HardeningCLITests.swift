@@ -1,0 +1,186 @@
+import Foundation
+import SnipModel
+import Testing
+
+private func scratch(_ name: String) -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("snip-hcli-\(getpid())-\(name)").path
+    try? FileManager.default.removeItem(atPath: path)
+    return path
+}
+
+/// The process ended with a status, not a signal (a segfault reads as status 139 from a shell,
+/// and as a signal here).
+private func endedNormally(_ status: Int32) -> Bool { status < 128 }
+
+/// Issue 17's command-line cases: bad flags, hostile configs and data, devices as outputs,
+/// untrained heads, SIGTERM and SIGHUP.
+struct HardeningCLITests {
+    static let ncr = Bundle.module.url(forResource: "Fixtures/eight-ncr.prefix", withExtension: nil)!.path
+    static let five = Bundle.module.url(forResource: "Fixtures/five.prefix", withExtension: nil)!.path
+
+    @Test(arguments: [
+        (["retrieval", "--model", "m", "--data", "d", "--batch-size", "0"], "--batch-size must be in 1...65536, not 0"),
+        (["retrieval", "--model", "m", "--data", "d", "--count=-3"], "--count must be in 2...20000, not -3"),
+        (["embed", "--model", "m", "--data", "d", "--batch-size=-1"], "--batch-size must be in 1...65536, not -1"),
+        (["train-property", "--property", "ncr", "--train", "t", "--test", "t", "--out", "o", "--batch-size", "1000000"],
+         "--batch-size must be in 1...16384, not 1000000"),
+        (["pretrain", "--out", "o", "--batch-size", "100000000"], "--batch-size must be in 1...16384, not 100000000"),
+        (["pretrain", "--out", "o", "--steps", "0"], "--steps must be in 1...1000000000, not 0"),
+        (["pretrain", "--out", "o", "--checkpoint-every=-5"], "--checkpoint-every must be in 1...1000000000, not -5"),
+        (["pretrain", "--out", "o", "--lr", "inf"], "--lr must be a finite positive number, not inf"),
+        (["pretrain", "--out", "o", "--temperature", "nan"], "--temperature must be a finite positive number, not nan"),
+        (["train-property", "--property", "ncr", "--train", "t", "--test", "t", "--out", "o", "--warmup=-1"],
+         "--warmup must be in 0...1000000000, not -1"),
+    ])
+    func countAndSizeFlagsAreValidated(arguments: [String], message: String) throws {
+        let (status, output) = try runSnip(arguments)
+        #expect(status != 0 && endedNormally(status))
+        #expect(output.contains(message), "\(output)")
+    }
+
+    @Test func aHostileConfigFileIsRefusedByField() throws {
+        let config = scratch("config.json")
+        defer { unlink(config) }
+        var hostile = ModelConfig.small()
+        hostile.expressionPadding = -1
+        try JSONEncoder().encode(hostile).write(to: URL(fileURLWithPath: config))
+        let (status, output) = try runSnip(["pretrain", "--out", scratch("never"), "--config", config])
+        #expect(status != 0 && endedNormally(status))
+        #expect(output.contains("expressionPadding (max_src_len) must be in 1...100000, not -1"), "\(output)")
+        try Data("{\"width\": \"wide\"}".utf8).write(to: URL(fileURLWithPath: config))
+        let (status2, output2) = try runSnip(["pretrain", "--out", scratch("never"), "--config", config])
+        #expect(status2 != 0 && output2.contains("not a model config"), "\(output2)")
+        #expect(!output2.contains("NSCocoaErrorDomain") && !output2.contains("CodingKeys"))
+    }
+
+    @Test func aDeepTreeInADataFileIsAPositionedError() throws {
+        let data = scratch("deep.prefix")
+        let model = scratch("model.safetensors")
+        defer { unlink(data); unlink(model) }
+        let good = try String(contentsOfFile: Self.five, encoding: .utf8).split(separator: "\n")[0]
+        let deep = String(good).replacing(
+            #/"tree": "[^"]*"/#, with: "\"tree\": \"" + String(repeating: "sin,", count: 100_000) + "x_0\"")
+        try (good + "\n" + deep + "\n").write(toFile: data, atomically: true, encoding: .utf8)
+        try SNIPModel(config: .small(), seed: 1).save(to: model)
+        let (status, output) = try runSnip(["embed", "--model", model, "--data", data, "--out", scratch("z.jsonl")])
+        #expect(status == 1, "\(output)")
+        #expect(output.contains("\(data):2: tree: the tree is more than 1000 levels deep"), "\(output)")
+    }
+
+    @Test func aDirectoryOrAnEmptyFileIsNotData() throws {
+        let model = scratch("model2.safetensors")
+        let empty = scratch("empty.prefix")
+        defer { unlink(model); unlink(empty) }
+        try SNIPModel(config: .small(), seed: 1).save(to: model)
+        let (status, output) = try runSnip(["embed", "--model", model, "--data", NSTemporaryDirectory()])
+        #expect(status == 1 && output.contains("is a directory"), "\(output)")
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        let (status2, output2) = try runSnip(["embed", "--model", model, "--data", empty])
+        #expect(status2 == 1 && output2.contains("holds no samples"), "\(output2)")
+    }
+
+    @Test func aNaNTargetIsRefusedAtLoadTime() throws {
+        let data = scratch("nan.prefix")
+        defer { unlink(data) }
+        var lines = try String(contentsOfFile: Self.ncr, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[2] = lines[2].replacing(#/"target_property": [^,}]*/#, with: "\"target_property\": NaN")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: data, atomically: true, encoding: .utf8)
+        let (status, output) = try runSnip([
+            "train-property", "--property", "ncr", "--train", data, "--test", Self.ncr, "--steps", "1", "--out", scratch("nan-run"),
+        ])
+        #expect(status == 1, "\(output)")
+        #expect(output.contains("\(data):3: target_property is nan"), "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: scratch("nan-run") + "/model.safetensors"))
+    }
+
+    /// A property computed from a sample of one point crashed on a precondition (found by the
+    /// data.prefix fuzz target).
+    @Test func aPropertyOfTooFewPointsIsAnError() throws {
+        let data = scratch("one-point.prefix")
+        defer { unlink(data) }
+        let line = #"{"n_input_points": "1", "n_unary_ops": "0", "n_binary_ops": "0", "d_in": "1", "d_out": "1", "input_distribution_type": "0", "n_centroids": "1", "x_to_fit": [["1.0"]], "y_to_fit": [["2.0"]], "tree": "x_0", "skeleton_tree_encoded": ["x_0"]}"#
+        try (line + "\n").write(toFile: data, atomically: true, encoding: .utf8)
+        for property in ["oscil", "ncr"] {
+            let (status2, output2) = try runSnip([
+                "train-property", "--property", property, "--train", data, "--test", data, "--steps", "1", "--out", scratch("few"),
+            ])
+            #expect(status2 == 1 && output2.contains("\(data):1: \(property) needs at least 3 points"), "\(output2)")
+        }
+    }
+
+    @Test func evaluatingAnUntrainedPropertyHeadIsRefused() throws {
+        let run = scratch("pretrain-run")
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        let trainer = try Pretrainer(
+            model: SNIPModel(config: .small(), seed: 1), options: PretrainingOptions(), directory: run, seed: 1, dataDescription: "x")
+        try trainer.saveCheckpoint()
+        let (status, output) = try runSnip(["eval-property", "--model", trainer.run.checkpointPath, "--data", Self.ncr])
+        #expect(status == 1 && output.contains("never trained"), "\(output)")
+        // and after `snip convert`, still
+        let converted = run + "/converted.safetensors"
+        let (status2, output2) = try runSnip(["convert", trainer.run.checkpointPath, converted])
+        #expect(status2 == 0, "\(output2)")
+        let (status3, output3) = try runSnip(["eval-property", "--model", converted, "--data", Self.ncr])
+        #expect(status3 == 1 && output3.contains("never trained"), "\(output3)")
+    }
+
+    /// `snip convert` to a fifo writes through it and leaves it a fifo.
+    @Test func convertWritesIntoAFifoInPlace() throws {
+        let folder = scratch("fifo-folder")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let model = folder + "/model.safetensors"
+        try SNIPModel(config: .small(), seed: 1).save(to: model)
+        let fifo = folder + "/out.safetensors"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        // read on a thread of its own, so that a blocked reader never starves the test's task
+        let done = DispatchSemaphore(value: 0)
+        final class Count: @unchecked Sendable { var bytes = 0 }
+        let received = Count()
+        Thread {
+            let fd = open(fifo, O_RDONLY)
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while fd >= 0 {
+                let n = read(fd, &buffer, buffer.count)
+                if n <= 0 { break }
+                received.bytes += n
+            }
+            if fd >= 0 { close(fd) }
+            done.signal()
+        }.start()
+        let (status, output) = try runSnip(["convert", model, fifo])
+        done.wait()
+        #expect(status == 0, "\(output)")
+        var info = stat()
+        #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        let size = try FileManager.default.attributesOfItem(atPath: model)[.size] as? Int
+        #expect(received.bytes == size)
+    }
+
+    /// SIGTERM and SIGHUP stop training after the current step and save, like Ctrl-C.
+    @Test(arguments: [SIGTERM, SIGHUP])
+    func terminationSignalsSaveLikeControlC(signal: Int32) throws {
+        let directory = scratch("signal-\(signal)")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("snip")
+        process.arguments = [
+            "pretrain", "--config", "small", "--steps", "100000", "--batch-size", "4", "--checkpoint-every", "100000", "--out", directory,
+        ]
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = pipe
+        try process.run()
+        let metrics = directory + "/metrics.jsonl"
+        for _ in 0..<2400 {
+            if let text = try? String(contentsOfFile: metrics, encoding: .utf8), !text.isEmpty { break }
+            usleep(50_000)
+        }
+        kill(process.processIdentifier, signal)
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(output)")
+        #expect(output.contains("interrupted at step"), "\(output)")
+        #expect(FileManager.default.fileExists(atPath: directory + "/checkpoint.safetensors"))
+    }
+}
