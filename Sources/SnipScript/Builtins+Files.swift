@@ -96,7 +96,7 @@ extension Builtins {
                 // atomic for a regular file; a device or a pipe is written in place, never replaced
                 try AtomicFile.write(text: text, to: path)
             } catch {
-                throw Diagnostic(.file, "cannot write '\(path)': \((error as? CheckpointError)?.reason ?? "\(error)")", at: a.range("path"))
+                throw Diagnostic(.file, "cannot write '\(path)': \(describeFileError(error, path: path))", at: a.range("path"))
             }
             return .nothing
         },
@@ -109,7 +109,12 @@ extension Builtins {
     }
 
     static func describeFileError(_ error: Error, path: String? = nil) -> String {
-        describeSystemError(error, path: path)
+        // the atomic writer's errors carry the system's reason; a missing folder is said in words
+        if let failure = error as? CheckpointError, let path {
+            let shown = describeFileSystemError(error, path: path)
+            return shown.hasPrefix("the folder") || shown.hasPrefix("'") || shown == "it is a directory" ? shown : failure.reason
+        }
+        return describeSystemError(error, path: path)
     }
 }
 

@@ -75,7 +75,7 @@ typealias SymbolicExpression = Expression
 /// shallower (its encoder reads at most 200 tokens); the limit keeps every walk over a tree
 /// (evaluation, printing, freeing) bounded wherever it runs.
 enum ExpressionDepth {
-    static let limit = 2_000
+    static let limit = Expression.maxDepth
 
     /// The depth of the tree written by prefix `tokens`, counted without building it (nil when
     /// the tokens do not form one tree; the parser then says why).
