@@ -60,13 +60,7 @@ struct EvaluateModelCommand: ParsableCommand {
     func run() throws {
         let interrupt = InterruptFlag()
         try reportingErrors {
-            let reader = try DataPrefixReader(path: data)
-            var samples: [Sample] = []
-            var lines: [Int] = []
-            while samples.count < count, let sample = try reader.next() {
-                samples.append(sample)
-                lines.append(reader.lineNumber)
-            }
+            let (samples, lines) = try firstSamples(of: data, count: count)
             guard samples.count >= 2 else { throw ValidationError("\(data): need at least 2 functions, found \(samples.count)") }
             let shipped = model.flatMap(ShippedModel.init(rawValue:))
                 ?? (model == nil ? ShippedModel.forDimension(samples.map { $0.x.first?.count ?? 1 }.max() ?? 1) : nil)
@@ -130,4 +124,17 @@ struct EvaluateModelCommand: ParsableCommand {
         }
         note("maps written to \(folder)")
     }
+}
+
+/// The first `count` samples of a data.prefix file with the line each came from (so errors
+/// about a sample can name its line).
+func firstSamples(of path: String, count: Int) throws -> (samples: [Sample], lines: [Int]) {
+    let reader = try DataPrefixReader(path: path)
+    var samples: [Sample] = []
+    var lines: [Int] = []
+    while samples.count < count, let sample = try reader.next() {
+        samples.append(sample)
+        lines.append(reader.lineNumber)
+    }
+    return (samples, lines)
 }

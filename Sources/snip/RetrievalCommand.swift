@@ -35,13 +35,7 @@ struct RetrievalCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let loaded = try SNIPModel.load(model)
-            let reader = try DataPrefixReader(path: data)
-            var samples: [Sample] = []
-            var lines: [Int] = []
-            while samples.count < count, let sample = try reader.next() {
-                samples.append(sample)
-                lines.append(reader.lineNumber)
-            }
+            let (samples, lines) = try firstSamples(of: data, count: count)
             guard samples.count > 1 else { throw ValidationError("\(data): need at least 2 samples, found \(samples.count)") }
             let symbolic: Tensor
             let numeric: Tensor
