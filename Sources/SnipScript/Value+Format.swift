@@ -1,3 +1,4 @@
+import Foundation
 /// The shortest decimal that reads back as `v`: `0.1`, `3`, `1e-05`, `inf`, `nan`.
 public func formatNumber(_ v: Double) -> String {
     if v.isNaN { return "nan" }
@@ -70,7 +71,7 @@ func formatElement(_ x: Double) -> String {
 
 /// `[1, 2.5, 3]`; long vectors as `[1, 2, …, 99] (length 100)`; matrices one line when short,
 /// else one row per line with the columns aligned, and elided rows and columns (`…`) when large.
-func formatArray(_ a: NDArray, width lineWidth: Int = 80) -> String {
+func formatArray(_ a: NDArray, width lineWidth: Int = terminalColumns) -> String {
     func row(_ values: ArraySlice<Double>) -> String {
         if values.count > Value.elideAfter {
             let head = values.prefix(6).map(formatElement).joined(separator: ", ")
@@ -123,3 +124,14 @@ func displayConstant(_ text: String) -> String {
     }
     return formatNumber(Double(String(format: "%.15g", value)) ?? value)
 }
+
+/// The width matrices are wrapped to: the terminal's columns when standard output is one
+/// (read once), else `COLUMNS` when set, else 80 (so files and pipes print the same everywhere).
+let terminalColumns: Int = {
+    var size = winsize()
+    if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 20 {
+        return Int(size.ws_col)
+    }
+    if let text = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(text), n >= 20, n <= 1000 { return n }
+    return 80
+}()

@@ -14,6 +14,21 @@ struct CommandLineTests {
         #expect(r.errors.isEmpty)
     }
 
+    @Test func matricesWrapToTheTerminalWidth() throws {
+        let dir = try temporaryDirectory()
+        let file = dir + "/wide.snip"
+        try "print(rand(2, 30) + 0.123456)\n".write(toFile: file, atomically: true, encoding: .utf8)
+        func longestLine(_ columns: String) throws -> Int {
+            let r = try runProcess(snipExecutable, ["run", file], environment: ["COLUMNS": columns])
+            return r.output.split(separator: "\n").map(\.count).max() ?? 0
+        }
+        let narrow = try longestLine("")  // not a terminal, COLUMNS unset: 80
+        let wide = try longestLine("150")
+        // the column count is fitted to the width with one column's slack and the … column
+        #expect(narrow <= 90)
+        #expect(wide > narrow + 30 && wide <= 160)
+    }
+
     @Test func runtimeErrorsExitWith70AndShowTheLine() throws {
         let dir = try temporaryDirectory()
         let file = dir + "/bad.snip"
