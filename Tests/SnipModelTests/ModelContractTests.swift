@@ -3,19 +3,14 @@ import SnipMath
 import SnipModel
 import SnipNN
 import SnipTensor
+import TestSupport
 import Testing
-
-private func temporaryPath(_ name: String) -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("snip-contract-\(getpid())-\(name)").path
-    try? FileManager.default.removeItem(atPath: path)
-    return path
-}
 
 struct ModelContractTests {
     static let config = ModelConfig(maxInputDimension: 1, width: 16, layers: 1, heads: 2, latent: 8, pointTokenWidth: 4)
 
     @Test func theContractTravelsWithTheWeights() throws {
-        let path = temporaryPath("model.safetensors")
+        let path = freshTemporaryPath("contract-model.safetensors")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let model = try SNIPModel(config: Self.config, seed: 1)
         #expect(model.contract == ModelContract())
@@ -48,8 +43,8 @@ struct ModelContractTests {
     /// caller would have chosen, and resuming replays the uninterrupted run exactly (the learned
     /// scale and bias included).
     @Test func resumeRebuildsTheRunsDataAndObjective() throws {
-        let whole = temporaryPath("whole")
-        let parts = temporaryPath("parts")
+        let whole = freshTemporaryPath("contract-whole")
+        let parts = freshTemporaryPath("contract-parts")
         defer {
             try? FileManager.default.removeItem(atPath: whole)
             try? FileManager.default.removeItem(atPath: parts)

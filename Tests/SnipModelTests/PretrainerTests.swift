@@ -2,6 +2,7 @@ import Foundation
 import SnipModel
 import SnipNN
 import SnipTensor
+import TestSupport
 import Testing
 
 /// Random token examples, deterministic in (seed, step).
@@ -20,12 +21,6 @@ struct RandomTokens: TrainingData {
     }
 }
 
-private func temporaryDirectory(_ name: String) -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("snip-run-\(getpid())-\(name)").path
-    try? FileManager.default.removeItem(atPath: path)
-    return path
-}
-
 struct PretrainerTests {
     static let config = ModelConfig(maxInputDimension: 1, width: 16, layers: 1, heads: 2, latent: 8, pointTokenWidth: 4)
 
@@ -40,8 +35,8 @@ struct PretrainerTests {
 
     @Test func resumedRunEqualsUninterruptedRun() throws {
         let data = RandomTokens(seed: 11, vocabulary: VocabularyLayout(config: Self.config))
-        let whole = temporaryDirectory("whole")
-        let parts = temporaryDirectory("parts")
+        let whole = freshTemporaryPath("run-whole")
+        let parts = freshTemporaryPath("run-parts")
         defer {
             try? FileManager.default.removeItem(atPath: whole)
             try? FileManager.default.removeItem(atPath: parts)
@@ -72,7 +67,7 @@ struct PretrainerTests {
     }
 
     @Test func aNewRunRefusesAnExistingDirectory() throws {
-        let directory = temporaryDirectory("existing")
+        let directory = freshTemporaryPath("run-existing")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         _ = try Pretrainer(model: SNIPModel(config: Self.config, seed: 1), options: Self.options(), directory: directory, seed: 1, dataDescription: "x")
         #expect(throws: ModelError.self) {
