@@ -63,7 +63,7 @@ public final class ContrastiveLoss {
             let logits = Tensor.matmul(symbolic, numeric, transposeB: true) / temperature  // [B, B]
             return Self.softTargetLoss(logits, matches: matches, b: b)
         case .clipNormalized:
-            let logits = Tensor.matmul(unitRowsDifferentiable(symbolic), unitRowsDifferentiable(numeric), transposeB: true)
+            let logits = Tensor.matmul(unitRows(symbolic), unitRows(numeric), transposeB: true)
                 * scale  // [B, B]
             guard lookAlikes != nil else {
                 let labels = Array(0..<b)
@@ -71,7 +71,7 @@ public final class ContrastiveLoss {
             }
             return Self.softTargetLoss(logits, matches: matches, b: b)
         case .siglip:
-            let logits = Tensor.matmul(unitRowsDifferentiable(symbolic), unitRowsDifferentiable(numeric), transposeB: true)
+            let logits = Tensor.matmul(unitRows(symbolic), unitRows(numeric), transposeB: true)
                 * scale + parameters[1].parameter.value  // [B, B]
             // +1 for pairs of one function (or look-alikes), −1 elsewhere
             let signs = matches.map { Float($0 ? 1 : -1) }
@@ -99,8 +99,9 @@ public final class ContrastiveLoss {
     private var scale: Tensor { parameters[0].parameter.value.clamped(max: Self.maximumLogScale).exp() }
 }
 
-/// Rows divided by their norms, differentiably.
-func unitRowsDifferentiable(_ z: Tensor) -> Tensor {
+/// Each row of `[N, L]` divided by its Euclidean norm (rows of zeros stay zero),
+/// differentiably: the loss's normalisation and the cosine retrieval scores.
+public func unitRows(_ z: Tensor) -> Tensor {
     z / ((z * z).sum(axis: 1, keepDims: true) + 1e-12).sqrt()
 }
 

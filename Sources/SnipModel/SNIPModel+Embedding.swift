@@ -105,16 +105,3 @@ extension SNIPModel {
         return parts.isEmpty ? Tensor([], shape: [0, config.latent]) : Tensor.concatenate(parts, axis: 0)
     }
 }
-
-/// Each row divided by its Euclidean norm (rows of zeros stay zero).
-public func unitRows(_ z: Tensor) -> Tensor {
-    precondition(z.rank == 2, "unitRows: \(z.shape)")
-    let width = z.shape[1]
-    var values = z.scalars
-    for row in 0..<z.shape[0] {
-        let slice = row * width..<(row + 1) * width
-        let norm = values[slice].reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
-        if norm > 0 { for i in slice { values[i] /= norm } }
-    }
-    return Tensor(values, shape: z.shape)
-}

@@ -44,12 +44,6 @@ public enum ShippedModel: String, CaseIterable, Sendable {
 }
 
 extension SNIPModel {
-    /// File name of the default shipped model.
-    public static var shippedModelName: String { ShippedModel.oneDimensional.fileName }
-
-    /// Where the default shipped model lies.
-    public static var shippedModelPath: String? { ShippedModel.oneDimensional.path }
-
     /// Loads a shipped pre-trained model (the 1-D one by default).
     public static func shipped(_ which: ShippedModel = .oneDimensional) throws -> SNIPModel {
         guard let path = which.path else {

@@ -52,8 +52,8 @@ struct EvaluateModelCommand: ParsableCommand {
     var tsne = false
 
     func validate() throws {
-        guard (2...20_000).contains(count) else { throw ValidationError("--count must be 2…20000") }
-        guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must be 1…4096") }
+        try Flags.check(count, "--count", in: 2...Flags.maxRetrievalCandidates)
+        try Flags.check(batchSize, "--batch-size", in: 1...4096)
         guard tolerance.isFinite, tolerance >= 0 else { throw ValidationError("--tolerance must be a number ≥ 0") }
     }
 
