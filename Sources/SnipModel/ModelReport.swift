@@ -61,6 +61,9 @@ public struct ModelReport: Codable, Sendable {
     /// Cross-validation folds of the probes.
     public var probeFolds: Int
     public var probes: [Probe]
+    /// R² per property of a predictor that knows only the formula (``FormulaCeiling``): what a
+    /// z_f probe can hope for. nil when not measured (no one-dimensional functions).
+    public var formulaOnly: [String: Double]?
     /// What the model expects (applied to the data before encoding).
     public var contract: ModelContract
 
@@ -84,9 +87,12 @@ public struct ModelReport: Codable, Sendable {
         if shouldStop() { return nil }
         progress("probing properties")
         let embeddings = Embeddings(samples: samples, symbolic: symbolic, numeric: numeric)
-        let report = ModelReport(
+        var report = ModelReport(
             scores: model.scores(symbolic: symbolic, numeric: numeric).scalars, lookAlikes: table,
             embeddings: embeddings, contract: model.contract)
+        if shouldStop() { return nil }
+        progress("redrawing points for the formula-only ceiling")
+        report.formulaOnly = FormulaCeiling.r2(samples: samples, embeddings: embeddings)
         return (report, embeddings)
     }
 
@@ -241,6 +247,13 @@ extension ModelReport {
                     return "\(f(probe.nearestNeighbor)) / \(f(probe.ridge))".padding(toLength: 17, withPad: " ", startingAt: 0)
                 }
                 lines.append("  \(embedding)  " + cells.joined())
+            }
+            if let formulaOnly {
+                let cells = FunctionProperty.allCases.map { p in
+                    (formulaOnly[p.rawValue].map(f) ?? "").padding(toLength: 17, withPad: " ", startingAt: 0)
+                }
+                lines.append("  ceiling: R² of the formula alone (mean over \(FormulaCeiling.defaultDraws) fresh point draws):")
+                lines.append("        " + cells.joined())
             }
         }
         return lines.joined(separator: "\n")

@@ -244,7 +244,7 @@ extension Interpreter {
             case .expression(let e, _):
                 return try evaluate(e, globals)
             case .function(let n, let params, let body, let r):
-                return .function(.user(UserFunction(name: n, params: params, body: body, closure: globals, range: r)))
+                return makeFunction(n, params, body, closure: globals, range: r)
             default: break
             }
         default: break

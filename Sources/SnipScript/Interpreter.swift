@@ -7,6 +7,9 @@ import SnipTensor
 public final class Interpreter {
     /// The global scope.
     var globals = Environment()
+    /// The scopes captured by the functions this interpreter made (emptied by `reset` and
+    /// `deinit` to free the function–scope cycles).
+    var capturedScopes = CapturedScopes()
     /// Receives everything the program prints (text ends with a newline).
     public var output: (String) -> Void
     /// The random generator behind `rand`, `randn` (reseeded by `seed(n)`).
@@ -66,8 +69,11 @@ public final class Interpreter {
         globals.values["args"] = .list([])
     }
 
+    deinit { capturedScopes.release() }
+
     /// Forgets all variables and functions (`:reset`).
     public func reset() {
+        capturedScopes.release()
         globals = Environment()
         globals.values["args"] = .list(scriptArguments.map { .string($0) })
         rng = SeededGenerator(seed: 0)
@@ -188,8 +194,7 @@ public final class Interpreter {
             }
             return .normal
         case .function(let name, let params, let body, let r):
-            env.values[name] = .function(.user(UserFunction(
-                name: name, params: params, body: body, closure: env, range: r)))
+            env.values[name] = makeFunction(name, params, body, closure: env, range: r)
             return .normal
         case .ifElse(let condition, let then, let otherwise, _):
             if try truth(condition, env) {
@@ -407,9 +412,19 @@ public final class Interpreter {
             let base = try evaluate(baseExpr, env)
             return try index(base, try resolve(items, env), r)
         case .lambda(let params, let body, let r):
-            return .function(.user(UserFunction(name: "lambda", params: params, body: .expression(body),
-                                                closure: env, range: r)))
+            return makeFunction("lambda", params, .expression(body), closure: env, range: r)
         }
+    }
+
+    /// A function written in the language, closing over `closure` (recorded in
+    /// `capturedScopes`).
+    func makeFunction(
+        _ name: String, _ params: [Parameter], _ body: FunctionBody, closure: Environment,
+        range: SourceRange
+    ) -> Value {
+        capturedScopes.insert(closure)
+        return .function(.user(UserFunction(
+            name: name, params: params, body: body, closure: closure, range: range)))
     }
 
     private func suggestion(for name: String, _ env: Environment) -> String {

@@ -201,3 +201,45 @@ struct NearestTests {
         #expect(back[1].map(\.index) == [0, 1] && back[0].map(\.index) == [0, 1] && back[2].map(\.index) == [1, 0])
     }
 }
+
+struct FormulaCeilingTests {
+    /// 40 functions of four formulas, each with its own draw of points (scaled, rounded as the
+    /// data files are): the direction of a line is fixed by its formula, so the formula alone
+    /// explains `upward` almost entirely.
+    @Test func theFormulaExplainsWhatItFixes() throws {
+        var configuration = GeneratorConfiguration(maxInputDimension: 1)
+        configuration.normalizeY = true
+        let generator = ExpressionGenerator(configuration: configuration)
+        let formulas = ["x_0", "sub,0,x_0", "mul,x_0,x_0", "cos,mul,5,x_0"]
+        var samples: [Sample] = []
+        for i in 0..<40 {
+            let tree = try Expression(prefix: formulas[i % 4])
+            var source = NumpyLegacyRandom(key: [UInt32(i), 99])
+            let (x, y, info) = try #require(generator.samplePoints(for: tree, source: &source))
+            let round = { (v: Double) in Double(String(format: "%.3e", v))! }
+            samples.append(Sample(tree: tree, x: x.map { [round($0[0])] }, y: y.map(round), info: info, skeletonTokens: []))
+        }
+        let embeddings = Embeddings(
+            samples: samples, symbolic: Tensor([Float](repeating: 0, count: 80), shape: [40, 2]),
+            numeric: Tensor([Float](repeating: 0, count: 80), shape: [40, 2]))
+        let ceiling = try #require(FormulaCeiling.r2(samples: samples, embeddings: embeddings))
+        #expect(Set(ceiling.keys) == Set(FunctionProperty.allCases.map(\.rawValue)))
+        #expect(try #require(ceiling["upward"]) > 0.95)
+        #expect(try #require(ceiling["oscil"]) > 0.8)
+        #expect(ceiling.values.allSatisfy { $0 <= 1 })
+        // a draw's own noise keeps even the best formula-only predictor below 1 for yavg
+        #expect(try #require(ceiling["yavg"]) < 0.999)
+    }
+
+    @Test func reportsWithoutTheCeilingStillDecode() throws {
+        let report = ModelReport(
+            scores: [1, 0, 0, 1], lookAlikes: LookAlikes(count: 2, tolerance: 0.01, matches: [true, false, false, true]),
+            embeddings: Embeddings(samples: [], symbolic: Tensor([1, 0, 0, 1], shape: [2, 2]),
+                                   numeric: Tensor([1, 0, 0, 1], shape: [2, 2])),
+            contract: ModelContract())
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as! [String: Any]
+        json["formulaOnly"] = nil
+        let decoded = try JSONDecoder().decode(ModelReport.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(decoded.formulaOnly == nil && decoded.functions == 2)
+    }
+}

@@ -76,7 +76,9 @@ final class ThreadRank: ProcessGroup, @unchecked Sendable {
     func allGather(_ local: UnsafeRawBufferPointer, counts: [Int], into result: UnsafeMutableRawBufferPointer) {
         let all = board.exchange(rank: rank, Array(local))
         precondition(all.map(\.count) == counts, "allGather: ranks sent \(all.map(\.count)), expected \(counts)")
-        result.copyMemory(from: UnsafeRawBufferPointer(start: all.flatMap { $0 }, count: result.count))
+        let gathered = all.flatMap { $0 }
+        precondition(gathered.count == result.count, "allGather: \(gathered.count) bytes for \(result.count)")
+        gathered.withUnsafeBytes { result.copyMemory(from: $0) }
     }
 
     func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) {

@@ -1,0 +1,80 @@
+import Foundation
+import SnipMath
+import SnipTensor
+
+/// How much of each property a predictor that knows only the formula can explain.
+///
+/// Every generated function gets its own random points (Gaussian or uniform clusters around
+/// random centroids, standardised), and the properties are measured on those points, so part
+/// of a property's variance belongs to the draw, not to the formula. For each function this
+/// draws `draws` fresh point sets the way the generator does, scales and rounds them as the data
+/// file holds its points, measures the properties on each, and scores the mean (a predictor that
+/// sees the formula and nothing else) by R² against the property of the function's own points.
+/// A probe of the symbolic embedding z_f cannot be expected to do much better: the mean of 8
+/// draws sits slightly under the true ceiling (its own draw noise costs about 1/8 of the
+/// within-formula variance).
+public enum FormulaCeiling {
+    /// Fresh point sets per function.
+    public static let defaultDraws = 8
+
+    /// R² of the redraw mean per property name, over the one-dimensional rows of `embeddings`
+    /// whose formula could be sampled at least twice (nil when fewer than 2 such rows).
+    /// The points are min-max scaled when the file's are (every row spans [0, 1]) and rounded
+    /// to four significant digits, as data.prefix files write them.
+    public static func r2(
+        samples: [Sample], embeddings: Embeddings, draws: Int = defaultDraws
+    ) -> [String: Double]? {
+        let rows = embeddings.probeRows
+        guard !rows.isEmpty, !embeddings.properties.isEmpty else { return nil }
+        let scaled = rows.allSatisfy { i in
+            guard let low = samples[i].y.min(), let high = samples[i].y.max() else { return false }
+            return Swift.abs(low) < 1e-3 && Swift.abs(high - 1) < 1e-3
+        }
+        var configuration = GeneratorConfiguration(maxInputDimension: 1)
+        configuration.normalizeY = scaled
+        let generator = ExpressionGenerator(configuration: configuration)
+        // per row: the mean of each property over the fresh draws (nil: fewer than 2 draws)
+        var means: [[Double]?] = []
+        means.reserveCapacity(rows.count)
+        for (position, i) in rows.enumerated() {
+            var source = NumpyLegacyRandom(key: [UInt32(truncatingIfNeeded: i), 0x5eed])
+            var sums = [Double](repeating: 0, count: FunctionProperty.allCases.count)
+            var made = 0
+            for draw in 0..<draws {
+                guard let (x, y, _) = generator.samplePoints(for: samples[i].tree, source: &source)
+                else { break }
+                let xs = x.map { roundedLikeDataFiles($0[0]) }
+                let ys = y.map(roundedLikeDataFiles)
+                for (k, property) in FunctionProperty.allCases.enumerated() {
+                    var random = SeededGenerator(seed: UInt64(position * draws + draw))
+                    sums[k] += property.value(x: xs, y: ys, random: &random)
+                }
+                made += 1
+            }
+            means.append(made >= 2 ? sums.map { $0 / Double(made) } : nil)
+        }
+        let kept = means.indices.filter { means[$0] != nil }
+        guard kept.count >= 2 else { return nil }
+        var result: [String: Double] = [:]
+        for (k, property) in FunctionProperty.allCases.enumerated() {
+            guard let targets = embeddings.properties[property.rawValue] else { continue }
+            let truth = kept.map { targets[$0] }
+            let predicted = kept.map { means[$0]![k] }
+            result[property.rawValue] = rSquared(truth: truth, predicted: predicted)
+        }
+        return result
+    }
+
+    /// `value` as "%.3e" prints it (the data files' precision), read back.
+    static func roundedLikeDataFiles(_ value: Double) -> Double {
+        Double(String(format: "%.3e", value)) ?? value
+    }
+
+    /// 1 − Σ(t − p)² / Σ(t − t̄)² (0 when the targets do not vary).
+    static func rSquared(truth: [Double], predicted: [Double]) -> Double {
+        let mean = truth.reduce(0, +) / Double(truth.count)
+        let total = truth.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        let residual = zip(truth, predicted).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+        return total > 0 ? 1 - residual / total : 0
+    }
+}
