@@ -13,6 +13,8 @@ final class Prefetcher<Value: Sendable>: @unchecked Sendable {
     private var nextToTake: Int
     private let depth: Int
     private var stopped = false
+    /// Whether the background thread is (or will be) inside `work()`.
+    private var working = true
     private var thread: Thread?
 
     init(startingAt step: Int, depth: Int = 2, produce: @escaping @Sendable (Int) throws -> Value) {
@@ -27,6 +29,12 @@ final class Prefetcher<Value: Sendable>: @unchecked Sendable {
     }
 
     private func work() {
+        defer {
+            condition.lock()
+            working = false
+            condition.broadcast()
+            condition.unlock()
+        }
         while true {
             condition.lock()
             while !stopped && nextToProduce - nextToTake >= depth { condition.wait() }
@@ -53,13 +61,22 @@ final class Prefetcher<Value: Sendable>: @unchecked Sendable {
         return try result.get()
     }
 
-    /// Stops the background thread (pending results are dropped).
+    /// Stops the background thread and waits until it has left its current step (pending
+    /// results are dropped), so nothing is generated behind the caller's back afterwards.
     func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        while working { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Only asks the thread to stop: a prefetcher is freed only when its thread no longer runs
+    /// `work()` (the thread holds it meanwhile), possibly without ever having entered it.
+    deinit {
         condition.lock()
         stopped = true
         condition.broadcast()
         condition.unlock()
     }
-
-    deinit { stop() }
 }
