@@ -7,8 +7,8 @@ import SnipTensor
 /// Every generated function gets its own random points (Gaussian or uniform clusters around
 /// random centroids, standardised), and the properties are measured on those points, so part
 /// of a property's variance belongs to the draw, not to the formula. For each function this
-/// draws `draws` fresh point sets the way the generator does, scales and rounds them as the data
-/// file holds its points, measures the properties on each, and scores the mean (a predictor that
+/// draws `draws` fresh point sets the way the generator does, scales and rounds them as the
+/// given samples hold their points, measures the properties on each, and scores the mean (a predictor that
 /// sees the formula and nothing else) by R² against the property of the function's own points.
 /// A probe of the symbolic embedding z_f cannot be expected to do much better: the mean of 8
 /// draws sits slightly under the true ceiling (its own draw noise costs about 1/8 of the
@@ -19,8 +19,8 @@ public enum FormulaCeiling {
 
     /// R² of the redraw mean per property name, over the one-dimensional rows of `embeddings`
     /// whose formula could be sampled at least twice (nil when fewer than 2 such rows).
-    /// The points are min-max scaled when the file's are (every row spans [0, 1]) and rounded
-    /// to four significant digits, as data.prefix files write them.
+    /// The points are min-max scaled when the samples' are (every row spans [0, 1]) and rounded
+    /// to four significant digits when theirs are (as data.prefix files write them).
     public static func r2(
         samples: [Sample], embeddings: Embeddings, draws: Int = defaultDraws
     ) -> [String: Double]? {
@@ -29,6 +29,11 @@ public enum FormulaCeiling {
         let scaled = rows.allSatisfy { i in
             guard let low = samples[i].y.min(), let high = samples[i].y.max() else { return false }
             return Swift.abs(low) < 1e-3 && Swift.abs(high - 1) < 1e-3
+        }
+        // rounded like a data file's points, or kept at full precision (generated in memory)
+        let rounded = rows.allSatisfy { i in
+            samples[i].y.prefix(20).allSatisfy { roundedLikeDataFiles($0) == $0 }
+                && samples[i].x.prefix(20).allSatisfy { roundedLikeDataFiles($0[0]) == $0[0] }
         }
         var configuration = GeneratorConfiguration(maxInputDimension: 1)
         configuration.normalizeY = scaled
@@ -43,8 +48,8 @@ public enum FormulaCeiling {
             for draw in 0..<draws {
                 guard let (x, y, _) = generator.samplePoints(for: samples[i].tree, source: &source)
                 else { break }
-                let xs = x.map { roundedLikeDataFiles($0[0]) }
-                let ys = y.map(roundedLikeDataFiles)
+                let xs = rounded ? x.map { roundedLikeDataFiles($0[0]) } : x.map { $0[0] }
+                let ys = rounded ? y.map(roundedLikeDataFiles) : y
                 for (k, property) in FunctionProperty.allCases.enumerated() {
                     var random = SeededGenerator(seed: UInt64(position * draws + draw))
                     sums[k] += property.value(x: xs, y: ys, random: &random)

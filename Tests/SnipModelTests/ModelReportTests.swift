@@ -243,3 +243,26 @@ struct FormulaCeilingTests {
         #expect(decoded.formulaOnly == nil && decoded.functions == 2)
     }
 }
+
+extension FormulaCeilingTests {
+    /// Points kept at full precision are redrawn at full precision: rounding them would make
+    /// the straight lines' ncr (0 exactly, about 0.5 once y is rounded) unpredictable.
+    @Test func unroundedSamplesAreRedrawnUnrounded() throws {
+        var configuration = GeneratorConfiguration(maxInputDimension: 1)
+        configuration.normalizeY = true
+        let generator = ExpressionGenerator(configuration: configuration)
+        let formulas = ["add,0.3,mul,2.7,x_0", "mul,x_0,x_0", "sub,0,mul,x_0,x_0", "cos,mul,3,x_0"]
+        var samples: [Sample] = []
+        for i in 0..<40 {
+            let tree = try Expression(prefix: formulas[i % 4])
+            var source = NumpyLegacyRandom(key: [UInt32(i), 7])
+            let (x, y, info) = try #require(generator.samplePoints(for: tree, source: &source))
+            samples.append(Sample(tree: tree, x: x, y: y, info: info, skeletonTokens: []))
+        }
+        let embeddings = Embeddings(
+            samples: samples, symbolic: Tensor([Float](repeating: 0, count: 80), shape: [40, 2]),
+            numeric: Tensor([Float](repeating: 0, count: 80), shape: [40, 2]))
+        let ceiling = try #require(FormulaCeiling.r2(samples: samples, embeddings: embeddings))
+        #expect(try #require(ceiling["ncr"]) > 0.9)
+    }
+}
