@@ -1,4 +1,5 @@
 import Foundation
+import SnipSystem
 
 extension Builtins {
     static let calculus: [Builtin] = [

@@ -1,5 +1,6 @@
 import Foundation
 import SnipNN
+import SnipSystem
 
 extension Builtins {
     static let files: [Builtin] = [
@@ -110,7 +111,7 @@ extension Builtins {
 
     static func describeFileError(_ error: Error, path: String? = nil) -> String {
         // the atomic writer's errors carry the system's reason; a missing folder is said in words
-        if let failure = error as? CheckpointError, let path {
+        if let failure = error as? FileWriteError, let path {
             let shown = describeFileSystemError(error, path: path)
             return shown.hasPrefix("the folder") || shown.hasPrefix("'") || shown == "it is a directory" ? shown : failure.reason
         }

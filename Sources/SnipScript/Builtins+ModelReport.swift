@@ -1,5 +1,6 @@
 import SnipMath
 import SnipModel
+import SnipSystem
 
 extension Builtins {
     /// The model report and t-SNE maps (the measurements behind docs/MODELS.md).

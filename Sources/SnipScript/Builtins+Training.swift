@@ -2,6 +2,7 @@ import Foundation
 import SnipMath
 import SnipModel
 import SnipNN
+import SnipSystem
 import SnipTensor
 
 extension Builtins {

@@ -97,6 +97,3 @@ public struct Diagnostic: Error, Sendable {
         return out
     }
 }
-
-/// Whether standard error is a terminal (diagnostics are coloured only then).
-public func stderrIsTerminal() -> Bool { isatty(2) == 1 }

@@ -1,4 +1,5 @@
 import Foundation
+import SnipSystem
 import SnipTensor
 
 extension Interpreter {

@@ -1,4 +1,4 @@
-import Foundation
+import SnipSystem
 
 extension Interpreter {
     /// Shows the progress of long built-ins as one updating line on standard error, when standard
@@ -8,22 +8,12 @@ extension Interpreter {
     }
 }
 
-/// A progress sink that redraws one line on standard error at most ten times a second and clears
-/// it when given nil; nil when standard error is not a terminal.
+/// A progress sink for ``Interpreter/progress`` drawn by a ``StatusLine`` (given nil, it clears
+/// the line); nil when standard error is not a terminal.
 public func terminalProgressLine() -> ((String?) -> Void)? {
     guard stderrIsTerminal() else { return nil }
-    var shown = false
-    var last: UInt64 = 0
+    let line = StatusLine(terminal: true, plainInterval: nil)
     return { text in
-        guard let text else {
-            if shown { writeStandardError("\r\u{1B}[K") }
-            shown = false
-            return
-        }
-        let now = DispatchTime.now().uptimeNanoseconds
-        guard !shown || now - last > 100_000_000 else { return }
-        last = now
-        shown = true
-        writeStandardError("\r\u{1B}[K" + text)
+        if let text { line.show(text) } else { line.clear() }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SnipPlot
+import SnipSystem
 import SnipTensor
 
 /// Runs programs: holds the global scope, the random generator, where output goes and how plots

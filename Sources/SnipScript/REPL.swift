@@ -1,4 +1,5 @@
 import Foundation
+import SnipSystem
 
 /// The interactive prompt: reads entries (continuing while brackets or a block are open), runs
 /// them, echoes values, reports errors and goes on. `:help`, `:vars`, `:reset`, `:quit`.

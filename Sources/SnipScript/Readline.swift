@@ -1,5 +1,6 @@
 @preconcurrency import CReadline
 import Foundation
+import SnipSystem
 
 /// GNU readline: line editing, persistent history and tab completion.
 public final class ReadlineReader: LineReader {

@@ -1,4 +1,5 @@
 import Foundation
+import SnipSystem
 
 /// Runs whole programs the way `snip run` and piped standard input do: syntax errors are all
 /// reported (exit 65), the first runtime error stops the run (exit 70).
@@ -50,35 +51,6 @@ public enum ScriptRunner {
         interpreter.plotMode = .terminal(width: terminalSize().columns, height: terminalSize().rows)
         return run(Source(name: path == "-" ? "<stdin>" : path, text: String(decoding: data, as: UTF8.self)), on: interpreter,
                    errors: errors, colour: stderrIsTerminal())
-    }
-}
-
-/// Writes to standard error (flushing standard output first, so the two interleave correctly).
-public func writeStandardError(_ text: String) {
-    fflush(nil)
-    writeAll(2, text)
-}
-
-/// Writes to standard output at once (no buffer), so that what a program printed is in the file
-/// or pipe even when the process ends abruptly afterwards (a signal, an abort, `exit`).
-public func writeStandardOutput(_ text: String) {
-    fflush(nil)
-    writeAll(1, text)
-}
-
-/// Writes all of `text` to the file descriptor `fd`.
-private func writeAll(_ fd: Int32, _ text: String) {
-    var text = text
-    text.withUTF8 { buffer in
-        var offset = 0
-        while offset < buffer.count {
-            let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            offset += n
-        }
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SnipMath
 import SnipModel
+import SnipSystem
 import SnipTensor
 
 /// `snip embed`: latent vectors of every sample of a data.prefix file.
@@ -47,7 +48,7 @@ struct EmbedCommand: ParsableCommand {
         let model = try reportingErrors { try SNIPModel.load(self.model) }
         let tokenizer = SampleTokenizer(config: model.config, skeleton: skeleton || model.contract.skeleton)
         let reader = try reportingErrors { try DataPrefixReader(path: data) }
-        let output = try reportingErrors { try OutputFile(path: out) }
+        let output = try reportingErrors { try AtomicFile.Writer(path: out) }
         var batch: [(line: Int, example: TrainingExample)] = []
         var count = 0
         let status = StatusLine()
@@ -94,12 +95,4 @@ struct EmbedCommand: ParsableCommand {
 /// Shortest round-tripping decimals, comma separated, in brackets.
 func jsonArray(_ values: [Float]) -> String {
     "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
-}
-
-extension OutputFile {
-    /// Writes text as UTF-8.
-    func write(_ text: String) throws {
-        var text = text
-        try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
-    }
 }

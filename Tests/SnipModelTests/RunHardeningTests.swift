@@ -1,6 +1,7 @@
 import Foundation
 import SnipModel
 import SnipNN
+import SnipSystem
 import SnipTensor
 import Testing
 

@@ -1,6 +1,5 @@
 import Foundation
-import SnipNN
-import SnipTensor
+import SnipSystem
 import Testing
 
 /// A fresh folder in the temporary directory, removed with the value.
@@ -24,8 +23,8 @@ private func fileType(_ path: String) -> mode_t {
 }
 
 /// Issue 17: `snip convert`, `save_model`, `write_csv` and `--predictions` turned a device into
-/// a regular file. The shared writer now writes devices and pipes in place, refuses
-/// directories, keeps links, and reports write errors.
+/// a regular file. The one writer (checkpoints, CSV, `snip generate`, `snip embed`) writes
+/// devices and pipes in place, refuses directories, keeps links, and reports write errors.
 struct AtomicFileTests {
     @Test func aFifoIsWrittenInPlaceAndStaysAFifo() throws {
         let folder = TemporaryFolder()
@@ -34,9 +33,9 @@ struct AtomicFileTests {
         #expect(try AtomicFile.destination(for: fifo) == .inPlace(fifo))
         // a reader on the other end (opening a fifo for writing waits for one)
         let reader = FifoReader(fifo)
-        try SafeTensors.write([("x", Tensor([1, 2, 3]))], to: fifo)
+        try AtomicFile.write([UInt8](repeating: 7, count: 100_000), to: fifo)
         let received = reader.wait()
-        #expect(received.count > 8 + 12)
+        #expect(received.count == 100_000)
         #expect(fileType(fifo) == S_IFIFO)
         #expect(!FileManager.default.fileExists(atPath: AtomicFile.temporaryPath(for: fifo)))
     }
@@ -79,7 +78,7 @@ struct AtomicFileTests {
         guard fileType("/dev/full") == S_IFCHR else { return }
         try #require(try AtomicFile.destination(for: "/dev/full") == .inPlace("/dev/full"))
         do {
-            try SafeTensors.write([("x", Tensor.ones([256]))], to: "/dev/full")
+            try AtomicFile.write([UInt8](repeating: 0, count: 1024), to: "/dev/full")
             Issue.record("a write to /dev/full succeeded")
         } catch {
             #expect(error.path == "/dev/full")
@@ -96,6 +95,72 @@ struct AtomicFileTests {
         try AtomicFile.write(text: "2", to: path)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "2")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["out.txt"])
+    }
+}
+
+/// The streaming writer (`snip generate`, `snip embed`, `--json`): nothing at the path until
+/// `commit`, nothing left behind by `discard` or by a writer dropped uncommitted.
+struct AtomicWriterTests {
+    @Test func piecesAppearOnlyOnCommit() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("out.jsonl")
+        let writer = try AtomicFile.Writer(path: path)
+        for i in 0..<10_000 { try writer.write("{\"line\":\(i)}\n") }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(FileManager.default.fileExists(atPath: AtomicFile.temporaryPath(for: path)))
+        try writer.commit()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.split(separator: "\n").count == 10_000)
+        #expect(text.hasSuffix("{\"line\":9999}\n"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["out.jsonl"])
+    }
+
+    @Test func discardAndDroppingLeaveNothing() throws {
+        let folder = TemporaryFolder()
+        let discarded = try AtomicFile.Writer(path: folder.file("a"))
+        try discarded.write("half")
+        discarded.discard()
+        do {
+            let dropped = try AtomicFile.Writer(path: folder.file("b"))
+            try dropped.write("half")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    @Test func aMissingFolderIsReportedAtOpen() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("missing/out.txt")
+        do {
+            _ = try AtomicFile.Writer(path: path)
+            Issue.record("opened a file in a missing folder")
+        } catch {
+            #expect(error.description == "cannot write \(path): No such file or directory")
+        }
+    }
+
+    /// A killed run's temporary files go; those of this process and of live ones stay.
+    @Test func staleTemporaryFilesAreRemoved() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("checkpoint.safetensors")
+        let dead = AtomicFile.temporaryPath(for: path, pid: Int32.max - 1)
+        let live = AtomicFile.temporaryPath(for: path, pid: 1)
+        let own = AtomicFile.temporaryPath(for: path)
+        for file in [dead, live, own] { #expect(FileManager.default.createFile(atPath: file, contents: nil)) }
+        AtomicFile.removeStaleTemporaryFiles(for: path)
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: live) && FileManager.default.fileExists(atPath: own))
+    }
+}
+
+/// The status line draws nothing off a terminal unless asked for plain lines.
+struct StatusLineTests {
+    @Test func offATerminalItIsSilentWithoutAPlainInterval() {
+        let line = StatusLine(terminal: false, plainInterval: nil)
+        #expect(!line.isEnabled)
+        line.show("step 1")
+        line.clear()
+        line.finish()
+        #expect(StatusLine(terminal: false).isEnabled)
     }
 }
 
