@@ -66,6 +66,17 @@ public final class DataPrefixReader {
         return nil
     }
 
+    /// Up to `count` next samples with the line number of each (fewer at the end of the file).
+    public func next(_ count: Int) throws(DataPrefixError) -> (samples: [Sample], lines: [Int]) {
+        var samples: [Sample] = []
+        var lines: [Int] = []
+        while samples.count < count, let sample = try next() {
+            samples.append(sample)
+            lines.append(lineNumber)
+        }
+        return (samples, lines)
+    }
+
     /// Reads every remaining sample (streaming; only the samples are kept).
     public func readAll() throws(DataPrefixError) -> [Sample] {
         var out: [Sample] = []

@@ -40,9 +40,8 @@ extension Builtins {
                 }
                 colors = v
             }
-            let embeddings = side == "symbolic"
-                ? try embedExpressions(interp, m, ds.samples.map(\.tree), at: a.range("ds"))
-                : try embedPoints(interp, m, ds.samples, at: a.range("ds"))
+            let embeddings = NDArray(tensor: try embed(
+                interp, m, ds.samples, side: side == "symbolic" ? .symbolic : .numeric, at: a.range("ds")))
             let projected = principalComponents(embeddings, count: 2)
             let xs = (0..<embeddings.rows).map { projected[$0 * 2] }
             let ys = (0..<embeddings.rows).map { projected[$0 * 2 + 1] }

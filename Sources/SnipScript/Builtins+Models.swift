@@ -87,15 +87,13 @@ extension Builtins {
             guard side == "symbolic" || side == "numeric" else {
                 throw Diagnostic(.value, "encode: side must be \"symbolic\" or \"numeric\", not \"\(side)\"", at: a.range("side"))
             }
+            let rows: Tensor
             switch a.value("f") {
             case .object(let ds as DatasetValue)?:
-                let rows = side == "symbolic"
-                    ? try embedExpressions(interp, m, ds.samples.map(\.tree), at: a.range("f"))
-                    : try embedPoints(interp, m, ds.samples, at: a.range("f"))
-                return .array(rows)
+                rows = try embed(interp, m, ds.samples, side: side == "symbolic" ? .symbolic : .numeric, at: a.range("f"))
+                return .array(NDArray(tensor: rows))
             case .list(let items)? where a.value("y") == nil && isPointPair(items):
-                let sample = try pointSample(items[0], items[1], a, yName: "f")
-                return .array(vectorRow(try embedPoints(interp, m, [sample], at: a.range("f"))))
+                rows = try embed(interp, m, [try pointSample(items[0], items[1], a, yName: "f")], side: .numeric, at: a.range("f"))
             case .list(let items)?:
                 let expressions = try items.enumerated().map { k, v -> SymbolicExpression in
                     guard case .function(let f) = v else {
@@ -104,17 +102,17 @@ extension Builtins {
                     }
                     return try ExpressionConversion(interpreter: interp).convert(f, at: a.range("f"))
                 }
-                return .array(try embedExpressions(interp, m, expressions, at: a.range("f")))
+                return .array(NDArray(tensor: try embed(interp, m, expressionSamples(expressions), side: .symbolic, at: a.range("f"))))
             case .array?, .number?:
                 guard let y = a.value("y") else {
                     throw Diagnostic(.arity, "encode(m, xs, ys): the y values of the points are missing", at: a.range)
                 }
-                let sample = try pointSample(a.value("f")!, y, a, yName: "y")
-                return .array(vectorRow(try embedPoints(interp, m, [sample], at: a.range("f"))))
+                rows = try embed(interp, m, [try pointSample(a.value("f")!, y, a, yName: "y")], side: .numeric, at: a.range("f"))
             default:
                 let s = try a.expression("f", interp)
-                return .array(vectorRow(try embedExpressions(interp, m, [s.expression], at: a.range("f"))))
+                rows = try embed(interp, m, expressionSamples([s.expression]), side: .symbolic, at: a.range("f"))
             }
+            return .array(NDArray(vector: rows.scalars.map(Double.init)))
         },
         Builtin("similarity", .models, [.req("a"), .req("b")], doc: """
             Cosine similarity of embeddings: a number for two vectors, a vector for a matrix and a vector \
@@ -150,24 +148,18 @@ extension Builtins {
             let ds = try a.dataset("ds")
             let k = try a.int("k", min: 1, max: max(1, ds.samples.count))
             guard !ds.samples.isEmpty else { throw Diagnostic(.value, "nearest: the dataset is empty", at: a.range("ds")) }
-            let query: NDArray, candidates: NDArray
-            var points: Sample?
+            // points query expressions, an expression queries point sets
+            let query: Sample, side: EncoderSide
             if case .list(let items)? = a.value("query"), isPointPair(items) {
-                points = try pointSample(items[0], items[1], a, yName: "query")
+                (query, side) = (try pointSample(items[0], items[1], a, yName: "query"), .numeric)
             } else if let y = a.value("y") {
-                points = try pointSample(a.value("query")!, y, a, yName: "y")
-            }
-            if let points {
-                query = try embedPoints(interp, m, [points], at: a.range("query"))
-                candidates = try embedExpressions(interp, m, ds.samples.map(\.tree), at: a.range("ds"))
+                (query, side) = (try pointSample(a.value("query")!, y, a, yName: "y"), .numeric)
             } else {
-                let s = try a.expression("query", interp)
-                query = try embedExpressions(interp, m, [s.expression], at: a.range("query"))
-                candidates = try embedPoints(interp, m, ds.samples, at: a.range("ds"))
+                (query, side) = (expressionSamples([try a.expression("query", interp).expression])[0], .symbolic)
             }
-            func tensor(_ a: NDArray) -> Tensor { Tensor(a.data.map(Float.init), shape: [a.rows, a.columns]) }
-            let best = m.model.nearest(queries: tensor(query), candidates: tensor(candidates),
-                                       symbolicQueries: points == nil, k: k)[0]
+            let queries = try embed(interp, m, [query], side: side, at: a.range("query"))
+            let candidates = try embed(interp, m, ds.samples, side: side == .symbolic ? .numeric : .symbolic, at: a.range("ds"))
+            let best = m.model.nearest(queries: queries, candidates: candidates, symbolicQueries: side == .symbolic, k: k)[0]
             return .list(best.map { match in
                 .object(Record("match", [("index", .number(Double(match.index))), ("score", .number(Double(match.score))),
                                          ("f", .function(.expression(SymbolicFunction(ds.samples[match.index].tree))))]))
@@ -229,77 +221,63 @@ extension Builtins {
         return out
     }
 
-    static let embeddingBatch = 64
+    /// Expressions as the samples the model's symbolic encoder reads (no points).
+    static func expressionSamples(_ expressions: [SymbolicExpression]) -> [Sample] {
+        expressions.map { Sample(tree: $0, x: [], y: [], info: placeholderInfo(0, 1), skeletonTokens: []) }
+    }
 
-    /// Symbolic embeddings, one row per expression.
-    static func embedExpressions(_ interp: Interpreter, _ m: ModelValue, _ expressions: [SymbolicExpression],
-                                 at range: SourceRange) throws -> NDArray {
-        let ids = try expressionIDs(m.model, expressions, at: range)
-        return try embedInBatches(interp, count: ids.count, latent: m.model.config.latent, what: "expressions") { r in
-            m.model.encodeSymbolic(Array(ids[r])).latent
+    /// The model's latents of `samples` from one encoder (`SNIPModel.embed`), one row each:
+    /// progress on the status line for long lists, Ctrl-C between batches, and what the model
+    /// cannot read as a diagnostic at `range`.
+    static func embed(_ interp: Interpreter, _ m: ModelValue, _ samples: [Sample], side: EncoderSide,
+                      at range: SourceRange) throws -> Tensor {
+        if side == .symbolic { try checkDimensions(m.model, samples, at: range) }
+        let what = side == .symbolic ? "expressions" : "point sets"
+        let shown = samples.count > 64  // more than one batch
+        defer { if shown { interp.progress?(nil) } }
+        do {
+            let rows = try m.model.embed(samples, side: side, progress: { done in
+                if shown { interp.progress?("embedding \(what): \(done) of \(samples.count)") }
+            }, shouldStop: { Interrupt.isPending })
+            guard let rows else { throw Diagnostic(.interrupted, "interrupted while embedding", at: nil) }
+            return rows
+        } catch let error as EmbeddingError {
+            throw diagnostic(error, samples, at: range)
         }
     }
 
-    /// The token ids the symbolic encoder reads for each expression, with errors naming the
-    /// expression the model cannot read (too many variables or tokens, an unknown word).
-    static func expressionIDs(_ model: SNIPModel, _ expressions: [SymbolicExpression], at range: SourceRange)
-        throws -> [[Int]]
-    {
-        let tokenizer = SampleTokenizer(config: model.config)
-        return try expressions.enumerated().map { k, e -> [Int] in
-            let limit = model.config.maxInputDimension
-            guard e.inputDimension <= limit else {
-                throw Diagnostic(.value, (expressions.count > 1 ? "item \(k): " : "") + "the model reads functions of at most "
-                    + "\(limit) variable\(limit == 1 ? "" : "s"); \(ReadableInfix.text(e)) has \(e.inputDimension)", at: range)
-            }
-            do {
-                let tokens = try tokenizer.expressionIDs(Sample(tree: e, x: [], y: [], info: placeholderInfo(0, 1), skeletonTokens: []))
-                guard tokens.count + 2 <= model.config.positions else {
-                    throw Diagnostic(.limit, "\(ReadableInfix.text(e)) has \(tokens.count) tokens; the model reads at most "
-                        + "\(model.config.positions - 2)", at: range)
-                }
-                return tokens
-            } catch let failure as SampleTokenizer.Failure {
-                throw Diagnostic(.value, (expressions.count > 1 ? "item \(k): " : "") + "the model cannot read "
-                    + "\(ReadableInfix.text(e)): \(failure)", at: range)
-            }
+    /// The equation-token ids the model reads for each expression sample.
+    static func expressionIDs(_ model: SNIPModel, _ samples: [Sample], at range: SourceRange) throws -> [[Int]] {
+        try checkDimensions(model, samples, at: range)
+        do {
+            return try model.tokenIDs(samples, sides: [.symbolic]).expressions!
+        } catch {
+            throw diagnostic(error, samples, at: range)
         }
     }
 
-    /// Numeric embeddings, one row per sample's points (y min-max scaled for models that read it so).
-    static func embedPoints(_ interp: Interpreter, _ m: ModelValue, _ samples: [Sample],
-                            at range: SourceRange) throws -> NDArray {
-        let tokenizer = SampleTokenizer(config: m.model.config)
-        let ids = try samples.enumerated().map { k, s -> [Int] in
-            var s = s
-            s = m.model.contract.prepared(s)
-            guard s.y.count <= m.model.config.positions else {
-                throw Diagnostic(.limit, "encode: \(s.y.count) points; the model reads at most \(m.model.config.positions)", at: range)
-            }
-            do {
-                return try tokenizer.pointIDs(s)
-            } catch {
-                throw Diagnostic(.value, (samples.count > 1 ? "sample \(k): " : "") + "the model cannot read the points: \(error)",
-                                 at: range)
-            }
-        }
-        return try embedInBatches(interp, count: ids.count, latent: m.model.config.latent, what: "point sets") { r in
-            m.model.encodeNumeric(Array(ids[r])).latent
-        }
+    /// Refuses expressions of more variables than the model reads, naming the expression.
+    static func checkDimensions(_ model: SNIPModel, _ samples: [Sample], at range: SourceRange) throws {
+        let limit = model.config.maxInputDimension
+        guard let k = samples.firstIndex(where: { $0.tree.inputDimension > limit }) else { return }
+        let e = samples[k].tree
+        throw Diagnostic(.value, (samples.count > 1 ? "item \(k): " : "") + "the model reads functions of at most "
+            + "\(limit) variable\(limit == 1 ? "" : "s"); \(ReadableInfix.text(e)) has \(e.inputDimension)", at: range)
     }
 
-    static func embedInBatches(_ interp: Interpreter, count: Int, latent: Int, what: String,
-                               _ encode: (Range<Int>) -> Tensor) throws -> NDArray {
-        var data: [Double] = []
-        data.reserveCapacity(count * latent)
-        defer { if count > embeddingBatch { interp.progress?(nil) } }
-        for start in stride(from: 0, to: count, by: embeddingBatch) {
-            if Interrupt.isPending { throw Diagnostic(.interrupted, "interrupted while embedding", at: nil) }
-            let end = min(count, start + embeddingBatch)
-            let latent = withoutGrad { encode(start..<end) }
-            data += latent.scalars.map(Double.init)
-            if count > embeddingBatch { interp.progress?("embedding \(what): \(end) of \(count)") }
+    /// What the model could not read, as a diagnostic naming the expression or the sample.
+    static func diagnostic(_ error: EmbeddingError, _ samples: [Sample], at range: SourceRange) -> Diagnostic {
+        let text = ReadableInfix.text(samples[error.index].tree)
+        let item = samples.count > 1 ? (error.side == .symbolic ? "item \(error.index): " : "sample \(error.index): ") : ""
+        switch (error.side, error.problem) {
+        case (.symbolic, .tooManyTokens(let count, let limit)):
+            return Diagnostic(.limit, "\(text) has \(count) tokens; the model reads at most \(limit)", at: range)
+        case (.symbolic, _):
+            return Diagnostic(.value, item + "the model cannot read \(text): \(error.reason)", at: range)
+        case (.numeric, .tooManyPoints):
+            return Diagnostic(.limit, "encode: " + error.reason, at: range)
+        case (.numeric, _):
+            return Diagnostic(.value, item + "the model cannot read the points: \(error.reason)", at: range)
         }
-        return NDArray(shape: [count, latent], data: data)
     }
 }

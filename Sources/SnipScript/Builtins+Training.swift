@@ -163,7 +163,7 @@ extension Builtins {
                                  _ a: BoundArguments) throws -> [TrainingExample] {
         guard !ds.samples.isEmpty else { throw Diagnostic(.value, "'\(a.builtin.name)': the dataset is empty", at: a.range("ds")) }
         let targets = try datasetProperty(interp, property, ds, at: a.range("ds"))
-        let tokenizer = SampleTokenizer(config: m.model.config)
+        let tokenizer = m.model.tokenizer
         return try zip(ds.samples, targets).enumerated().map { k, pair in
             do {
                 let ids = try tokenizer.expressionIDs(pair.0)
@@ -176,11 +176,11 @@ extension Builtins {
 
     static func predictions(_ interp: Interpreter, _ h: PredictorValue, _ expressions: [SymbolicExpression],
                             at range: SourceRange) throws -> [Double] {
-        let ids = try expressionIDs(h.model, expressions, at: range)
+        let ids = try expressionIDs(h.model, expressionSamples(expressions), at: range)
         var out: [Double] = []
-        for start in stride(from: 0, to: ids.count, by: embeddingBatch) {
+        for start in stride(from: 0, to: ids.count, by: 64) {
             if Interrupt.isPending { throw Diagnostic(.interrupted, "interrupted while predicting", at: range) }
-            out += PropertyTrainer.predict(model: h.model, expressions: Array(ids[start..<min(ids.count, start + embeddingBatch)]))
+            out += PropertyTrainer.predict(model: h.model, expressions: Array(ids[start..<min(ids.count, start + 64)]))
         }
         return out
     }

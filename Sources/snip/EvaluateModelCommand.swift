@@ -131,12 +131,5 @@ struct EvaluateModelCommand: ParsableCommand {
 /// The first `count` samples of a data.prefix file with the line each came from (so errors
 /// about a sample can name its line).
 func firstSamples(of path: String, count: Int) throws -> (samples: [Sample], lines: [Int]) {
-    let reader = try DataPrefixReader(path: path)
-    var samples: [Sample] = []
-    var lines: [Int] = []
-    while samples.count < count, let sample = try reader.next() {
-        samples.append(sample)
-        lines.append(reader.lineNumber)
-    }
-    return (samples, lines)
+    try DataPrefixReader(path: path).next(count)
 }
