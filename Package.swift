@@ -56,12 +56,12 @@ let package = Package(
             name: "snip-bench",
             dependencies: ["SnipTensor", "SnipNN", "SnipModel", "CBLAS", "CSnipKernels"],
             swiftSettings: swiftFlags),
-        .target(name: "TestSupport", dependencies: ["SnipTensor"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["SnipTensor", "SnipMath"], path: "Tests/TestSupport"),
         .testTarget(
             name: "SnipTensorTests", dependencies: ["SnipTensor", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "SnipCLITests", dependencies: ["snip", "SnipModel", "SnipMath", "SnipTensor"],
+            name: "SnipCLITests", dependencies: ["snip", "SnipModel", "SnipMath", "SnipTensor", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "SnipModelTests",
@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(
             name: "SnipMathTests", dependencies: ["SnipMath", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "SnipScriptTests", dependencies: ["SnipScript", "SnipPlot", "snip"],
+            name: "SnipScriptTests", dependencies: ["SnipScript", "SnipPlot", "snip", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "SnipPlotTests", dependencies: ["SnipPlot"], exclude: ["Snapshots"]),
         .testTarget(name: "SnipSystemTests", dependencies: ["SnipSystem", "TestSupport"]),

@@ -23,10 +23,7 @@ extension ExpressionGenerator {
                 let y = try? expression.evaluate(columns: columns),
                 y.allSatisfy({ $0.isFinite && Swift.abs($0) < c.maxOutputMagnitude })
             else { continue }
-            var outputs = y
-            if c.normalizeY, let low = y.min(), let high = y.max() {
-                outputs = y.map { ($0 - low) / (high - low + 1e-10) }
-            }
+            let outputs = c.normalizeY ? Sample.minMaxScaled(y) : y
             let rows = (0..<y.count).map { i in columns.map { $0[i] } }
             let info = SampleInfo(
                 inputPointCount: c.pointCount, unaryOperatorCount: expression.unaryOperatorCount,

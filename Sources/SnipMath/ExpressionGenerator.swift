@@ -156,10 +156,7 @@ public struct ExpressionGenerator: Sendable {
             return .failure(.generationError)
         }
         _ = source.uniform(0, 0)  // the output-noise level (train_noise_gamma = 0)
-        var outputs = y
-        if c.normalizeY, let low = y.min(), let high = y.max() {
-            outputs = y.map { ($0 - low) / (high - low + 1e-10) }
-        }
+        let outputs = c.normalizeY ? Sample.minMaxScaled(y) : y
         let info = SampleInfo(
             inputPointCount: c.pointCount, unaryOperatorCount: tree.unaryOperatorCount,
             binaryOperatorCount: tree.binaryOperatorCount, inputDimension: used,

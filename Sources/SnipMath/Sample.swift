@@ -79,3 +79,12 @@ public struct Sample: Hashable, Sendable {
         self.targetProperty = targetProperty
     }
 }
+
+extension Sample {
+    /// `(y - min) / (max - min + 1e-10)`, the reference's `normalize_y`: y scaled to [0, 1]
+    /// (the generator's `normalizeY`, the model contract's `normalizesY`, the look-alike table).
+    public static func minMaxScaled(_ y: [Double]) -> [Double] {
+        guard let low = y.min(), let high = y.max() else { return y }
+        return y.map { ($0 - low) / (high - low + 1e-10) }
+    }
+}

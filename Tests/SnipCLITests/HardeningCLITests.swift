@@ -1,5 +1,6 @@
 import Foundation
 import SnipModel
+import TestSupport
 import Testing
 
 private func scratch(_ name: String) -> String {
@@ -162,25 +163,19 @@ struct HardeningCLITests {
     func terminationSignalsSaveLikeControlC(signal: Int32) throws {
         let directory = scratch("signal-\(signal)")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("snip")
-        process.arguments = [
-            "pretrain", "--config", "small", "--steps", "100000", "--batch-size", "4", "--checkpoint-every", "100000", "--out", directory,
-        ]
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = pipe
-        try process.run()
+        let process = try Subprocess(
+            snipExecutable,
+            [
+                "pretrain", "--config", "small", "--steps", "100000", "--batch-size", "4", "--checkpoint-every", "100000",
+                "--out", directory,
+            ],
+            joinErrors: true)
         let metrics = directory + "/metrics.jsonl"
-        for _ in 0..<2400 {
-            if let text = try? String(contentsOfFile: metrics, encoding: .utf8), !text.isEmpty { break }
-            usleep(50_000)
-        }
-        kill(process.processIdentifier, signal)
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(output)")
-        #expect(output.contains("interrupted at step"), "\(output)")
+        process.wait { !((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").isEmpty }
+        process.send(signal)
+        let r = process.finish()
+        #expect(!r.signalled && r.status == 0, "\(r.output)")
+        #expect(r.output.contains("interrupted at step"), "\(r.output)")
         #expect(FileManager.default.fileExists(atPath: directory + "/checkpoint.safetensors"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SnipModel
+import TestSupport
 import Testing
 
 /// `mpirun` on PATH, or nil (then the MPI runs are skipped; Scripts/setup installs Open MPI).
@@ -19,17 +20,10 @@ private func temporaryDirectory(_ name: String) -> String {
 
 /// Runs `snip arguments` under `mpirun -np n` (as CI needs: as root, more ranks than cores).
 private func runUnderMPI(_ n: Int, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let snip = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("snip").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: mpirun!)
-    process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", String(n), snip] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let r = try runProcess(
+        mpirun!, ["--allow-run-as-root", "--oversubscribe", "-np", String(n), snipExecutable] + arguments,
+        joinErrors: true)
+    return (r.status, r.output)
 }
 
 /// A run's per-step losses and its final model weights by key.

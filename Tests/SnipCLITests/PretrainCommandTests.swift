@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 private func temporaryDirectory(_ name: String) -> String {
@@ -12,26 +13,19 @@ struct PretrainCommandTests {
     @Test func interruptSavesAndResumeFinishes() throws {
         let directory = temporaryDirectory("interrupt")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("snip")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["pretrain", "--config", "small", "--steps", "100000", "--batch-size", "4", "--out", directory]
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = pipe
-        try process.run()
+        let process = try Subprocess(
+            snipExecutable,
+            ["pretrain", "--config", "small", "--steps", "100000", "--batch-size", "4", "--out", directory],
+            joinErrors: true)
         // wait for a few steps to be logged
         let metrics = directory + "/metrics.jsonl"
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            if let text = try? String(contentsOfFile: metrics, encoding: .utf8), text.split(separator: "\n").count >= 3 { break }
-            usleep(50_000)
+        process.wait {
+            ((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").split(separator: "\n").count >= 3
         }
-        process.interrupt()  // SIGINT
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output)")
-        #expect(output.contains("interrupted at step"))
+        process.send(SIGINT)
+        let r = process.finish()
+        #expect(r.status == 0 && !r.signalled, "\(r.output)")
+        #expect(r.output.contains("interrupted at step"))
         #expect(FileManager.default.fileExists(atPath: directory + "/checkpoint.safetensors"))
         let stepsDone = try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n").count
         #expect(stepsDone >= 3)

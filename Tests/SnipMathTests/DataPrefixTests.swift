@@ -1,5 +1,6 @@
 import Foundation
 import SnipMath
+import TestSupport
 import Testing
 
 /// `data.prefix` reading and writing against the reference's own exports
@@ -8,18 +9,13 @@ import Testing
     static let files = [("train_functions.prefix", 28), ("train_ncr.prefix", 32)]
 
     static func lines(_ name: String) throws -> [String] {
-        try String(contentsOf: Golden.url("data_prefix/" + name), encoding: .utf8)
+        try String(contentsOf: Golden.url("data_prefix/" + name, in: .module), encoding: .utf8)
             .split(separator: "\n").map(String.init)
-    }
-
-    static func temporaryPath(_ name: String) -> String {
-        FileManager.default.temporaryDirectory
-            .appendingPathComponent("snipmath-\(UUID().uuidString)-\(name)").path
     }
 
     @Test(arguments: files)
     func goldenFilesReadAndRewriteByteForByte(name: String, count: Int) throws {
-        let reader = try DataPrefixReader(path: Golden.url("data_prefix/" + name).path)
+        let reader = try DataPrefixReader(path: Golden.url("data_prefix/" + name, in: .module).path)
         let samples = try reader.readAll()
         #expect(samples.count == count)
         #expect(reader.skippedLines == 0)
@@ -40,9 +36,9 @@ import Testing
 
     @Test func writerOutputReadsBackIdentically() throws {
         let samples = try DataPrefixReader(
-            path: Golden.url("data_prefix/train_ncr.prefix").path
+            path: Golden.url("data_prefix/train_ncr.prefix", in: .module).path
         ).readAll()
-        let path = Self.temporaryPath("roundtrip.prefix")
+        let path = freshTemporaryPath("snipmath-roundtrip.prefix")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let writer = try DataPrefixWriter(path: path)
         for s in samples { try writer.write(s) }
@@ -83,7 +79,7 @@ import Testing
 
     @Test func malformedLinesAreReportedWithTheirLineNumber() throws {
         let good = try Self.lines("train_functions.prefix")[0]
-        let path = Self.temporaryPath("bad.prefix")
+        let path = freshTemporaryPath("snipmath-bad.prefix")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let content =
             [

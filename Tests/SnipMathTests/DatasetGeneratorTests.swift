@@ -1,5 +1,6 @@
 import Foundation
 import SnipMath
+import TestSupport
 import Testing
 
 /// `DatasetGenerator` (the library behind `snip generate`): per-sample streams, reference
@@ -19,7 +20,7 @@ import Testing
     }
 
     static func fixture(_ name: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: Golden.url("generate/" + name)))
+        Array(try Data(contentsOf: Golden.url("generate/" + name, in: .module)))
     }
 
     /// `np.random.RandomState([...])` (MT19937 `init_by_array`), values printed by numpy 1.26.
@@ -111,7 +112,7 @@ import Testing
 
     @Test func linesReadBackAsTheSamples() throws {
         let d = Self.dataset(property: .ncr)
-        let path = DataPrefixTests.temporaryPath("generated.prefix")
+        let path = freshTemporaryPath("snipmath-generated.prefix")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(d.lines(0..<25)).write(to: URL(fileURLWithPath: path))
         let read = try DataPrefixReader(path: path).readAll()

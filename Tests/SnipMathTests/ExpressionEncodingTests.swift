@@ -1,10 +1,11 @@
 import SnipMath
+import TestSupport
 import Testing
 
 /// Equation token encoding against `expressions.json` (`tree_encoded`, `skeleton_tree_encoded`
 /// and their ids).
 @Suite struct ExpressionEncodingTests {
-    static let golden = try! Golden.load("expressions.json")
+    static let golden = try! Golden.load("expressions.json", from: .module).json
 
     @Test(arguments: [("dim1", 1), ("dim3", 3)])
     func encodingsMatch(set: String, dimension: Int) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import SnipMath
+import TestSupport
 import Testing
 
 /// Evaluation against `expressions.json` (`val`, `val_raise`, generated points).
@@ -9,7 +10,7 @@ import Testing
 /// tolerance of 1e-14 (measured: 6850 of the 7000 `val` values are bit-identical, the largest
 /// relative difference of the others is 1.2e-15); NaN and infinity positions must match exactly.
 @Suite struct ExpressionEvaluationTests {
-    static let golden = try! Golden.load("expressions.json")
+    static let golden = try! Golden.load("expressions.json", from: .module).json
     static let relative = 1e-14
 
     static func points(for record: JSONValue, dim3: Bool) -> [[Double]] {

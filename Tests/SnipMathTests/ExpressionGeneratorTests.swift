@@ -1,15 +1,16 @@
 import Foundation
 import SnipMath
+import TestSupport
 import Testing
 
 /// The random generator: invariants of every accepted sample, and its statistics against the
 /// reference's accepted records in `expressions.json` (the random streams differ, so only
 /// distributions can be compared).
 @Suite struct ExpressionGeneratorTests {
-    static let golden = try! Golden.load("expressions.json")
+    static let golden = try! Golden.load("expressions.json", from: .module).json
 
     static func generate(_ count: Int, dimension: Int, seed: UInt64) -> [GeneratedSample] {
-        var rng = FunctionPropertiesTests.SplitMix(state: seed)
+        var rng = SplitMix(state: seed)
         let generator = ExpressionGenerator(
             configuration: GeneratorConfiguration(maxInputDimension: dimension))
         return (0..<count).map { _ in generator.generate(using: &rng) }
@@ -101,7 +102,7 @@ import Testing
     @Test func withoutTheQuirkFourBinaryOperatorsOccur() {
         var configuration = GeneratorConfiguration()
         configuration.referenceCountingTable = false
-        var rng = FunctionPropertiesTests.SplitMix(state: 3)
+        var rng = SplitMix(state: 3)
         let samples = (0..<200).map { _ in
             ExpressionGenerator(configuration: configuration).generate(using: &rng)
         }
@@ -117,7 +118,7 @@ import Testing
             configuration: GeneratorConfiguration(maxInputDimension: dimension))
         let count = 1500
         let reference = (0..<count).map { generator.generate(numpySeed: UInt32(60_000 + $0)) }
-        var rng = FunctionPropertiesTests.SplitMix(state: UInt64(dimension))
+        var rng = SplitMix(state: UInt64(dimension))
         let ours = (0..<count).map { _ in generator.generate(using: &rng) }
         let measures: [(String, (GeneratedSample) -> Double, Double)] = [
             ("binary ops", { Double($0.sample.info.binaryOperatorCount) }, 0.35),

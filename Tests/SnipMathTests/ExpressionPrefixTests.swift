@@ -1,10 +1,11 @@
 import Foundation
 import SnipMath
+import TestSupport
 import Testing
 
 /// Prefix parsing/printing and infix printing against `expressions.json`.
 @Suite struct ExpressionPrefixTests {
-    static let golden = try! Golden.load("expressions.json")
+    static let golden = try! Golden.load("expressions.json", from: .module).json
     static var records: [JSONValue] {
         golden["dim1"]!.array + golden["dim3"]!.array
     }

@@ -1,9 +1,10 @@
 import SnipMath
+import TestSupport
 import Testing
 
 /// The float tokenizer against `float_encoding.json`.
 @Suite struct FloatTokenizerTests {
-    static let golden = try! Golden.load("float_encoding.json")
+    static let golden = try! Golden.load("float_encoding.json", from: .module).json
     let tokenizer = FloatTokenizer()
     let vocabulary = Vocabulary.float()
 

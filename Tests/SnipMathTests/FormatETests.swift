@@ -1,5 +1,6 @@
 import Foundation
 import SnipMath
+import TestSupport
 import Testing
 
 /// The fast `%.{p}e` writer of `data.prefix` lines (``Sample/appendDataPrefixLine(to:precision:)``)
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func pointsOfSeveralDimensions() throws {
-        var rng = FunctionPropertiesTests.SplitMix(state: 23)
+        var rng = SplitMix(state: 23)
         var values: [Double] = [
             0, -0.0, 9.9995, -9.9996e-200, 1e-310, .infinity, -.nan, 1.0625e100, -1.0635e-100,
         ]
@@ -81,7 +82,7 @@ import Testing
     }
 
     @Test func randomValuesOverEveryScale() throws {
-        var rng = FunctionPropertiesTests.SplitMix(state: 5)
+        var rng = SplitMix(state: 5)
         var values: [Double] = []
         for i in 0..<200_000 {
             switch i % 4 {
@@ -127,7 +128,7 @@ import Testing
     /// 2,000,000 random doubles through the `%.3e` writer against printf: uniform, every scale,
     /// any bit pattern, and exact ties m.5·10^e.
     @Test func threePlacesOnTwoMillionRandomValues() throws {
-        var rng = FunctionPropertiesTests.SplitMix(state: 11)
+        var rng = SplitMix(state: 11)
         var failures: [String] = []
         for _ in 0..<100 {
             var values: [Double] = []

@@ -1,23 +1,12 @@
 import Foundation
 import SnipMath
+import TestSupport
 import Testing
 
 /// Function properties against `properties.json` (100 generated 1-D samples).
 @Suite struct FunctionPropertiesTests {
-    static let golden = try! Golden.load("properties.json")
+    static let golden = try! Golden.load("properties.json", from: .module).json
     static var samples: [JSONValue] { golden["samples"]!.array }
-
-    /// A small seeded generator (SplitMix64) for the sampled ncr.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// upward, yavg and ncr_exact must be bit-identical; oscil's count exact, its log 1 ulp.
     @Test func exactPropertiesMatch() {

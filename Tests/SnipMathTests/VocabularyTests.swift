@@ -1,9 +1,10 @@
 import SnipMath
+import TestSupport
 import Testing
 
 /// Vocabularies against `vocab.json` (max input dimension 1, 3 and 10).
 @Suite struct VocabularyTests {
-    static let golden = try! Golden.load("vocab.json")
+    static let golden = try! Golden.load("vocab.json", from: .module).json
 
     @Test(arguments: [1, 3, 10])
     func vocabulariesMatch(dimension: Int) throws {
