@@ -42,9 +42,13 @@ public final class Builtin: Sendable {
     /// The value, for constants (`pi`).
     public let constant: Value?
     let body: @Sendable (Interpreter, BoundArguments) throws -> Value
+    /// The file that defines it (`SnipScript/Builtins+Arrays.swift`): categories match files.
+    public let sourceFile: String
 
     init(_ name: String, _ category: Category, _ params: [Param] = [], variadic: String? = nil,
-         doc: String, body: @escaping @Sendable (Interpreter, BoundArguments) throws -> Value) {
+         doc: String, sourceFile: String = #fileID,
+         body: @escaping @Sendable (Interpreter, BoundArguments) throws -> Value) {
+        self.sourceFile = sourceFile
         self.name = name
         self.category = category
         self.params = params
@@ -54,7 +58,8 @@ public final class Builtin: Sendable {
         self.body = body
     }
 
-    init(constant name: String, _ value: Double, doc: String) {
+    init(constant name: String, _ value: Double, doc: String, sourceFile: String = #fileID) {
+        self.sourceFile = sourceFile
         self.name = name
         self.category = .constants
         self.params = []
@@ -139,8 +144,13 @@ public struct BoundArguments {
     /// The whole call.
     let range: SourceRange
 
+    /// The position of parameter `name`; a name the built-in does not declare is a programmer
+    /// error (BuiltinRegistryTests checks every implementation against its parameters).
     private func slot(_ name: String) -> Int {
-        builtin.params.firstIndex { $0.name == name } ?? 0
+        guard let index = builtin.params.firstIndex(where: { $0.name == name }) else {
+            preconditionFailure("built-in '\(builtin.name)' reads an undeclared argument '\(name)'")
+        }
+        return index
     }
 
     /// Where argument `name` was written (the call if it was left out).

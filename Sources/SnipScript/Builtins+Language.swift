@@ -40,6 +40,54 @@ extension Builtins {
             if try a.bool("condition") { return .nothing }
             throw Diagnostic(.value, try a.string("message"), at: a.range("condition"))
         },
+        Builtin("keys", .language, [.req("x")], doc: """
+            The field names of a record (or of a model, run or predictor), as a list of strings: \
+            for k in keys(r) { print(k, r[k]) }.
+            """) { _, a in
+            guard case .object(let o)? = a.value("x") else { throw a.typeError("x", "a record or object") }
+            return .list(o.fieldNames.map { .string($0) })
+        },
+        Builtin("split", .language, [.req("s"), .opt("sep")], doc: """
+            The parts of the string s between the separators sep, as a list of strings; without sep \
+            the parts between runs of blanks: split("a b  c") is ["a", "b", "c"].
+            """) { _, a in
+            let s = try a.string("s")
+            guard let sep = try a.optionalString("sep") else {
+                return .list(s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0.isNewline })
+                    .map { .string(String($0)) })
+            }
+            guard !sep.isEmpty else { throw Diagnostic(.value, "split: sep is empty", at: a.range("sep")) }
+            return try Value.checkedList(s.components(separatedBy: sep).map { .string($0) }, at: a.range)
+        },
+        Builtin("join", .language, [.req("xs"), .def("sep", .string(""))], doc: """
+            The elements of a list or vector as one string, with sep between them (strings without \
+            quotes, numbers as print shows them): join(["a", "b"], ", ") is "a, b".
+            """) { _, a in
+            let sep = try a.string("sep")
+            let parts: [String]
+            switch a.value("xs") {
+            case .list(let items)?: parts = items.map(\.display)
+            case .array(let v)? where v.isVector: parts = v.data.map(formatNumber)
+            default: throw a.typeError("xs", "a list or vector")
+            }
+            let text = parts.joined(separator: sep)
+            guard text.utf8.count <= NDArray.maxElements else {
+                throw Diagnostic(.limit, "join: string too long", at: a.range)
+            }
+            return .string(text)
+        },
+        Builtin("time", .language, [.opt("f")], doc: """
+            time() is the wall-clock time in seconds (differences measure durations); time(f) calls \
+            the function f without arguments, prints how long it took and returns its value.
+            """) { interp, a in
+            guard a.value("f") != nil else { return .number(Date().timeIntervalSince1970) }
+            let f = try a.function("f")
+            let start = DispatchTime.now().uptimeNanoseconds
+            let v = try interp.call(f, [], at: a.range)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            interp.output("time: \(String(format: "%.6g", seconds)) s\n")
+            return v
+        },
     ]
 
     static func helpFor(_ interp: Interpreter, _ a: BoundArguments) throws -> String {

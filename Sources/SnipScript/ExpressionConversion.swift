@@ -17,7 +17,7 @@ struct ExpressionConversion {
         "abs": .abs, "sqrt": .sqrt, "log": .log, "exp": .exp, "sin": .sin, "cos": .cos, "tan": .tan,
         "arcsin": .arcsin, "arccos": .arccos, "arctan": .arctan, "inv": .inv,
     ]
-    static let binaryNames: [String: BinaryOperator] = ["+": .add, "-": .sub, "*": .mul, "/": .div]
+    static let binaryNames: [BinaryOp: BinaryOperator] = [.add: .add, .subtract: .sub, .multiply: .mul, .divide: .div]
 
     /// The expression for a function value.
     func convert(_ f: Function, at range: SourceRange) throws -> Expression {
@@ -68,12 +68,12 @@ struct ExpressionConversion {
             if n == "e" { return .leaf(.constant(.e)) }
             throw Diagnostic(.name, "expr: '\(n)' is not a parameter of the function or a number", at: r)
         case .unary(let op, let operand, let r):
-            if op == "+" { return try sub(operand) }
-            guard op == "-" else { throw Diagnostic(.value, "expr: '\(op)' has no SNIP equivalent", at: r) }
+            if op == .plus { return try sub(operand) }
+            guard op == .negate else { throw Diagnostic(.value, "expr: '\(op)' has no SNIP equivalent", at: r) }
             if case .number(let v, _) = operand { return try literal(-v, at: r) }
             return .binary(.mul, .leaf(.integer(-1)), try sub(operand))
         case .binary(let op, let lhs, let rhs, let opRange, _):
-            if op == "^" {
+            if op == .power {
                 let base = try sub(lhs)
                 if case .number(let p, _) = unwrapNegative(rhs) {
                     if p == 2 { return .unary(.pow2, base) }
@@ -127,7 +127,7 @@ struct ExpressionConversion {
 
     /// `-2` parses as negation of 2; the exponent test wants the number.
     private func unwrapNegative(_ e: Expr) -> Expr {
-        if case .unary("-", .number(let v, let r), _) = e { return .number(-v, r) }
+        if case .unary(.negate, .number(let v, let r), _) = e { return .number(-v, r) }
         return e
     }
 

@@ -3,19 +3,19 @@ import SnipSystem
 import SnipTensor
 
 extension Interpreter {
-    func unary(_ op: String, _ v: Value, _ r: SourceRange) throws -> Value {
+    func unary(_ op: UnaryOp, _ v: Value, _ r: SourceRange) throws -> Value {
         switch (op, v) {
-        case ("-", .number(let x)): return .number(-x)
-        case ("+", .number(let x)): return .number(x)
-        case ("-", .array(var a)):
+        case (.negate, .number(let x)): return .number(-x)
+        case (.plus, .number(let x)): return .number(x)
+        case (.negate, .array(var a)):
             a.isMask = false
             for i in a.data.indices { a.data[i] = -a.data[i] }
             return .array(a)
-        case ("+", .array(var a)):
+        case (.plus, .array(var a)):
             a.isMask = false
             return .array(a)
-        case ("not", .bool(let b)): return .bool(!b)
-        case ("not", .array(var a)) where a.isMask:
+        case (.not, .bool(let b)): return .bool(!b)
+        case (.not, .array(var a)) where a.isMask:
             for i in a.data.indices { a.data[i] = a.data[i] == 0 ? 1 : 0 }
             return .array(a)
         default:
@@ -23,56 +23,45 @@ extension Interpreter {
         }
     }
 
-    func binary(_ op: String, _ a: Value, _ b: Value, _ r: SourceRange) throws -> Value {
+    func binary(_ op: BinaryOp, _ a: Value, _ b: Value, _ r: SourceRange) throws -> Value {
         switch (a, b) {
         case (.number(let x), .number(let y)):
-            if let f = Interpreter.arithmetic[op] { return .number(f(x, y)) }
-            if let c = Interpreter.comparison[op] { return .bool(c(x, y)) }
-            if op == "@" { return .number(x * y) }
+            if let f = op.arithmetic { return .number(f(x, y)) }
+            if let c = op.comparison { return .bool(c(x, y)) }
+            if op == .matrixProduct { return .number(x * y) }
         case (.array, .number), (.number, .array), (.array, .array):
-            if op == "@" { return try matmul(a, b, r) }
-            if let f = Interpreter.arithmetic[op] { return .array(try broadcast(a, b, r, f)) }
-            if let c = Interpreter.comparison[op] {
+            if op == .matrixProduct { return try matmul(a, b, r) }
+            if let f = op.arithmetic { return .array(try broadcast(a, b, r, f)) }
+            if let c = op.comparison {
                 var mask = try broadcast(a, b, r) { c($0, $1) ? 1 : 0 }
                 mask.isMask = true
                 return .array(mask)
             }
         case (.string(let x), .string(let y)):
             switch op {
-            case "+":
+            case .add:
                 guard x.utf8.count + y.utf8.count <= NDArray.maxElements else {
                     throw Diagnostic(.limit, "string too long (the limit is \(NDArray.maxElements) bytes)", at: r)
                 }
                 return .string(x + y)
-            case "==": return .bool(x == y)
-            case "!=": return .bool(x != y)
-            case "<": return .bool(x < y)
-            case "<=": return .bool(x <= y)
-            case ">": return .bool(x > y)
-            case ">=": return .bool(x >= y)
+            case .equal: return .bool(x == y)
+            case .notEqual: return .bool(x != y)
+            case .less: return .bool(x < y)
+            case .lessOrEqual: return .bool(x <= y)
+            case .greater: return .bool(x > y)
+            case .greaterOrEqual: return .bool(x >= y)
             default: break
             }
-        case (.list(let x), .list(let y)) where op == "+":
+        case (.list(let x), .list(let y)) where op == .add:
             return try Value.checkedList(x + y, at: r)
         default:
             break
         }
-        if op == "==" { return .bool(valuesEqual(a, b)) }
-        if op == "!=" { return .bool(!valuesEqual(a, b)) }
+        if op == .equal { return .bool(valuesEqual(a, b)) }
+        if op == .notEqual { return .bool(!valuesEqual(a, b)) }
         throw Diagnostic(.type, "'\(op)' does not apply to a \(a.typeName) and a \(b.typeName)", at: r)
     }
 
-    static let arithmetic: [String: @Sendable (Double, Double) -> Double] = [
-        "+": { $0 + $1 }, "-": { $0 - $1 }, "*": { $0 * $1 }, "/": { $0 / $1 },
-        "^": { pow($0, $1) },
-        // The remainder takes the sign of the divisor, as in Python: -1 % 3 == 2.
-        "%": { x, y in y == 0 ? .nan : x - y * (x / y).rounded(.down) },
-    ]
-
-    static let comparison: [String: @Sendable (Double, Double) -> Bool] = [
-        "==": { $0 == $1 }, "!=": { $0 != $1 }, "<": { $0 < $1 }, "<=": { $0 <= $1 },
-        ">": { $0 > $1 }, ">=": { $0 >= $1 },
-    ]
 
     /// Combines two numbers or arrays element by element, broadcasting as numpy does for rank ≤ 2.
     func broadcast(_ a: Value, _ b: Value, _ r: SourceRange, _ f: (Double, Double) -> Double) throws -> NDArray {
@@ -153,4 +142,33 @@ extension Interpreter {
 /// `[3]` or `[2×3]`.
 func describe(_ shape: [Int]) -> String {
     shape.isEmpty ? "scalar" : "[" + shape.map(String.init).joined(separator: "×") + "]"
+}
+
+extension BinaryOp {
+    /// The operator on two numbers, for the arithmetic ones (nil for the others).
+    var arithmetic: (@Sendable (Double, Double) -> Double)? {
+        switch self {
+        case .add: return { $0 + $1 }
+        case .subtract: return { $0 - $1 }
+        case .multiply: return { $0 * $1 }
+        case .divide: return { $0 / $1 }
+        case .power: return { pow($0, $1) }
+        // The remainder takes the sign of the divisor, as in Python: -1 % 3 == 2.
+        case .remainder: return { x, y in y == 0 ? .nan : x - y * (x / y).rounded(.down) }
+        default: return nil
+        }
+    }
+
+    /// The comparison of two numbers, for the comparison operators (nil for the others).
+    var comparison: (@Sendable (Double, Double) -> Bool)? {
+        switch self {
+        case .equal: return { $0 == $1 }
+        case .notEqual: return { $0 != $1 }
+        case .less: return { $0 < $1 }
+        case .lessOrEqual: return { $0 <= $1 }
+        case .greater: return { $0 > $1 }
+        case .greaterOrEqual: return { $0 >= $1 }
+        default: return nil
+        }
+    }
 }

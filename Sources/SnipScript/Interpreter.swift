@@ -356,13 +356,13 @@ public final class Interpreter {
                     throw Diagnostic(.type, "'\(op)' combines a mask with another mask, not with a \(right.typeName)",
                                      at: rhs.range)
                 }
-                var out = try broadcast(left, right, r) { op == "and" ? ($0 != 0 && $1 != 0 ? 1 : 0) : ($0 != 0 || $1 != 0 ? 1 : 0) }
+                var out = try broadcast(left, right, r) { op == .and ? ($0 != 0 && $1 != 0 ? 1 : 0) : ($0 != 0 || $1 != 0 ? 1 : 0) }
                 out.isMask = true
                 return .array(out)
             }
             let a = try truthValue(left, lhs)
-            if op == "and" && !a { return .bool(false) }
-            if op == "or" && a { return .bool(true) }
+            if op == .and && !a { return .bool(false) }
+            if op == .or && a { return .bool(true) }
             return .bool(try truth(rhs, env))
         case .range(let from, let to, let r):
             return try makeRange(try evaluate(from, env), try evaluate(to, env), r)

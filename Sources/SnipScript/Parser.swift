@@ -350,7 +350,7 @@ public struct Parser {
             skipNewlines()
             let rhs = try parseExpression()
             let whole = expr.range.to(rhs.range)
-            let value = Expr.binary(op: String(s.dropLast()), lhs: expr, rhs: rhs, opRange: opRange, whole)
+            let value = Expr.binary(op: BinaryOp(rawValue: String(s.dropLast()))!, lhs: expr, rhs: rhs, opRange: opRange, whole)
             switch expr {
             case .name(let n, let r):
                 return .assign(target: .name(n, r), value: value, whole)
@@ -457,7 +457,7 @@ public struct Parser {
             let start = current.range
             advance()
             let operand = try parseBinary(level: level)
-            return .unary(op: "not", operand: operand, start.to(operand.range))
+            return .unary(op: .not, operand: operand, start.to(operand.range))
         }
         if level >= binaryPrecedence.count { return try parseUnary() }
         let (ops, associativity) = binaryPrecedence[level]
@@ -472,12 +472,13 @@ public struct Parser {
             skipNewlines()  // an operator at the end of a line continues the expression
             let rhs = try parseBinary(level: level + 1)
             let whole = lhs.range.to(rhs.range)
-            if op == "and" || op == "or" {
-                lhs = .logical(op: op, lhs: lhs, rhs: rhs, whole)
-            } else if op == ".." {
-                lhs = .range(from: lhs, to: rhs, whole)
+            if let logical = LogicalOp(rawValue: op) {
+                lhs = .logical(op: logical, lhs: lhs, rhs: rhs, whole)
+            } else if let binary = BinaryOp(rawValue: op) {
+                lhs = .binary(op: binary, lhs: lhs, rhs: rhs, opRange: opRange, whole)
             } else {
-                lhs = .binary(op: op, lhs: lhs, rhs: rhs, opRange: opRange, whole)
+                precondition(op == "..", "the precedence table names an unknown operator '\(op)'")
+                lhs = .range(from: lhs, to: rhs, whole)
             }
             chained = true
         }
@@ -492,13 +493,14 @@ public struct Parser {
             let t = current
             advance()
             let operand = try parseUnary()
-            if case .symbol(let s) = t.kind { return .unary(op: s, operand: operand, t.range.to(operand.range)) }
+            let op: UnaryOp = t.isSymbol("-") ? .negate : .plus
+            return .unary(op: op, operand: operand, t.range.to(operand.range))
         }
         if current.isKeyword(.not) {
             let t = current
             advance()
             let operand = try parseUnary()
-            return .unary(op: "not", operand: operand, t.range.to(operand.range))
+            return .unary(op: .not, operand: operand, t.range.to(operand.range))
         }
         return try parsePower()
     }
@@ -510,7 +512,7 @@ public struct Parser {
             advance()
             skipNewlines()
             let exponent = try parseUnary()
-            return .binary(op: "^", lhs: base, rhs: exponent, opRange: opRange, base.range.to(exponent.range))
+            return .binary(op: .power, lhs: base, rhs: exponent, opRange: opRange, base.range.to(exponent.range))
         }
         return base
     }

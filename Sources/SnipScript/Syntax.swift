@@ -1,5 +1,27 @@
 /// The syntax tree. Every node carries the source range it was parsed from.
 
+/// A prefix operator: `-x`, `+x`, `not x`.
+public enum UnaryOp: String, Sendable, CaseIterable, CustomStringConvertible {
+    case negate = "-", plus = "+", not
+    public var description: String { rawValue }
+}
+
+/// An infix operator evaluated on both operands (`and`/`or` are ``LogicalOp``; `..` makes a
+/// range). The raw value is the spelling.
+public enum BinaryOp: String, Sendable, CaseIterable, CustomStringConvertible {
+    case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%", power = "^"
+    case matrixProduct = "@"
+    case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">"
+    case greaterOrEqual = ">="
+    public var description: String { rawValue }
+}
+
+/// A short-circuit operator.
+public enum LogicalOp: String, Sendable, CaseIterable, CustomStringConvertible {
+    case and, or
+    public var description: String { rawValue }
+}
+
 /// An expression node.
 public indirect enum Expr: Sendable {
     case number(Double, SourceRange)
@@ -9,10 +31,10 @@ public indirect enum Expr: Sendable {
     case name(String, SourceRange)
     /// `[a, b, c]`: a vector, a matrix (rows of equal length) or a list.
     case list([Expr], SourceRange)
-    case unary(op: String, operand: Expr, SourceRange)
-    case binary(op: String, lhs: Expr, rhs: Expr, opRange: SourceRange, SourceRange)
+    case unary(op: UnaryOp, operand: Expr, SourceRange)
+    case binary(op: BinaryOp, lhs: Expr, rhs: Expr, opRange: SourceRange, SourceRange)
     /// `a and b`, `a or b` (short-circuit).
-    case logical(op: String, lhs: Expr, rhs: Expr, SourceRange)
+    case logical(op: LogicalOp, lhs: Expr, rhs: Expr, SourceRange)
     case call(callee: Expr, args: [CallArgument], SourceRange)
     case index(base: Expr, indices: [IndexItem], SourceRange)
     case lambda(params: [Parameter], body: Expr, SourceRange)
