@@ -39,7 +39,9 @@ public enum AtomicFile {
     }
 
     /// Writes `bytes` to `path` atomically.
-    public static func write(_ bytes: some Collection<UInt8>, to path: String) throws(FileWriteError) {
+    public static func write(
+        _ bytes: some Collection<UInt8>, to path: String
+    ) throws(FileWriteError) {
         let array = Array(bytes)
         try write(to: path) { emit in try array.withUnsafeBytes { try emit($0) } }
     }
@@ -116,7 +118,9 @@ public enum AtomicFile {
             guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count)), pid > 0
             else { continue }
             // a file of this process, or of one still running, is kept
-            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + name) }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                unlink(folder + "/" + name)
+            }
         }
     }
 

@@ -44,8 +44,10 @@ public enum Interrupt {
     /// The output file that a signal ending the process deletes (a C string), or nil.
     nonisolated(unsafe) static var pendingPath: UnsafeMutablePointer<CChar>?
     /// Prepared messages by signal number: what the first and the second request say.
-    nonisolated(unsafe) static var firstMessages: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
-    nonisolated(unsafe) static var againMessages: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+    nonisolated(unsafe) static var firstMessages:
+        UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+    nonisolated(unsafe) static var againMessages:
+        UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 
     /// The signals that ask a long command to stop and save.
     public static let stopSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
@@ -142,8 +144,11 @@ public enum Interrupt {
         raise(number)
     }
 
-    private static func say(_ table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ number: Int32) {
-        guard announces != 0, let table, number >= 0, number < 64, let text = table[Int(number)] else { return }
+    private static func say(
+        _ table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ number: Int32
+    ) {
+        guard announces != 0, let table, number >= 0, number < 64, let text = table[Int(number)]
+        else { return }
         _ = write(2, text, strlen(text))
     }
 

@@ -4,7 +4,8 @@ import SnipTensor
 /// A tiny model and training setup shared by the training tests (pre-training, resuming,
 /// hardening, distributed training).
 enum TinyTraining {
-    static let config = ModelConfig(maxInputDimension: 1, width: 16, layers: 1, heads: 2, latent: 8, pointTokenWidth: 4)
+    static let config = ModelConfig(
+        maxInputDimension: 1, width: 16, layers: 1, heads: 2, latent: 8, pointTokenWidth: 4)
 
     static func options() -> PretrainingOptions {
         var options = PretrainingOptions()
@@ -26,8 +27,11 @@ struct RandomTokens: TrainingData {
         return (0..<count).map { _ in
             let length = Int.random(in: 3...12, using: &generator)
             return TrainingExample(
-                expressionTokens: (0..<length).map { _ in Int.random(in: 15..<60, using: &generator) },
-                pointTokens: (0..<(10 * 6)).map { _ in Int.random(in: 17..<vocabulary.floatCount, using: &generator) })
+                expressionTokens: (0..<length).map { _ in Int.random(in: 15..<60, using: &generator)
+                },
+                pointTokens: (0..<(10 * 6)).map { _ in
+                    Int.random(in: 17..<vocabulary.floatCount, using: &generator)
+                })
         }
     }
 }

@@ -19,14 +19,17 @@ struct BuiltinRegistryTests {
         .plots: ["Builtins+Plots.swift", "Builtins+EmbeddingPlots.swift"],
         .expressions: ["Builtins+Expressions.swift"],
         .data: ["Builtins+Data.swift", "Builtins+Properties.swift"],
-        .models: ["Builtins+Models.swift", "Builtins+ModelReport.swift", "Builtins+Training.swift"],
+        .models: [
+            "Builtins+Models.swift", "Builtins+ModelReport.swift", "Builtins+Training.swift",
+        ],
     ]
 
     @Test func categoriesMatchTheirFiles() {
         for builtin in Builtins.all {
             let file = String(builtin.sourceFile.split(separator: "/").last ?? "")
-            #expect(Self.files[builtin.category]?.contains(file) == true,
-                    "\(builtin.name) (\(builtin.category.rawValue)) is defined in \(file)")
+            #expect(
+                Self.files[builtin.category]?.contains(file) == true,
+                "\(builtin.name) (\(builtin.category.rawValue)) is defined in \(file)")
         }
     }
 
@@ -41,18 +44,24 @@ struct BuiltinRegistryTests {
         var checked = 0
         for builtin in Builtins.all where !builtin.isConstant {
             let path = sources.appendingPathComponent(builtin.sourceFile).path
-            if texts[path] == nil { texts[path] = try String(contentsOfFile: path, encoding: .utf8) }
+            if texts[path] == nil {
+                texts[path] = try String(contentsOfFile: path, encoding: .utf8)
+            }
             let text = texts[path]!
-            guard let start = text.range(of: "Builtin(\"\(builtin.name)\"") else { continue }  // built by a helper
+            // built-ins made by a helper (minMax, the properties) have no literal of their own
+            guard let start = text.range(of: "Builtin(\"\(builtin.name)\"") else { continue }
             let rest = text[start.upperBound...]
-            let end = [rest.range(of: "Builtin(\"")?.lowerBound, rest.range(of: "\n    ]")?.lowerBound]
+            let end =
+                [rest.range(of: "Builtin(\"")?.lowerBound, rest.range(of: "\n    ]")?.lowerBound]
                 .compactMap { $0 }.min() ?? rest.endIndex
             let body = String(rest[..<end])
             let declared = Set(builtin.params.map(\.name))
             for regex in [reads, passed] {
                 for match in regex.matches(in: body, range: NSRange(body.startIndex..., in: body)) {
                     let name = String(body[Range(match.range(at: 1), in: body)!])
-                    #expect(declared.contains(name), "\(builtin.name) reads '\(name)', not one of \(declared.sorted())")
+                    #expect(
+                        declared.contains(name),
+                        "\(builtin.name) reads '\(name)', not one of \(declared.sorted())")
                 }
             }
             checked += 1

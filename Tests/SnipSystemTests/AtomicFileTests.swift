@@ -7,7 +7,10 @@ final class TemporaryFolder {
     let path: String
 
     init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("snip-atomic-\(getpid())-\(UUID().uuidString)").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "snip-atomic-\(getpid())-\(UUID().uuidString)"
+            ).path
         mkdir(path, 0o755)
     }
 
@@ -145,10 +148,14 @@ struct AtomicWriterTests {
         let dead = AtomicFile.temporaryPath(for: path, pid: Int32.max - 1)
         let live = AtomicFile.temporaryPath(for: path, pid: 1)
         let own = AtomicFile.temporaryPath(for: path)
-        for file in [dead, live, own] { #expect(FileManager.default.createFile(atPath: file, contents: nil)) }
+        for file in [dead, live, own] {
+            #expect(FileManager.default.createFile(atPath: file, contents: nil))
+        }
         AtomicFile.removeStaleTemporaryFiles(for: path)
         #expect(!FileManager.default.fileExists(atPath: dead))
-        #expect(FileManager.default.fileExists(atPath: live) && FileManager.default.fileExists(atPath: own))
+        #expect(
+            FileManager.default.fileExists(atPath: live)
+                && FileManager.default.fileExists(atPath: own))
     }
 }
 

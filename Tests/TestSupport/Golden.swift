@@ -19,9 +19,10 @@ public struct Golden: Sendable {
     /// Loads and parses `name` from a test bundle's `Fixtures` folder.
     public static func load(_ name: String, from bundle: Bundle) throws -> Golden {
         let data = try Data(contentsOf: url(name, in: bundle))
-        return Golden(json: try data.withUnsafeBytes { raw in
-            try JSONValue(parsingUTF8: raw.bindMemory(to: UInt8.self))
-        })
+        return Golden(
+            json: try data.withUnsafeBytes { raw in
+                try JSONValue(parsingUTF8: raw.bindMemory(to: UInt8.self))
+            })
     }
 
     /// The member `key` of an object.

@@ -3,7 +3,9 @@
 /// How two float arrays differ: `nil` when every element matches (same NaN positions, same
 /// infinities, finite values within `relative` of each other, relative to max(|a|, |b|),
 /// or within `absolute`), else a message with the maximum difference and the first mismatches.
-public func mismatch(_ actual: [Double], _ expected: [Double], relative: Double, absolute: Double = 0)
+public func mismatch(
+    _ actual: [Double], _ expected: [Double], relative: Double, absolute: Double = 0
+)
     -> String?
 {
     guard actual.count == expected.count else {

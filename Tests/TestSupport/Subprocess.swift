@@ -1,7 +1,8 @@
 import Foundation
 
 /// The directory holding the built products (the test bundle and the executables).
-public let productsDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+public let productsDirectory = URL(fileURLWithPath: CommandLine.arguments[0])
+    .deletingLastPathComponent()
 
 /// The built `snip` executable.
 public let snipExecutable = productsDirectory.appendingPathComponent("snip").path
@@ -32,7 +33,8 @@ public final class Subprocess: @unchecked Sendable {
     /// closed; `environment` is added to this process's (or, with `inheritsEnvironment` false,
     /// is the whole environment); `joinErrors` sends standard error into the output.
     public init(
-        _ path: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
+        _ path: String, _ arguments: [String], input: String? = nil,
+        environment: [String: String] = [:],
         inheritsEnvironment: Bool = true, directory: String? = nil, joinErrors: Bool = false
     ) throws {
         folder = NSTemporaryDirectory() + "snip-process-\(UUID().uuidString)"
@@ -45,7 +47,8 @@ public final class Subprocess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.environment =
-            inheritsEnvironment ? ProcessInfo.processInfo.environment.merging(environment) { $1 } : environment
+            inheritsEnvironment
+            ? ProcessInfo.processInfo.environment.merging(environment) { $1 } : environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let output = FileHandle(forWritingAtPath: outputPath)
         process.standardOutput = output
@@ -95,7 +98,8 @@ public final class Subprocess: @unchecked Sendable {
         if !wait(upTo: seconds, until: { !process.isRunning }) { send(SIGKILL) }
         process.waitUntilExit()
         return ProcessResult(
-            status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
+            status: process.terminationStatus,
+            signalled: process.terminationReason == .uncaughtSignal,
             output: output, errors: joined ? "" : errors)
     }
 }
@@ -103,11 +107,13 @@ public final class Subprocess: @unchecked Sendable {
 /// Runs `path` with `arguments` to its end (see ``Subprocess``).
 @discardableResult
 public func runProcess(
-    _ path: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
+    _ path: String, _ arguments: [String], input: String? = nil,
+    environment: [String: String] = [:],
     inheritsEnvironment: Bool = true, directory: String? = nil, joinErrors: Bool = false
 ) throws -> ProcessResult {
     try Subprocess(
-        path, arguments, input: input, environment: environment, inheritsEnvironment: inheritsEnvironment,
+        path, arguments, input: input, environment: environment,
+        inheritsEnvironment: inheritsEnvironment,
         directory: directory, joinErrors: joinErrors
     ).finish()
 }
