@@ -1,3 +1,6 @@
+// Speed code. The plain version of these stages (a small tree of nodes, top to bottom) is
+// `PlainGenerator.attempt` in PlainGenerator.swift; PlainGeneratorTests checks the two agree.
+
 /// The tree stages of an attempt, on flat arrays (no tree of indirect-enum nodes per stage),
 /// with the reference's draws in its order: `_generate_random_tree` (a uniformly random binary
 /// tree through the counting table, then random leaves), `add_unaries` (a unary operator above

@@ -1,5 +1,9 @@
 import Foundation
 
+// Speed code: pointer-carved buffers, batched draws, SIMD rotations. The plain version of the
+// same draws, on arrays, is `PlainGenerator.randomPoints` in PlainGenerator.swift;
+// PlainGeneratorTests checks the two agree bit for bit.
+
 /// Input points: clusters around random centroids, standardised per axis.
 extension ExpressionGenerator {
     /// A Haar-random rotation (orthogonal, determinant +1) of size d written to `m` as d·d

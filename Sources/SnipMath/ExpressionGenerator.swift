@@ -42,6 +42,10 @@ public struct GeneratedSample: Hashable, Sendable {
 /// cluster rotations from the *global* numpy stream with scipy's `special_ortho_group`; here
 /// they are Haar rotations from the same source, so only the distribution matches. With any
 /// Swift generator (``generate(using:)``) the distribution is the reference's.
+///
+/// This is the fast path (flat trees, reused buffers, pointer-carved point buffers). The same
+/// draws written plainly, for reading and as its test reference, are ``PlainGenerator``
+/// (PlainGenerator.swift).
 public struct ExpressionGenerator: Sendable {
     /// The generator parameters.
     public var configuration: GeneratorConfiguration {
