@@ -37,13 +37,21 @@ struct BuiltinRegistryTests {
     /// next built-in or the end of its list) and checks every argument it reads by name
     /// (`a.number("x")`, `a.range("x")`, `yName: "x"`) against its declared parameters.
     @Test func implementationsReadOnlyDeclaredParameters() throws {
-        let sources = repositoryRoot.appendingPathComponent("Sources")
+        // the language's files by name, wherever they lie under Sources/SnipScript
+        let folder = repositoryRoot.appendingPathComponent("Sources/SnipScript").path
+        let paths = (FileManager.default.subpaths(atPath: folder) ?? []).filter {
+            $0.hasSuffix(".swift")
+        }
+        let byName = Dictionary(
+            paths.map { (($0 as NSString).lastPathComponent, folder + "/" + $0) }
+        ) { a, _ in a }
         var texts: [String: String] = [:]
         let reads = try NSRegularExpression(pattern: #"\ba\.[a-zA-Z]+\(\s*"([a-z_0-9]+)""#)
         let passed = try NSRegularExpression(pattern: #"Name: "([a-z_0-9]+)""#)
         var checked = 0
         for builtin in Builtins.all where !builtin.isConstant {
-            let path = sources.appendingPathComponent(builtin.sourceFile).path
+            let name = String(builtin.sourceFile.split(separator: "/").last ?? "")
+            let path = try #require(byName[name], "\(builtin.name): no file \(name)")
             if texts[path] == nil {
                 texts[path] = try String(contentsOfFile: path, encoding: .utf8)
             }
