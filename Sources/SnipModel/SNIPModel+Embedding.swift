@@ -131,9 +131,8 @@ extension SNIPModel {
         } catch {
             throw failure(.unreadable(error.description))
         }
-        // the learned position table holds the expression and its two <EOS>
-        guard ids.count + 2 <= config.positions else {
-            throw failure(.tooManyTokens(count: ids.count, limit: config.positions - 2))
+        guard ids.count <= tokenizer.maxExpressionTokens else {
+            throw failure(.tooManyTokens(count: ids.count, limit: tokenizer.maxExpressionTokens))
         }
         return ids
     }
@@ -146,8 +145,8 @@ extension SNIPModel {
             EmbeddingError(index: index, side: .numeric, problem: problem)
         }
         guard !sample.y.isEmpty else { throw failure(.noPoints) }
-        guard sample.y.count <= config.positions else {
-            throw failure(.tooManyPoints(count: sample.y.count, limit: config.positions))
+        guard sample.y.count <= tokenizer.maxPoints else {
+            throw failure(.tooManyPoints(count: sample.y.count, limit: tokenizer.maxPoints))
         }
         do {
             return try tokenizer.pointIDs(contract.prepared(sample))
