@@ -12,12 +12,6 @@ private let mpirun: String? = {
     return nil
 }()
 
-private func temporaryDirectory(_ name: String) -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("snip-mpi-\(getpid())-\(name)").path
-    try? FileManager.default.removeItem(atPath: path)
-    return path
-}
-
 /// Runs `snip arguments` under `mpirun -np n` (as CI needs: as root, more ranks than cores).
 private func runUnderMPI(_ n: Int, _ arguments: [String]) throws -> (status: Int32, output: String) {
     let r = try runProcess(
@@ -54,7 +48,7 @@ struct MPIPretrainTests {
     /// one process on 1 and on 2 threads; see docs/SCALING.md.)
     @Test(.enabled(if: mpirun != nil, "mpirun not found: install Open MPI (Scripts/setup) to run the MPI test"))
     func twoProcessesTrainLikeOneAndResumeOnOne() throws {
-        let (one, two, resumed) = (temporaryDirectory("one"), temporaryDirectory("two"), temporaryDirectory("resumed"))
+        let (one, two, resumed) = (freshTemporaryPath("mpi-one"), freshTemporaryPath("mpi-two"), freshTemporaryPath("mpi-resumed"))
         defer { for d in [one, two, resumed] { try? FileManager.default.removeItem(atPath: d) } }
         let run = ["pretrain", "--config", "small", "--batch-size", "32", "--lr", "1e-5", "--warmup", "1", "--seed", "3"]
 
@@ -88,7 +82,7 @@ struct MPIPretrainTests {
 
     /// Started by an MPI launcher without a loadable libmpi: a clear error, no training.
     @Test func anMPILaunchWithoutLibMPIFailsClearly() throws {
-        let directory = temporaryDirectory("nolib")
+        let directory = freshTemporaryPath("mpi-nolib")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (status, output) = try runSnip(
             ["pretrain", "--config", "small", "--steps", "1", "--batch-size", "4", "--out", directory],

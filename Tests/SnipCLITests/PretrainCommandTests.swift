@@ -2,16 +2,10 @@ import Foundation
 import TestSupport
 import Testing
 
-private func temporaryDirectory(_ name: String) -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("snip-cli-\(getpid())-\(name)").path
-    try? FileManager.default.removeItem(atPath: path)
-    return path
-}
-
 struct PretrainCommandTests {
     /// Ctrl-C during training saves a checkpoint and exits cleanly; --resume finishes the run.
     @Test func interruptSavesAndResumeFinishes() throws {
-        let directory = temporaryDirectory("interrupt")
+        let directory = freshTemporaryPath("cli-interrupt")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let process = try Subprocess(
             snipExecutable,
@@ -38,7 +32,7 @@ struct PretrainCommandTests {
     @Test func badArgumentsFailWithAMessage() throws {
         let (status, output) = try runSnip(["pretrain", "--steps", "5"])
         #expect(status != 0 && output.contains("--out"))
-        let (status2, output2) = try runSnip(["pretrain", "--out", temporaryDirectory("x"), "--config", "/nonexistent.json"])
+        let (status2, output2) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-x"), "--config", "/nonexistent.json"])
         #expect(status2 != 0 && output2.contains("/nonexistent.json"))
     }
 }

@@ -3,13 +3,8 @@ import SnipModel
 import SnipNN
 import SnipSystem
 import SnipTensor
+import TestSupport
 import Testing
-
-private func freshDirectory(_ name: String) -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("snip-harden-\(getpid())-\(name)").path
-    try? FileManager.default.removeItem(atPath: path)
-    return path
-}
 
 /// A process id that cannot exist (above Linux's PID_MAX_LIMIT, 2^22).
 private let deadProcess: Int32 = 4_194_305
@@ -21,8 +16,8 @@ struct RunHardeningTests {
 
     @Test func aRunKilledBeforeItsFirstCheckpointResumesFromStepZero() throws {
         let data = RandomTokens(seed: 11, vocabulary: VocabularyLayout(config: Self.config))
-        let whole = freshDirectory("whole")
-        let killed = freshDirectory("killed")
+        let whole = freshTemporaryPath("harden-whole")
+        let killed = freshTemporaryPath("harden-killed")
         defer {
             try? FileManager.default.removeItem(atPath: whole)
             try? FileManager.default.removeItem(atPath: killed)
@@ -49,7 +44,7 @@ struct RunHardeningTests {
     }
 
     @Test func aTemporaryFileOfALiveProcessIsKept() throws {
-        let directory = freshDirectory("live")
+        let directory = freshTemporaryPath("harden-live")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let run = try Pretrainer(model: SNIPModel(config: Self.config, seed: 1), options: TinyTraining.options(), directory: directory, seed: 1, dataDescription: "x").run
         try run.appendMetrics(StepMetrics(step: 1, loss: 1, learningRate: 0, gradientNorm: 0, skipped: false, samplesPerSecond: 0))
@@ -61,7 +56,7 @@ struct RunHardeningTests {
     }
 
     @Test func nonFiniteNumbersAreWrittenAsNull() throws {
-        let directory = freshDirectory("nan-line")
+        let directory = freshTemporaryPath("harden-nan-line")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let run = TrainingRun(directory: directory)
@@ -74,7 +69,7 @@ struct RunHardeningTests {
     /// NaN weights make every loss NaN: each step is skipped and counted, the metrics say so,
     /// and the checkpoint is written.
     @Test func aRunWhoseLossIsNaNSkipsAndCountsEveryStep() throws {
-        let directory = freshDirectory("nan-run")
+        let directory = freshTemporaryPath("harden-nan-run")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let model = try SNIPModel(config: Self.config, seed: 3)
         for p in model.parameters { p.value = Tensor([Float](repeating: .nan, count: p.value.count), shape: p.shape) }
@@ -100,7 +95,7 @@ struct RunHardeningTests {
     }
 
     @Test func pretrainingCheckpointsSayTheirPropertyHeadIsUntrained() throws {
-        let directory = freshDirectory("head")
+        let directory = freshTemporaryPath("harden-head")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let trainer = try Pretrainer(model: SNIPModel(config: Self.config, seed: 1), options: TinyTraining.options(), directory: directory, seed: 1, dataDescription: "x")
         try trainer.saveCheckpoint()
