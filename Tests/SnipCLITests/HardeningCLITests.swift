@@ -172,4 +172,39 @@ struct HardeningCLITests {
         #expect(r.output.contains("interrupted at step"), "\(r.output)")
         #expect(FileManager.default.fileExists(atPath: directory + "/checkpoint.safetensors"))
     }
+
+    /// A second stop request ends training at once, without saving (status 128 + the signal).
+    @Test func aSecondSignalQuitsWithoutSaving() throws {
+        let directory = freshTemporaryPath("hcli-second-signal")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let process = try Subprocess(
+            snipExecutable,
+            [
+                "pretrain", "--config", "small", "--steps", "100000", "--batch-size", "4", "--checkpoint-every", "100000",
+                "--out", directory,
+            ],
+            joinErrors: true)
+        let metrics = directory + "/metrics.jsonl"
+        process.wait { !((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").isEmpty }
+        // both at once, long before the step ends (the kernel may hand them over in either order)
+        process.send(SIGTERM)
+        process.send(SIGINT)
+        let r = process.finish()
+        #expect(!r.signalled && [128 + SIGINT, 128 + SIGTERM].contains(r.status), "\(r.output)")
+        #expect(r.output.contains(" again: exiting without saving"), "\(r.output)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/checkpoint.safetensors"))
+    }
+
+    /// SIGTERM while `snip generate` writes its file deletes the half-written temporary file.
+    @Test func aSignalDeletesAHalfWrittenOutput() throws {
+        let path = freshTemporaryPath("hcli-interrupted.prefix")
+        let process = try Subprocess(snipExecutable, ["generate", "--count", "100000000", "--out", path])
+        let temporary = path + ".tmp-\(process.process.processIdentifier)"
+        process.wait { FileManager.default.fileExists(atPath: temporary) }
+        process.send(SIGTERM)
+        let r = process.finish()
+        #expect(r.signalled && r.status == SIGTERM, "\(r.errors)")
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
 }
