@@ -180,8 +180,8 @@ struct HardeningCLITests {
         let process = try Subprocess(
             snipExecutable,
             [
-                "pretrain", "--config", "small", "--steps", "100000", "--batch-size", "4", "--checkpoint-every", "100000",
-                "--out", directory,
+                "pretrain", "--config", "small", "--steps", "100000", "--batch-size", "4",
+                "--checkpoint-every", "100000", "--out", directory,
             ],
             joinErrors: true)
         let metrics = directory + "/metrics.jsonl"
@@ -198,7 +198,8 @@ struct HardeningCLITests {
     /// SIGTERM while `snip generate` writes its file deletes the half-written temporary file.
     @Test func aSignalDeletesAHalfWrittenOutput() throws {
         let path = freshTemporaryPath("hcli-interrupted.prefix")
-        let process = try Subprocess(snipExecutable, ["generate", "--count", "100000000", "--out", path])
+        let process = try Subprocess(
+            snipExecutable, ["generate", "--count", "100000000", "--out", path])
         let temporary = path + ".tmp-\(process.process.processIdentifier)"
         process.wait { FileManager.default.fileExists(atPath: temporary) }
         process.send(SIGTERM)
