@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
+import SnipSystem
 
-/// Prints a message on standard error.
+/// Prints a message on standard error (after what standard output holds).
 func note(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    writeStandardError(message + "\n")
 }
 
 /// "1h02m", "3m05s", "12s".
