@@ -18,47 +18,54 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
         .target(name: "CBLAS", path: "Sources/CBLAS", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CMPI", path: "Sources/CMPI", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .target(name: "CSnipKernels", path: "Sources/CSnipKernels", cSettings: kernelFlags),
+        /// Process plumbing: the one signal handler and interrupt flag, the status line, the
+        /// atomic file writer.
+        .target(name: "SnipSystem", swiftSettings: swiftFlags),
         .target(
             name: "SnipTensor", dependencies: ["CBLAS", "CSnipKernels"], swiftSettings: swiftFlags),
-        .target(name: "SnipNN", dependencies: ["SnipTensor"], swiftSettings: swiftFlags),
         .target(
-            name: "SnipMath",
-            dependencies: [.product(name: "Numerics", package: "swift-numerics")],
+            name: "SnipNN", dependencies: ["SnipTensor", "CSnipKernels", "SnipSystem"],
             swiftSettings: swiftFlags),
+        .target(name: "SnipMath", swiftSettings: swiftFlags),
         .target(
-            name: "SnipModel", dependencies: ["SnipTensor", "SnipNN", "SnipMath", "CMPI"],
+            name: "SnipModel",
+            dependencies: ["SnipTensor", "SnipNN", "SnipMath", "SnipSystem", "CMPI"],
             swiftSettings: swiftFlags),
         .target(name: "SnipPlot", swiftSettings: swiftFlags),
         .target(
             name: "SnipScript",
-            dependencies: ["SnipTensor", "SnipNN", "SnipMath", "SnipModel", "SnipPlot", "CReadline"],
+            dependencies: [
+                "SnipTensor", "SnipNN", "SnipMath", "SnipModel", "SnipPlot", "SnipSystem", "CBLAS",
+                "CReadline",
+            ],
             swiftSettings: swiftFlags),
         .executableTarget(
             name: "snip",
             dependencies: [
                 "SnipScript", "SnipModel", "SnipMath", "SnipNN", "SnipTensor", "SnipPlot",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SnipSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftFlags),
         .executableTarget(
-            name: "snip-bench", dependencies: ["SnipTensor", "SnipNN", "SnipModel", "CBLAS"],
+            name: "snip-bench",
+            dependencies: ["SnipTensor", "SnipNN", "SnipModel", "CBLAS", "CSnipKernels"],
             swiftSettings: swiftFlags),
-        .target(name: "TestSupport", dependencies: ["SnipTensor"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["SnipTensor", "SnipMath"], path: "Tests/TestSupport"),
         .testTarget(
             name: "SnipTensorTests", dependencies: ["SnipTensor", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "SnipCLITests", dependencies: ["snip", "SnipModel", "SnipMath", "SnipTensor"],
+            name: "SnipCLITests", dependencies: ["snip", "SnipModel", "SnipMath", "SnipTensor", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "SnipModelTests", dependencies: ["SnipModel", "SnipMath", "SnipNN", "SnipTensor", "TestSupport"],
+            name: "SnipModelTests",
+            dependencies: ["SnipModel", "SnipMath", "SnipNN", "SnipSystem", "SnipTensor", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "SnipNNTests", dependencies: ["SnipNN", "SnipTensor", "TestSupport"],
@@ -66,9 +73,10 @@ let package = Package(
         .testTarget(
             name: "SnipMathTests", dependencies: ["SnipMath", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "SnipScriptTests", dependencies: ["SnipScript", "SnipPlot", "snip"],
+            name: "SnipScriptTests", dependencies: ["SnipScript", "SnipPlot", "snip", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "SnipPlotTests", dependencies: ["SnipPlot"], exclude: ["Snapshots"]),
+        .testTarget(name: "SnipSystemTests", dependencies: ["SnipSystem", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

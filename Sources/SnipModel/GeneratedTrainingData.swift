@@ -46,7 +46,7 @@ public struct GeneratedTrainingData: TrainingData {
         let mine = Array(all[slice])
         // rows `slice` of the table LookAlikes(samples: all) computes
         let columns = all.map { sample in (0..<(sample.x.first?.count ?? 0)).map { c in sample.x.map { $0[c] } } }
-        let scaled = all.map { ModelContract.minMaxScaled($0.y) }
+        let scaled = all.map { Sample.minMaxScaled($0.y) }
         var rows: [Bool] = []
         rows.reserveCapacity(slice.count * count)
         for formula in mine {

@@ -26,7 +26,7 @@ public struct LookAlikes: Sendable {
         let columns = samples.map { sample in
             (0..<(sample.x.first?.count ?? 0)).map { c in sample.x.map { $0[c] } }
         }
-        let scaled = samples.map { ModelContract.minMaxScaled($0.y) }
+        let scaled = samples.map { Sample.minMaxScaled($0.y) }
         var matches = [Bool](repeating: false, count: n * n)
         matches.withUnsafeMutableBufferPointer { out in
             let shared = UnsafeSendable(out)
@@ -68,7 +68,7 @@ public struct LookAlikes: Sendable {
         guard let values = try? expression.evaluate(columns: columns), values.count == scaledY.count, !values.isEmpty
         else { return false }
         guard values.allSatisfy(\.isFinite) else { return false }
-        let candidate = ModelContract.minMaxScaled(values)
+        let candidate = Sample.minMaxScaled(values)
         var sum = 0.0
         for (a, b) in zip(candidate, scaledY) { sum += (a - b) * (a - b) }
         return (sum / Double(values.count)).squareRoot() <= tolerance

@@ -39,14 +39,8 @@ public struct ModelContract: Codable, Equatable, Sendable {
     public func prepared(_ sample: Sample) -> Sample {
         guard normalizesY else { return sample }
         var sample = sample
-        sample.y = Self.minMaxScaled(sample.y)
+        sample.y = Sample.minMaxScaled(sample.y)
         return sample
-    }
-
-    /// `(y - min) / (max - min + 1e-10)`, the reference's `normalize_y`.
-    public static func minMaxScaled(_ y: [Double]) -> [Double] {
-        guard let low = y.min(), let high = y.max() else { return y }
-        return y.map { ($0 - low) / (high - low + 1e-10) }
     }
 
     /// A one-line description for reports and `snip info`.

@@ -78,9 +78,13 @@ public struct ModelReport: Codable, Sendable {
     ) throws -> (report: ModelReport, embeddings: Embeddings)? {
         guard samples.count >= 2 else { throw ModelError("the report needs at least 2 functions, got \(samples.count)") }
         progress("embedding formulas")
-        guard let symbolic = try model.embedSymbolic(samples, batchSize: batchSize, progress: { progress("embedding formulas: \($0) of \(samples.count)") }, shouldStop: shouldStop)
-        else { return nil }
-        guard let numeric = try model.embedNumeric(samples, batchSize: batchSize, progress: { progress("embedding points: \($0) of \(samples.count)") }, shouldStop: shouldStop)
+        guard
+            let symbolic = try model.embed(
+                samples, side: .symbolic, batchSize: batchSize,
+                progress: { progress("embedding formulas: \($0) of \(samples.count)") }, shouldStop: shouldStop),
+            let numeric = try model.embed(
+                samples, side: .numeric, batchSize: batchSize,
+                progress: { progress("embedding points: \($0) of \(samples.count)") }, shouldStop: shouldStop)
         else { return nil }
         progress("evaluating every formula on every point set")
         let table = LookAlikes(samples: samples, tolerance: lookAlikeTolerance)

@@ -20,6 +20,13 @@ public struct SampleTokenizer: Sendable {
         equationVocabulary = Vocabulary.equation(maxInputDimension: config.maxInputDimension, tokenizer: floatTokenizer)
     }
 
+    /// The most equation tokens an expression may have: the learned position table holds the
+    /// expression and its two `<EOS>`.
+    public var maxExpressionTokens: Int { config.positions - 2 }
+
+    /// The most points a sample may have (one position each).
+    public var maxPoints: Int { config.positions }
+
     /// Why a sample cannot be turned into tokens.
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public let description: String
@@ -69,12 +76,11 @@ public struct SampleTokenizer: Sendable {
     /// Both token sequences and the property, as one training example.
     public func example(_ sample: Sample) throws(Failure) -> TrainingExample {
         let expression = try expressionIDs(sample)
-        // the learned position table bounds every sequence (the expression plus its two <EOS>)
-        guard expression.count + 2 <= config.positions else {
-            throw Failure(description: "the expression has \(expression.count) tokens; the model's positions allow \(config.positions - 2)")
+        guard expression.count <= maxExpressionTokens else {
+            throw Failure(description: "the expression has \(expression.count) tokens; the model's positions allow \(maxExpressionTokens)")
         }
-        guard sample.y.count <= config.positions else {
-            throw Failure(description: "the sample has \(sample.y.count) points; the model's positions allow \(config.positions)")
+        guard sample.y.count <= maxPoints else {
+            throw Failure(description: "the sample has \(sample.y.count) points; the model's positions allow \(maxPoints)")
         }
         return TrainingExample(expressionTokens: expression, pointTokens: try pointIDs(sample), property: sample.targetProperty)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SnipNN
+import SnipSystem
 
 /// A run directory: `run.json` (settings, seed, snip version), `metrics.jsonl` (one JSON
 /// object per step) and `checkpoint.safetensors`.
@@ -91,14 +92,7 @@ public struct TrainingRun: Sendable {
     /// Removes temporary checkpoint files (`checkpoint.safetensors.tmp-PID`) that a killed
     /// process left behind; a file of a process that is still running is kept.
     func removeStaleTemporaryFiles() {
-        let prefix = (checkpointPath as NSString).lastPathComponent + ".tmp-"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for name in names where name.hasPrefix(prefix) {
-            guard let pid = Int32(name.dropFirst(prefix.count)) else { continue }
-            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
-                unlink(directory + "/" + name)
-            }
-        }
+        AtomicFile.removeStaleTemporaryFiles(for: checkpointPath)
     }
 
     /// Drops metrics lines of steps after `step` (work lost since the last checkpoint), so a

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SnipMath
 import SnipModel
-import SnipTensor
+import SnipSystem
 
 /// `snip embed`: latent vectors of every sample of a data.prefix file.
 struct EmbedCommand: ParsableCommand {
@@ -45,44 +45,36 @@ struct EmbedCommand: ParsableCommand {
 
     func run() throws {
         let model = try reportingErrors { try SNIPModel.load(self.model) }
-        let tokenizer = SampleTokenizer(config: model.config, skeleton: skeleton || model.contract.skeleton)
+        if skeleton { model.contract.skeleton = true }
+        let sides: Set<EncoderSide> = side == .both ? [.symbolic, .numeric] : side == .symbolic ? [.symbolic] : [.numeric]
         let reader = try reportingErrors { try DataPrefixReader(path: data) }
-        let output = try reportingErrors { try OutputFile(path: out) }
-        var batch: [(line: Int, example: TrainingExample)] = []
-        var count = 0
+        let output = try reportingErrors { try AtomicFile.Writer(path: out) }
+        defer { output.discard() }
         let status = StatusLine()
         let clock = DispatchTime.now().uptimeNanoseconds
-        func flush() throws {
-            guard !batch.isEmpty else { return }
-            let (symbolic, numeric) = withoutGrad {
-                (
-                    side != .numeric ? model.encodeSymbolic(batch.map(\.example.expressionTokens)).latent.rows : nil,
-                    side != .symbolic ? model.encodeNumeric(batch.map(\.example.pointTokens)).latent.rows : nil
-                )
-            }
-            for (i, item) in batch.enumerated() {
-                var fields = ["\"line\":\(item.line)"]
-                if let symbolic { fields.append("\"z_f\":" + jsonArray(symbolic[i])) }
-                if let numeric { fields.append("\"z_y\":" + jsonArray(numeric[i])) }
-                try output.write("{" + fields.joined(separator: ",") + "}\n")
-            }
-            count += batch.count
-            batch.removeAll(keepingCapacity: true)
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
-            status.show(String(format: "embedded %d samples  %.1f samples/s", count, Double(count) / max(elapsed, 1e-9)))
-        }
-        defer { output.discard() }
+        var count = 0
         try reportingErrors {
-            while let sample = try reader.next() {
-                let line = reader.lineNumber
-                do {
-                    batch.append((line, try tokenizer.example(model.contract.prepared(sample))))
+            // a batch at a time, so a file of any length streams through
+            while true {
+                let (samples, lines) = try reader.next(batchSize)
+                if samples.isEmpty { break }
+                let latents: SampleEmbeddings
+                do throws(EmbeddingError) {
+                    latents = try model.embed(samples, sides: sides, batchSize: batchSize)!
                 } catch {
-                    throw DataPrefixError(file: data, line: line, reason: "\(error)")
+                    throw DataPrefixError(file: data, line: lines[error.index], reason: error.reason)
                 }
-                if batch.count == batchSize { try flush() }
+                let (symbolic, numeric) = (latents.symbolic?.rows, latents.numeric?.rows)
+                for (i, line) in lines.enumerated() {
+                    var fields = ["\"line\":\(line)"]
+                    if let symbolic { fields.append("\"z_f\":" + jsonArray(symbolic[i])) }
+                    if let numeric { fields.append("\"z_y\":" + jsonArray(numeric[i])) }
+                    try output.write("{" + fields.joined(separator: ",") + "}\n")
+                }
+                count += samples.count
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
+                status.show(String(format: "embedded %d samples  %.1f samples/s", count, Double(count) / max(elapsed, 1e-9)))
             }
-            try flush()
             guard count > 0 else { throw ValidationError("\(data) holds no samples") }
             try output.commit()
         }
@@ -94,12 +86,4 @@ struct EmbedCommand: ParsableCommand {
 /// Shortest round-tripping decimals, comma separated, in brackets.
 func jsonArray(_ values: [Float]) -> String {
     "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
-}
-
-extension OutputFile {
-    /// Writes text as UTF-8.
-    func write(_ text: String) throws {
-        var text = text
-        try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
-    }
 }

@@ -3,6 +3,7 @@ import Foundation
 import SnipMath
 import SnipModel
 import SnipPlot
+import SnipSystem
 
 /// `snip evaluate-model`: the model report (look-alike-aware retrieval and property probes).
 struct EvaluateModelCommand: ParsableCommand {
@@ -58,7 +59,8 @@ struct EvaluateModelCommand: ParsableCommand {
     }
 
     func run() throws {
-        let interrupt = InterruptFlag()
+        Interrupt.install(.stopAndSave(announce: true))
+        defer { Interrupt.uninstall() }
         try reportingErrors {
             let (samples, lines) = try firstSamples(of: data, count: count)
             guard samples.count >= 2 else { throw ValidationError("\(data): need at least 2 functions, found \(samples.count)") }
@@ -70,7 +72,7 @@ struct EvaluateModelCommand: ParsableCommand {
             do {
                 measured = try ModelReport.measure(
                     model: loaded, samples: samples, batchSize: batchSize, lookAlikeTolerance: tolerance,
-                    progress: { status.show($0) }, shouldStop: { interrupt.isSet })
+                    progress: { status.show($0) }, shouldStop: { Interrupt.isPending })
             } catch let error as EmbeddingError {
                 throw DataPrefixError(file: data, line: lines[error.index], reason: error.reason)
             }
@@ -84,7 +86,7 @@ struct EvaluateModelCommand: ParsableCommand {
             if let json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                let output = try OutputFile(path: json)
+                let output = try AtomicFile.Writer(path: json)
                 defer { output.discard() }
                 try output.write(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
                 try output.commit()
@@ -129,12 +131,5 @@ struct EvaluateModelCommand: ParsableCommand {
 /// The first `count` samples of a data.prefix file with the line each came from (so errors
 /// about a sample can name its line).
 func firstSamples(of path: String, count: Int) throws -> (samples: [Sample], lines: [Int]) {
-    let reader = try DataPrefixReader(path: path)
-    var samples: [Sample] = []
-    var lines: [Int] = []
-    while samples.count < count, let sample = try reader.next() {
-        samples.append(sample)
-        lines.append(reader.lineNumber)
-    }
-    return (samples, lines)
+    try DataPrefixReader(path: path).next(count)
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SnipMath
+import SnipSystem
 import SnipTensor
 
 extension FunctionProperty: ExpressibleByArgument {}
@@ -106,7 +107,7 @@ struct GenerateCommand: ParsableCommand {
             seed: UInt32(seed), property: property, exactNCR: exactNcr, skeletonTrees: skeleton)
         let bar = ProgressBar(total: count, unit: "samples")
         try reportingErrors {
-            let output = try OutputFile(path: out)
+            let output = try AtomicFile.Writer(path: out)
             do {
                 try dataset.write(
                     count: count, threads: Runtime.threadCount,
@@ -118,115 +119,5 @@ struct GenerateCommand: ParsableCommand {
             }
         }
         bar.finish()
-    }
-}
-
-/// Standard output, or a file written under a temporary name and renamed into place on
-/// ``commit()`` (removed on ``discard()`` or on Ctrl-C), so a failed run leaves no half file;
-/// an existing path that is not a regular file (a device, a pipe) is written in place.
-final class OutputFile {
-    /// Why writing failed.
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    let path: String?
-    private let temporaryPath: String?
-    private var file: UnsafeMutablePointer<FILE>?
-
-    init(path: String?) throws {
-        self.path = path
-        guard let path else {
-            temporaryPath = nil
-            file = fdopen(STDOUT_FILENO, "w")
-            return
-        }
-        var status = stat()
-        if stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
-            // A device or a pipe (`--out /dev/null`) is written in place: renaming a temporary
-            // file over it would replace the device with a regular file.
-            guard let f = fopen(path, "w") else {
-                throw Failure(
-                    description: "cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            temporaryPath = nil
-            file = f
-            return
-        }
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-        guard let f = fopen(temporary, "w") else {
-            throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-        temporaryPath = temporary
-        file = f
-        OutputFile.removeOnInterrupt(temporary)
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard let f = file, bytes.count > 0 else { return }
-        guard fwrite(bytes.baseAddress, 1, bytes.count, f) == bytes.count else {
-            throw Failure(
-                description: "writing \(path ?? "standard output") failed: "
-                    + String(cString: strerror(errno)))
-        }
-    }
-
-    /// Flushes, and for a file, syncs it and renames it to its final name.
-    func commit() throws {
-        guard let f = file else { return }
-        file = nil
-        guard let temporaryPath, let path else {
-            let flushed = fflush(f) == 0
-            let error = errno
-            if path != nil { fclose(f) }
-            guard flushed else {
-                throw Failure(
-                    description: "writing \(path ?? "standard output") failed: "
-                        + String(cString: strerror(error)))
-            }
-            return
-        }
-        let flushed = fflush(f) == 0 && fsync(fileno(f)) == 0
-        let error = errno
-        fclose(f)
-        guard flushed else {
-            unlink(temporaryPath)
-            throw Failure(description: "writing \(path) failed: \(String(cString: strerror(error)))")
-        }
-        guard rename(temporaryPath, path) == 0 else {
-            let message = String(cString: strerror(errno))
-            unlink(temporaryPath)
-            throw Failure(description: "cannot rename the output to \(path): \(message)")
-        }
-        OutputFile.removeOnInterrupt(nil)
-    }
-
-    /// Closes and deletes the temporary file.
-    func discard() {
-        if let f = file, path != nil { fclose(f) }
-        file = nil
-        if let temporaryPath { unlink(temporaryPath) }
-        OutputFile.removeOnInterrupt(nil)
-    }
-
-    /// The temporary file that SIGINT/SIGTERM delete before the process ends.
-    nonisolated(unsafe) private static var pendingPath: UnsafeMutablePointer<CChar>?
-
-    private static func removeOnInterrupt(_ path: String?) {
-        if let old = pendingPath {
-            pendingPath = nil
-            free(old)
-        }
-        guard let path else { return }
-        pendingPath = strdup(path)
-        for s in [SIGINT, SIGTERM] {
-            signal(s) { number in
-                if let p = OutputFile.pendingPath { unlink(p) }
-                signal(number, SIG_DFL)
-                raise(number)
-            }
-        }
     }
 }

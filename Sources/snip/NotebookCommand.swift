@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SnipNN
 import SnipScript
+import SnipSystem
 
 /// `snip notebook FILE.snip --out report.html|.md`.
 struct NotebookCommand: ParsableCommand {
@@ -36,7 +37,7 @@ struct NotebookCommand: ParsableCommand {
             throw ValidationError("--images must be png or svg")
         }
         let notebook = Notebook(path: file, text: String(decoding: data, as: UTF8.self))
-        Interrupt.installHandler()
+        Interrupt.install(.cancel)
         let (results, failed) = notebook.run(keepGoing: keepGoing, imageFormat: format, progress: terminalProgressLine())
         let title = (file as NSString).lastPathComponent
         let report: String

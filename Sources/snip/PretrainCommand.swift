@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SnipMath
 import SnipModel
+import SnipSystem
 import SnipTensor
 
 /// `snip pretrain`: CLIP pre-training, on generated functions or data.prefix files.
@@ -93,7 +94,6 @@ struct PretrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let interrupt = InterruptFlag()
         let group: ProcessGroup
         if let launch = MPILaunch.detected {
             do {
@@ -111,7 +111,9 @@ struct PretrainCommand: ParsableCommand {
         // only rank 0 prints; an error on any rank ends the whole job
         let leader = group.isLeader
         let note: @Sendable (String) -> Void = { message in if leader { snip.note(message) } }
-        let stopSignal = StopSignal(note: note)
+        // Ctrl-C, SIGTERM, SIGHUP and SIGUSR1 stop after the current step and save
+        Interrupt.install(.stopAndSave(announce: leader))
+        defer { Interrupt.uninstall() }
         try reportingErrors(in: group) {
             let trainer: Pretrainer
             let runSeed: UInt64
@@ -161,7 +163,7 @@ struct PretrainCommand: ParsableCommand {
                 status?.show(String(
                     format: "step %d/%d  loss %.4f  lr %.2e  %.1f samples/s  ETA %@%@", m.step, steps, m.loss, m.learningRate,
                     m.samplesPerSecond, formatDuration(eta), trainer.skipped > 0 ? "  skipped \(trainer.skipped)" : ""))
-            }, shouldStop: { interrupt.isSet || stopSignal.isSet })
+            }, shouldStop: { Interrupt.isPending })
             status?.finish()
             switch stop {
             case .finished: note("finished \(trainer.step) steps; checkpoint in \(trainer.run.checkpointPath)")

@@ -1,8 +1,8 @@
 import Foundation
+import SnipSystem
 
-/// A one-line progress display on standard error: a bar, items done of the total, the rate and
-/// the time left. It draws only when standard error is a terminal (so logs and pipes stay clean)
-/// and at most ten times a second.
+/// A progress bar on the status line: a bar, items done of the total, the rate and the time
+/// left. It draws only when standard error is a terminal (so logs and pipes stay clean).
 ///
 ///     let bar = ProgressBar(total: 1000, unit: "samples")
 ///     for i in 1...1000 { work(); bar.update(i) }
@@ -12,37 +12,29 @@ final class ProgressBar {
     let total: Int
     /// What is counted (`samples`, `steps`).
     let unit: String
-    /// Whether anything is drawn.
-    let isEnabled: Bool
+    private let status: StatusLine
     private let start = Date()
-    private var lastDraw = Date.distantPast
-    private var done = 0
-    private var drawnDone = -1
 
     /// A bar for `total` items; `enabled` defaults to "standard error is a terminal".
-    init(total: Int, unit: String, enabled: Bool = isatty(STDERR_FILENO) != 0) {
+    init(total: Int, unit: String, enabled: Bool = stderrIsTerminal()) {
         self.total = total
         self.unit = unit
-        self.isEnabled = enabled
+        status = StatusLine(terminal: enabled, plainInterval: nil)
     }
 
-    /// Records that `done` items are finished and redraws if a tenth of a second has passed.
+    /// Whether anything is drawn.
+    var isEnabled: Bool { status.isEnabled }
+
+    /// Records that `done` items are finished (the status line redraws at most ten times a
+    /// second).
     func update(_ done: Int) {
-        self.done = done
         guard isEnabled else { return }
-        let now = Date()
-        if now.timeIntervalSince(lastDraw) >= 0.1 || done >= total {
-            lastDraw = now
-            draw(now)
-        }
+        status.show(
+            Self.line(done: done, total: total, unit: unit, elapsed: Date().timeIntervalSince(start)))
     }
 
     /// Draws the final state and ends the line.
-    func finish() {
-        guard isEnabled else { return }
-        if drawnDone != done { draw(Date()) }
-        FileHandle.standardError.write(Data("\n".utf8))
-    }
+    func finish() { status.finish() }
 
     /// The line for `done` items after `elapsed` seconds (without the carriage return).
     static func line(done: Int, total: Int, unit: String, elapsed: Double, width: Int = 24)
@@ -82,13 +74,5 @@ final class ProgressBar {
         let (h, m, r) = (s / 3600, s / 60 % 60, s % 60)
         return h > 0
             ? String(format: "%d:%02d:%02d", h, m, r) : String(format: "%d:%02d", m, r)
-    }
-
-    private func draw(_ now: Date) {
-        drawnDone = done
-        let text = Self.line(
-            done: done, total: total, unit: unit, elapsed: now.timeIntervalSince(start))
-        // \r returns to the line start; \u{1B}[K clears what a longer previous line left.
-        FileHandle.standardError.write(Data("\r\(text)\u{1B}[K".utf8))
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import SnipMath
 import SnipModel
 import SnipNN
+import SnipSystem
 import SnipTensor
 
 /// The four properties of the paper.
@@ -126,7 +127,8 @@ struct TrainPropertyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let interrupt = InterruptFlag()
+        Interrupt.install(.stopAndSave(announce: true))
+        defer { Interrupt.uninstall() }
         try reportingErrors {
             let model = try initFrom.map { try SNIPModel.load($0) }
                 ?? SNIPModel(config: PretrainCommand.modelConfig(config, maxInputDimension: 1), seed: seed)
@@ -151,7 +153,7 @@ struct TrainPropertyCommand: ParsableCommand {
                     skipped: outcome.skipped, samplesPerSecond: Double(step * batchSize) / max(elapsed, 1e-9)))
                 status.show(String(format: "step %d/%d  loss %.5f  ETA %@", step, steps, outcome.loss,
                                    formatDuration(elapsed / Double(step) * Double(steps - step))))
-            }, shouldStop: { interrupt.isSet })
+            }, shouldStop: { Interrupt.isPending })
             status.finish()
             try model.save(to: out + "/model.safetensors", extraMetadata: [SNIPModel.propertyHeadKey: property.rawValue])
             let truths = testExamples.map { $0.property! }

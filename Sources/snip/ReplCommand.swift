@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SnipModel
 import SnipScript
+import SnipSystem
 
 /// `snip repl` (the default): the interactive prompt on a terminal, a script when stdin is piped.
 struct Repl: ParsableCommand {
@@ -22,7 +23,7 @@ struct Repl: ParsableCommand {
             if status != 0 { throw ExitCode(status) }
             return
         }
-        Interrupt.installHandler()
+        Interrupt.install(.cancel)
         let interpreter = Interpreter()
         let size = terminalSize()
         interpreter.plotMode = .terminal(width: size.columns, height: size.rows)

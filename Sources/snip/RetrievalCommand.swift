@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import SnipMath
 import SnipModel
-import SnipTensor
 
 /// `snip retrieval`: cross-modal retrieval accuracy of a model on a data file.
 struct RetrievalCommand: ParsableCommand {
@@ -37,15 +36,14 @@ struct RetrievalCommand: ParsableCommand {
             let loaded = try SNIPModel.load(model)
             let (samples, lines) = try firstSamples(of: data, count: count)
             guard samples.count > 1 else { throw ValidationError("\(data): need at least 2 samples, found \(samples.count)") }
-            let symbolic: Tensor
-            let numeric: Tensor
+            let latents: SampleEmbeddings
             do throws(EmbeddingError) {
-                symbolic = try loaded.embedSymbolic(samples, batchSize: batchSize)!
-                numeric = try loaded.embedNumeric(samples, batchSize: batchSize)!
+                latents = try loaded.embed(samples, batchSize: batchSize)!
             } catch {
                 throw DataPrefixError(file: data, line: lines[error.index], reason: error.reason)
             }
-            let metrics = RetrievalMetrics(scores: loaded.scores(symbolic: symbolic, numeric: numeric))
+            let scores = loaded.scores(symbolic: latents.symbolic!, numeric: latents.numeric!)
+            let metrics = RetrievalMetrics(scores: scores)
             print("candidates \(metrics.candidates)")
             for (i, k) in metrics.ks.enumerated() {
                 print(String(format: "top-%d  expression→points %.1f%%  points→expression %.1f%%  chance %.1f%%", k,

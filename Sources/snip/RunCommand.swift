@@ -1,5 +1,6 @@
 import ArgumentParser
 import SnipScript
+import SnipSystem
 
 /// `snip run FILE.snip [args…]`.
 struct Run: ParsableCommand {
@@ -18,7 +19,7 @@ struct Run: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
-        Interrupt.installHandler()
+        Interrupt.install(.cancel)
         let status = ScriptRunner.runFile(file, arguments: arguments)
         if status != 0 { throw ExitCode(status) }
     }

@@ -1,24 +1,6 @@
 import Foundation
+import TestSupport
 import Testing
-
-/// Runs the built `snip` executable (next to the test bundle) and captures its standard output
-/// and, unless `includeStandardError` is false, its standard error in the same text.
-func runSnip(
-    _ arguments: [String], environment: [String: String] = [:], includeStandardError: Bool = true
-) throws -> (status: Int32, output: String) {
-    let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let process = Process()
-    process.executableURL = directory.appendingPathComponent("snip")
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = includeStandardError ? pipe : FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
 
 struct CLITests {
     @Test func helpExplainsTheTool() throws {

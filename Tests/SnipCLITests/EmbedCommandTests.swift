@@ -2,6 +2,7 @@ import Foundation
 import SnipMath
 import SnipModel
 import SnipTensor
+import TestSupport
 import Testing
 
 private func temporaryPath(_ name: String) -> String {

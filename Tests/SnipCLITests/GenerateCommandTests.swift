@@ -1,5 +1,6 @@
 import Foundation
 import SnipMath
+import TestSupport
 import Testing
 
 /// `snip generate`: files that read back, thread-independent bytes, atomic output, and

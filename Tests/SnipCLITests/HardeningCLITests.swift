@@ -1,12 +1,7 @@
 import Foundation
 import SnipModel
+import TestSupport
 import Testing
-
-private func scratch(_ name: String) -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("snip-hcli-\(getpid())-\(name)").path
-    try? FileManager.default.removeItem(atPath: path)
-    return path
-}
 
 /// The process ended with a status, not a signal (a segfault reads as status 139 from a shell,
 /// and as a signal here).
@@ -39,37 +34,37 @@ struct HardeningCLITests {
     }
 
     @Test func aHostileConfigFileIsRefusedByField() throws {
-        let config = scratch("config.json")
+        let config = freshTemporaryPath("hcli-config.json")
         defer { unlink(config) }
         var hostile = ModelConfig.small()
         hostile.expressionPadding = -1
         try JSONEncoder().encode(hostile).write(to: URL(fileURLWithPath: config))
-        let (status, output) = try runSnip(["pretrain", "--out", scratch("never"), "--config", config])
+        let (status, output) = try runSnip(["pretrain", "--out", freshTemporaryPath("hcli-never"), "--config", config])
         #expect(status != 0 && endedNormally(status))
         #expect(output.contains("expressionPadding (max_src_len) must be in 1...100000, not -1"), "\(output)")
         try Data("{\"width\": \"wide\"}".utf8).write(to: URL(fileURLWithPath: config))
-        let (status2, output2) = try runSnip(["pretrain", "--out", scratch("never"), "--config", config])
+        let (status2, output2) = try runSnip(["pretrain", "--out", freshTemporaryPath("hcli-never"), "--config", config])
         #expect(status2 != 0 && output2.contains("not a model config"), "\(output2)")
         #expect(!output2.contains("NSCocoaErrorDomain") && !output2.contains("CodingKeys"))
     }
 
     @Test func aDeepTreeInADataFileIsAPositionedError() throws {
-        let data = scratch("deep.prefix")
-        let model = scratch("model.safetensors")
+        let data = freshTemporaryPath("hcli-deep.prefix")
+        let model = freshTemporaryPath("hcli-model.safetensors")
         defer { unlink(data); unlink(model) }
         let good = try String(contentsOfFile: Self.five, encoding: .utf8).split(separator: "\n")[0]
         let deep = String(good).replacing(
             #/"tree": "[^"]*"/#, with: "\"tree\": \"" + String(repeating: "sin,", count: 100_000) + "x_0\"")
         try (good + "\n" + deep + "\n").write(toFile: data, atomically: true, encoding: .utf8)
         try SNIPModel(config: .small(), seed: 1).save(to: model)
-        let (status, output) = try runSnip(["embed", "--model", model, "--data", data, "--out", scratch("z.jsonl")])
+        let (status, output) = try runSnip(["embed", "--model", model, "--data", data, "--out", freshTemporaryPath("hcli-z.jsonl")])
         #expect(status == 1, "\(output)")
         #expect(output.contains("\(data):2: tree: the tree is more than 1000 levels deep"), "\(output)")
     }
 
     @Test func aDirectoryOrAnEmptyFileIsNotData() throws {
-        let model = scratch("model2.safetensors")
-        let empty = scratch("empty.prefix")
+        let model = freshTemporaryPath("hcli-model2.safetensors")
+        let empty = freshTemporaryPath("hcli-empty.prefix")
         defer { unlink(model); unlink(empty) }
         try SNIPModel(config: .small(), seed: 1).save(to: model)
         let (status, output) = try runSnip(["embed", "--model", model, "--data", NSTemporaryDirectory()])
@@ -80,36 +75,36 @@ struct HardeningCLITests {
     }
 
     @Test func aNaNTargetIsRefusedAtLoadTime() throws {
-        let data = scratch("nan.prefix")
+        let data = freshTemporaryPath("hcli-nan.prefix")
         defer { unlink(data) }
         var lines = try String(contentsOfFile: Self.ncr, encoding: .utf8).split(separator: "\n").map(String.init)
         lines[2] = lines[2].replacing(#/"target_property": [^,}]*/#, with: "\"target_property\": NaN")
         try (lines.joined(separator: "\n") + "\n").write(toFile: data, atomically: true, encoding: .utf8)
         let (status, output) = try runSnip([
-            "train-property", "--property", "ncr", "--train", data, "--test", Self.ncr, "--steps", "1", "--out", scratch("nan-run"),
+            "train-property", "--property", "ncr", "--train", data, "--test", Self.ncr, "--steps", "1", "--out", freshTemporaryPath("hcli-nan-run"),
         ])
         #expect(status == 1, "\(output)")
         #expect(output.contains("\(data):3: target_property is nan"), "\(output)")
-        #expect(!FileManager.default.fileExists(atPath: scratch("nan-run") + "/model.safetensors"))
+        #expect(!FileManager.default.fileExists(atPath: freshTemporaryPath("hcli-nan-run") + "/model.safetensors"))
     }
 
     /// A property computed from a sample of one point crashed on a precondition (found by the
     /// data.prefix fuzz target).
     @Test func aPropertyOfTooFewPointsIsAnError() throws {
-        let data = scratch("one-point.prefix")
+        let data = freshTemporaryPath("hcli-one-point.prefix")
         defer { unlink(data) }
         let line = #"{"n_input_points": "1", "n_unary_ops": "0", "n_binary_ops": "0", "d_in": "1", "d_out": "1", "input_distribution_type": "0", "n_centroids": "1", "x_to_fit": [["1.0"]], "y_to_fit": [["2.0"]], "tree": "x_0", "skeleton_tree_encoded": ["x_0"]}"#
         try (line + "\n").write(toFile: data, atomically: true, encoding: .utf8)
         for property in ["oscil", "ncr"] {
             let (status2, output2) = try runSnip([
-                "train-property", "--property", property, "--train", data, "--test", data, "--steps", "1", "--out", scratch("few"),
+                "train-property", "--property", property, "--train", data, "--test", data, "--steps", "1", "--out", freshTemporaryPath("hcli-few"),
             ])
             #expect(status2 == 1 && output2.contains("\(data):1: \(property) needs at least 3 points"), "\(output2)")
         }
     }
 
     @Test func evaluatingAnUntrainedPropertyHeadIsRefused() throws {
-        let run = scratch("pretrain-run")
+        let run = freshTemporaryPath("hcli-pretrain-run")
         defer { try? FileManager.default.removeItem(atPath: run) }
         let trainer = try Pretrainer(
             model: SNIPModel(config: .small(), seed: 1), options: PretrainingOptions(), directory: run, seed: 1, dataDescription: "x")
@@ -126,7 +121,7 @@ struct HardeningCLITests {
 
     /// `snip convert` to a fifo writes through it and leaves it a fifo.
     @Test func convertWritesIntoAFifoInPlace() throws {
-        let folder = scratch("fifo-folder")
+        let folder = freshTemporaryPath("hcli-fifo-folder")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let model = folder + "/model.safetensors"
@@ -160,27 +155,57 @@ struct HardeningCLITests {
     /// SIGTERM and SIGHUP stop training after the current step and save, like Ctrl-C.
     @Test(arguments: [SIGTERM, SIGHUP])
     func terminationSignalsSaveLikeControlC(signal: Int32) throws {
-        let directory = scratch("signal-\(signal)")
+        let directory = freshTemporaryPath("hcli-signal-\(signal)")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("snip")
-        process.arguments = [
-            "pretrain", "--config", "small", "--steps", "100000", "--batch-size", "4", "--checkpoint-every", "100000", "--out", directory,
-        ]
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = pipe
-        try process.run()
+        let process = try Subprocess(
+            snipExecutable,
+            [
+                "pretrain", "--config", "small", "--steps", "100000", "--batch-size", "4", "--checkpoint-every", "100000",
+                "--out", directory,
+            ],
+            joinErrors: true)
         let metrics = directory + "/metrics.jsonl"
-        for _ in 0..<2400 {
-            if let text = try? String(contentsOfFile: metrics, encoding: .utf8), !text.isEmpty { break }
-            usleep(50_000)
-        }
-        kill(process.processIdentifier, signal)
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(output)")
-        #expect(output.contains("interrupted at step"), "\(output)")
+        process.wait { !((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").isEmpty }
+        process.send(signal)
+        let r = process.finish()
+        #expect(!r.signalled && r.status == 0, "\(r.output)")
+        #expect(r.output.contains("interrupted at step"), "\(r.output)")
         #expect(FileManager.default.fileExists(atPath: directory + "/checkpoint.safetensors"))
+    }
+
+    /// A second stop request ends training at once, without saving (status 128 + the signal).
+    @Test func aSecondSignalQuitsWithoutSaving() throws {
+        let directory = freshTemporaryPath("hcli-second-signal")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let process = try Subprocess(
+            snipExecutable,
+            [
+                "pretrain", "--config", "small", "--steps", "100000", "--batch-size", "4",
+                "--checkpoint-every", "100000", "--out", directory,
+            ],
+            joinErrors: true)
+        let metrics = directory + "/metrics.jsonl"
+        process.wait { !((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").isEmpty }
+        // both at once, long before the step ends (the kernel may hand them over in either order)
+        process.send(SIGTERM)
+        process.send(SIGINT)
+        let r = process.finish()
+        #expect(!r.signalled && [128 + SIGINT, 128 + SIGTERM].contains(r.status), "\(r.output)")
+        #expect(r.output.contains(" again: exiting without saving"), "\(r.output)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/checkpoint.safetensors"))
+    }
+
+    /// SIGTERM while `snip generate` writes its file deletes the half-written temporary file.
+    @Test func aSignalDeletesAHalfWrittenOutput() throws {
+        let path = freshTemporaryPath("hcli-interrupted.prefix")
+        let process = try Subprocess(
+            snipExecutable, ["generate", "--count", "100000000", "--out", path])
+        let temporary = path + ".tmp-\(process.process.processIdentifier)"
+        process.wait { FileManager.default.fileExists(atPath: temporary) }
+        process.send(SIGTERM)
+        let r = process.finish()
+        #expect(r.signalled && r.status == SIGTERM, "\(r.errors)")
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+        #expect(!FileManager.default.fileExists(atPath: path))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SnipModel
+import TestSupport
 import Testing
 
 /// `mpirun` on PATH, or nil (then the MPI runs are skipped; Scripts/setup installs Open MPI).
@@ -11,25 +12,12 @@ private let mpirun: String? = {
     return nil
 }()
 
-private func temporaryDirectory(_ name: String) -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("snip-mpi-\(getpid())-\(name)").path
-    try? FileManager.default.removeItem(atPath: path)
-    return path
-}
-
 /// Runs `snip arguments` under `mpirun -np n` (as CI needs: as root, more ranks than cores).
 private func runUnderMPI(_ n: Int, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let snip = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("snip").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: mpirun!)
-    process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", String(n), snip] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let r = try runProcess(
+        mpirun!, ["--allow-run-as-root", "--oversubscribe", "-np", String(n), snipExecutable] + arguments,
+        joinErrors: true)
+    return (r.status, r.output)
 }
 
 /// A run's per-step losses and its final model weights by key.
@@ -60,7 +48,7 @@ struct MPIPretrainTests {
     /// one process on 1 and on 2 threads; see docs/SCALING.md.)
     @Test(.enabled(if: mpirun != nil, "mpirun not found: install Open MPI (Scripts/setup) to run the MPI test"))
     func twoProcessesTrainLikeOneAndResumeOnOne() throws {
-        let (one, two, resumed) = (temporaryDirectory("one"), temporaryDirectory("two"), temporaryDirectory("resumed"))
+        let (one, two, resumed) = (freshTemporaryPath("mpi-one"), freshTemporaryPath("mpi-two"), freshTemporaryPath("mpi-resumed"))
         defer { for d in [one, two, resumed] { try? FileManager.default.removeItem(atPath: d) } }
         let run = ["pretrain", "--config", "small", "--batch-size", "32", "--lr", "1e-5", "--warmup", "1", "--seed", "3"]
 
@@ -94,7 +82,7 @@ struct MPIPretrainTests {
 
     /// Started by an MPI launcher without a loadable libmpi: a clear error, no training.
     @Test func anMPILaunchWithoutLibMPIFailsClearly() throws {
-        let directory = temporaryDirectory("nolib")
+        let directory = freshTemporaryPath("mpi-nolib")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (status, output) = try runSnip(
             ["pretrain", "--config", "small", "--steps", "1", "--batch-size", "4", "--out", directory],

@@ -5,12 +5,6 @@ import SnipTensor
 import TestSupport
 import Testing
 
-private func temporaryDirectory(_ name: String) -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("snip-dist-\(getpid())-\(name)").path
-    try? FileManager.default.removeItem(atPath: path)
-    return path
-}
-
 /// What a finished run leaves: its per-step losses and every trained value by key.
 private struct RunResult: Sendable {
     var losses: [Double]
@@ -130,7 +124,7 @@ struct DistributedTrainingTests {
         let config = Self.config
         let tag = objective.rawValue
         let (single, split, resumed) = (
-            temporaryDirectory("single-\(tag)"), temporaryDirectory("split-\(tag)"), temporaryDirectory("resumed-\(tag)"))
+            freshTemporaryPath("dist-single-\(tag)"), freshTemporaryPath("dist-split-\(tag)"), freshTemporaryPath("dist-resumed-\(tag)"))
         defer { for d in [single, split, resumed] { try? FileManager.default.removeItem(atPath: d) } }
 
         let one = try Pretrainer(model: SNIPModel(config: config, seed: 2), options: options, directory: single, seed: 5, data: spec)

@@ -41,8 +41,8 @@ struct LookAlikeTests {
         let xs = (0..<101).map { Double($0) / 100 }
         let a = try sample("x_0", xs)
         let b = try sample("add,x_0,mul,0.01,mul,x_0,x_0", xs)
-        let scaled = ModelContract.minMaxScaled(b.y)
-        let rmse = (zip(ModelContract.minMaxScaled(a.y), scaled).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / 101).squareRoot()
+        let scaled = Sample.minMaxScaled(b.y)
+        let rmse = (zip(Sample.minMaxScaled(a.y), scaled).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / 101).squareRoot()
         #expect(rmse > 0.001 && rmse < 0.002)
         #expect(LookAlikes.looksAlike(a.tree, columns: [xs], scaledY: scaled, tolerance: 0.002))
         #expect(!LookAlikes.looksAlike(a.tree, columns: [xs], scaledY: scaled, tolerance: 0.001))

@@ -1,14 +1,10 @@
 import Foundation
 import SnipModel
 import SnipNN
+import SnipSystem
 import SnipTensor
+import TestSupport
 import Testing
-
-private func freshDirectory(_ name: String) -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("snip-harden-\(getpid())-\(name)").path
-    try? FileManager.default.removeItem(atPath: path)
-    return path
-}
 
 /// A process id that cannot exist (above Linux's PID_MAX_LIMIT, 2^22).
 private let deadProcess: Int32 = 4_194_305
@@ -16,22 +12,22 @@ private let deadProcess: Int32 = 4_194_305
 /// Issue 17: runs killed before their first checkpoint could not be resumed, temporary
 /// checkpoint files stayed, and a NaN loss aborted the run with a JSON encoding error.
 struct RunHardeningTests {
-    static let config = PretrainerTests.config
+    static let config = TinyTraining.config
 
     @Test func aRunKilledBeforeItsFirstCheckpointResumesFromStepZero() throws {
         let data = RandomTokens(seed: 11, vocabulary: VocabularyLayout(config: Self.config))
-        let whole = freshDirectory("whole")
-        let killed = freshDirectory("killed")
+        let whole = freshTemporaryPath("harden-whole")
+        let killed = freshTemporaryPath("harden-killed")
         defer {
             try? FileManager.default.removeItem(atPath: whole)
             try? FileManager.default.removeItem(atPath: killed)
         }
-        let a = try Pretrainer(model: SNIPModel(config: Self.config, seed: 11), options: PretrainerTests.options(), directory: whole, seed: 11, dataDescription: "random")
+        let a = try Pretrainer(model: SNIPModel(config: Self.config, seed: 11), options: TinyTraining.options(), directory: whole, seed: 11, dataDescription: "random")
         #expect(try a.train(data: data, steps: 5) == .finished)
 
         // the killed run: settings written, a metrics line and a half-written checkpoint
         // left, no checkpoint
-        let b = try Pretrainer(model: SNIPModel(config: Self.config, seed: 11), options: PretrainerTests.options(), directory: killed, seed: 11, dataDescription: "random")
+        let b = try Pretrainer(model: SNIPModel(config: Self.config, seed: 11), options: TinyTraining.options(), directory: killed, seed: 11, dataDescription: "random")
         try b.run.appendMetrics(StepMetrics(step: 1, loss: 1, learningRate: 0, gradientNorm: 0, skipped: false, samplesPerSecond: 0))
         let stale = AtomicFile.temporaryPath(for: b.run.checkpointPath, pid: deadProcess)
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: stale))
@@ -48,9 +44,9 @@ struct RunHardeningTests {
     }
 
     @Test func aTemporaryFileOfALiveProcessIsKept() throws {
-        let directory = freshDirectory("live")
+        let directory = freshTemporaryPath("harden-live")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let run = try Pretrainer(model: SNIPModel(config: Self.config, seed: 1), options: PretrainerTests.options(), directory: directory, seed: 1, dataDescription: "x").run
+        let run = try Pretrainer(model: SNIPModel(config: Self.config, seed: 1), options: TinyTraining.options(), directory: directory, seed: 1, dataDescription: "x").run
         try run.appendMetrics(StepMetrics(step: 1, loss: 1, learningRate: 0, gradientNorm: 0, skipped: false, samplesPerSecond: 0))
         // pid 1 is alive (init); its file is not ours to remove
         let live = AtomicFile.temporaryPath(for: run.checkpointPath, pid: 1)
@@ -60,7 +56,7 @@ struct RunHardeningTests {
     }
 
     @Test func nonFiniteNumbersAreWrittenAsNull() throws {
-        let directory = freshDirectory("nan-line")
+        let directory = freshTemporaryPath("harden-nan-line")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let run = TrainingRun(directory: directory)
@@ -73,11 +69,11 @@ struct RunHardeningTests {
     /// NaN weights make every loss NaN: each step is skipped and counted, the metrics say so,
     /// and the checkpoint is written.
     @Test func aRunWhoseLossIsNaNSkipsAndCountsEveryStep() throws {
-        let directory = freshDirectory("nan-run")
+        let directory = freshTemporaryPath("harden-nan-run")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let model = try SNIPModel(config: Self.config, seed: 3)
         for p in model.parameters { p.value = Tensor([Float](repeating: .nan, count: p.value.count), shape: p.shape) }
-        let trainer = try Pretrainer(model: model, options: PretrainerTests.options(), directory: directory, seed: 3, dataDescription: "random")
+        let trainer = try Pretrainer(model: model, options: TinyTraining.options(), directory: directory, seed: 3, dataDescription: "random")
         let data = RandomTokens(seed: 3, vocabulary: VocabularyLayout(config: Self.config))
         #expect(try trainer.train(data: data, steps: 3) == .finished)
         #expect(trainer.skipped == 3)
@@ -99,9 +95,9 @@ struct RunHardeningTests {
     }
 
     @Test func pretrainingCheckpointsSayTheirPropertyHeadIsUntrained() throws {
-        let directory = freshDirectory("head")
+        let directory = freshTemporaryPath("harden-head")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let trainer = try Pretrainer(model: SNIPModel(config: Self.config, seed: 1), options: PretrainerTests.options(), directory: directory, seed: 1, dataDescription: "x")
+        let trainer = try Pretrainer(model: SNIPModel(config: Self.config, seed: 1), options: TinyTraining.options(), directory: directory, seed: 1, dataDescription: "x")
         try trainer.saveCheckpoint()
         #expect(SNIPModel.propertyHeadIsUntrained(at: trainer.run.checkpointPath))
         let trained = directory + "/trained.safetensors"

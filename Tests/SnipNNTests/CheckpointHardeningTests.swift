@@ -293,3 +293,19 @@ struct SafeTensorsHardeningTests {
         #expect(try readError(safetensors(header: deep)) != nil)
     }
 }
+
+/// A checkpoint write that fails reports the file and the system's reason as a checkpoint
+/// error (the writer itself is tested in SnipSystemTests).
+struct CheckpointWriteErrorTests {
+    @Test func aFullDeviceIsReportedAsACheckpointError() throws {
+        var status = stat()
+        guard stat("/dev/full", &status) == 0, status.st_mode & S_IFMT == S_IFCHR else { return }
+        do {
+            try SafeTensors.write([("x", Tensor.ones([256]))], to: "/dev/full")
+            Issue.record("a write to /dev/full succeeded")
+        } catch {
+            #expect(error.path == "/dev/full")
+            #expect(error.reason.contains("No space left on device"))
+        }
+    }
+}

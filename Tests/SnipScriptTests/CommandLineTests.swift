@@ -1,5 +1,6 @@
 import Foundation
 import SnipPlot
+import TestSupport
 import Testing
 
 /// `snip run`, piped standard input and `snip notebook`, through the built executable.

@@ -1,5 +1,6 @@
 import Foundation
 import SnipScript
+import TestSupport
 import Testing
 
 /// docs/LANGUAGE.md holds the built-in reference generated from the registry (the same table

@@ -1,18 +1,14 @@
 import Foundation
 import SnipScript
+import TestSupport
 import Testing
 
 /// The language tests: each `Fixtures/*.snip` file runs as a script. `# expect: text` comments
 /// give the printed lines in order; `# error: LINE:COL: message` the diagnostics (all syntax
 /// errors, or the one runtime error); `# note: LINE:COL: message` the call-site notes.
 struct LanguageTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
-
-    static var files: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: fixtures.path)) ?? [])
-            .filter { $0.hasSuffix(".snip") }.sorted()
-    }
+    static let fixtures = LanguageFixtures.folder
+    static var files: [String] { LanguageFixtures.files }
 
     /// What a fixture expects.
     struct Expectations {

@@ -1,5 +1,6 @@
 import Foundation
 import SnipScript
+import TestSupport
 import Testing
 
 /// The REPL driven through `ScriptedLineReader` (no terminal), and through a real
@@ -109,10 +110,12 @@ struct PseudoTerminalTests {
         func type(_ text: String) throws { try run(["send-keys", "-t", "t", "-l", text]) }
         func screen() throws -> String { try run(["capture-pane", "-p", "-t", "t", "-S", "-200"]) }
 
-        /// Waits until the screen satisfies `condition` (up to 15 s).
+        /// Waits until the screen satisfies `condition`, with a deadline generous enough for a
+        /// machine loaded by parallel tests (two minutes; the wait ends as soon as it holds).
         func wait(_ what: String, _ condition: (String) -> Bool) throws -> String {
             var text = ""
-            for _ in 0..<150 {
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline {
                 text = try screen()
                 if condition(text) { return text }
                 usleep(100_000)
@@ -164,10 +167,11 @@ struct PseudoTerminalTests {
         try t.type("}")
         try t.send("Enter")
         try enter("twice(2.25)", expect: "\n4.5\n")
-        // Ctrl-C cancels a long loop and the prompt comes back.
-        try t.type("i = 0; while true { i = i + 1 }")
+        // Ctrl-C cancels a long loop and the prompt comes back (pressed once the loop is known
+        // to run: the entry prints before it starts, whatever the machine's load).
+        try t.type("i = 0; print(\"loop\" + \"ing\"); while true { i = i + 1 }")
         try t.send("Enter")
-        usleep(800_000)
+        _ = try t.waitFor("\nlooping")
         try t.send("C-c")
         prompts += 1
         _ = try t.wait("the loop to stop") {

@@ -1,5 +1,6 @@
 import Foundation
 import SnipScript
+import TestSupport
 import Testing
 
 /// Deep and long input never kills snip (issue 13): in-process, the interpreter runs on a
@@ -77,31 +78,6 @@ struct RobustnessTests {
 
     // MARK: Through the executable: a signal would show as one
 
-    /// Runs snip with `arguments`; the exit status, whether it ended by a signal, and its output.
-    static func runSnip(_ arguments: [String], input: String? = nil, environment: [String: String] = [:],
-                        directory: String? = nil) throws -> (status: Int32, signalled: Bool, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: snipExecutable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let dir = try temporaryDirectory()
-        let outPath = dir + "/out", errPath = dir + "/err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: outPath)
-        process.standardError = FileHandle(forWritingAtPath: errPath)
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
-        let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        let errors = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, process.terminationReason == .uncaughtSignal, output, errors)
-    }
-
     @Test(arguments: [
         (chain(30_000), 0, "30000\n"),
         ("f = parse_prefix(\"" + String(repeating: "sin,", count: 100_000) + "x_0\")\n", 70, ""),
@@ -113,7 +89,7 @@ struct RobustnessTests {
         let dir = try temporaryDirectory()
         let file = dir + "/deep.snip"
         try script.write(toFile: file, atomically: true, encoding: .utf8)
-        let r = try Self.runSnip(["run", file])
+        let r = try runProcess(snipExecutable, ["run", file])
         #expect(!r.signalled, "snip was killed by signal \(r.status)")
         #expect(r.status == status, "\(r.errors.prefix(300))")
         #expect(r.output == output)
@@ -124,17 +100,17 @@ struct RobustnessTests {
         let dir = try temporaryDirectory()
         let script = dir + "/s.snip"
         try "print(\"first\")\nfor i in 0..3 { print(i) }\nnope()\n".write(toFile: script, atomically: true, encoding: .utf8)
-        let failed = try Self.runSnip(["run", script])
+        let failed = try runProcess(snipExecutable, ["run", script])
         #expect(failed.status == 70)
         #expect(failed.output == "first\n0\n1\n2\n")
         try "print(\"bye\")\nexit(3)\nprint(\"never\")\n".write(toFile: script, atomically: true, encoding: .utf8)
-        let exited = try Self.runSnip(["run", script])
+        let exited = try runProcess(snipExecutable, ["run", script])
         #expect(exited.status == 3 && !exited.signalled)
         #expect(exited.output == "bye\n")
     }
 
     @Test func runDashReadsTheScriptFromStandardInput() throws {
-        let r = try Self.runSnip(["run", "-", "a"], input: "print(1 + 1, args)\nnope\n")
+        let r = try runProcess(snipExecutable, ["run", "-", "a"], input: "print(1 + 1, args)\nnope\n")
         #expect(r.output == "2 [\"a\"]\n")
         #expect(r.status == 70)
         #expect(r.errors.hasPrefix("<stdin>:2:1: error: undefined name 'nope'"))
@@ -143,26 +119,14 @@ struct RobustnessTests {
     @Test(.enabled(if: FileManager.default.fileExists(atPath: repositoryRoot.appendingPathComponent("Models/snip-small-1d.safetensors").path)))
     func modelIsFoundWhenSnipIsStartedThroughPath() throws {
         // started as plain "snip" from another folder: argv[0] says nothing about where it lies
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["snip", "run", "-"]
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = productsDirectory.path + ":" + (environment["PATH"] ?? "/usr/bin")
         environment["SNIP_HOME"] = nil
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: try temporaryDirectory())
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data("m = model()\nprint(type(m), m[\"latent\"] > 0)\n".utf8))
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(String(decoding: err, as: UTF8.self))")
-        #expect(String(decoding: out, as: UTF8.self) == "model true\n")
+        let r = try runProcess(
+            "/usr/bin/env", ["snip", "run", "-"], input: "m = model()\nprint(type(m), m[\"latent\"] > 0)\n",
+            environment: environment, inheritsEnvironment: false, directory: try temporaryDirectory())
+        #expect(r.status == 0, "\(r.errors)")
+        #expect(r.output == "model true\n")
     }
 
     // MARK: Files
@@ -199,38 +163,21 @@ struct RobustnessTests {
     // MARK: Ctrl-C
 
     @Test func ctrlCDuringFitPropertyReturnsThePredictorSoFar() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: snipExecutable)
-        process.arguments = ["run", "-"]
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data("""
+        let process = try Subprocess(snipExecutable, ["run", "-"], input: """
             ds = dataset(count=16, seed=1, property="ncr")
             m = model("small")
             print("training")
             h = fit_property(m, ds, steps=1000000, batch=4)
             print(type(h), len(h["loss"]) > 0)
 
-            """.utf8))
-        try stdin.fileHandleForWriting.close()
+            """)
         // wait for "training" (output is unbuffered), give it a moment, then press Ctrl-C
-        var output = Data()
-        while !String(decoding: output, as: UTF8.self).contains("training\n") {
-            let chunk = stdout.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            output += chunk
-        }
+        #expect(process.waitForOutput("training\n"))
         Thread.sleep(forTimeInterval: 5)
-        process.interrupt()
-        output += stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: output, as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(String(decoding: errors, as: UTF8.self))")
-        #expect(text.contains("fit_property: stopped by Ctrl-C after "))
-        #expect(text.hasSuffix("predictor true\n"), "\(text)")
+        process.send(SIGINT)
+        let r = process.finish()
+        #expect(r.status == 0 && !r.signalled, "\(r.errors)")
+        #expect(r.output.contains("fit_property: stopped by Ctrl-C after "))
+        #expect(r.output.hasSuffix("predictor true\n"), "\(r.output)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SnipScript
+import TestSupport
 import Testing
 
 /// The SNIP built-ins beyond the fixtures: positioned errors for bad input to each one, the
@@ -137,31 +138,16 @@ struct SNIPBuiltinsTests {
         let script = folder + "/long.snip"
         try "m = model(\"small\")\npretrain(m, steps=3000, batch=16, dir=\"\(folder)/run\")\n"
             .write(toFile: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: snipExecutable)
-        process.arguments = ["run", script]
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = Pipe()
-        try process.run()
+        let process = try Subprocess(snipExecutable, ["run", script])
         // wait until training has written its first metrics line, then press Ctrl-C
         let metrics = folder + "/run/metrics.jsonl"
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline && ((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").isEmpty {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        kill(process.processIdentifier, SIGINT)
-        // never leave a runaway trainer behind: SIGKILL if it has not stopped within a minute
-        let stopDeadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < stopDeadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            Issue.record("snip did not stop within a minute of Ctrl-C")
-        }
-        let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 70)
-        #expect(errors.contains("pretrain interrupted after"), "\(errors)")
+        process.wait { !((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").isEmpty }
+        process.send(SIGINT)
+        // never leave a runaway trainer behind: SIGKILL if it has not stopped within two minutes
+        let r = process.finish(upTo: 120)
+        #expect(!r.signalled, "snip did not stop within two minutes of Ctrl-C")
+        #expect(r.status == 70)
+        #expect(r.errors.contains("pretrain interrupted after"), "\(r.errors)")
         #expect(FileManager.default.fileExists(atPath: folder + "/run/checkpoint.safetensors"))
     }
 }

@@ -14,32 +14,71 @@ public func assertClose(
             sourceLocation: sourceLocation)
         return
     }
-    var maxDifference = 0.0
-    var failures: [String] = []
-    var failureCount = 0
-    for (i, (a, e)) in zip(actual, expected).enumerated() {
-        let ok: Bool
-        if e.isNaN || a.isNaN {
-            ok = e.isNaN && a.isNaN
-        } else if e.isInfinite || a.isInfinite {
-            ok = a == e
-        } else {
-            let difference = abs(a - e)
-            maxDifference = max(maxDifference, difference)
-            ok = difference <= atol + rtol * abs(e)
-        }
-        if !ok {
-            failureCount += 1
-            if failures.count < 5 { failures.append("[\(i)] \(a) vs \(e)") }
-        }
-    }
-    if failureCount > 0 {
+    let c = FloatComparison(actual, expected) { a, e in abs(a - e) <= atol + rtol * abs(e) }
+    if c.failures > 0 {
         Issue.record(
             """
-            \(what): \(failureCount) of \(actual.count) differ (rtol \(rtol), atol \(atol)); \
-            max |difference| \(maxDifference); first: \(failures.joined(separator: ", "))
+            \(what): \(c.failures) of \(actual.count) differ (rtol \(rtol), atol \(atol)); \
+            max |difference| \(c.maxDifference); first: \(c.first.prefix(5).joined(separator: ", "))
             """, sourceLocation: sourceLocation)
     }
+}
+
+/// How two float arrays of one length differ, element by element: NaN matches only NaN,
+/// infinities must be equal, and finite pairs must satisfy `close(actual, expected)`.
+struct FloatComparison {
+    /// How many elements differ.
+    var failures = 0
+    /// The first differing elements, as `[i] actual vs expected`.
+    var first: [String] = []
+    /// The largest |actual − expected| of the finite pairs.
+    var maxDifference = 0.0
+    /// The largest |actual − expected| / max(|actual|, |expected|) of the finite pairs.
+    var maxRelative = 0.0
+
+    init(_ actual: [Double], _ expected: [Double], close: (Double, Double) -> Bool) {
+        for (i, (a, e)) in zip(actual, expected).enumerated() {
+            let ok: Bool
+            if a.isNaN || e.isNaN {
+                ok = a.isNaN && e.isNaN
+            } else if a.isInfinite || e.isInfinite {
+                ok = a == e
+            } else {
+                let difference = abs(a - e)
+                let scale = max(abs(a), abs(e))
+                maxDifference = max(maxDifference, difference)
+                if scale > 0 { maxRelative = max(maxRelative, difference / scale) }
+                ok = close(a, e)
+            }
+            if !ok {
+                failures += 1
+                if first.count < 5 { first.append("[\(i)] \(a) vs \(e)") }
+            }
+        }
+    }
+}
+
+/// How two float arrays differ: `nil` when every element matches (same NaN positions, same
+/// infinities, finite values within `relative` of each other, relative to max(|a|, |b|),
+/// or within `absolute`), else a message with the maximum difference and the first mismatches.
+public func mismatch(
+    _ actual: [Double], _ expected: [Double], relative: Double, absolute: Double = 0
+) -> String? {
+    guard actual.count == expected.count else {
+        return "count \(actual.count) != expected \(expected.count)"
+    }
+    let c = FloatComparison(actual, expected) { a, e in
+        abs(a - e) <= absolute || abs(a - e) <= relative * max(abs(a), abs(e))
+    }
+    if c.failures == 0 { return nil }
+    return "max rel diff \(c.maxRelative); \(c.failures) mismatches, first: "
+        + c.first.prefix(4).joined(separator: ", ")
+}
+
+/// Whether two float arrays are bit-for-bit identical (NaN matches NaN).
+public func identical(_ a: [Double], _ b: [Double]) -> Bool {
+    a.count == b.count
+        && zip(a, b).allSatisfy { $0.isNaN && $1.isNaN || $0.bitPattern == $1.bitPattern }
 }
 
 /// `assertClose` for float32 values.

@@ -43,20 +43,15 @@ public enum Fuzz {
 
 /// A small deterministic generator (SplitMix64), seeded per input: `FuzzRandom(seed: s, input: i)`.
 public struct FuzzRandom: RandomNumberGenerator {
-    var state: UInt64
+    var source: SplitMix
 
     public init(seed: UInt64, input: Int) {
-        state = seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(truncatingIfNeeded: input) &* 0xD1B5_4A32_D192_ED03
+        source = SplitMix(
+            state: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(truncatingIfNeeded: input) &* 0xD1B5_4A32_D192_ED03)
         _ = next()
     }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { source.next() }
 
     /// Uniform in `0..<n` (0 when n ≤ 0).
     public mutating func int(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }

@@ -7,3 +7,14 @@ public func freshTemporaryPath(_ name: String) -> String {
     try? FileManager.default.removeItem(atPath: path)
     return path
 }
+
+/// A fresh, empty folder in the temporary directory.
+public func temporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "snip-test-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// The repository root (for the examples, the docs and the shipped models).
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()

@@ -1,4 +1,5 @@
 import Foundation
+import SnipSystem
 import SnipTensor
 
 /// The safetensors format: an 8-byte little-endian header length, a JSON header naming each
@@ -31,13 +32,17 @@ public enum SafeTensors {
         // pad the header with spaces so that the data starts 8-byte aligned
         while (8 + json.count) % 8 != 0 { json.append(0x20) }
         let headerJSON = json
-        try AtomicFile.write(to: path) { emit in
-            var length = UInt64(headerJSON.count).littleEndian
-            try withUnsafeBytes(of: &length) { try emit($0) }
-            try headerJSON.withUnsafeBytes { try emit($0) }
-            for (_, tensor) in tensors {
-                try tensor.withUnsafeBufferPointer { try emit(UnsafeRawBufferPointer($0)) }
+        do {
+            try AtomicFile.write(to: path) { emit in
+                var length = UInt64(headerJSON.count).littleEndian
+                try withUnsafeBytes(of: &length) { try emit($0) }
+                try headerJSON.withUnsafeBytes { try emit($0) }
+                for (_, tensor) in tensors {
+                    try tensor.withUnsafeBufferPointer { try emit(UnsafeRawBufferPointer($0)) }
+                }
             }
+        } catch {
+            throw CheckpointError(path: error.path, error.reason)
         }
     }
 

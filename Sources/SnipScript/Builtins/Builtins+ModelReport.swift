@@ -1,0 +1,84 @@
+import SnipMath
+import SnipModel
+import SnipSystem
+
+extension Builtins {
+    /// The model report and t-SNE maps (the measurements behind docs/MODELS.md).
+    static let modelReports: [Builtin] = [
+        Builtin("model_report", .models, [.req("m"), .req("ds"), .def("tolerance", .number(0.01))], doc: """
+            How meaningful a model's embeddings are on a dataset (what snip evaluate-model prints): retrieval \
+            among the dataset's functions both ways (points_to_formula, formula_to_points: top1 and top10 hit \
+            rates counting look-alikes — a retrieved formula whose graph on the query's x, min-max scaled, lies \
+            within RMSE tolerance of the query's scaled y — with their chance levels, and the exact rates), and \
+            property probes (5-fold R² of k-NN (k = 10, cosine) and ridge regressions of ncr, upward, yavg and \
+            oscil from z_f and z_y, for 1-D functions). A record; r["summary"] is the text report.
+            """) { interp, a in
+            let m = try a.model("m")
+            let ds = try a.dataset("ds")
+            let tolerance = try a.number("tolerance")
+            guard tolerance.isFinite, tolerance >= 0 else {
+                throw Diagnostic(.value, "model_report: tolerance must be a number ≥ 0", at: a.range("tolerance"))
+            }
+            guard ds.samples.count >= 2 else {
+                throw Diagnostic(.value, "model_report: needs at least 2 functions, got \(ds.samples.count)", at: a.range("ds"))
+            }
+            defer { interp.progress?(nil) }
+            let measured: (report: ModelReport, embeddings: Embeddings)?
+            do {
+                measured = try ModelReport.measure(
+                    model: m.model, samples: ds.samples, lookAlikeTolerance: tolerance, progress: { interp.progress?($0) },
+                    shouldStop: { Interrupt.isPending })
+            } catch let error as EmbeddingError {
+                throw Diagnostic(.value, "model_report: the model cannot read sample \(error.index): \(error.reason)", at: a.range("ds"))
+            }
+            guard let report = measured?.report else { throw Diagnostic(.interrupted, "interrupted while measuring", at: nil) }
+            return .object(reportRecord(report))
+        },
+        Builtin("tsne", .models, [.req("x"), .def("perplexity", .number(30)), .def("seed", .number(0)),
+                                  .def("iterations", .number(1000))], doc: """
+            A t-SNE map of the rows of a matrix (embeddings, one per row), as in the SNIP paper's latent-space \
+            figures: an n×2 matrix. Barnes–Hut forces, so thousands of rows take seconds; the same seed gives the \
+            same map. perplexity is the effective number of neighbours each row keeps close.
+            """) { _, a in
+            let x = try a.array("x")
+            guard !x.isVector, x.rows >= 3 else {
+                throw Diagnostic(.shape, "tsne: needs a matrix of at least 3 rows", at: a.range("x"))
+            }
+            let perplexity = try a.number("perplexity")
+            guard perplexity >= 1, perplexity < Double(x.rows) else {
+                throw Diagnostic(.value, "tsne: perplexity must be at least 1 and below the row count \(x.rows)",
+                                 at: a.range("perplexity"))
+            }
+            var tsne = TSNE(perplexity: perplexity, seed: UInt64(try a.int("seed", min: 0, max: Int(Int32.max))))
+            tsne.iterations = try a.int("iterations", min: 1, max: 100_000)
+            let rows = (0..<x.rows).map { r in Array(x.data[(r * x.columns)..<((r + 1) * x.columns)]) }
+            let map = tsne.embed(rows, shouldStop: { Interrupt.isPending })
+            if Interrupt.isPending { throw Diagnostic(.interrupted, "interrupted in tsne", at: nil) }
+            return .array(NDArray(shape: [x.rows, 2], data: map.flatMap { $0 }))
+        },
+    ]
+
+    static func reportRecord(_ report: ModelReport) -> Record {
+        func direction(_ d: ModelReport.Direction) -> Value {
+            .object(Record("retrieval", [
+                ("top1", .number(d.top1.lookAlike)), ("top1_chance", .number(d.top1.lookAlikeChance)),
+                ("top10", .number(d.top10.lookAlike)), ("top10_chance", .number(d.top10.lookAlikeChance)),
+                ("exact_top1", .number(d.top1.exact)), ("exact_top10", .number(d.top10.exact)),
+                ("exact_chance", .number(d.top1.exactChance)),
+            ]))
+        }
+        func probes(_ embedding: String, _ value: (ModelReport.Probe) -> Double) -> Value {
+            .object(Record("probes", report.probes.filter { $0.embedding == embedding }.map { ($0.property, .number(value($0))) }))
+        }
+        return Record("model_report", [
+            ("functions", .number(Double(report.functions))),
+            ("points_to_formula", direction(report.pointsToFormula)),
+            ("formula_to_points", direction(report.formulaToPoints)),
+            ("median_look_alikes", .number(report.medianLookAlikes)),
+            ("own_cosine", .number(report.ownCosine)), ("other_cosine", .number(report.otherCosine)),
+            ("knn_z_f", probes("z_f", \.nearestNeighbor)), ("knn_z_y", probes("z_y", \.nearestNeighbor)),
+            ("ridge_z_f", probes("z_f", \.ridge)), ("ridge_z_y", probes("z_y", \.ridge)),
+            ("summary", .string(report.summary)),
+        ])
+    }
+}
