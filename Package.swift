@@ -35,15 +35,20 @@ let package = Package(
         .target(
             name: "SnipModel", dependencies: ["SnipTensor", "SnipNN", "SnipMath", "CMPI"],
             swiftSettings: swiftFlags),
+        .target(name: "SnipRegression", dependencies: ["SnipMath"], swiftSettings: swiftFlags),
         .target(name: "SnipPlot", swiftSettings: swiftFlags),
         .target(
             name: "SnipScript",
-            dependencies: ["SnipTensor", "SnipNN", "SnipMath", "SnipModel", "SnipPlot", "CReadline"],
+            dependencies: [
+                "SnipTensor", "SnipNN", "SnipMath", "SnipModel", "SnipPlot", "SnipRegression",
+                "CReadline",
+            ],
             swiftSettings: swiftFlags),
         .executableTarget(
             name: "snip",
             dependencies: [
                 "SnipScript", "SnipModel", "SnipMath", "SnipNN", "SnipTensor", "SnipPlot",
+                "SnipRegression",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftFlags),
@@ -68,6 +73,7 @@ let package = Package(
         .testTarget(
             name: "SnipScriptTests", dependencies: ["SnipScript", "SnipPlot", "snip"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "SnipRegressionTests", dependencies: ["SnipRegression", "SnipMath"]),
         .testTarget(name: "SnipPlotTests", dependencies: ["SnipPlot"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,168 @@
+
+import SnipMath
+
+/// The outcome of a symbolic-regression search.
+public struct RegressionResult: Sendable {
+    /// The most accurate formula found (the last entry of ``pareto``).
+    public var expression: Expression
+    /// Its R² on the training data.
+    public var r2: Double
+    /// Its complexity (prefix tokens).
+    public var complexity: Int
+    /// The Pareto front of R² against complexity, simplest first.
+    public var pareto: [ParetoEntry]
+    /// Generations run.
+    public var generations: Int
+    /// Formulas evaluated.
+    public var evaluations: Int
+    /// Seconds the search took.
+    public var seconds: Double
+    /// Why it stopped.
+    public var stopReason: StopReason
+}
+
+/// Symbolic regression: a formula for data, by an evolutionary search over expression trees.
+///
+/// ```swift
+/// let result = try SymbolicRegression.fit(columns: [x], y: y)
+/// print(result.expression, result.r2)
+/// ```
+public enum SymbolicRegression {
+    /// Searches a formula `y ≈ f(x_0, …)` for points given as columns (`columns[i]` holds the
+    /// values of `x_i`, at most 10 columns).
+    public static func fit(
+        columns: [[Double]], y: [Double], options: RegressionOptions = RegressionOptions(),
+        proposals: (any ProposalSource)? = nil,
+        progress: (SearchProgress) -> Bool = { _ in true }
+    ) throws -> RegressionResult {
+        try fit(
+            RegressionData(columns: columns, y: y), options: options, proposals: proposals,
+            progress: progress)
+    }
+
+    /// Searches a formula for points given as rows (`rows[k]` is point k).
+    public static func fit(
+        rows: [[Double]], y: [Double], options: RegressionOptions = RegressionOptions(),
+        proposals: (any ProposalSource)? = nil,
+        progress: (SearchProgress) -> Bool = { _ in true }
+    ) throws -> RegressionResult {
+        try fit(
+            RegressionData(rows: rows, y: y), options: options, proposals: proposals,
+            progress: progress)
+    }
+
+    /// Searches a formula for checked data. Stops at the target R² on the training points, at
+    /// the time or generation limit, or when `progress` (called once per generation) returns
+    /// `false`; the result is the best found by then.
+    public static func fit(
+        _ data: RegressionData, options: RegressionOptions = RegressionOptions(),
+        proposals: (any ProposalSource)? = nil,
+        progress: (SearchProgress) -> Bool = { _ in true }
+    ) throws -> RegressionResult {
+        let clock = ContinuousClock.now
+        func elapsed() -> Double {
+            let d = ContinuousClock.now - clock
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        let search = EvolutionarySearch(data: data, options: options)
+        let seeds =
+            try proposals?.proposals(
+                for: data, count: Swift.max(options.populationSize / 2, 1), seed: options.seed)
+            ?? []
+        search.initialize(proposals: seeds)
+        var reason = StopReason.generations
+        while true {
+            let best = search.best
+            if let target = options.targetR2, best.r2 >= target, search.fullR2(best) >= target {
+                reason = .target
+                break
+            }
+            if let limit = options.timeLimit, elapsed() >= limit {
+                reason = .time
+                break
+            }
+            if let limit = options.maxGenerations, search.generation >= limit {
+                reason = .generations
+                break
+            }
+            let report = SearchProgress(
+                generation: search.generation, elapsed: elapsed(), evaluations: search.evaluations,
+                bestR2: best.r2, bestComplexity: best.formula.complexity)
+            if !progress(report) {
+                reason = .interrupted
+                break
+            }
+            search.step()
+        }
+        let pareto = finalFront(search)
+        let best = pareto.last!
+        return RegressionResult(
+            expression: best.expression, r2: best.r2, complexity: best.complexity,
+            pareto: pareto, generations: search.generation, evaluations: search.evaluations,
+            seconds: elapsed(), stopReason: reason)
+    }
+
+    /// The front in its final form: each member with its scaling written out and simplified,
+    /// the scaling dropped where it does not help, constants polished on all training points.
+    static func finalFront(_ search: EvolutionarySearch) -> [ParetoEntry] {
+        let worker = search.workers[0]
+        var front = ParetoFront<Formula>()
+        var members = search.front.members.map(\.payload)
+        if members.isEmpty { members = [search.population[0]] }
+        for individual in members.suffix(16) {
+            let f = finalForm(individual, worker: worker, search: search)
+            let r2 = fullR2(f, worker: worker, search: search)
+            front.offer(complexity: f.complexity, r2: r2, f)
+        }
+        if front.members.isEmpty {
+            // nothing finite: the mean
+            let mean = search.full.mean
+            front.offer(complexity: 1, r2: 0, Formula(nodes: [.constant(mean)]))
+        }
+        return front.members.map {
+            ParetoEntry(expression: $0.payload.expression, r2: $0.r2, complexity: $0.complexity)
+        }
+    }
+
+    private static func fullR2(_ f: Formula, worker: SearchWorker, search: EvolutionarySearch)
+        -> Double
+    {
+        let values = worker.evaluator.evaluate(f, on: search.full.points)
+        return Metrics.r2(values, search.full.y)
+    }
+
+    /// The simplest of `a + b·f`, `b·f`, `a + f` and `f` (constants refit on the scoring
+    /// points) that fits as well as the first, polished on all training points.
+    static func finalForm(_ individual: Individual, worker: SearchWorker, search: EvolutionarySearch)
+        -> Formula
+    {
+        let f = individual.formula
+        let (a, b) = (individual.offset, individual.factor)
+        let variants = [
+            f.scaled(offset: a, factor: b),
+            Formula(nodes: [.binary(.mul), .constant(b)] + f.nodes),
+            Formula(nodes: [.binary(.add), .constant(a)] + f.nodes),
+            f,
+        ].map { $0.simplified() }
+        var fitted: [(formula: Formula, error: Double)] = []
+        for var v in variants {
+            let sse = worker.fitter.fit(
+                &v, points: search.scoring.points, targets: search.scoring.y,
+                solver: LevenbergMarquardt(maxIterations: 20))
+            let error = sse / Swift.max(search.scoring.variance, .leastNormalMagnitude)
+            fitted.append((v, error.isFinite ? error : .infinity))
+        }
+        let reference = fitted[0].error
+        var chosen = fitted[0].formula
+        for candidate in fitted.dropFirst()
+        where candidate.error <= reference * 1.0001 + 1e-14
+            && candidate.formula.complexity < chosen.complexity
+        {
+            chosen = candidate.formula
+        }
+        worker.fitter.fit(
+            &chosen, points: search.full.points, targets: search.full.y,
+            solver: LevenbergMarquardt(maxIterations: 30))
+        return chosen.simplified()
+    }
+}
