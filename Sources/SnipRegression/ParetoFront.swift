@@ -8,6 +8,13 @@ public struct ParetoEntry: Sendable {
     public var r2: Double
     /// The number of prefix tokens.
     public var complexity: Int
+
+    /// An entry.
+    public init(expression: Expression, r2: Double, complexity: Int) {
+        self.expression = expression
+        self.r2 = r2
+        self.complexity = complexity
+    }
 }
 
 /// The formulas that no other beats on both accuracy (R²) and complexity (prefix tokens), like
