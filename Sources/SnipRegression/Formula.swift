@@ -51,6 +51,14 @@ public struct Formula: Hashable, Sendable {
         return i
     }
 
+    /// The formula with the subtree at `index` replaced by `subtree` (itself a whole tree).
+    public func replacingSubtree(at index: Int, with subtree: ArraySlice<Node>) -> Formula {
+        var result = Array(nodes[..<index])
+        result += subtree
+        result += nodes[subtreeEnd(index)...]
+        return Formula(nodes: result)
+    }
+
     /// The depth of the tree (a leaf alone has depth 1).
     public var depth: Int {
         var stack: [Int] = []  // depths still owed children, in reverse prefix order

@@ -144,25 +144,57 @@ public enum SymbolicRegression {
             Formula(nodes: [.binary(.add), .constant(a)] + f.nodes),
             f,
         ].map { $0.simplified() }
-        var fitted: [(formula: Formula, error: Double)] = []
-        for var v in variants {
+        let sample = search.scoring
+        func refit(_ f: Formula) -> (formula: Formula, error: Double) {
+            var g = f
             let sse = worker.fitter.fit(
-                &v, points: search.scoring.points, targets: search.scoring.y,
+                &g, points: sample.points, targets: sample.y,
                 solver: LevenbergMarquardt(maxIterations: 20))
-            let error = sse / Swift.max(search.scoring.variance, .leastNormalMagnitude)
-            fitted.append((v, error.isFinite ? error : .infinity))
+            let error = sse / Swift.max(sample.variance, .leastNormalMagnitude)
+            return (g, error.isFinite ? error : .infinity)
         }
-        let reference = fitted[0].error
+        let fitted = variants.map(refit)
+        let tolerance = fitted[0].error * 1.0001 + 1e-14
         var chosen = fitted[0].formula
         for candidate in fitted.dropFirst()
-        where candidate.error <= reference * 1.0001 + 1e-14
-            && candidate.formula.complexity < chosen.complexity
-        {
+        where candidate.error <= tolerance && candidate.formula.complexity < chosen.complexity {
             chosen = candidate.formula
         }
+        chosen = pruned(chosen, tolerance: tolerance, refit: refit)
         worker.fitter.fit(
             &chosen, points: search.full.points, targets: search.full.y,
             solver: LevenbergMarquardt(maxIterations: 30))
         return chosen.simplified()
+    }
+
+    /// `f` with operators replaced by one of their operands, greedily, while the refitted
+    /// error stays within `tolerance` (drops terms such as `1e-17·x_2` that the search left).
+    static func pruned(
+        _ f: Formula, tolerance: Double, refit: (Formula) -> (formula: Formula, error: Double)
+    ) -> Formula {
+        var current = f
+        var changed = true
+        var tries = 0
+        while changed && tries < 200 {
+            changed = false
+            search: for i in current.nodes.indices where current.nodes[i].arity > 0 {
+                var child = i + 1
+                for _ in 0..<current.nodes[i].arity {
+                    let end = current.subtreeEnd(child)
+                    let candidate = current.replacingSubtree(
+                        at: i, with: current.nodes[child..<end]
+                    ).simplified()
+                    tries += 1
+                    let (g, error) = refit(candidate)
+                    if error <= tolerance {
+                        current = g
+                        changed = true
+                        break search
+                    }
+                    child = end
+                }
+            }
+        }
+        return current
     }
 }

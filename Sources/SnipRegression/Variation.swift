@@ -29,10 +29,7 @@ public struct Variation: Sendable {
 
     /// `f` with the subtree at `index` replaced by `subtree`.
     public func replacing(_ f: Formula, at index: Int, with subtree: ArraySlice<Formula.Node>) -> Formula {
-        var nodes = Array(f.nodes[..<index])
-        nodes += subtree
-        nodes += f.nodes[f.subtreeEnd(index)...]
-        return Formula(nodes: nodes)
+        f.replacingSubtree(at: index, with: subtree)
     }
 
     /// Subtree crossover: a subtree of `a` replaced by a subtree of `b` (a copy of `a` when no
