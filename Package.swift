@@ -53,7 +53,8 @@ let package = Package(
             ],
             swiftSettings: swiftFlags),
         .executableTarget(
-            name: "snip-bench", dependencies: ["SnipTensor", "SnipNN", "SnipModel", "CBLAS"],
+            name: "snip-bench",
+            dependencies: ["SnipTensor", "SnipNN", "SnipModel", "SnipMath", "SnipRegression", "CBLAS"],
             swiftSettings: swiftFlags),
         .target(name: "TestSupport", dependencies: ["SnipTensor"], path: "Tests/TestSupport"),
         .testTarget(

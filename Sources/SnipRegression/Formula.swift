@@ -160,6 +160,11 @@ extension Formula {
         }
     }
 
+    /// The formula of a comma-separated prefix string (`add,mul,2.5,pow2,x_0,sin,x_0`).
+    public init(prefix: String) throws {
+        try self.init(Expression(prefix: prefix))
+    }
+
     /// The formula as an ``SnipMath/Expression`` (constants written like Python's `str(float)`).
     public var expression: Expression {
         var i = 0
