@@ -36,6 +36,10 @@ public struct RegressionOptions: Sendable {
     public var scoringPoints = 1000
     /// The fitness penalty per prefix token (fitness = 1 − R² + parsimony · complexity).
     public var parsimony = 1e-5
+    /// The result is the simplest formula of the front whose unexplained variance (1 − R²) is
+    /// at most this fraction above the most accurate one's: with noisy data, extra terms that
+    /// fit the noise buy almost nothing and are left out.
+    public var selectionTolerance = 0.02
     /// The binary operators formulas may use.
     public var binaryOperators: [BinaryOperator] = [.add, .sub, .mul, .div]
     /// The unary operators formulas may use.

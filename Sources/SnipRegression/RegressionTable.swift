@@ -19,10 +19,9 @@ public struct RegressionTable: Sendable {
         var names: [String]? = nil
         var columns: [[Double]] = []
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, and a newline like "\n"
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             let fields = line.split(separator: separator, omittingEmptySubsequences: false).map {
                 $0.trimmingCharacters(in: " \t\"")

@@ -3,7 +3,8 @@ import SnipMath
 
 /// The outcome of a symbolic-regression search.
 public struct RegressionResult: Sendable {
-    /// The most accurate formula found (the last entry of ``pareto``).
+    /// The formula found: the simplest entry of ``pareto`` within
+    /// ``RegressionOptions/selectionTolerance`` of the most accurate one.
     public var expression: Expression
     /// Its R² on the training data.
     public var r2: Double
@@ -77,7 +78,8 @@ public enum SymbolicRegression {
                 reason = .target
                 break
             }
-            if let limit = options.timeLimit, elapsed() >= limit {
+            // the search leaves 5 % of the time (at most a second) to polish the front
+            if let limit = options.timeLimit, elapsed() >= limit - Swift.min(1, 0.05 * limit) {
                 reason = .time
                 break
             }
@@ -94,8 +96,10 @@ public enum SymbolicRegression {
             }
             search.step()
         }
-        let pareto = finalFront(search)
-        let best = pareto.last!
+        let deadline = options.timeLimit.map { clock + .milliseconds(Int64($0 * 1000)) }
+        let pareto = finalFront(search, deadline: deadline)
+        let limit = (1 - pareto.last!.r2) * (1 + options.selectionTolerance) + 1e-15
+        let best = pareto.first { 1 - $0.r2 <= limit } ?? pareto.last!
         return RegressionResult(
             expression: best.expression, r2: best.r2, complexity: best.complexity,
             pareto: pareto, generations: search.generation, evaluations: search.evaluations,
@@ -104,13 +108,19 @@ public enum SymbolicRegression {
 
     /// The front in its final form: each member with its scaling written out and simplified,
     /// the scaling dropped where it does not help, constants polished on all training points.
-    static func finalFront(_ search: EvolutionarySearch) -> [ParetoEntry] {
+    static func finalFront(_ search: EvolutionarySearch, deadline: ContinuousClock.Instant?)
+        -> [ParetoEntry]
+    {
         let worker = search.workers[0]
         var front = ParetoFront<Formula>()
         var members = search.front.members.map(\.payload)
         if members.isEmpty { members = [search.population[0]] }
-        for individual in members.suffix(16) {
-            let f = finalForm(individual, worker: worker, search: search)
+        // most accurate first, so a deadline cuts the polish of the least useful members
+        for individual in members.suffix(16).reversed() {
+            let late = deadline.map { ContinuousClock.now >= $0 } ?? false
+            let f = late
+                ? individual.scaledFormula.simplified()
+                : finalForm(individual, worker: worker, search: search, deadline: deadline)
             let r2 = fullR2(f, worker: worker, search: search)
             front.offer(complexity: f.complexity, r2: r2, f)
         }
@@ -133,9 +143,10 @@ public enum SymbolicRegression {
 
     /// The simplest of `a + b·f`, `b·f`, `a + f` and `f` (constants refit on the scoring
     /// points) that fits as well as the first, polished on all training points.
-    static func finalForm(_ individual: Individual, worker: SearchWorker, search: EvolutionarySearch)
-        -> Formula
-    {
+    static func finalForm(
+        _ individual: Individual, worker: SearchWorker, search: EvolutionarySearch,
+        deadline: ContinuousClock.Instant?
+    ) -> Formula {
         let f = individual.formula
         let (a, b) = (individual.offset, individual.factor)
         let variants = [
@@ -160,7 +171,7 @@ public enum SymbolicRegression {
         where candidate.error <= tolerance && candidate.formula.complexity < chosen.complexity {
             chosen = candidate.formula
         }
-        chosen = pruned(chosen, tolerance: tolerance, refit: refit)
+        chosen = pruned(chosen, tolerance: tolerance, deadline: deadline, refit: refit)
         worker.fitter.fit(
             &chosen, points: search.full.points, targets: search.full.y,
             solver: LevenbergMarquardt(maxIterations: 30))
@@ -170,12 +181,13 @@ public enum SymbolicRegression {
     /// `f` with operators replaced by one of their operands, greedily, while the refitted
     /// error stays within `tolerance` (drops terms such as `1e-17·x_2` that the search left).
     static func pruned(
-        _ f: Formula, tolerance: Double, refit: (Formula) -> (formula: Formula, error: Double)
+        _ f: Formula, tolerance: Double, deadline: ContinuousClock.Instant?,
+        refit: (Formula) -> (formula: Formula, error: Double)
     ) -> Formula {
         var current = f
         var changed = true
         var tries = 0
-        while changed && tries < 200 {
+        while changed && tries < 200 && !(deadline.map { ContinuousClock.now >= $0 } ?? false) {
             changed = false
             search: for i in current.nodes.indices where current.nodes[i].arity > 0 {
                 var child = i + 1

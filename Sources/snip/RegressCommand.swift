@@ -128,7 +128,7 @@ struct RegressCommand: ParsableCommand {
         var stop: String
 
         init(_ result: RegressionResult, inputs: [String], target: String) {
-            let best = Entry(result.pareto.last!)
+            let best = Entry(ParetoEntry(expression: result.expression, r2: result.r2, complexity: result.complexity))
             infix = best.infix
             prefix = best.prefix
             r2 = result.r2
