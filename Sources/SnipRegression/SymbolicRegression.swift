@@ -171,7 +171,9 @@ public enum SymbolicRegression {
         where candidate.error <= tolerance && candidate.formula.complexity < chosen.complexity {
             chosen = candidate.formula
         }
-        chosen = pruned(chosen, tolerance: tolerance, deadline: deadline, refit: refit)
+        // pruning may cost as much unexplained variance as choosing among the front may
+        let pruning = fitted[0].error * (1 + search.options.selectionTolerance) + 1e-14
+        chosen = pruned(chosen, tolerance: pruning, deadline: deadline, refit: refit)
         worker.fitter.fit(
             &chosen, points: search.full.points, targets: search.full.y,
             solver: LevenbergMarquardt(maxIterations: 30))

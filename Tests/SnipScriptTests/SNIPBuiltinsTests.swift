@@ -114,7 +114,7 @@ struct SNIPBuiltinsTests {
         #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]), "tour-embeddings.png is a PNG")
     }
 
-    @Test(arguments: ["property-prediction.snip", "embedding-explorer.snip"])
+    @Test(arguments: ["property-prediction.snip", "embedding-explorer.snip", "regression.snip"])
     func notebookExampleRuns(_ name: String) throws {
         let path = repositoryRoot.appendingPathComponent("Examples/" + name).path
         let text = try String(contentsOfFile: path, encoding: .utf8)
@@ -124,6 +124,7 @@ struct SNIPBuiltinsTests {
         environment["SNIP_EXAMPLE_STEPS"] = "3"
         environment["SNIP_EXAMPLE_TRAIN"] = "64"
         environment["SNIP_EXAMPLE_COUNT"] = "60"
+        environment["SNIP_EXAMPLE_TIME"] = "1"
         let (results, failed) = notebook.run(keepGoing: false, environment: environment)
         let errors = results.compactMap(\.error)
         #expect(!failed && errors.isEmpty, "\(name): \(errors)")
