@@ -165,4 +165,38 @@ struct SNIPBuiltinsTests {
         #expect(errors.contains("pretrain interrupted after"), "\(errors)")
         #expect(FileManager.default.fileExists(atPath: folder + "/run/checkpoint.safetensors"))
     }
+
+    /// Ctrl-C during regress ends the search, not the script: the best formula so far is
+    /// returned and the script goes on.
+    @Test func ctrlCStopsRegressionWithTheBestSoFar() throws {
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let script = folder + "/search.snip"
+        try """
+            xs = linspace(0, 10, 300)
+            print("searching")
+            r = regress(xs, sin(xs) * exp(-0.3*xs) + 0.1*xs^2*cos(3*xs), time=60, target=1)
+            print("stop:", r["stop"], "finite:", isnan(r["r2"]) == false)
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: snipExecutable)
+        process.arguments = ["run", script]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = Pipe()
+        try process.run()
+        Thread.sleep(forTimeInterval: 2)
+        kill(process.processIdentifier, SIGINT)
+        let stopDeadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < stopDeadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("snip did not stop within 30 s of Ctrl-C")
+        }
+        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(output.contains("regress: stopped by Ctrl-C after"), "\(output)")
+        #expect(output.contains("stop: interrupted finite: true"), "\(output)")
+    }
 }
