@@ -1,5 +1,4 @@
 import Dispatch
-
 import SnipMath
 
 /// What a search reports after each generation.
@@ -59,7 +58,9 @@ final class EvolutionarySearch {
         var order = Array(0..<data.count)
         order.shuffle(using: &random)
         func subset(_ size: Int) -> SearchWorker.Sample {
-            guard size < data.count else { return SearchWorker.Sample(points: data.points, y: data.y) }
+            guard size < data.count else {
+                return SearchWorker.Sample(points: data.points, y: data.y)
+            }
             let chosen = Array(order.prefix(Swift.max(size, 1))).sorted()
             return SearchWorker.Sample(
                 points: data.points.selecting(chosen), y: chosen.map { data.y[$0] })
@@ -100,7 +101,9 @@ final class EvolutionarySearch {
         let n = formulas.count
         let threads = Swift.min(workers.count, n)
         var out = [Individual](
-            repeating: Individual(formula: Formula(nodes: [.constant(0)]), r2: 0, offset: 0, factor: 0, fitness: .infinity),
+            repeating: Individual(
+                formula: Formula(nodes: [.constant(0)]), r2: 0, offset: 0, factor: 0,
+                fitness: .infinity),
             count: n)
         let (fitting, scoring) = (self.fitting, self.scoring)
         let (iterations, parsimony) = (options.constantIterations, options.parsimony)
@@ -141,9 +144,14 @@ final class EvolutionarySearch {
         var duplicates: [Individual] = []
         for i in order {
             let individual = pool[i]
-            let key = Int64(individual.formula.complexity) &* 1_000_003
+            let key =
+                Int64(individual.formula.complexity) &* 1_000_003
                 &+ Int64(((1 - individual.r2) * 1e12).rounded(.down).clamped(-1e15, 1e15))
-            if seen.insert(key).inserted { kept.append(individual) } else { duplicates.append(individual) }
+            if seen.insert(key).inserted {
+                kept.append(individual)
+            } else {
+                duplicates.append(individual)
+            }
             if kept.count == count { return kept }
         }
         // too few distinct ones: fill up with duplicates

@@ -62,7 +62,9 @@ public struct FormulaGrammar: Sendable {
     }
 
     /// Another operator of the same arity as `node` (itself when there is no other).
-    public func replacement(for node: Formula.Node, _ random: inout RegressionRandom) -> Formula.Node {
+    public func replacement(for node: Formula.Node, _ random: inout RegressionRandom)
+        -> Formula.Node
+    {
         switch node {
         case .unary(let op):
             let others = unary.filter { $0 != op }

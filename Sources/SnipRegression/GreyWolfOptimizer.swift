@@ -93,7 +93,9 @@ public struct GreyWolfOptimizer: Sendable {
     private static func leaders(_ positions: [[Double]], _ values: [Double])
         -> [(position: [Double], value: Double)]
     {
-        let order = values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
+        let order = values.indices.sorted {
+            values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1)
+        }
         var out: [(position: [Double], value: Double)] = []
         for i in order where !out.contains(where: { $0.position == positions[i] }) {
             out.append((positions[i], values[i]))

@@ -25,7 +25,9 @@ public enum Metrics {
     /// The mean squared error (∞ when some prediction is not finite).
     public static func meanSquaredError(_ predictions: [Double], _ targets: [Double]) -> Double {
         var s = 0.0
-        for k in targets.indices { s += (predictions[k] - targets[k]) * (predictions[k] - targets[k]) }
+        for k in targets.indices {
+            s += (predictions[k] - targets[k]) * (predictions[k] - targets[k])
+        }
         return s.isFinite ? s / Double(Swift.max(targets.count, 1)) : .infinity
     }
 

@@ -38,7 +38,9 @@ public struct ParetoFront<Payload> {
 
     /// Offers a candidate; returns whether it joined the front.
     @discardableResult
-    public mutating func offer(complexity: Int, r2: Double, _ payload: @autoclosure () -> Payload) -> Bool {
+    public mutating func offer(complexity: Int, r2: Double, _ payload: @autoclosure () -> Payload)
+        -> Bool
+    {
         guard r2.isFinite else { return false }
         // dominated by a member at most as complex and at least as accurate
         if members.contains(where: { $0.complexity <= complexity && $0.r2 >= r2 }) { return false }

@@ -37,7 +37,8 @@ public struct RegressionTable: Sendable {
             }
             guard fields.count == columns.count else {
                 throw Failure(
-                    description: "line \(lineNumber): \(fields.count) fields, expected \(columns.count)")
+                    description:
+                        "line \(lineNumber): \(fields.count) fields, expected \(columns.count)")
             }
             for (c, field) in fields.enumerated() {
                 guard let v = Double(field) else {

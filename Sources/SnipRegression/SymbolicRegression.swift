@@ -1,4 +1,3 @@
-
 import SnipMath
 
 /// The outcome of a symbolic-regression search.
@@ -118,7 +117,8 @@ public enum SymbolicRegression {
         // most accurate first, so a deadline cuts the polish of the least useful members
         for individual in members.suffix(16).reversed() {
             let late = deadline.map { ContinuousClock.now >= $0 } ?? false
-            let f = late
+            let f =
+                late
                 ? individual.scaledFormula.simplified()
                 : finalForm(individual, worker: worker, search: search, deadline: deadline)
             let r2 = fullR2(f, worker: worker, search: search)

@@ -28,7 +28,9 @@ public struct Variation: Sendable {
     }
 
     /// `f` with the subtree at `index` replaced by `subtree`.
-    public func replacing(_ f: Formula, at index: Int, with subtree: ArraySlice<Formula.Node>) -> Formula {
+    public func replacing(_ f: Formula, at index: Int, with subtree: ArraySlice<Formula.Node>)
+        -> Formula
+    {
         f.replacingSubtree(at: index, with: subtree)
     }
 

@@ -40,7 +40,8 @@ extension Builtins {
             }
             let time = try a.number("time")
             guard time.isFinite, time > 0 else {
-                throw Diagnostic(.value, "regress: time must be a number of seconds > 0", at: a.range("time"))
+                throw Diagnostic(
+                    .value, "regress: time must be a number of seconds > 0", at: a.range("time"))
             }
             let target = try a.number("target")
             guard target.isFinite else {
@@ -74,23 +75,31 @@ extension Builtins {
                 // Ctrl-C ends the search, not the program: the best formula so far is the result
                 Interrupt.clear()
                 interp.progress?(nil)
-                interp.output("regress: stopped by Ctrl-C after \(result.generations) generations; "
-                    + "returning the best formula so far\n")
+                interp.output(
+                    "regress: stopped by Ctrl-C after \(result.generations) generations; "
+                        + "returning the best formula so far\n")
             }
             func record(_ entry: ParetoEntry) -> Value {
-                .object(Record("formula", [
-                    ("f", .function(.expression(SymbolicFunction(entry.expression)))),
-                    ("r2", .number(entry.r2)), ("complexity", .number(Double(entry.complexity))),
-                ]))
+                .object(
+                    Record(
+                        "formula",
+                        [
+                            ("f", .function(.expression(SymbolicFunction(entry.expression)))),
+                            ("r2", .number(entry.r2)),
+                            ("complexity", .number(Double(entry.complexity))),
+                        ]))
             }
-            return .object(Record("regression", [
-                ("f", .function(.expression(SymbolicFunction(result.expression)))),
-                ("r2", .number(result.r2)),
-                ("complexity", .number(Double(result.complexity))),
-                ("pareto", .list(result.pareto.map(record))),
-                ("seconds", .number(result.seconds)),
-                ("stop", .string(result.stopReason.rawValue)),
-            ]))
-        },
+            return .object(
+                Record(
+                    "regression",
+                    [
+                        ("f", .function(.expression(SymbolicFunction(result.expression)))),
+                        ("r2", .number(result.r2)),
+                        ("complexity", .number(Double(result.complexity))),
+                        ("pareto", .list(result.pareto.map(record))),
+                        ("seconds", .number(result.seconds)),
+                        ("stop", .string(result.stopReason.rawValue)),
+                    ]))
+        }
     ]
 }

@@ -8,7 +8,8 @@ import SnipScript
 struct RegressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "regress",
-        abstract: "Find a formula for one column of a CSV file from the others (symbolic regression).",
+        abstract:
+            "Find a formula for one column of a CSV file from the others (symbolic regression).",
         discussion: """
             The other columns become x_0, x_1, … in file order (at most 10). The search \
             (evolutionary, with constants refined by Levenberg–Marquardt) stops when the \
@@ -18,7 +19,8 @@ struct RegressCommand: ParsableCommand {
             comma-separated form), r2, complexity, pareto.
             """)
 
-    @Option(help: "A CSV file with a header of column names (or none: columns are numbered from 0).")
+    @Option(
+        help: "A CSV file with a header of column names (or none: columns are numbered from 0).")
     var data: String
 
     @Option(help: "The column to explain (its name, or its 0-based number).")
@@ -68,7 +70,8 @@ struct RegressCommand: ParsableCommand {
             let result = try SymbolicRegression.fit(problem, options: options) { p in
                 status.show(
                     String(
-                        format: "generation %d  %.0f s  %@ formulas (%.0f/s)  best R² %.6f  complexity %d",
+                        format:
+                            "generation %d  %.0f s  %@ formulas (%.0f/s)  best R² %.6f  complexity %d",
                         p.generation, p.elapsed, "\(p.evaluations)",
                         Double(p.evaluations) / max(p.elapsed, 1e-9), p.bestR2, p.bestComplexity))
                 return !interrupt.isSet
@@ -84,7 +87,9 @@ struct RegressCommand: ParsableCommand {
                     result.evaluations))
             print("Pareto front (complexity, R², formula):")
             for entry in result.pareto {
-                print(String(format: "%4d  %.6f  ", entry.complexity, entry.r2) + ReadableInfix.text(entry.expression))
+                print(
+                    String(format: "%4d  %.6f  ", entry.complexity, entry.r2)
+                        + ReadableInfix.text(entry.expression))
             }
             if let out {
                 let report = Report(result, inputs: inputs, target: target)
@@ -128,13 +133,16 @@ struct RegressCommand: ParsableCommand {
         var stop: String
 
         init(_ result: RegressionResult, inputs: [String], target: String) {
-            let best = Entry(ParetoEntry(expression: result.expression, r2: result.r2, complexity: result.complexity))
+            let best = Entry(
+                ParetoEntry(
+                    expression: result.expression, r2: result.r2, complexity: result.complexity))
             infix = best.infix
             prefix = best.prefix
             r2 = result.r2
             complexity = result.complexity
             self.target = target
-            variables = Dictionary(uniqueKeysWithValues: inputs.enumerated().map { ("x_\($0.offset)", $0.element) })
+            variables = Dictionary(
+                uniqueKeysWithValues: inputs.enumerated().map { ("x_\($0.offset)", $0.element) })
             pareto = result.pareto.map(Entry.init)
             seconds = result.seconds
             generations = result.generations

@@ -11,7 +11,8 @@ private func temporaryPath(_ name: String) -> String {
 /// A CSV of `rows` points with a header.
 private func writeCSV(_ name: String, header: [String], rows: [[Double]]) throws -> String {
     let path = temporaryPath(name)
-    let text = ([header.joined(separator: ",")] + rows.map { $0.map { "\($0)" }.joined(separator: ",") })
+    let text =
+        ([header.joined(separator: ",")] + rows.map { $0.map { "\($0)" }.joined(separator: ",") })
         .joined(separator: "\n") + "\n"
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     return path
@@ -41,25 +42,33 @@ struct RegressCommandTests {
         #expect(output.contains("x_0 = a"))
         #expect(output.contains("x_2 = b"))
         #expect(output.contains("Pareto front"))
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out)))
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out)))
             as? [String: Any]
         let r2 = json?["r2"] as? Double ?? 0
         #expect(r2 > 0.999999)
         let prefix = json?["prefix"] as? String ?? ""
         #expect(prefix.split(separator: ",").count == json?["complexity"] as? Int)
-        #expect(prefix.contains("x_0") && prefix.contains("x_2") && !prefix.contains("x_1"), "\(prefix)")
+        #expect(
+            prefix.contains("x_0") && prefix.contains("x_2") && !prefix.contains("x_1"), "\(prefix)"
+        )
         #expect((json?["pareto"] as? [[String: Any]])?.isEmpty == false)
         #expect(json?["infix"] is String)
         #expect((json?["variables"] as? [String: String])?["x_1"] == "unused")
     }
 
     @Test func badDataGivesClearErrors() throws {
-        let good = try writeCSV("good.csv", header: ["x", "y"], rows: (0..<10).map { [Double($0), Double($0 * 2)] })
-        let nan = try writeCSV("nan.csv", header: ["x", "y"], rows: [[1, 2], [2, .nan], [3, 4], [4, 5], [5, 6]])
+        let good = try writeCSV(
+            "good.csv", header: ["x", "y"], rows: (0..<10).map { [Double($0), Double($0 * 2)] })
+        let nan = try writeCSV(
+            "nan.csv", header: ["x", "y"], rows: [[1, 2], [2, .nan], [3, 4], [4, 5], [5, 6]])
         let few = try writeCSV("few.csv", header: ["x", "y"], rows: [[1, 2], [2, 3]])
         let wide = try writeCSV(
-            "wide.csv", header: (0...11).map { "c\($0)" }, rows: (0..<10).map { _ in (0...11).map(Double.init) })
-        defer { for path in [good, nan, few, wide] { try? FileManager.default.removeItem(atPath: path) } }
+            "wide.csv", header: (0...11).map { "c\($0)" },
+            rows: (0..<10).map { _ in (0...11).map(Double.init) })
+        defer {
+            for path in [good, nan, few, wide] { try? FileManager.default.removeItem(atPath: path) }
+        }
         let cases: [([String], String)] = [
             (["--data", good, "--target", "z"], "no column 'z' (columns: x, y)"),
             (["--data", nan, "--target", "y"], "y value 1 is not finite"),
@@ -91,7 +100,8 @@ struct RegressCommandTests {
         let process = Process()
         process.executableURL = binary
         process.arguments = [
-            "regress", "--data", data, "--target", "y", "--time", "60", "--target-r2", "1", "--out", out,
+            "regress", "--data", data, "--target", "y", "--time", "60", "--target-r2", "1", "--out",
+            out,
         ]
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -103,7 +113,8 @@ struct RegressCommandTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.contains("interrupted: the best formula so far"))
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out)))
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out)))
             as? [String: Any]
         #expect(json?["stop"] as? String == "interrupted")
     }

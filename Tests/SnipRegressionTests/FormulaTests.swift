@@ -1,7 +1,6 @@
 import SnipMath
-import Testing
-
 import SnipRegression
+import Testing
 
 @Suite struct FormulaTests {
     @Test func roundTripsThroughExpressions() throws {
@@ -39,7 +38,9 @@ import SnipRegression
             let expected = try e.evaluate(columns: columns)
             let got = evaluator.evaluate(try Formula(e), on: points)
             for k in 0..<n where expected[k].isFinite && got[k].isFinite {
-                #expect(abs(got[k] - expected[k]) <= 1e-12 * max(1, abs(expected[k])), "\(prefix) at \(k)")
+                #expect(
+                    abs(got[k] - expected[k]) <= 1e-12 * max(1, abs(expected[k])),
+                    "\(prefix) at \(k)")
             }
         }
     }
@@ -64,7 +65,8 @@ import SnipRegression
             var J = [Double](repeating: 0, count: n * p)
             values.withUnsafeMutableBufferPointer { v in
                 J.withUnsafeMutableBufferPointer { j in
-                    _ = jacobian.evaluate(f, on: points, values: v.baseAddress!, jacobian: j.baseAddress!)
+                    _ = jacobian.evaluate(
+                        f, on: points, values: v.baseAddress!, jacobian: j.baseAddress!)
                 }
             }
             #expect(values == evaluator.evaluate(f, on: points), "\(prefix)")
@@ -78,7 +80,8 @@ import SnipRegression
                 let b = evaluator.evaluate(down, on: points)
                 for k in 0..<n {
                     let fd = (a[k] - b[k]) / (2 * h)
-                    #expect(abs(J[j * n + k] - fd) <= 1e-5 * max(1, abs(fd)), "\(prefix) θ\(j) at \(k)")
+                    #expect(
+                        abs(J[j * n + k] - fd) <= 1e-5 * max(1, abs(fd)), "\(prefix) θ\(j) at \(k)")
                 }
             }
         }
@@ -96,4 +99,3 @@ import SnipRegression
         }
     }
 }
-

@@ -1,8 +1,7 @@
 import Foundation
 import SnipMath
-import Testing
-
 import SnipRegression
+import Testing
 
 @Suite struct SearchTests {
     /// Thousands of random crossovers and mutations give well-formed trees within the limits.
@@ -20,7 +19,8 @@ import SnipRegression
         for _ in 0..<3000 {
             let a = pool[random.index(pool.count)]
             let b = pool[random.index(pool.count)]
-            let child = random.chance(0.5)
+            let child =
+                random.chance(0.5)
                 ? variation.crossover(a, b, &random) : variation.mutate(a, &random)
             #expect(child.isWellFormed)
             #expect(child.complexity <= 25 && child.depth <= 8)
@@ -54,14 +54,16 @@ import SnipRegression
         var random = RegressionRandom(seed: 4)
         let x = (0..<400).map { _ in random.uniform(-3, 3) }
         let y = x.map { 2.5 * $0 * $0 + sin($0) }
-        let result = try SymbolicRegression.fit(columns: [x], y: y, options: options(generations: 60))
+        let result = try SymbolicRegression.fit(
+            columns: [x], y: y, options: options(generations: 60))
         #expect(result.r2 > 0.999999, "\(result.expression) R² \(result.r2)")
         #expect(result.stopReason == .target)
         #expect(result.complexity <= 12, "\(result.expression)")
         #expect(result.pareto.contains { $0.r2 == result.r2 && $0.complexity == result.complexity })
-        #expect(zip(result.pareto, result.pareto.dropFirst()).allSatisfy {
-            $0.complexity < $1.complexity && $0.r2 < $1.r2
-        })
+        #expect(
+            zip(result.pareto, result.pareto.dropFirst()).allSatisfy {
+                $0.complexity < $1.complexity && $0.r2 < $1.r2
+            })
     }
 
     @Test func recoversAProductOfTwoVariables() throws {
@@ -92,7 +94,9 @@ import SnipRegression
     @Test func proposalsSeedTheSearch() throws {
         let x = (0..<100).map { 0.1 + Double($0) / 20 }
         let y = x.map { 1.3 * exp(-0.4 * $0) * cos(2 * $0) }
-        let hint = FixedProposals([try Expression(prefix: "mul,CONSTANT,mul,exp,mul,-0.5,x_0,cos,mul,1.9,x_0")])
+        let hint = FixedProposals([
+            try Expression(prefix: "mul,CONSTANT,mul,exp,mul,-0.5,x_0,cos,mul,1.9,x_0")
+        ])
         var o = options(generations: 3)
         o.targetR2 = 0.999999
         let result = try SymbolicRegression.fit(columns: [x], y: y, options: o, proposals: hint)
