@@ -97,7 +97,10 @@ public enum SymbolicRegression {
         }
         let deadline = options.timeLimit.map { clock + .milliseconds(Int64($0 * 1000)) }
         let pareto = finalFront(search, deadline: deadline)
-        let limit = (1 - pareto.last!.r2) * (1 + options.selectionTolerance) + 1e-15
+        var limit = (1 - pareto.last!.r2) * (1 + options.selectionTolerance) + 1e-15
+        if let target = options.targetR2, pareto.last!.r2 >= target {
+            limit = Swift.min(limit, 1 - target)  // never below a target the search reached
+        }
         let best = pareto.first { 1 - $0.r2 <= limit } ?? pareto.last!
         return RegressionResult(
             expression: best.expression, r2: best.r2, complexity: best.complexity,

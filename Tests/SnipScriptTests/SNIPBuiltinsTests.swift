@@ -60,6 +60,8 @@ struct SNIPBuiltinsTests {
         ("dataset(count=5)[\"f\"]", "1:18", "a dataset has no field \"f\""),
         ("dataset(count=5)[7]", "1:18", "index 7 is out of range for a dataset of length 5"),
         ("expr(x -> x)(1, 2)", "1:1", "the expression x_0 takes 1 argument (x_0) or one n×1 matrix,"),
+        ("regress([1, 2, 3, 4], [1, 2, 3, inf])", "1:23", "regress: y value 3 is not finite (NaN or i"),
+        ("regress([1, 2, 3, 4], [1, 2, 3, 4], time=0)", "1:37", "regress: time must be a number of secon"),
     ]
 
     @Test(arguments: badInput.indices)
