@@ -41,6 +41,13 @@ struct RegressCommand: ParsableCommand {
     @Option(help: "Formulas in the population.")
     var population = 300
 
+    @Option(
+        help: """
+            The operators formulas may use, comma-separated (add sub mul div pow; abs inv sqrt \
+            log exp sin arcsin cos arccos tan arctan pow2 pow3).
+            """)
+    var operators = "add,sub,mul,div,pow2,pow3,sqrt,exp,log,sin,cos"
+
     @Option(help: "Write the result as JSON to this file.")
     var out: String?
 
@@ -49,6 +56,28 @@ struct RegressCommand: ParsableCommand {
         guard targetR2.isFinite else { throw ValidationError("--target-r2 must be a number") }
         try Flags.check(threads, "--threads", in: 1...256)
         try Flags.check(population, "--population", in: 4...100_000)
+        _ = try operatorSets()
+    }
+
+    /// The binary and unary operators of `--operators`.
+    func operatorSets() throws -> (binary: [BinaryOperator], unary: [UnaryOperator]) {
+        var binary: [BinaryOperator] = []
+        var unary: [UnaryOperator] = []
+        for name in operators.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
+        {
+            if let op = BinaryOperator(rawValue: name) {
+                if !binary.contains(op) { binary.append(op) }
+            } else if let op = UnaryOperator(rawValue: name) {
+                if !unary.contains(op) { unary.append(op) }
+            } else {
+                throw ValidationError("--operators: unknown operator '\(name)'")
+            }
+        }
+        guard !binary.isEmpty else {
+            throw ValidationError(
+                "--operators needs at least one binary operator (add, sub, mul, div, pow)")
+        }
+        return (binary, unary)
     }
 
     func run() throws {
@@ -66,6 +95,7 @@ struct RegressCommand: ParsableCommand {
             var options = RegressionOptions(timeLimit: time, seed: seed, threads: threads)
             options.targetR2 = targetR2 < 1 ? targetR2 : nil
             options.populationSize = population
+            (options.binaryOperators, options.unaryOperators) = try operatorSets()
             let status = StatusLine()
             let result = try SymbolicRegression.fit(problem, options: options) { p in
                 status.show(

@@ -36,7 +36,8 @@ struct RegressCommandTests {
         }
         let (status, output) = try runSnip([
             "regress", "--data", data, "--target", "force", "--time", "20", "--seed", "1",
-            "--target-r2", "0.999999", "--out", out,
+            "--target-r2", "0.999999", "--operators", "add,sub,mul,div,sin,tan,arctan,abs,inv",
+            "--out", out,
         ])
         #expect(status == 0, "\(output)")
         #expect(output.contains("x_0 = a"))
@@ -75,6 +76,11 @@ struct RegressCommandTests {
             (["--data", few, "--target", "y"], "2 points; regression needs at least 4"),
             (["--data", wide, "--target", "c0"], "x has 11 columns; at most 10 input variables"),
             (["--data", good, "--target", "y", "--time", "0"], "--time must be a number > 0"),
+            (
+                ["--data", good, "--target", "y", "--operators", "add,tanh"],
+                "unknown operator 'tanh'"
+            ),
+            (["--data", good, "--target", "y", "--operators", "sin"], "needs at least one binary"),
         ]
         for (arguments, message) in cases {
             let (status, output) = try runSnip(["regress"] + arguments)
