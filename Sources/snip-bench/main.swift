@@ -79,14 +79,18 @@ if only == "regression" {
         fitter.fit(&f, points: subset, targets: targets, solver: LevenbergMarquardt(maxIterations: 5))
     }
     report("5 LM iterations on 200 points (6 constants)", fit * 1e6, "µs")
-    var options = RegressionOptions(timeLimit: nil, seed: 0)
-    options.maxGenerations = 20
-    options.targetR2 = nil
     let data = try! RegressionData(columns: columns, y: y.map { $0 + 0.37 * cos(3 * $0) })
-    let start = DispatchTime.now().uptimeNanoseconds
-    let result = try! SymbolicRegression.fit(data, options: options)
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    report("search, 20 generations of 300 (1 thread)", Double(result.evaluations) / seconds, "formulas/s")
+    for threads in [1, 2] {
+        var options = RegressionOptions(timeLimit: nil, seed: 0, threads: threads)
+        options.maxGenerations = 20
+        options.targetR2 = nil
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = try! SymbolicRegression.fit(data, options: options)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        report(
+            "search, 20 generations of 300 (\(threads) thread\(threads == 1 ? "" : "s"))",
+            Double(result.evaluations) / seconds, "formulas/s")
+    }
 }
 
 if only == nil || only == "elementwise" {
