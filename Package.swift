@@ -37,11 +37,13 @@ let package = Package(
             name: "SnipModel",
             dependencies: ["SnipTensor", "SnipNN", "SnipMath", "SnipSystem", "CMPI"],
             swiftSettings: swiftFlags),
+        .target(name: "SnipRegression", dependencies: ["SnipMath"], swiftSettings: swiftFlags),
         .target(name: "SnipPlot", swiftSettings: swiftFlags),
         .target(
             name: "SnipScript",
             dependencies: [
-                "SnipTensor", "SnipNN", "SnipMath", "SnipModel", "SnipPlot", "SnipSystem", "CBLAS",
+                "SnipTensor", "SnipNN", "SnipMath", "SnipModel", "SnipPlot", "SnipRegression",
+                "SnipSystem", "CBLAS",
                 "CReadline",
             ],
             swiftSettings: swiftFlags),
@@ -49,12 +51,16 @@ let package = Package(
             name: "snip",
             dependencies: [
                 "SnipScript", "SnipModel", "SnipMath", "SnipNN", "SnipTensor", "SnipPlot",
-                "SnipSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SnipRegression", "SnipSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftFlags),
         .executableTarget(
             name: "snip-bench",
-            dependencies: ["SnipTensor", "SnipNN", "SnipModel", "CBLAS", "CSnipKernels"],
+            dependencies: [
+                "SnipTensor", "SnipNN", "SnipModel", "SnipMath", "SnipRegression", "CBLAS",
+                "CSnipKernels",
+            ],
             swiftSettings: swiftFlags),
         .target(name: "TestSupport", dependencies: ["SnipTensor", "SnipMath"], path: "Tests/TestSupport"),
         .testTarget(
@@ -75,6 +81,7 @@ let package = Package(
         .testTarget(
             name: "SnipScriptTests", dependencies: ["SnipScript", "SnipPlot", "snip", "TestSupport"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "SnipRegressionTests", dependencies: ["SnipRegression", "SnipMath"]),
         .testTarget(name: "SnipPlotTests", dependencies: ["SnipPlot"], exclude: ["Snapshots"]),
         .testTarget(name: "SnipSystemTests", dependencies: ["SnipSystem", "TestSupport"]),
     ],

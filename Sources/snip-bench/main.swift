@@ -4,7 +4,9 @@ import CBLAS
 import CSnipKernels
 import Foundation
 import SnipModel
+import SnipMath
 import SnipNN
+import SnipRegression
 import SnipTensor
 
 /// Median wall time of `body` in seconds over `repeats` runs after `warmup` runs.
@@ -42,6 +44,52 @@ if only == nil || only == "gemm" {
         let library = time(repeats: repeats) { _ = a.matmul(b) }
         report("sgemm \(m)x\(k)x\(n) raw OpenBLAS", flops / raw / 1e9, "GFLOP/s")
         report("sgemm \(m)x\(k)x\(n) snip matmul", flops / library / 1e9, "GFLOP/s")
+    }
+}
+
+if only == "regression" {
+    // symbolic regression's inner loops on 7,500 points (a Feynman training set)
+    var random = RegressionRandom(seed: 0)
+    let n = 7500
+    let columns = (0..<3).map { _ in (0..<n).map { _ in random.uniform(1, 5) } }
+    let points = PointColumns(columns: columns)
+    let y = (0..<n).map { columns[0][$0] * columns[1][$0] * columns[1][$0] / 2 + sin(columns[2][$0]) }
+    // 18 nodes, 4 constants: a typical member of a late population
+    let formula = try! Formula(prefix: "add,mul,0.5,mul,x_0,pow2,x_1,mul,1.2,sin,add,x_2,div,0.3,add,x_0,sqrt,x_1")
+    let evaluator = FormulaEvaluator()
+    var output = [Double](repeating: 0, count: n)
+    let once = time(repeats: 21) {
+        output.withUnsafeMutableBufferPointer { _ = evaluator.evaluate(formula, on: points, into: $0.baseAddress!) }
+    }
+    report("evaluate 18 nodes on 7500 points", 1 / once, "formulas/s")
+    report("evaluate 18 nodes on 7500 points", Double(18 * n) / once / 1e6, "Mnode/s")
+    let jacobian = JacobianEvaluator()
+    var J = [Double](repeating: 0, count: n * formula.parameterCount)
+    let forward = time(repeats: 11) {
+        output.withUnsafeMutableBufferPointer { v in
+            J.withUnsafeMutableBufferPointer { _ = jacobian.evaluate(formula, on: points, values: v.baseAddress!, jacobian: $0.baseAddress!) }
+        }
+    }
+    report("values + Jacobian (4 constants) on 7500 points", forward * 1e3, "ms")
+    let fitter = ConstantFitter()
+    let subset = points.selecting(Array(0..<200))
+    let targets = Array(y.prefix(200))
+    let fit = time(repeats: 21) {
+        var f = formula.scaled(offset: 0.1, factor: 0.9)
+        fitter.fit(&f, points: subset, targets: targets, solver: LevenbergMarquardt(maxIterations: 5))
+    }
+    report("5 LM iterations on 200 points (6 constants)", fit * 1e6, "µs")
+    let data = try! RegressionData(columns: columns, y: y.map { $0 + 0.37 * cos(3 * $0) })
+    for threads in [1, 2] {
+        var options = RegressionOptions(timeLimit: nil, seed: 0, threads: threads)
+        options.maxGenerations = 20
+        options.targetR2 = nil
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = try! SymbolicRegression.fit(data, options: options)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        report(
+            "search, 20 generations of 300 (\(threads) thread\(threads == 1 ? "" : "s"))",
+            Double(result.evaluations) / seconds, "formulas/s")
     }
 }
 

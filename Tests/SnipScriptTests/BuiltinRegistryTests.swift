@@ -17,7 +17,7 @@ struct BuiltinRegistryTests {
         .language: ["Builtins+Language.swift", "Builtins+Format.swift", "Builtins+Program.swift"],
         .files: ["Builtins+Files.swift", "Builtins+Workspace.swift"],
         .plots: ["Builtins+Plots.swift", "Builtins+EmbeddingPlots.swift"],
-        .expressions: ["Builtins+Expressions.swift"],
+        .expressions: ["Builtins+Expressions.swift", "Builtins+Regression.swift"],
         .data: ["Builtins+Data.swift", "Builtins+Properties.swift"],
         .models: [
             "Builtins+Models.swift", "Builtins+ModelReport.swift", "Builtins+Training.swift",

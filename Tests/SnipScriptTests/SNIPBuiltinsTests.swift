@@ -61,6 +61,8 @@ struct SNIPBuiltinsTests {
         ("dataset(count=5)[\"f\"]", "1:18", "a dataset has no field \"f\""),
         ("dataset(count=5)[7]", "1:18", "index 7 is out of range for a dataset of length 5"),
         ("expr(x -> x)(1, 2)", "1:1", "the expression x_0 takes 1 argument (x_0) or one n×1 matrix,"),
+        ("regress([1, 2, 3, 4], [1, 2, 3, inf])", "1:23", "regress: y value 3 is not finite (NaN or i"),
+        ("regress([1, 2, 3, 4], [1, 2, 3, 4], time=0)", "1:37", "regress: time must be a number of secon"),
     ]
 
     @Test(arguments: badInput.indices)
@@ -115,7 +117,7 @@ struct SNIPBuiltinsTests {
         #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]), "tour-embeddings.png is a PNG")
     }
 
-    @Test(arguments: ["property-prediction.snip", "embedding-explorer.snip"])
+    @Test(arguments: ["property-prediction.snip", "embedding-explorer.snip", "regression.snip"])
     func notebookExampleRuns(_ name: String) throws {
         let path = repositoryRoot.appendingPathComponent("Examples/" + name).path
         let text = try String(contentsOfFile: path, encoding: .utf8)
@@ -125,6 +127,7 @@ struct SNIPBuiltinsTests {
         environment["SNIP_EXAMPLE_STEPS"] = "3"
         environment["SNIP_EXAMPLE_TRAIN"] = "64"
         environment["SNIP_EXAMPLE_COUNT"] = "60"
+        environment["SNIP_EXAMPLE_TIME"] = "1"
         let (results, failed) = notebook.run(keepGoing: false, environment: environment)
         let errors = results.compactMap(\.error)
         #expect(!failed && errors.isEmpty, "\(name): \(errors)")
@@ -149,5 +152,39 @@ struct SNIPBuiltinsTests {
         #expect(r.status == 70)
         #expect(r.errors.contains("pretrain interrupted after"), "\(r.errors)")
         #expect(FileManager.default.fileExists(atPath: folder + "/run/checkpoint.safetensors"))
+    }
+
+    /// Ctrl-C during regress ends the search, not the script: the best formula so far is
+    /// returned and the script goes on.
+    @Test func ctrlCStopsRegressionWithTheBestSoFar() throws {
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let script = folder + "/search.snip"
+        try """
+            xs = linspace(0, 10, 300)
+            print("searching")
+            r = regress(xs, sin(xs) * exp(-0.3*xs) + 0.1*xs^2*cos(3*xs), time=60, target=1)
+            print("stop:", r["stop"], "finite:", isnan(r["r2"]) == false)
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: snipExecutable)
+        process.arguments = ["run", script]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = Pipe()
+        try process.run()
+        Thread.sleep(forTimeInterval: 2)
+        kill(process.processIdentifier, SIGINT)
+        let stopDeadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < stopDeadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("snip did not stop within 30 s of Ctrl-C")
+        }
+        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(output.contains("regress: stopped by Ctrl-C after"), "\(output)")
+        #expect(output.contains("stop: interrupted finite: true"), "\(output)")
     }
 }

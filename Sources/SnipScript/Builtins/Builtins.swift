@@ -4,7 +4,7 @@ public enum Builtins {
     /// All built-ins in the order `help()` lists them.
     public static let all: [Builtin] = constants + math + arrays + statistics + calculus + language
         + files + plots + expressions + data + models + modelReports + snipPlots
-        + linearAlgebra + basics + formatting + program + workspace + figures
+        + linearAlgebra + basics + formatting + program + workspace + figures + regression
 
     /// Built-ins by name.
     public static let registry: [String: Builtin] = Dictionary(all.map { ($0.name, $0) }) { a, _ in a }

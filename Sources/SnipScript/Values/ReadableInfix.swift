@@ -4,9 +4,10 @@ import SnipMath
 /// Constants show at most 15 significant digits (`63.4` for the generator's
 /// `63.400000000000006`); `prefix(f)`, `infix(f, reference=true)` and files keep the exact text.
 /// (`Expression.infix` is the reference's own, more verbose form: `(sin(x_0) add (2 mul …))`.)
-enum ReadableInfix {
+public enum ReadableInfix {
+    /// The expression as the language writes it (`2.5*x_0^2 + sin(x_0)`).
     /// Binding strength: sums 1, products and negatives 2, powers 4, atoms 5.
-    static func text(_ e: Expression) -> String { write(e).text }
+    public static func text(_ e: Expression) -> String { write(e).text }
 
     private static func write(_ e: Expression) -> (text: String, strength: Int) {
         switch e {
