@@ -29,8 +29,9 @@ public enum Interrupt {
         case cancel
         /// Ctrl-C, SIGTERM and SIGHUP stop after the current step (a second one quits);
         /// SIGUSR1 stops too. `announce` prints what happens on standard error (off on the
-        /// ranks of a multi-process job other than the first).
-        case stopAndSave(announce: Bool)
+        /// ranks of a multi-process job other than the first), with `action` saying what
+        /// stopping means for this command.
+        case stopAndSave(announce: Bool, action: String = "stopping after this step and saving")
     }
 
     /// Set by any stop request; cleared by ``clear()``.
@@ -66,14 +67,18 @@ public enum Interrupt {
 
     /// Installs the handler for `mode` (replacing an earlier mode) and forgets earlier requests.
     public static func install(_ mode: Mode) {
-        prepareMessages()
+        if case .stopAndSave(_, let action) = mode {
+            prepareMessages(action: action)
+        } else {
+            prepareMessages(action: nil)
+        }
         clear()
         switch mode {
         case .cancel:
             self.mode = 1
             announces = 0
             handle([SIGINT], restart: false)
-        case .stopAndSave(let announce):
+        case .stopAndSave(let announce, _):
             self.mode = 2
             announces = announce ? 1 : 0
             handle(stopSignals + [SIGUSR1], restart: true)
@@ -152,9 +157,15 @@ public enum Interrupt {
         _ = write(2, text, strlen(text))
     }
 
-    /// Builds the messages once, outside any handler.
-    private static func prepareMessages() {
-        guard firstMessages == nil else { return }
+    /// The action the prepared messages announce.
+    nonisolated(unsafe) private static var preparedAction: String?
+
+    /// Builds the messages outside any handler (again when the action changes; tables already
+    /// handed to the handler are never freed, so a signal arriving meanwhile reads valid text).
+    private static func prepareMessages(action: String?) {
+        let action = action ?? preparedAction ?? "stopping after this step and saving"
+        guard firstMessages == nil || action != preparedAction else { return }
+        preparedAction = action
         let first = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: 64)
         let again = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: 64)
         first.initialize(repeating: nil, count: 64)
@@ -162,7 +173,7 @@ public enum Interrupt {
         for number in stopSignals {
             let name = number == SIGINT ? "Ctrl-C" : number == SIGTERM ? "SIGTERM" : "SIGHUP"
             first[Int(number)] = strdup(
-                "\n\(name): stopping after this step and saving (Ctrl-C again to quit now)…\n")
+                "\n\(name): \(action) (Ctrl-C again to quit now)…\n")
             again[Int(number)] = strdup("\n\(name) again: exiting without saving\n")
         }
         first[Int(SIGUSR1)] = strdup("\nSIGUSR1: stopping after this step…\n")

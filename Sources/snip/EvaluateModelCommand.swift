@@ -59,7 +59,7 @@ struct EvaluateModelCommand: ParsableCommand {
     }
 
     func run() throws {
-        Interrupt.install(.stopAndSave(announce: true))
+        Interrupt.install(.stopAndSave(announce: true, action: "stopping, without a report"))
         defer { Interrupt.uninstall() }
         try reportingErrors {
             let (samples, lines) = try firstSamples(of: data, count: count)

@@ -82,7 +82,8 @@ struct RegressCommand: ParsableCommand {
     }
 
     func run() throws {
-        Interrupt.install(.stopAndSave(announce: true))
+        Interrupt.install(
+            .stopAndSave(announce: true, action: "stopping the search, keeping the best formula so far"))
         defer { Interrupt.uninstall() }
         try reportingErrors {
             let text = try String(contentsOfFile: data, encoding: .utf8)
