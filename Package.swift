@@ -37,7 +37,8 @@ let package = Package(
             name: "SnipModel",
             dependencies: ["SnipTensor", "SnipNN", "SnipMath", "SnipSystem", "CMPI"],
             swiftSettings: swiftFlags),
-        .target(name: "SnipRegression", dependencies: ["SnipMath"], swiftSettings: swiftFlags),
+        .target(
+            name: "SnipRegression", dependencies: ["SnipMath", "SnipTensor"], swiftSettings: swiftFlags),
         .target(name: "SnipPlot", swiftSettings: swiftFlags),
         .target(
             name: "SnipScript",
@@ -81,7 +82,7 @@ let package = Package(
         .testTarget(
             name: "SnipScriptTests", dependencies: ["SnipScript", "SnipPlot", "snip", "TestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "SnipRegressionTests", dependencies: ["SnipRegression", "SnipMath"]),
+        .testTarget(name: "SnipRegressionTests", dependencies: ["SnipRegression", "SnipMath", "SnipTensor"]),
         .testTarget(name: "SnipPlotTests", dependencies: ["SnipPlot"], exclude: ["Snapshots"]),
         .testTarget(name: "SnipSystemTests", dependencies: ["SnipSystem", "TestSupport"]),
     ],
