@@ -65,7 +65,7 @@ public enum FormulaCeiling {
             guard let targets = embeddings.properties[property.rawValue] else { continue }
             let truth = kept.map { targets[$0] }
             let predicted = kept.map { means[$0]![k] }
-            result[property.rawValue] = rSquared(truth: truth, predicted: predicted)
+            result[property.rawValue] = PropertyProbe.r2(truth, predicted)
         }
         return result
     }
@@ -73,13 +73,5 @@ public enum FormulaCeiling {
     /// `value` as "%.3e" prints it (the data files' precision), read back.
     static func roundedLikeDataFiles(_ value: Double) -> Double {
         Double(String(format: "%.3e", value)) ?? value
-    }
-
-    /// 1 − Σ(t − p)² / Σ(t − t̄)² (0 when the targets do not vary).
-    static func rSquared(truth: [Double], predicted: [Double]) -> Double {
-        let mean = truth.reduce(0, +) / Double(truth.count)
-        let total = truth.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
-        let residual = zip(truth, predicted).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-        return total > 0 ? 1 - residual / total : 0
     }
 }
