@@ -203,32 +203,45 @@ struct NearestTests {
 }
 
 struct FormulaCeilingTests {
-    /// 40 functions of four formulas, each with its own draw of points (scaled, rounded as the
-    /// data files are): the direction of a line is fixed by its formula, so the formula alone
-    /// explains `upward` almost entirely.
-    @Test func theFormulaExplainsWhatItFixes() throws {
+    /// The ceiling of 40 functions cycling through `formulas`, each with its own draw of points
+    /// (y scaled; both rounded as the data files are when `rounded`).
+    private func ceiling(_ formulas: [String], rounded: Bool) throws -> [String: Double] {
         var configuration = GeneratorConfiguration(maxInputDimension: 1)
         configuration.normalizeY = true
         let generator = ExpressionGenerator(configuration: configuration)
-        let formulas = ["x_0", "sub,0,x_0", "mul,x_0,x_0", "cos,mul,5,x_0"]
+        let round = { (v: Double) in rounded ? Double(String(format: "%.3e", v))! : v }
         var samples: [Sample] = []
         for i in 0..<40 {
-            let tree = try Expression(prefix: formulas[i % 4])
+            let tree = try Expression(prefix: formulas[i % formulas.count])
             var source = NumpyLegacyRandom(key: [UInt32(i), 99])
             let (x, y, info) = try #require(generator.samplePoints(for: tree, source: &source))
-            let round = { (v: Double) in Double(String(format: "%.3e", v))! }
-            samples.append(Sample(tree: tree, x: x.map { [round($0[0])] }, y: y.map(round), info: info, skeletonTokens: []))
+            samples.append(Sample(
+                tree: tree, x: x.map { [round($0[0])] }, y: y.map(round), info: info, skeletonTokens: []))
         }
         let embeddings = Embeddings(
             samples: samples, symbolic: Tensor([Float](repeating: 0, count: 80), shape: [40, 2]),
             numeric: Tensor([Float](repeating: 0, count: 80), shape: [40, 2]))
-        let ceiling = try #require(FormulaCeiling.r2(samples: samples, embeddings: embeddings))
+        return try #require(FormulaCeiling.r2(samples: samples, embeddings: embeddings))
+    }
+
+    /// The direction of a line is fixed by its formula, so the formula alone explains `upward`
+    /// almost entirely.
+    @Test func theFormulaExplainsWhatItFixes() throws {
+        let ceiling = try ceiling(["x_0", "sub,0,x_0", "mul,x_0,x_0", "cos,mul,5,x_0"], rounded: true)
         #expect(Set(ceiling.keys) == Set(FunctionProperty.allCases.map(\.rawValue)))
         #expect(try #require(ceiling["upward"]) > 0.95)
         #expect(try #require(ceiling["oscil"]) > 0.8)
         #expect(ceiling.values.allSatisfy { $0 <= 1 })
         // a draw's own noise keeps even the best formula-only predictor below 1 for yavg
         #expect(try #require(ceiling["yavg"]) < 0.999)
+    }
+
+    /// Points kept at full precision are redrawn at full precision: rounding them would make
+    /// the straight lines' ncr (0 exactly, about 0.5 once y is rounded) unpredictable.
+    @Test func unroundedSamplesAreRedrawnUnrounded() throws {
+        let ceiling = try ceiling(
+            ["add,0.3,mul,2.7,x_0", "mul,x_0,x_0", "sub,0,mul,x_0,x_0", "cos,mul,3,x_0"], rounded: false)
+        #expect(try #require(ceiling["ncr"]) > 0.9)
     }
 
     @Test func reportsWithoutTheCeilingStillDecode() throws {
@@ -241,28 +254,5 @@ struct FormulaCeilingTests {
         json["formulaOnly"] = nil
         let decoded = try JSONDecoder().decode(ModelReport.self, from: JSONSerialization.data(withJSONObject: json))
         #expect(decoded.formulaOnly == nil && decoded.functions == 2)
-    }
-}
-
-extension FormulaCeilingTests {
-    /// Points kept at full precision are redrawn at full precision: rounding them would make
-    /// the straight lines' ncr (0 exactly, about 0.5 once y is rounded) unpredictable.
-    @Test func unroundedSamplesAreRedrawnUnrounded() throws {
-        var configuration = GeneratorConfiguration(maxInputDimension: 1)
-        configuration.normalizeY = true
-        let generator = ExpressionGenerator(configuration: configuration)
-        let formulas = ["add,0.3,mul,2.7,x_0", "mul,x_0,x_0", "sub,0,mul,x_0,x_0", "cos,mul,3,x_0"]
-        var samples: [Sample] = []
-        for i in 0..<40 {
-            let tree = try Expression(prefix: formulas[i % 4])
-            var source = NumpyLegacyRandom(key: [UInt32(i), 7])
-            let (x, y, info) = try #require(generator.samplePoints(for: tree, source: &source))
-            samples.append(Sample(tree: tree, x: x, y: y, info: info, skeletonTokens: []))
-        }
-        let embeddings = Embeddings(
-            samples: samples, symbolic: Tensor([Float](repeating: 0, count: 80), shape: [40, 2]),
-            numeric: Tensor([Float](repeating: 0, count: 80), shape: [40, 2]))
-        let ceiling = try #require(FormulaCeiling.r2(samples: samples, embeddings: embeddings))
-        #expect(try #require(ceiling["ncr"]) > 0.9)
     }
 }
