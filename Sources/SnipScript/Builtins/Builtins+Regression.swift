@@ -49,7 +49,7 @@ extension Builtins {
                 throw Diagnostic(.value, "regress: target must be a number", at: a.range("target"))
             }
             var options = RegressionOptions(
-                timeLimit: time, seed: UInt64(try a.int("seed", min: 0, max: Int(UInt32.max))),
+                timeLimit: time, seed: UInt64(try a.seed("seed")),
                 threads: try a.int("threads", min: 1, max: 64))
             options.targetR2 = target < 1 ? target : nil
             let data: RegressionData
