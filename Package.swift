@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "SnipMath", swiftSettings: swiftFlags),
         .target(
             name: "SnipModel",
-            dependencies: ["SnipTensor", "SnipNN", "SnipMath", "SnipSystem", "CMPI"],
+            dependencies: ["SnipTensor", "SnipNN", "SnipMath", "SnipSystem", "SnipRegression", "CMPI"],
             swiftSettings: swiftFlags),
         .target(
             name: "SnipRegression", dependencies: ["SnipMath", "SnipTensor"], swiftSettings: swiftFlags),

@@ -53,11 +53,16 @@ public struct SampleTokenizer: Sendable {
 
     /// The float-token ids of a sample's points, `config.tokensPerPoint` per point.
     public func pointIDs(_ sample: Sample) throws(Failure) -> [Int] {
+        try pointIDs(x: sample.x, y: sample.y)
+    }
+
+    /// The float-token ids of points `x` (one row per point) with outputs `y`.
+    public func pointIDs(x: [[Double]], y: [Double]) throws(Failure) -> [Int] {
         let inputPad = floatVocabulary.id(of: "<INPUT_PAD>")!
         let outputPad = floatVocabulary.id(of: "<OUTPUT_PAD>")!
         var ids: [Int] = []
-        ids.reserveCapacity(sample.y.count * config.tokensPerPoint)
-        for (point, (x, y)) in zip(sample.x, sample.y).enumerated() {
+        ids.reserveCapacity(y.count * config.tokensPerPoint)
+        for (point, (x, y)) in zip(x, y).enumerated() {
             guard x.count <= config.maxInputDimension else {
                 throw Failure(description: "point \(point) has \(x.count) inputs; the model takes at most \(config.maxInputDimension)")
             }

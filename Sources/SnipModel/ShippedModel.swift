@@ -25,7 +25,10 @@ public enum ShippedModel: String, CaseIterable, Sendable {
     /// Where the file lies: next to the executable's resources when installed, or in the
     /// source tree's `Models/` folder (found from the executable, the working directory or
     /// `SNIP_HOME`).
-    public var path: String? {
+    public var path: String? { Self.locate(fileName) }
+
+    /// Where a file shipped in `Models/` lies (see ``path``), or nil.
+    public static func locate(_ fileName: String) -> String? {
         var candidates: [String] = []
         if let home = ProcessInfo.processInfo.environment["SNIP_HOME"] { candidates.append(home + "/Models/" + fileName) }
         // the running executable (not argv[0], which is a bare name when started through $PATH)

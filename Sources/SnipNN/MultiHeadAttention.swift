@@ -55,6 +55,33 @@ public final class MultiHeadAttention: Module {
         return outputProjection(context)
     }
 
+    /// Attends queries `x` `[B, T, D]` to `memory` `[B, S, D]` (cross-attention, the
+    /// reference decoder's `encoder_attn`), or to `x` itself when `memory` is nil; with
+    /// `causal`, position t sees only keys 0…t (the decoder's self-attention).
+    public func callAsFunction(_ x: Tensor, memory: Tensor?, causal: Bool) -> Tensor {
+        let source = memory ?? x
+        let (b, t, s) = (x.shape[0], x.shape[1], source.shape[1])
+        precondition(source.shape[0] == b && source.shape[2] == width, "attention: \(x.shape) to \(source.shape)")
+        precondition(!causal || s == t, "causal attention needs as many keys as queries")
+        let e = width / heads
+        func split(_ y: Tensor, _ n: Int) -> Tensor {
+            y.reshaped([b, n, heads, e]).permuted([0, 2, 1, 3])  // [B, H, n, E]
+        }
+        let q = split(queryProjection(x) * (1 / Float(e).squareRoot()), t)
+        let k = split(keyProjection(source), s)
+        let v = split(valueProjection(source), s)
+        var scores = Tensor.matmul(q, k, transposeB: true)  // [B, H, T, S]
+        if causal && t > 1 {
+            var mask = [Float](repeating: 0, count: t * t)
+            for row in 0..<t { for column in (row + 1)..<t { mask[row * t + column] = -.infinity } }
+            scores = scores + Tensor(mask).reshaped([1, 1, t, t])
+        }
+        let weights = scores.softmax(axis: -1)
+        let context = Tensor.matmul(weights, v)  // [B, H, T, E]
+            .permuted([0, 2, 1, 3]).reshaped([b, t, width])
+        return outputProjection(context)
+    }
+
     /// Attends within each sequence of a packed batch `[N, D]` (sequences one after another,
     /// no padding, see `Segments`).
     ///

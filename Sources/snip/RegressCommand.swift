@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SnipMath
+import SnipModel
 import SnipRegression
 import SnipScript
 import SnipSystem
@@ -18,6 +19,14 @@ struct RegressCommand: ParsableCommand {
             and prints the best formula and the Pareto front of accuracy against complexity \
             (prefix tokens). --out writes them as JSON: infix, prefix (the reference's \
             comma-separated form), r2, complexity, pareto.
+
+            With SNIP's decoder (--decoder, by default the one shipped with the 10-D model when \
+            present), the search starts from formulas SNIP writes: the numeric encoder embeds the \
+            (standardised) points, the decoder writes skeletons by beam search and sampling, \
+            their constants are fitted, and a latent-space optimisation (Grey Wolf Optimiser \
+            over the latent vector, up to --lso-seconds) looks for a latent whose decoded \
+            formula fits best; the best of these seed the evolutionary search. --decoder none \
+            searches without SNIP.
             """)
 
     @Option(
@@ -52,9 +61,21 @@ struct RegressCommand: ParsableCommand {
     @Option(help: "Write the result as JSON to this file.")
     var out: String?
 
+    @Option(help: "SNIP's formula decoder: auto (the shipped one when present), none, or a decoder file from `snip train-decoder`.")
+    var decoder = "auto"
+
+    @Option(help: "The SNIP model a --decoder file was trained on (a checkpoint, or 1d / 10d).")
+    var decoderModel = "10d"
+
+    @Option(help: "Seconds of SNIP's latent-space optimisation (default: a third of --time, at most 20; 0: decode only).")
+    var lsoSeconds: Double?
+
     func validate() throws {
         guard time.isFinite, time > 0 else { throw ValidationError("--time must be a number > 0") }
         guard targetR2.isFinite else { throw ValidationError("--target-r2 must be a number") }
+        if let lsoSeconds, !(lsoSeconds.isFinite && lsoSeconds >= 0) {
+            throw ValidationError("--lso-seconds must be a number ≥ 0")
+        }
         try Flags.check(threads, "--threads", in: 1...256)
         try Flags.check(population, "--population", in: 4...100_000)
         _ = try operatorSets()
@@ -99,8 +120,10 @@ struct RegressCommand: ParsableCommand {
             options.targetR2 = targetR2 < 1 ? targetR2 : nil
             options.populationSize = population
             (options.binaryOperators, options.unaryOperators) = try operatorSets()
+            let proposals = try snipProposals()
             let status = StatusLine()
-            let result = try SymbolicRegression.fit(problem, options: options) { p in
+            if proposals != nil { status.show("SNIP: encoding, decoding and latent-space search…") }
+            let result = try SymbolicRegression.fit(problem, options: options, proposals: proposals) { p in
                 status.show(
                     String(
                         format:
@@ -111,6 +134,11 @@ struct RegressCommand: ParsableCommand {
             }
             status.finish()
             if result.stopReason == .interrupted { note("interrupted: the best formula so far") }
+            if let report = proposals?.lastReport {
+                note(String(
+                    format: "SNIP decoder: %d skeletons fitted in %.1f s; best R² %.4f from the data's latent, %.4f after %d latents of LSO",
+                    report.skeletons, report.seconds, report.initialR2, report.bestR2, report.latents))
+            }
             for (i, name) in inputs.enumerated() { print("x_\(i) = \(name)") }
             print("\(target) ≈ \(ReadableInfix.text(result.expression))")
             print(
@@ -133,6 +161,24 @@ struct RegressCommand: ParsableCommand {
                 try output.write(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
                 try output.commit()
             }
+        }
+    }
+
+    /// SNIP's proposals as the options ask (nil for --decoder none, or auto without a
+    /// shipped decoder).
+    func snipProposals() throws -> DecoderProposals? {
+        var search = DecoderSearchOptions()
+        search.lsoSeconds = lsoSeconds ?? min(time / 3, 20)
+        search.targetR2 = targetR2
+        switch decoder {
+        case "none": return nil
+        case "auto" where DecoderProposals.shippedDecoderPath == nil:
+            note("no shipped SNIP decoder found; searching without SNIP")
+            return nil
+        default:
+            let proposals = try DecoderProposals.load(decoder: decoder, model: decoderModel, options: search)
+            proposals.shouldStop = { Interrupt.isPending }
+            return proposals
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SnipMath
+import SnipModel
 import SnipRegression
 import SnipSystem
 
@@ -10,7 +11,7 @@ extension Builtins {
             "regress", .expressions,
             [
                 .req("xs"), .req("ys"), .def("time", .number(60)), .def("seed", .number(0)),
-                .def("target", .number(0.99)), .def("threads", .number(1)),
+                .def("target", .number(0.99)), .def("threads", .number(1)), .def("snip", .bool(true)),
             ],
             doc: """
                 A formula for points (symbolic regression): regress(xs, ys) searches expressions in x_0, x_1, … \
@@ -21,7 +22,12 @@ extension Builtins {
                 and threads=1 give the same search. A record: r["f"] is the expression (callable, plottable), \
                 r["r2"] its R², r["complexity"] its number of prefix tokens, r["pareto"] the Pareto front of \
                 accuracy against complexity (a list of records with f, r2 and complexity, simplest first), \
-                r["seconds"] and r["stop"] ("target", "time" or "interrupted").
+                r["seconds"] and r["stop"] ("target", "time" or "interrupted"). With snip=true (the default, \
+                when the decoder shipped with the 10-D model is present) the search starts from formulas SNIP \
+                writes: its numeric encoder embeds the points, its decoder writes skeletons whose constants are \
+                fitted, and a latent-space search (Grey Wolf Optimiser over the embedding, up to a third of the \
+                time) looks for better ones; r["snip"] then says how many it fitted and the best R² they reached. \
+                snip=false searches without SNIP.
                 """
         ) { interp, a in
             let xs = try a.array("xs")
@@ -65,7 +71,20 @@ extension Builtins {
                 throw Diagnostic(.value, "regress: \(error)", at: at)
             }
             defer { interp.progress?(nil) }
-            let result = try SymbolicRegression.fit(data, options: options) { p in
+            var proposals: DecoderProposals?
+            if try a.bool("snip"), DecoderProposals.shippedDecoderPath != nil {
+                var search = DecoderSearchOptions()
+                search.lsoSeconds = Swift.min(time / 3, 20)
+                search.targetR2 = target
+                interp.progress?("regress: SNIP is encoding the points and decoding formulas")
+                do {
+                    proposals = try DecoderProposals.shipped(options: search)
+                } catch {
+                    throw Diagnostic(.value, "regress: \(error)", at: a.range)
+                }
+                proposals?.shouldStop = { Interrupt.isPending }
+            }
+            let result = try SymbolicRegression.fit(data, options: options, proposals: proposals) { p in
                 interp.progress?(
                     String(
                         format: "regress: generation %d, %.0f s, best R² %.6f (complexity %d)",
@@ -100,6 +119,13 @@ extension Builtins {
                         ("pareto", .list(result.pareto.map(record))),
                         ("seconds", .number(result.seconds)),
                         ("stop", .string(result.stopReason.rawValue)),
+                        ("snip", proposals.map { p in
+                            .object(Record("snip", [
+                                ("skeletons", .number(Double(p.lastReport.skeletons))),
+                                ("r2", .number(p.lastReport.bestR2)),
+                                ("latents", .number(Double(p.lastReport.latents))),
+                            ]))
+                        } ?? .nothing),
                     ]))
         }
     ]
