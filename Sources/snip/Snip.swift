@@ -18,7 +18,7 @@ struct Snip: ParsableCommand {
         subcommands: [
             Repl.self, Run.self, NotebookCommand.self, GenerateCommand.self, ConvertCommand.self,
             EmbedCommand.self, PretrainCommand.self, TrainPropertyCommand.self, EvalPropertyCommand.self,
-            RetrievalCommand.self, EvaluateModelCommand.self, RegressCommand.self, TrainDecoderCommand.self, Info.self,
+            RetrievalCommand.self, EvaluateModelCommand.self, RegressCommand.self, TrainDecoderCommand.self, EvaluateDecoderCommand.self, Info.self,
         ],
         defaultSubcommand: Repl.self
     )
