@@ -26,6 +26,8 @@ public struct DecoderSearchOptions: Sendable {
     public var targetR2 = 0.99
     /// Levenberg–Marquardt iterations on each decoded skeleton's constants.
     public var fitIterations = 30
+    /// The most proposals handed to the search (the best fitted, R² > 0 only).
+    public var maxProposals = 12
 
     public init() {}
 }
@@ -180,10 +182,28 @@ public final class DecoderProposals: ProposalSource, @unchecked Sendable {
         report.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         lastReport = report
         // back to the data's variables and scale: y = μ_y + σ_y · f((x − μ_x) / σ_x)
-        return ranked.prefix(count).map { entry in
-            let inner = Self.substituting(entry.expression, xScale)
-            return .binary(
-                .add, .leaf(.float(yScale.mean)), .binary(.mul, .leaf(.float(yScale.deviation)), inner))
+        // the best few that explain something: many weak seeds would crowd out the search's own
+        return ranked.filter { $0.r2 > 0 }.prefix(Swift.min(count, options.maxProposals)).map { entry in
+            let inner = Self.folded(Self.substituting(entry.expression, xScale))
+            return Self.folded(.binary(
+                .add, .leaf(.float(yScale.mean)), .binary(.mul, .leaf(.float(yScale.deviation)), inner)))
+        }
+    }
+
+    /// `e` with products of two numbers folded: `a · (b · f)` → `(a·b) · f`, `a · b` → `ab`.
+    static func folded(_ e: Expression) -> Expression {
+        switch e {
+        case .leaf: return e
+        case .unary(let op, let a): return .unary(op, folded(a))
+        case .binary(let op, let a, let b):
+            let (x, y) = (folded(a), folded(b))
+            if op == .mul, case .leaf(.number(let p)) = x, let u = Double(p) {
+                if case .leaf(.number(let q)) = y, let v = Double(q) { return .leaf(.float(u * v)) }
+                if case .binary(.mul, .leaf(.number(let q)), let rest) = y, let v = Double(q) {
+                    return .binary(.mul, .leaf(.float(u * v)), rest)
+                }
+            }
+            return .binary(op, x, y)
         }
     }
 
@@ -191,6 +211,7 @@ public final class DecoderProposals: ProposalSource, @unchecked Sendable {
     static func substituting(_ e: Expression, _ scale: [(mean: Double, deviation: Double)]) -> Expression {
         switch e {
         case .leaf(.variable(let i)) where i < scale.count:
+            if scale[i].mean == 0 && scale[i].deviation == 1 { return e }
             return .binary(
                 .mul, .leaf(.float(1 / scale[i].deviation)),
                 .binary(.sub, .leaf(.variable(i)), .leaf(.float(scale[i].mean))))
