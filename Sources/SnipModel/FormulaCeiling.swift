@@ -72,6 +72,6 @@ public enum FormulaCeiling {
 
     /// `value` as "%.3e" prints it (the data files' precision), read back.
     static func roundedLikeDataFiles(_ value: Double) -> Double {
-        Double(String(format: "%.3e", value)) ?? value
+        E3Rounding.rounded(value)
     }
 }

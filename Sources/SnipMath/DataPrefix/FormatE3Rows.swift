@@ -85,9 +85,9 @@ extension DataPrefixLine {
 
 extension FormatETables {
     /// `1.5·2^52`: adding it to 0 ≤ v < 2^51 rounds v to an integer held in the low bits.
-    private static var roundingBias: Double { 6_755_399_441_055_744 }
+    static var roundingBias: Double { 6_755_399_441_055_744 }
     /// The largest |v − round(v)| the fast path accepts: outside 1e-6 of a tie.
-    private static var tieMargin: Double { 0.5 - 1e-6 }
+    static var tieMargin: Double { 0.5 - 1e-6 }
 
     /// Writes `%.3e` of `x` and then `separator` (its low `separatorCount` bytes) at `p`, and
     /// returns the end of the separator; or returns nil when printf must format `x`
