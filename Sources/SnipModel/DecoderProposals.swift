@@ -76,6 +76,16 @@ public final class DecoderProposals: ProposalSource, @unchecked Sendable {
 
     /// Candidates for `data`, best fitted first; `count` at most.
     public func proposals(for data: RegressionData, count: Int, seed: UInt64) throws -> [Expression] {
+        try proposals(for: data, count: count, seed: seed, encoding: nil)
+    }
+
+    /// Candidates for `data` decoded from the encoding of `encoding`'s points instead of
+    /// `data`'s (nil: `data`'s): with another function's points this is the control that shows
+    /// how much the encoding of the data itself contributes. The latent-space search is off
+    /// for a control.
+    public func proposals(for data: RegressionData, count: Int, seed: UInt64, encoding: RegressionData?) throws
+        -> [Expression]
+    {
         let started = DispatchTime.now().uptimeNanoseconds
         let stop = shouldStop
         func elapsed() -> Double {
@@ -130,14 +140,19 @@ public final class DecoderProposals: ProposalSource, @unchecked Sendable {
         }
 
         var report = Report()
-        let z0 = try encode(rows: fitRows, noise: 0)
+        var z0 = try encode(rows: fitRows, noise: 0)
+        if let encoding {
+            let other = try DecoderProposals(model: model, decoder: decoder, options: options)
+                .encoding(of: encoding, seed: seed)
+            z0 = other
+        }
         _ = decodeAndFit([z0], .beam(width: options.beamWidth))
         if options.samples > 0 {
             _ = decodeAndFit([z0], .sampling(count: options.samples, temperature: options.temperature))
         }
         report.initialR2 = fitted.values.map(\.r2).max() ?? -.infinity
 
-        if options.lsoSeconds > 0, options.population > 0, report.initialR2 < options.targetR2 {
+        if encoding == nil, options.lsoSeconds > 0, options.population > 0, report.initialR2 < options.targetR2 {
             // the first pack: the data, subsamples, noisy copies, random perturbations
             var pack: [[Double]] = [z0]
             let subsamples = Swift.min(options.population / 4, 12)
@@ -205,6 +220,23 @@ public final class DecoderProposals: ProposalSource, @unchecked Sendable {
             }
             return .binary(op, x, y)
         }
+    }
+
+    /// The latent vector of `data`'s standardised points (a subsample of ``DecoderSearchOptions/points``).
+    public func encoding(of data: RegressionData, seed: UInt64) throws -> [Double] {
+        var random = RegressionRandom(seed: seed ^ 0x5319_DEC0)
+        let dimension = data.points.dimension
+        let columns = (0..<dimension).map { Array(data.points.column($0)) }.map { column in
+            let s = Self.meanAndDeviation(column)
+            return column.map { ($0 - s.mean) / s.deviation }
+        }
+        let yScale = Self.meanAndDeviation(data.y)
+        let rows = Self.subsample(data.count, options.points, &random)
+        let x = rows.map { k in columns.map { $0[k] } }
+        let y = rows.map { (data.y[$0] - yScale.mean) / yScale.deviation }
+        let ids = try model.tokenizer.pointIDs(x: x, y: y)
+        let latent = withoutGrad { model.encodeNumeric([ids]).latent }
+        return latent.withUnsafeBufferPointer { $0.map(Double.init) }
     }
 
     /// `e` with each `x_i` replaced by `(x_i − mean_i) / deviation_i`.

@@ -41,6 +41,9 @@ struct EvaluateDecoderCommand: ParsableCommand {
     @Option(help: "Seconds of latent-space search per function (0: decoding only).")
     var lsoSeconds = 0.0
 
+    @Flag(help: "The control: decode each function's formulas from the next function's points (how much the encoding of the function itself contributes).")
+    var control = false
+
     @Option(help: "Write per-function results as JSON here.")
     var json: String?
 
@@ -76,10 +79,17 @@ struct EvaluateDecoderCommand: ParsableCommand {
             var rows: [Row] = []
             let status = StatusLine()
             let started = Date()
-            while rows.count < count, let sample = try reader.next() {
+            var functionsRead: [Sample] = []
+            while functionsRead.count < count + (control ? 1 : 0), let sample = try reader.next() {
+                functionsRead.append(sample)
+            }
+            let functions = control ? max(functionsRead.count - 1, 0) : functionsRead.count
+            for i in 0..<functions {
                 if Interrupt.isPending { break }
+                let sample = functionsRead[i]
                 let problem = try RegressionData(rows: sample.x, y: sample.y)
-                _ = try source.proposals(for: problem, count: 1, seed: UInt64(rows.count))
+                let other = try control ? RegressionData(rows: functionsRead[i + 1].x, y: functionsRead[i + 1].y) : nil
+                _ = try source.proposals(for: problem, count: 1, seed: UInt64(rows.count), encoding: other)
                 let report = source.lastReport
                 let r2 = report.bestR2.isFinite ? report.bestR2 : -1
                 rows.append(Row(
@@ -92,7 +102,7 @@ struct EvaluateDecoderCommand: ParsableCommand {
             guard !rows.isEmpty else { throw ValidationError("\(data): no functions") }
             let r2s = rows.map(\.r2).sorted()
             func share(_ t: Double) -> String { String(format: "%.3f", Double(r2s.filter { $0 > t }.count) / Double(r2s.count)) }
-            print("decoder \(decoder) on \(model): \(rows.count) functions of \(data), beam \(beam), samples \(samples), LSO \(lsoSeconds) s")
+            print("decoder \(decoder) on \(model): \(rows.count) functions of \(data), beam \(beam), samples \(samples), LSO \(lsoSeconds) s\(control ? " (control: each decoded from the next function's points)" : "")")
             print("best decoded-and-fitted R² > 0.99: \(share(0.99))  > 0.9: \(share(0.9))  > 0.5: \(share(0.5))  median \(String(format: "%.3f", r2s[r2s.count / 2]))")
             print(String(format: "%.2f s per function", Date().timeIntervalSince(started) / Double(rows.count)))
             if let json {
