@@ -154,6 +154,28 @@ struct SNIPBuiltinsTests {
         #expect(FileManager.default.fileExists(atPath: folder + "/run/checkpoint.safetensors"))
     }
 
+    /// `regress` recovers 2.5·x² + sin(x) from clean points with SNIP's shipped decoder seeding
+    /// the search and without it (snip=false), and says what SNIP contributed.
+    @Test func regressRecoversASimpleFormulaWithAndWithoutSNIP() throws {
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let script = folder + "/recover.snip"
+        try """
+            xs = linspace(-3, 3, 300)
+            ys = 2.5*xs^2 + sin(xs)
+            a = regress(xs, ys, time=20, seed=1, target=0.99999, snip=false)
+            print("plain", a["r2"] > 0.99999, a["snip"] == nothing, a["stop"])
+            b = regress(xs, ys, time=20, seed=1, target=0.99999)
+            print("snip", b["r2"] > 0.99999, b["snip"]["skeletons"] > 0, b["snip"]["latents"] >= 0, b["stop"])
+            print("value", round(b["f"](2), 3))
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let (status, output) = try runSnip(["run", script])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("plain true true target"), "\(output)")
+        #expect(output.contains("snip true true true target"), "\(output)")
+        #expect(output.contains("value 10.909"), "\(output)")  // 2.5·4 + sin 2 = 10.909…
+    }
+
     /// Ctrl-C during regress ends the search, not the script: the best formula so far is
     /// returned and the script goes on.
     @Test func ctrlCStopsRegressionWithTheBestSoFar() throws {
