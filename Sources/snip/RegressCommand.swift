@@ -26,7 +26,8 @@ struct RegressCommand: ParsableCommand {
             their constants are fitted, and a latent-space optimisation (Grey Wolf Optimiser \
             over the latent vector, up to --lso-seconds) looks for a latent whose decoded \
             formula fits best; the best of these seed the evolutionary search. --decoder none \
-            searches without SNIP.
+            searches without SNIP; on the Feynman benchmark that is the better choice today, \
+            above all for noisy data (docs/RESULTS.md).
             """)
 
     @Option(
