@@ -19,12 +19,7 @@ public enum DecoderCheckpoint {
     ) throws {
         let named = decoder.namedParameters(prefix: "decoder.")
         var tensors = named.map { ($0.key, $0.parameter.value) }
-        if let optimizer {
-            for ((key, _), moments) in zip(named, optimizer.moments) {
-                tensors.append(("adam.mean." + key, moments.mean))
-                tensors.append(("adam.squares." + key, moments.squares))
-            }
-        }
+        if let optimizer { tensors += TrainingCheckpoint.momentTensors(named, optimizer) }
         var metadata = [
             configKey: String(decoding: try JSONEncoder().encode(decoder.config), as: UTF8.self),
             fingerprintKey: fingerprint(encoder), encoderKey: encoderName, "snip.version": SnipVersion.string,
@@ -79,16 +74,7 @@ public enum DecoderCheckpoint {
         guard let countersJSON = metadata[TrainingCheckpoint.countersKey],
             let counters = try? JSONDecoder().decode(TrainingCheckpoint.Counters.self, from: Data(countersJSON.utf8))
         else { throw CheckpointError(path: path, key: TrainingCheckpoint.countersKey, "not a training checkpoint") }
-        guard counters.momentSteps.count == named.count else {
-            throw CheckpointError(path: path, key: TrainingCheckpoint.countersKey, "moment counters do not match the decoder")
-        }
-        var moments: [Adam.Moments] = []
-        for ((key, parameter), step) in zip(named, counters.momentSteps) {
-            guard let mean = tensors["adam.mean." + key], let squares = tensors["adam.squares." + key],
-                mean.shape == parameter.shape, squares.shape == parameter.shape
-            else { throw CheckpointError(path: path, key: "adam.mean." + key, "missing or misshapen optimizer moments") }
-            moments.append(Adam.Moments(step: step, mean: mean + 0, squares: squares + 0))
-        }
+        let moments = try TrainingCheckpoint.moments(of: named, in: tensors, counters: counters, path: path)
         return (decoder, moments, counters)
     }
 

@@ -27,11 +27,7 @@ struct TrainingCheckpoint {
         to path: String
     ) throws(CheckpointError) {
         let named = trained(model, extra: extra)
-        var tensors = named.map { ($0.key, $0.parameter.value) }
-        for ((key, _), moments) in zip(named, optimizer.moments) {
-            tensors.append(("adam.mean." + key, moments.mean))
-            tensors.append(("adam.squares." + key, moments.squares))
-        }
+        let tensors = named.map { ($0.key, $0.parameter.value) } + momentTensors(named, optimizer)
         var metadata = try model.checkpointMetadata(path: path)
         do {
             metadata[countersKey] = String(decoding: try JSONEncoder().encode(counters), as: UTF8.self)
@@ -61,7 +57,26 @@ struct TrainingCheckpoint {
         else {
             throw CheckpointError(path: path, key: countersKey, "not a training checkpoint (no training counters)")
         }
-        let named = trained(model, extra: extra)
+        let moments = try self.moments(of: trained(model, extra: extra), in: tensors, counters: counters, path: path)
+        return (model, moments, counters)
+    }
+
+    /// The optimiser's moments of `named` parameters as tensors to save
+    /// (`adam.mean.<key>`, `adam.squares.<key>`).
+    static func momentTensors(_ named: [(key: String, parameter: Parameter)], _ optimizer: Adam) -> [(String, Tensor)] {
+        var tensors: [(String, Tensor)] = []
+        for ((key, _), moments) in zip(named, optimizer.moments) {
+            tensors.append(("adam.mean." + key, moments.mean))
+            tensors.append(("adam.squares." + key, moments.squares))
+        }
+        return tensors
+    }
+
+    /// The moments of `named` parameters read back from a checkpoint's tensors, checked
+    /// against the parameters and the counters.
+    static func moments(
+        of named: [(key: String, parameter: Parameter)], in tensors: [String: Tensor], counters: Counters, path: String
+    ) throws(CheckpointError) -> [Adam.Moments] {
         guard counters.momentSteps.count == named.count else {
             throw CheckpointError(path: path, key: countersKey, "\(counters.momentSteps.count) moment counters for \(named.count) parameters")
         }
@@ -76,7 +91,7 @@ struct TrainingCheckpoint {
             // copy out of the file mapping: moments are updated in place every step
             moments.append(Adam.Moments(step: step, mean: mean + 0, squares: squares + 0))
         }
-        return (model, moments, counters)
+        return moments
     }
 }
 
