@@ -19,23 +19,7 @@ public enum E3Rounding {
 extension FormatETables {
     /// The arithmetic path of ``E3Rounding/rounded(_:)``; nil where the text must decide.
     func roundedE3(_ x: Double) -> Double? {
-        let bits = x.bitPattern
-        let a = Double(bitPattern: bits & 0x7FFF_FFFF_FFFF_FFFF)
-        var e = decadeGuess(Int(truncatingIfNeeded: bits &>> 52))
-        if a >= scale(e &+ 1) { e &+= 1 }
-        var v = a * fourDigitScale(e)
-        if !(v >= 1000) {
-            e &-= 1
-            v = a * fourDigitScale(e)
-        }
-        let shifted = v + Self.roundingBias
-        guard Swift.abs(v - (shifted - Self.roundingBias)) < Self.tieMargin else { return nil }
-        var mantissa = Int(truncatingIfNeeded: shifted.bitPattern & 0xFFFF_FFFF)
-        if mantissa >= 10_000 {
-            guard mantissa == 10_000 else { return nil }
-            mantissa = 1000
-            e &+= 1
-        }
+        guard let (mantissa, e) = fourDigits(x) else { return nil }
         // the value is mantissa · 10^(e − 3)
         let k = e - 3
         let m = Double(mantissa)
@@ -47,6 +31,6 @@ extension FormatETables {
             guard -k < E3Rounding.exactPowers.count else { return nil }
             magnitude = m / E3Rounding.exactPowers[-k]
         }
-        return bits &>> 63 == 1 ? -magnitude : magnitude
+        return x.sign == .minus ? -magnitude : magnitude
     }
 }

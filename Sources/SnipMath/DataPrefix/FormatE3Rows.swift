@@ -89,14 +89,11 @@ extension FormatETables {
     /// The largest |v − round(v)| the fast path accepts: outside 1e-6 of a tie.
     static var tieMargin: Double { 0.5 - 1e-6 }
 
-    /// Writes `%.3e` of `x` and then `separator` (its low `separatorCount` bytes) at `p`, and
-    /// returns the end of the separator; or returns nil when printf must format `x`
-    /// (``writeE3Slowly(_:separator:separatorCount:at:)``). `p` needs room for 17 bytes and 8
-    /// of slack.
+    /// The four significant digits of `%.3e` of |x| as an integer 1000…9999 and the decimal
+    /// exponent (|x| ≈ mantissa · 10^(e − 3)); nil when printf must decide (near a rounding tie,
+    /// zero, subnormals, infinities, NaN).
     @inline(__always)
-    func writeE3(
-        _ x: Double, separator: UInt64, separatorCount: Int, at p: UnsafeMutablePointer<UInt8>
-    ) -> UnsafeMutablePointer<UInt8>? {
+    func fourDigits(_ x: Double) -> (mantissa: Int, exponent: Int)? {
         let bits = x.bitPattern
         let a = Double(bitPattern: bits & 0x7FFF_FFFF_FFFF_FFFF)
         var e = decadeGuess(Int(truncatingIfNeeded: bits &>> 52))
@@ -116,6 +113,19 @@ extension FormatETables {
             mantissa = 1000
             e &+= 1
         }
+        return (mantissa, e)
+    }
+
+    /// Writes `%.3e` of `x` and then `separator` (its low `separatorCount` bytes) at `p`, and
+    /// returns the end of the separator; or returns nil when printf must format `x`
+    /// (``writeE3Slowly(_:separator:separatorCount:at:)``). `p` needs room for 17 bytes and 8
+    /// of slack.
+    @inline(__always)
+    func writeE3(
+        _ x: Double, separator: UInt64, separatorCount: Int, at p: UnsafeMutablePointer<UInt8>
+    ) -> UnsafeMutablePointer<UInt8>? {
+        guard let (mantissa, e) = fourDigits(x) else { return nil }
+        let bits = x.bitPattern
         let high = (mantissa &* 5243) &>> 19  // mantissa / 100, exact below 43,699
         let low = mantissa &- high &* 100
         let digits = pointedPair(high) | shiftedPair(low)  // d.ddd
