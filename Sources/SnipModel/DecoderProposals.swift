@@ -30,6 +30,13 @@ public struct DecoderSearchOptions: Sendable {
     public var maxProposals = 12
 
     public init() {}
+
+    /// The options for a regression search of `time` seconds that stops at `targetR2`: the
+    /// latent-space search gets a third of the time, at most 20 s.
+    public init(timeLimit time: Double, targetR2: Double) {
+        lsoSeconds = Swift.min(time / 3, 20)
+        self.targetR2 = targetR2
+    }
 }
 
 /// Proposals from SNIP: the numeric encoder turns the data into a latent vector, the
@@ -68,10 +75,44 @@ public final class DecoderProposals: ProposalSource, @unchecked Sendable {
         public var seconds = 0.0
     }
 
+    /// The model's tokenizer, made once (it builds the vocabularies).
+    private let tokenizer: SampleTokenizer
+
     public init(model: SNIPModel, decoder: FormulaDecoder, options: DecoderSearchOptions = DecoderSearchOptions()) {
         self.model = model
         self.decoder = decoder
         self.options = options
+        tokenizer = model.tokenizer
+    }
+
+    /// Data with each x column and y scaled to mean 0, standard deviation 1, and the scales.
+    private struct StandardizedData {
+        let columns: [[Double]]
+        let y: [Double]
+        let xScale: [(mean: Double, deviation: Double)]
+        let yScale: (mean: Double, deviation: Double)
+
+        init(_ data: RegressionData) {
+            let raw = (0..<data.points.dimension).map { Array(data.points.column($0)) }
+            xScale = raw.map(DecoderProposals.meanAndDeviation)
+            yScale = DecoderProposals.meanAndDeviation(data.y)
+            columns = zip(raw, xScale).map { column, s in column.map { ($0 - s.mean) / s.deviation } }
+            y = data.y.map { [yScale] in ($0 - yScale.mean) / yScale.deviation }
+        }
+    }
+
+    /// The latent vector of points `rows` of `data`, with Gaussian noise of deviation `noise`
+    /// on the (standardised) y.
+    private func latent(
+        of data: StandardizedData, rows: [Int], noise: Double, random: inout RegressionRandom
+    ) throws -> [Double] {
+        let x = rows.map { k in data.columns.map { $0[k] } }
+        var y: [Double] = []
+        y.reserveCapacity(rows.count)
+        for k in rows { y.append(data.y[k] + (noise > 0 ? noise * random.normal() : 0)) }
+        let ids = try tokenizer.pointIDs(x: x, y: y)
+        let latent = withoutGrad { model.encodeNumeric([ids]).latent }
+        return latent.withUnsafeBufferPointer { $0.map(Double.init) }
     }
 
     /// Candidates for `data`, best fitted first; `count` at most.
@@ -99,24 +140,15 @@ public final class DecoderProposals: ProposalSource, @unchecked Sendable {
         guard dimension <= decoder.config.maxInputDimension else {
             throw ModelError("the decoder writes formulas of up to \(decoder.config.maxInputDimension) variables; the data has \(dimension)")
         }
-        // standardised columns and y
-        let columns = (0..<dimension).map { Array(data.points.column($0)) }
-        let xScale = columns.map(Self.meanAndDeviation)
-        let yScale = Self.meanAndDeviation(data.y)
-        let standardColumns = zip(columns, xScale).map { column, s in column.map { ($0 - s.mean) / s.deviation } }
-        let standardY = data.y.map { ($0 - yScale.mean) / yScale.deviation }
+        let standard = StandardizedData(data)
         let n = data.count
         // the fitting points: one subsample of at most `points`
         let fitRows = Self.subsample(n, options.points, &random)
-        let fitColumns = standardColumns.map { c in fitRows.map { c[$0] } }
-        let fitY = fitRows.map { standardY[$0] }
+        let fitColumns = standard.columns.map { c in fitRows.map { c[$0] } }
+        let fitY = fitRows.map { standard.y[$0] }
 
         func encode(rows: [Int], noise: Double) throws -> [Double] {
-            let x = rows.map { k in standardColumns.map { $0[k] } }
-            let y = rows.map { standardY[$0] + (noise > 0 ? noise * random.normal() : 0) }
-            let ids = try model.tokenizer.pointIDs(x: x, y: y)
-            let latent = withoutGrad { model.encodeNumeric([ids]).latent }
-            return latent.withUnsafeBufferPointer { $0.map(Double.init) }
+            try latent(of: standard, rows: rows, noise: noise, random: &random)
         }
 
         var fitted: [String: (r2: Double, expression: Expression)] = [:]
@@ -140,12 +172,7 @@ public final class DecoderProposals: ProposalSource, @unchecked Sendable {
         }
 
         var report = Report()
-        var z0 = try encode(rows: fitRows, noise: 0)
-        if let encoding {
-            let other = try DecoderProposals(model: model, decoder: decoder, options: options)
-                .encoding(of: encoding, seed: seed)
-            z0 = other
-        }
+        let z0 = try encoding.map { try self.encoding(of: $0, seed: seed) } ?? encode(rows: fitRows, noise: 0)
         _ = decodeAndFit([z0], .beam(width: options.beamWidth))
         if options.samples > 0 {
             _ = decodeAndFit([z0], .sampling(count: options.samples, temperature: options.temperature))
@@ -199,9 +226,9 @@ public final class DecoderProposals: ProposalSource, @unchecked Sendable {
         // back to the data's variables and scale: y = μ_y + σ_y · f((x − μ_x) / σ_x)
         // the best few that explain something: many weak seeds would crowd out the search's own
         return ranked.filter { $0.r2 > 0 }.prefix(Swift.min(count, options.maxProposals)).map { entry in
-            let inner = Self.folded(Self.substituting(entry.expression, xScale))
+            let inner = Self.folded(Self.substituting(entry.expression, standard.xScale))
             return Self.folded(.binary(
-                .add, .leaf(.float(yScale.mean)), .binary(.mul, .leaf(.float(yScale.deviation)), inner)))
+                .add, .leaf(.float(standard.yScale.mean)), .binary(.mul, .leaf(.float(standard.yScale.deviation)), inner)))
         }
     }
 
@@ -225,18 +252,8 @@ public final class DecoderProposals: ProposalSource, @unchecked Sendable {
     /// The latent vector of `data`'s standardised points (a subsample of ``DecoderSearchOptions/points``).
     public func encoding(of data: RegressionData, seed: UInt64) throws -> [Double] {
         var random = RegressionRandom(seed: seed ^ 0x5319_DEC0)
-        let dimension = data.points.dimension
-        let columns = (0..<dimension).map { Array(data.points.column($0)) }.map { column in
-            let s = Self.meanAndDeviation(column)
-            return column.map { ($0 - s.mean) / s.deviation }
-        }
-        let yScale = Self.meanAndDeviation(data.y)
         let rows = Self.subsample(data.count, options.points, &random)
-        let x = rows.map { k in columns.map { $0[k] } }
-        let y = rows.map { (data.y[$0] - yScale.mean) / yScale.deviation }
-        let ids = try model.tokenizer.pointIDs(x: x, y: y)
-        let latent = withoutGrad { model.encodeNumeric([ids]).latent }
-        return latent.withUnsafeBufferPointer { $0.map(Double.init) }
+        return try latent(of: StandardizedData(data), rows: rows, noise: 0, random: &random)
     }
 
     /// `e` with each `x_i` replaced by `(x_i − mean_i) / deviation_i`.

@@ -42,6 +42,8 @@ public final class DecoderTrainer {
     public let modelName: String
     public private(set) var step: Int
     public private(set) var skipped: Int
+    /// The model's equation vocabulary, built once (the examples' ids are read through it).
+    private let equationVocabulary: Vocabulary
 
     /// Where the weights alone are written at every checkpoint.
     public var decoderPath: String { run.directory + "/decoder.safetensors" }
@@ -58,6 +60,7 @@ public final class DecoderTrainer {
         self.seed = seed
         self.step = step
         self.skipped = skipped
+        equationVocabulary = model.tokenizer.equationVocabulary
         optimizer = Adam(
             parameters: decoder.parameters, schedule: .inverseSquareRoot(peak: options.learningRate, warmup: options.warmup))
     }
@@ -133,7 +136,7 @@ public final class DecoderTrainer {
 
     /// The decoder ids of the examples' skeletons (those it can write; others are left out).
     func targets(_ examples: [TrainingExample]) -> (examples: [TrainingExample], formulas: [[Int]]) {
-        let words = model.tokenizer.equationVocabulary
+        let words = equationVocabulary
         var kept: [TrainingExample] = []
         var formulas: [[Int]] = []
         for example in examples {

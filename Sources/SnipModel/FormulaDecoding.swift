@@ -84,12 +84,13 @@ extension FormulaDecoder {
         var random = SeededGenerator(seed: seed ^ 0xDEC0_DE00)
         var hypotheses = owners.map { Hypothesis(owner: $0, tokens: [DecoderVocabulary.end], open: 1, logProbability: 0) }
         var done: [[DecodedFormula]] = Array(repeating: [], count: count)
-        let memoryRows = memory.shape[0]
+        let memoryShape = Array(memory.shape.dropFirst())
+        let memoryTable = memory.reshaped([memory.shape[0], memoryShape.reduce(1, *)])
         while !hypotheses.isEmpty {
             let t = hypotheses[0].tokens.count
-            let rows = hypotheses.map(\.owner)
-            let selected = memoryRows == rows.count && rows == Array(0..<memoryRows)
-                ? memory : Self.rows(memory, rows)
+            // each hypothesis's owner's memory, gathered as rows of a [N, K·D] table
+            let selected = Tensor.embedding(memoryTable, ids: hypotheses.map(\.owner), shape: [hypotheses.count])
+                .reshaped([hypotheses.count] + memoryShape)
             let logits = self.logits(memory: selected, tokens: hypotheses.map(\.tokens))  // [M, t, V]
             var next: [Hypothesis] = []
             var candidates: [[(hypothesis: Int, token: Int, score: Double)]] = Array(repeating: [], count: count)
@@ -114,7 +115,7 @@ extension FormulaDecoder {
                     let logSum = Glibc.log(sum)
                     func logProbability(_ w: Int) -> Double { Double((all[base + w] - maxLogit) * scale) - logSum }
                     if temperature != nil {
-                        var u = Double(random.next() >> 11) / Double(1 << 53)
+                        var u = random.nextUnitDouble()
                         var choice = -1
                         for w in 0..<v where allowed[w] {
                             u -= Glibc.exp(logProbability(w))
@@ -154,17 +155,5 @@ extension FormulaDecoder {
             hypotheses = next
         }
         return done.map { $0.sorted { $0.logProbability > $1.logProbability } }
-    }
-
-    /// Rows `rows` of `x` `[N, …]`, in that order.
-    private static func rows(_ x: Tensor, _ rows: [Int]) -> Tensor {
-        let rowSize = x.count / x.shape[0]
-        var values = [Float](repeating: 0, count: rows.count * rowSize)
-        x.withUnsafeBufferPointer { source in
-            for (i, r) in rows.enumerated() {
-                for j in 0..<rowSize { values[i * rowSize + j] = source[r * rowSize + j] }
-            }
-        }
-        return Tensor(values).reshaped([rows.count] + Array(x.shape.dropFirst()))
     }
 }
