@@ -63,9 +63,7 @@ struct EvaluateDecoderCommand: ParsableCommand {
     }
 
     func run() throws {
-        // the decoder's matrices are tiny: one compute thread decodes fastest (3x faster than
-        // two on this machine's 2 cores); the search has its own --threads
-        if getenv("SNIP_THREADS") == nil { setenv("SNIP_THREADS", "1", 1) }
+        preferOneComputeThread()
         Interrupt.install(.cancel)
         defer { Interrupt.uninstall() }
         try reportingErrors {

@@ -104,9 +104,7 @@ struct RegressCommand: ParsableCommand {
     }
 
     func run() throws {
-        // the decoder's matrices are tiny: one compute thread decodes fastest (3x faster than
-        // two on this machine's 2 cores); the search has its own --threads
-        if getenv("SNIP_THREADS") == nil { setenv("SNIP_THREADS", "1", 1) }
+        preferOneComputeThread()  // the search has its own --threads
         Interrupt.install(
             .stopAndSave(announce: true, action: "stopping the search, keeping the best formula so far"))
         defer { Interrupt.uninstall() }
@@ -171,9 +169,8 @@ struct RegressCommand: ParsableCommand {
     /// SNIP's proposals as the options ask (nil for --decoder none, or auto without a
     /// shipped decoder).
     func snipProposals() throws -> DecoderProposals? {
-        var search = DecoderSearchOptions()
-        search.lsoSeconds = lsoSeconds ?? min(time / 3, 20)
-        search.targetR2 = targetR2
+        var search = DecoderSearchOptions(timeLimit: time, targetR2: targetR2)
+        if let lsoSeconds { search.lsoSeconds = lsoSeconds }
         switch decoder {
         case "none": return nil
         case "auto" where DecoderProposals.shippedDecoderPath == nil:

@@ -73,9 +73,7 @@ extension Builtins {
             defer { interp.progress?(nil) }
             var proposals: DecoderProposals?
             if try a.bool("snip"), DecoderProposals.shippedDecoderPath != nil {
-                var search = DecoderSearchOptions()
-                search.lsoSeconds = Swift.min(time / 3, 20)
-                search.targetR2 = target
+                let search = DecoderSearchOptions(timeLimit: time, targetR2: target)
                 interp.progress?("regress: SNIP is encoding the points and decoding formulas")
                 do {
                     proposals = try DecoderProposals.shipped(options: search)
