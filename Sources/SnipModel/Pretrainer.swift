@@ -21,11 +21,22 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     /// Count formulas and point sets of a batch that look alike (RMSE ≤ 0.01 on min-max scaled
     /// graphs) as matches rather than negatives (needs generated data).
     public var lookAlikeTargets = false
+    /// Steps between validations on held-out functions (0: none); the run keeps the weights
+    /// that scored best (see ``TrainingValidation``).
+    public var validateEvery = 0
+    /// The data.prefix file of the held-out functions.
+    public var validationData: String?
+    /// How many of its functions to use (the first ones).
+    public var validationCount = 1000
+    /// Decay of an exponential moving average of the weights (0: none); validation, the best
+    /// weights and `average.safetensors` then use the average (see ``WeightAverage``).
+    public var averageDecay = 0.0
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
         case batchSize, learningRate, warmup, clipNorm, temperature, checkpointEvery, objective, lookAlikeTargets
+        case validateEvery, validationData, validationCount, averageDecay
     }
 
     /// Reads options; runs recorded before a field existed get its default.
@@ -39,6 +50,10 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
         checkpointEvery = try c.decode(Int.self, forKey: .checkpointEvery)
         objective = try c.decodeIfPresent(ContrastiveObjective.self, forKey: .objective) ?? .clip
         lookAlikeTargets = try c.decodeIfPresent(Bool.self, forKey: .lookAlikeTargets) ?? false
+        validateEvery = try c.decodeIfPresent(Int.self, forKey: .validateEvery) ?? 0
+        validationData = try c.decodeIfPresent(String.self, forKey: .validationData)
+        validationCount = try c.decodeIfPresent(Int.self, forKey: .validationCount) ?? 1000
+        averageDecay = try c.decodeIfPresent(Double.self, forKey: .averageDecay) ?? 0
     }
 }
 
@@ -103,6 +118,10 @@ public final class Pretrainer {
     public private(set) var skipped: Int
     /// The processes that train this model together (one by default).
     public let group: ProcessGroup
+    /// The best validation so far (the one `best.safetensors` holds); nil before the first.
+    public private(set) var bestValidation: ValidationMetrics?
+    /// The moving average of the weights, for runs that keep one.
+    private var average: WeightAverage?
 
     private init(
         model: SNIPModel, options: PretrainingOptions, loss: ContrastiveLoss, dataSpec: PretrainingDataSpec?,
@@ -119,6 +138,9 @@ public final class Pretrainer {
         optimizer = Adam(
             parameters: model.parameters + loss.parameters.map(\.parameter),
             schedule: .inverseSquareRoot(peak: options.learningRate, warmup: options.warmup))
+        if options.averageDecay > 0 {
+            average = WeightAverage(parameters: model.namedParameters().map(\.parameter), decay: options.averageDecay)
+        }
     }
 
     /// Starts a new run in `directory` (which must not hold a run already) on the data `data`
@@ -182,11 +204,14 @@ public final class Pretrainer {
         if group.isLeader { run.removeStaleTemporaryFiles() }
         let trainer: Pretrainer
         if FileManager.default.fileExists(atPath: run.checkpointPath) {
-            let (model, moments, counters) = try TrainingCheckpoint.load(run.checkpointPath, extra: loss.parameters)
+            let (model, moments, counters, average) = try TrainingCheckpoint.load(run.checkpointPath, extra: loss.parameters)
             trainer = Pretrainer(
                 model: model, options: settings.options, loss: loss, dataSpec: spec, run: run, step: counters.step,
                 skipped: counters.skipped, group: group)
             trainer.optimizer.restore(updates: counters.updates, moments: moments)
+            if let average, settings.options.averageDecay > 0 {
+                trainer.average = WeightAverage(values: average, decay: settings.options.averageDecay)
+            }
             if group.isLeader { try run.truncateMetrics(after: counters.step) }
         } else {
             // killed before its first checkpoint: start again from step 0 (same starting weights,
@@ -205,20 +230,70 @@ public final class Pretrainer {
         return (trainer, settings.seed)
     }
 
-    /// Writes the checkpoint (atomically; rank 0 only).
+    /// Writes the checkpoint (atomically; rank 0 only), and for runs that average their
+    /// weights the averaged model to `average.safetensors`.
     public func saveCheckpoint() throws {
         guard group.isLeader else { return }
         try TrainingCheckpoint.save(
-            model: model, extra: loss.parameters, optimizer: optimizer,
+            model: model, extra: loss.parameters, optimizer: optimizer, average: average,
             counters: .init(step: step, updates: optimizer.updates, momentSteps: optimizer.moments.map(\.step), skipped: skipped),
             to: run.checkpointPath)
+        try withServedWeights {
+            if average != nil {
+                try model.save(to: run.averageModelPath, extraMetadata: [SNIPModel.propertyHeadKey: SNIPModel.untrainedPropertyHead])
+            }
+        }
+    }
+
+    /// Runs `body` with the model holding the weights the run serves: the moving average for
+    /// runs that keep one, else the trained weights themselves.
+    private func withServedWeights<T>(_ body: () throws -> T) rethrows -> T {
+        guard let average else { return try body() }
+        return try average.withAveraged(model.namedParameters().map(\.parameter), body)
+    }
+
+    /// The metadata key of `best.safetensors` that holds its ``ValidationMetrics``.
+    public static let validationKey = "snip.validation"
+
+    /// The validation `best.safetensors` records, if the file exists and says.
+    public static func recordedValidation(at path: String) -> ValidationMetrics? {
+        guard FileManager.default.fileExists(atPath: path), let (_, metadata) = try? SafeTensors.read(path),
+            let json = metadata[validationKey]
+        else { return nil }
+        return try? JSONDecoder().decode(ValidationMetrics.self, from: Data(json.utf8))
+    }
+
+    /// Measures the model (its moving average, for runs that keep one) on `validation`, appends the result to `validation.jsonl` and, when
+    /// it beats the best so far, writes the weights to `best.safetensors` (rank 0 only).
+    /// Returns the metrics and whether they are the new best.
+    @discardableResult
+    public func validate(on validation: TrainingValidation) throws -> (metrics: ValidationMetrics, isBest: Bool)? {
+        guard group.isLeader else { return nil }
+        return try withServedWeights {
+            let metrics = try validation.measure(model, step: step)
+            try run.appendValidation(metrics)
+            if bestValidation == nil { bestValidation = Self.recordedValidation(at: run.bestModelPath) }
+            let isBest = bestValidation.map { metrics.score > $0.score } ?? true
+            if isBest {
+                let json = String(decoding: try JSONEncoder().encode(metrics), as: UTF8.self)
+                try model.save(
+                    to: run.bestModelPath,
+                    extraMetadata: [Self.validationKey: json, SNIPModel.propertyHeadKey: SNIPModel.untrainedPropertyHead])
+                bestValidation = metrics
+            }
+            return (metrics, isBest)
+        }
     }
 
     /// Trains until `steps` steps are done or `shouldStop()` turns true (checked between
-    /// steps); checkpoints every `checkpointEvery` steps and when it returns. In a group, a
+    /// steps); checkpoints every `checkpointEvery` steps and when it returns. With
+    /// `validation`, measures the model every ``PretrainingOptions/validateEvery`` steps and
+    /// keeps the best weights (``validate(on:)``; `validated` hears each result). In a group, a
     /// stop asked on any rank ends every rank after the same step.
     public func train(
-        data: TrainingData, steps: Int, progress: (StepMetrics) -> Void = { _ in },
+        data: TrainingData, steps: Int, validation: TrainingValidation? = nil,
+        progress: (StepMetrics) -> Void = { _ in },
+        validated: (ValidationMetrics, _ isBest: Bool) -> Void = { _, _ in },
         shouldStop: () -> Bool = { false }
     ) throws -> TrainingStop {
         let batchSize = options.batchSize
@@ -237,6 +312,12 @@ public final class Pretrainer {
             try data.batch(forStep: step, count: batchSize, slice: slice, lookAlikes: lookAlikes)
         }
         defer { prefetcher.stop() }
+        if let validation, options.validateEvery > 0, group.isLeader {
+            bestValidation = Self.recordedValidation(at: run.bestModelPath)
+            // the starting weights are the first candidate (and a model that cannot read the
+            // validation data fails now, not after the first validateEvery steps)
+            if bestValidation == nil, let (result, isBest) = try validate(on: validation) { validated(result, isBest) }
+        }
         var stop = TrainingStop.finished
         var stopAgreed = false
         while step < steps {
@@ -273,13 +354,18 @@ public final class Pretrainer {
                 }
             }
             step += 1
-            if outcome.skipped { skipped += 1 }
+            if outcome.skipped { skipped += 1 } else { average?.update(from: model.namedParameters().map(\.parameter)) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let metrics = StepMetrics(
                 step: step, loss: outcome.loss, learningRate: outcome.learningRate, gradientNorm: outcome.gradientNorm,
                 skipped: outcome.skipped, samplesPerSecond: Double(batchSize) / seconds)
             if group.isLeader { try run.appendMetrics(metrics) }
             progress(metrics)
+            if let validation, options.validateEvery > 0, step % options.validateEvery == 0,
+                let (result, isBest) = try validate(on: validation)
+            {
+                validated(result, isBest)
+            }
             if step % options.checkpointEvery == 0 { try saveCheckpoint() }
         }
         if distributed && stopAgreed { stop = .interrupted }

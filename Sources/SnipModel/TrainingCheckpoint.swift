@@ -22,12 +22,18 @@ struct TrainingCheckpoint {
         model.namedParameters() + extra
     }
 
+    /// The key prefix of the averaged weights (``WeightAverage``) of runs that keep one.
+    static let averagePrefix = "ema."
+
     static func save(
-        model: SNIPModel, extra: [(key: String, parameter: Parameter)] = [], optimizer: Adam, counters: Counters,
-        to path: String
+        model: SNIPModel, extra: [(key: String, parameter: Parameter)] = [], optimizer: Adam, average: WeightAverage? = nil,
+        counters: Counters, to path: String
     ) throws(CheckpointError) {
         let named = trained(model, extra: extra)
-        let tensors = named.map { ($0.key, $0.parameter.value) } + momentTensors(named, optimizer)
+        var tensors = named.map { ($0.key, $0.parameter.value) } + momentTensors(named, optimizer)
+        if let average {
+            tensors += zip(model.namedParameters(), average.values).map { (averagePrefix + $0.0.key, $0.1) }
+        }
         var metadata = try model.checkpointMetadata(path: path)
         do {
             metadata[countersKey] = String(decoding: try JSONEncoder().encode(counters), as: UTF8.self)
@@ -39,10 +45,10 @@ struct TrainingCheckpoint {
     }
 
     /// Loads the model and restores `optimizer`-compatible state; returns the model, the
-    /// moments (model parameters, then `extra`'s) and the counters, after setting the values
-    /// of `extra` from the file.
+    /// moments (model parameters, then `extra`'s), the counters and the averaged weights (nil
+    /// when the file has none), after setting the values of `extra` from the file.
     static func load(_ path: String, extra: [(key: String, parameter: Parameter)] = []) throws(CheckpointError)
-        -> (model: SNIPModel, moments: [Adam.Moments], counters: Counters)
+        -> (model: SNIPModel, moments: [Adam.Moments], counters: Counters, average: [Tensor]?)
     {
         let model = try SNIPModel.load(path)
         let (tensors, metadata) = try SafeTensors.read(path)
@@ -58,7 +64,18 @@ struct TrainingCheckpoint {
             throw CheckpointError(path: path, key: countersKey, "not a training checkpoint (no training counters)")
         }
         let moments = try self.moments(of: trained(model, extra: extra), in: tensors, counters: counters, path: path)
-        return (model, moments, counters)
+        var average: [Tensor]? = nil
+        if tensors.keys.contains(where: { $0.hasPrefix(averagePrefix) }) {
+            var values: [Tensor] = []
+            for (key, parameter) in model.namedParameters() {
+                guard let value = tensors[averagePrefix + key], value.shape == parameter.shape else {
+                    throw CheckpointError(path: path, key: averagePrefix + key, "averaged weights missing or of the wrong shape")
+                }
+                values.append(value)
+            }
+            average = values
+        }
+        return (model, moments, counters, average)
     }
 
     /// The optimiser's moments of `named` parameters as tensors to save

@@ -3,7 +3,8 @@ import SnipNN
 import SnipSystem
 
 /// A run directory: `run.json` (settings, seed, snip version), `metrics.jsonl` (one JSON
-/// object per step) and `checkpoint.safetensors`.
+/// object per step) and `checkpoint.safetensors`; runs that validate add `validation.jsonl`
+/// and `best.safetensors`, runs that average their weights `average.safetensors`.
 public struct TrainingRun: Sendable {
     public let directory: String
 
@@ -12,6 +13,12 @@ public struct TrainingRun: Sendable {
     public var settingsPath: String { directory + "/run.json" }
     public var metricsPath: String { directory + "/metrics.jsonl" }
     public var checkpointPath: String { directory + "/checkpoint.safetensors" }
+    /// One line per validation (``ValidationMetrics``), for runs that validate.
+    public var validationPath: String { directory + "/validation.jsonl" }
+    /// The weights that scored best on validation (a model file, as `snip convert` writes).
+    public var bestModelPath: String { directory + "/best.safetensors" }
+    /// The moving average of the weights at the last checkpoint, for runs that keep one.
+    public var averageModelPath: String { directory + "/average.safetensors" }
 
     /// Creates the directory (and parents) when missing.
     func create() throws {
@@ -57,10 +64,14 @@ public struct TrainingRun: Sendable {
     /// Appends one line to `metrics.jsonl`; NaN and infinite numbers are written as `null`
     /// (JSON has no spelling for them, and a skipped step's loss is one).
     public func appendMetrics<T: Encodable>(_ value: T) throws {
+        try append(value, to: metricsPath)
+    }
+
+    private func append<T: Encodable>(_ value: T, to path: String) throws {
         var line = try Self.jsonLine(value)
         line.append(0x0A)
-        let fd = open(metricsPath, O_WRONLY | O_APPEND | O_CREAT, 0o644)
-        guard fd >= 0 else { throw ModelError("\(metricsPath): cannot open: \(String(cString: strerror(errno)))") }
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        guard fd >= 0 else { throw ModelError("\(path): cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let bytes = [UInt8](line)
         var offset = 0
@@ -68,10 +79,15 @@ public struct TrainingRun: Sendable {
             let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else {
-                throw ModelError("\(metricsPath): write failed: \(String(cString: strerror(errno)))")
+                throw ModelError("\(path): write failed: \(String(cString: strerror(errno)))")
             }
             offset += written
         }
+    }
+
+    /// Appends one line to `validation.jsonl`.
+    public func appendValidation(_ value: ValidationMetrics) throws {
+        try append(value, to: validationPath)
     }
 
     /// `value` as one line of JSON with sorted keys and `null` for every non-finite number.
@@ -95,17 +111,22 @@ public struct TrainingRun: Sendable {
         AtomicFile.removeStaleTemporaryFiles(for: checkpointPath)
     }
 
-    /// Drops metrics lines of steps after `step` (work lost since the last checkpoint), so a
-    /// resumed run continues a consistent file.
+    /// Drops metrics and validation lines of steps after `step` (work lost since the last
+    /// checkpoint), so a resumed run continues consistent files.
     func truncateMetrics(after step: Int) throws {
-        guard let data = FileManager.default.contents(atPath: metricsPath) else { return }
+        try truncate(metricsPath, after: step)
+        try truncate(validationPath, after: step)
+    }
+
+    private func truncate(_ path: String, after step: Int) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { return }
         let kept = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                 let s = object["step"] as? Int
             else { return false }
             return s <= step
         }
-        try AtomicFile.write(text: kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n"), to: metricsPath)
+        try AtomicFile.write(text: kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n"), to: path)
     }
 
     /// The metrics lines, decoded.

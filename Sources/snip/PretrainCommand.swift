@@ -78,6 +78,18 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Train on these data.prefix files instead of generated functions.")
     var data: [String] = []
 
+    @Option(help: "Steps between validations on --validation-data (0: none); the run keeps the weights that score best in best.safetensors.")
+    var validateEvery = 0
+
+    @Option(help: "Held-out functions (data.prefix) to validate on: not the training data, and not the final test set (e.g. snip generate --seed 1000003).")
+    var validationData: String?
+
+    @Option(help: "Validate on the first N functions of --validation-data.")
+    var validationCount = 1000
+
+    @Option(help: "Keep an exponential moving average of the weights with this decay (e.g. 0.998; 0: none): validation, best.safetensors and average.safetensors (written at each checkpoint) use it.")
+    var ema = 0.0
+
     @Option(help: "Start a new run from this model's weights (its config replaces --config); use a new --seed so the data differs from the run that made it.")
     var initFrom: String?
 
@@ -91,6 +103,15 @@ struct PretrainCommand: ParsableCommand {
         try Flags.checkPositive(learningRate, "--lr")
         try Flags.checkPositive(temperature, "--temperature")
         guard clip.isFinite, clip >= 0 else { throw ValidationError("--clip must be 0 (off) or a positive number, not \(clip)") }
+        try Flags.check(validateEvery, "--validate-every", in: 0...Flags.maxSteps)
+        guard ema.isFinite, ema >= 0, ema < 1 else { throw ValidationError("--ema must be 0 (off) or a decay in (0, 1), not \(ema)") }
+        try Flags.check(validationCount, "--validation-count", in: 20...Flags.maxRetrievalCandidates)
+        guard (validateEvery > 0) == (validationData != nil) else {
+            throw ValidationError("--validate-every N and --validation-data FILE go together")
+        }
+        if resume != nil && (validationData != nil || ema != 0) {
+            throw ValidationError("a resumed run validates and averages as it started; leave out --validate-every, --validation-data and --ema")
+        }
     }
 
     func run() throws {
@@ -142,6 +163,10 @@ struct PretrainCommand: ParsableCommand {
                 options.checkpointEvery = checkpointEvery
                 options.objective = objective
                 options.lookAlikeTargets = lookAlikeTargets
+                options.validateEvery = validateEvery
+                options.validationData = validationData
+                options.validationCount = validationCount
+                options.averageDecay = ema
                 if lookAlikeTargets && !data.isEmpty {
                     throw ValidationError("--look-alike-targets needs generated data (leave out --data)")
                 }
@@ -153,16 +178,23 @@ struct PretrainCommand: ParsableCommand {
                 runSeed = seed
             }
             let source = try spec.trainingData(config: modelConfig, seed: runSeed, note: note)
+            let validation = try group.isLeader ? Self.validation(trainer.options) : nil
+            if let validation {
+                note("validating every \(trainer.options.validateEvery) steps on \(validation.samples.count) functions of \(trainer.options.validationData ?? ""); best weights go to \(trainer.run.bestModelPath)")
+            }
             let status = group.isLeader ? StatusLine() : nil
             let start = trainer.step
             let clock = DispatchTime.now().uptimeNanoseconds
-            let stop = try trainer.train(data: source, steps: steps, progress: { m in
+            let stop = try trainer.train(data: source, steps: steps, validation: validation, progress: { m in
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
                 let rate = Double(m.step - start) / max(elapsed, 1e-9)
                 let eta = Double(steps - m.step) / max(rate, 1e-9)
                 status?.show(String(
                     format: "step %d/%d  loss %.4f  lr %.2e  %.1f samples/s  ETA %@%@", m.step, steps, m.loss, m.learningRate,
                     m.samplesPerSecond, formatDuration(eta), trainer.skipped > 0 ? "  skipped \(trainer.skipped)" : ""))
+            }, validated: { metrics, isBest in
+                status?.finish()
+                note("validation \(metrics.summary)\(isBest ? "  (best so far)" : "")")
             }, shouldStop: { Interrupt.isPending })
             status?.finish()
             switch stop {
@@ -172,6 +204,18 @@ struct PretrainCommand: ParsableCommand {
             if trainer.skipped > 0 { note("\(trainer.skipped) steps skipped for a NaN or infinite loss or gradient") }
         }
         (group as? MPIProcessGroup)?.finish()
+    }
+
+    /// The held-out functions a run's options name (nil when it does not validate).
+    static func validation(_ options: PretrainingOptions) throws -> TrainingValidation? {
+        guard options.validateEvery > 0, let path = options.validationData else { return nil }
+        let samples: [Sample]
+        do {
+            samples = try firstSamples(of: path, count: options.validationCount).samples
+        } catch {
+            throw ValidationError("--validation-data \(path): \(error)")
+        }
+        return try TrainingValidation(samples: samples)
     }
 
     /// `reportingErrors`, except that in a group of several processes an error ends every

@@ -35,4 +35,36 @@ struct PretrainCommandTests {
         let (status2, output2) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-x"), "--config", "/nonexistent.json"])
         #expect(status2 != 0 && output2.contains("/nonexistent.json"))
     }
+
+    /// A run that validates and averages: the start and every step measured, the best weights
+    /// and the average written, and the flags checked.
+    @Test func validationAndTheAverageFromTheCommandLine() throws {
+        let directory = freshTemporaryPath("cli-validated")
+        let held = freshTemporaryPath("cli-held.prefix")
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            unlink(held)
+        }
+        let (generated, text) = try runSnip(["generate", "--count", "30", "--seed", "3", "--normalize-y", "--out", held])
+        #expect(generated == 0, "\(text)")
+        let (status, output) = try runSnip([
+            "pretrain", "--config", "small", "--steps", "2", "--batch-size", "4", "--normalize-y", "--out", directory,
+            "--validate-every", "1", "--validation-data", held, "--validation-count", "30", "--ema", "0.9",
+        ])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("validating every 1 steps on 30 functions"))
+        #expect(output.contains("validation step 0: look-alike top-1") && output.contains("validation step 2:"))
+        for file in ["best.safetensors", "average.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: directory + "/" + file), "\(file)")
+        }
+        let lines = try String(contentsOfFile: directory + "/validation.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3)
+
+        let (missing, says) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--validate-every", "5"])
+        #expect(missing != 0 && says.contains("--validate-every N and --validation-data FILE go together"), "\(says)")
+        let (bad, badSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--ema", "1"])
+        #expect(bad != 0 && badSays.contains("--ema must be 0 (off) or a decay in (0, 1)"), "\(badSays)")
+        let (resumed, resumedSays) = try runSnip(["pretrain", "--resume", directory, "--ema", "0.5"])
+        #expect(resumed != 0 && resumedSays.contains("a resumed run validates and averages as it started"), "\(resumedSays)")
+    }
 }

@@ -1,0 +1,77 @@
+import Dispatch
+import Foundation
+import SnipMath
+
+/// Held-out functions a pre-training run measures its model on every few steps, so that the
+/// run keeps its best weights rather than only its last.
+///
+/// The look-alike-aware top-1 rate swings by up to 0.2 between checkpoints a few hundred steps
+/// apart while top-10 rises steadily (docs/MODELS.md), so the last checkpoint is often not the
+/// best one. Each measurement embeds the functions (the model's contract applied), ranks both
+/// ways as the model report does, and reads the k-NN probes off z_f; the selection score is
+/// the mean of the two look-alike top-1 rates. Use functions the run never trains on and that
+/// are not the final test set (e.g. `snip generate --seed 1000003`).
+public struct TrainingValidation: Sendable {
+    /// The held-out functions.
+    public let samples: [Sample]
+    /// Which of their formulas look like which point sets (computed once).
+    public let lookAlikes: LookAlikes
+
+    /// Evaluates every formula on every point set once (the costly part; a measurement then
+    /// only embeds and ranks).
+    public init(samples: [Sample], tolerance: Double = 0.01) throws(ModelError) {
+        guard samples.count >= 20 else {
+            throw ModelError("validation needs at least 20 functions, got \(samples.count)")
+        }
+        self.samples = samples
+        lookAlikes = LookAlikes(samples: samples, tolerance: tolerance)
+    }
+
+    /// Measures `model` (at training step `step`).
+    public func measure(_ model: SNIPModel, step: Int) throws -> ValidationMetrics {
+        let started = DispatchTime.now().uptimeNanoseconds
+        guard let both = try model.embed(samples), let symbolic = both.symbolic, let numeric = both.numeric else {
+            throw ModelError("validation: the model embedded no functions")
+        }
+        let report = ModelReport(
+            scores: model.scores(symbolic: symbolic, numeric: numeric).scalars, lookAlikes: lookAlikes,
+            embeddings: Embeddings(samples: samples, symbolic: symbolic, numeric: numeric), contract: model.contract)
+        var probes: [String: Double] = [:]
+        for probe in report.probes where probe.embedding == "z_f" { probes[probe.property] = probe.nearestNeighbor }
+        return ValidationMetrics(
+            step: step,
+            pointsToFormulaTop1: report.pointsToFormula.top1.lookAlike,
+            formulaToPointsTop1: report.formulaToPoints.top1.lookAlike,
+            pointsToFormulaTop10: report.pointsToFormula.top10.lookAlike,
+            formulaToPointsTop10: report.formulaToPoints.top10.lookAlike,
+            symbolicProbes: probes,
+            seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+    }
+}
+
+/// One measurement of ``TrainingValidation``: a line of a run's `validation.jsonl`.
+public struct ValidationMetrics: Codable, Sendable, Equatable {
+    public var step: Int
+    /// Look-alike-aware top-1, points → formula.
+    public var pointsToFormulaTop1: Double
+    /// Look-alike-aware top-1, formula → points.
+    public var formulaToPointsTop1: Double
+    public var pointsToFormulaTop10: Double
+    public var formulaToPointsTop10: Double
+    /// k-NN (k = 10, cosine) cross-validated R² of each property read off z_f (1-D functions).
+    public var symbolicProbes: [String: Double]
+    /// Seconds the measurement took.
+    public var seconds: Double
+
+    /// What the run maximises: the mean of the two look-alike top-1 rates.
+    public var score: Double { (pointsToFormulaTop1 + formulaToPointsTop1) / 2 }
+
+    /// One line for a terminal.
+    public var summary: String {
+        let probes = FunctionProperty.allCases.compactMap { p in symbolicProbes[p.rawValue].map { String(format: "%.2f", $0) } }
+        return String(
+            format: "step %d: look-alike top-1 points→formula %.3f, formula→points %.3f (top-10 %.3f / %.3f)%@",
+            step, pointsToFormulaTop1, formulaToPointsTop1, pointsToFormulaTop10, formulaToPointsTop10,
+            probes.isEmpty ? "" : "; k-NN R² from z_f " + probes.joined(separator: " / "))
+    }
+}
