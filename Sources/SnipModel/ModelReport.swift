@@ -27,6 +27,12 @@ public struct ModelReport: Codable, Sendable {
     public struct Direction: Codable, Sendable, Equatable {
         public var top1: Hits
         public var top10: Hits
+        /// How many different candidates come first for some query (all N for a model that
+        /// tells every function apart; nil in reports made before it was measured).
+        public var distinctAnswers: Int?
+        /// Share of queries answered first by the commonest first answer (a "hub": one
+        /// candidate whose embedding outscores the rest for many queries).
+        public var largestHub: Double?
     }
 
     /// The probes' R² for one embedding and property.
@@ -156,11 +162,13 @@ public struct ModelReport: Codable, Sendable {
         var exact = (0, 0)
         var alike = (0, 0)
         var order = Array(0..<n)
+        var firsts = [Int](repeating: 0, count: n)
         for query in 0..<n {
             let scored = (0..<n).map { pair(query, $0) }
             // the best candidates first; equal scores by index
             order.sort { scored[$0].0 != scored[$1].0 ? scored[$0].0 > scored[$1].0 : $0 < $1 }
             let top = order.prefix(k10)
+            if let first = top.first { firsts[first] += 1 }
             if top.first == query { exact.0 += 1 }
             if top.contains(query) { exact.1 += 1 }
             if let first = top.first, scored[first].1 { alike.0 += 1 }
@@ -173,7 +181,9 @@ public struct ModelReport: Codable, Sendable {
             top1: Hits(exact: Double(exact.0) / Double(n), lookAlike: Double(alike.0) / Double(n),
                        exactChance: Double(min(k1, n)) / Double(n), lookAlikeChance: chance(k1)),
             top10: Hits(exact: Double(exact.1) / Double(n), lookAlike: Double(alike.1) / Double(n),
-                        exactChance: Double(min(k10, n)) / Double(n), lookAlikeChance: chance(k10)))
+                        exactChance: Double(min(k10, n)) / Double(n), lookAlikeChance: chance(k10)),
+            distinctAnswers: firsts.filter { $0 > 0 }.count,
+            largestHub: Double(firsts.max() ?? 0) / Double(max(n, 1)))
     }
 
     /// The chance that k candidates drawn at random from `candidates` include at least one of
@@ -232,6 +242,9 @@ extension ModelReport {
         func row(_ name: String, _ d: Direction) -> String {
             "\(name)  top-1 \(f(d.top1.lookAlike)) (chance \(f(d.top1.lookAlikeChance)))  exact \(f(d.top1.exact)) (chance \(f(d.top1.exactChance)))"
                 + "   top-10 \(f(d.top10.lookAlike)) (chance \(f(d.top10.lookAlikeChance)))  exact \(f(d.top10.exact))"
+                + (d.distinctAnswers.map { distinct in
+                    "\n      first answers: \(distinct) distinct; the commonest comes first for \(String(format: "%.1f", 100 * (d.largestHub ?? 0)))% of queries"
+                } ?? "")
         }
         var lines = [
             "\(functions) functions; look-alikes (RMSE ≤ \(lookAlikeTolerance) on scaled graphs): median \(medianLookAlikes) per point set, \(String(format: "%.0f", 100 * uniqueShare))% unique",

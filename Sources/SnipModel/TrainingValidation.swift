@@ -44,6 +44,8 @@ public struct TrainingValidation: Sendable {
             formulaToPointsTop1: report.formulaToPoints.top1.lookAlike,
             pointsToFormulaTop10: report.pointsToFormula.top10.lookAlike,
             formulaToPointsTop10: report.formulaToPoints.top10.lookAlike,
+            pointsToFormulaLargestHub: report.pointsToFormula.largestHub ?? 0,
+            formulaToPointsLargestHub: report.formulaToPoints.largestHub ?? 0,
             symbolicProbes: probes,
             seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
     }
@@ -58,6 +60,11 @@ public struct ValidationMetrics: Codable, Sendable, Equatable {
     public var formulaToPointsTop1: Double
     public var pointsToFormulaTop10: Double
     public var formulaToPointsTop10: Double
+    /// Share of point queries whose first answer is the commonest first answer
+    /// (``ModelReport/Direction/largestHub``).
+    public var pointsToFormulaLargestHub: Double
+    /// The same for formula queries.
+    public var formulaToPointsLargestHub: Double
     /// k-NN (k = 10, cosine) cross-validated R² of each property read off z_f (1-D functions).
     public var symbolicProbes: [String: Double]
     /// Seconds the measurement took.
@@ -70,8 +77,9 @@ public struct ValidationMetrics: Codable, Sendable, Equatable {
     public var summary: String {
         let probes = FunctionProperty.allCases.compactMap { p in symbolicProbes[p.rawValue].map { String(format: "%.2f", $0) } }
         return String(
-            format: "step %d: look-alike top-1 points→formula %.3f, formula→points %.3f (top-10 %.3f / %.3f)%@",
+            format: "step %d: look-alike top-1 points→formula %.3f, formula→points %.3f (top-10 %.3f / %.3f; largest hubs %.2f / %.2f)%@",
             step, pointsToFormulaTop1, formulaToPointsTop1, pointsToFormulaTop10, formulaToPointsTop10,
+            pointsToFormulaLargestHub, formulaToPointsLargestHub,
             probes.isEmpty ? "" : "; k-NN R² from z_f " + probes.joined(separator: " / "))
     }
 }

@@ -83,6 +83,10 @@ struct LookAlikeTests {
         #expect(report.medianLookAlikes == 2 && abs(report.uniqueShare - 1.0 / 3) < 1e-12)
         #expect(abs(report.pointsToFormula.top1.lookAlikeChance - (2.0 / 3 + 2.0 / 3 + 1.0 / 3) / 3) < 1e-12)
         #expect(report.probes.isEmpty)
+        // first answers: formula 2 answers points 0 and 2, points 0 answers formulas 1 and 2
+        #expect(report.pointsToFormula.distinctAnswers == 2 && report.pointsToFormula.largestHub == 2.0 / 3)
+        #expect(report.formulaToPoints.distinctAnswers == 2 && report.formulaToPoints.largestHub == 2.0 / 3)
+        #expect(report.summary.contains("first answers: 2 distinct; the commonest comes first for 66.7% of queries"))
     }
 }
 

@@ -9,7 +9,9 @@ extension Builtins {
             How meaningful a model's embeddings are on a dataset (what snip evaluate-model prints): retrieval \
             among the dataset's functions both ways (points_to_formula, formula_to_points: top1 and top10 hit \
             rates counting look-alikes — a retrieved formula whose graph on the query's x, min-max scaled, lies \
-            within RMSE tolerance of the query's scaled y — with their chance levels, and the exact rates), and \
+            within RMSE tolerance of the query's scaled y — with their chance levels, the exact rates, \
+            distinct_answers and largest_hub: how many candidates ever come first and the share of queries the \
+            commonest one wins), and \
             property probes (5-fold R² of k-NN (k = 10, cosine) and ridge regressions of ncr, upward, yavg and \
             oscil from z_f and z_y, for 1-D functions). A record; r["summary"] is the text report.
             """) { interp, a in
@@ -65,6 +67,7 @@ extension Builtins {
                 ("top10", .number(d.top10.lookAlike)), ("top10_chance", .number(d.top10.lookAlikeChance)),
                 ("exact_top1", .number(d.top1.exact)), ("exact_top10", .number(d.top10.exact)),
                 ("exact_chance", .number(d.top1.exactChance)),
+                ("distinct_answers", .number(Double(d.distinctAnswers ?? 0))), ("largest_hub", .number(d.largestHub ?? 0)),
             ]))
         }
         func probes(_ embedding: String, _ value: (ModelReport.Probe) -> Double) -> Value {
