@@ -11,6 +11,8 @@ public struct SampleTokenizer: Sendable {
     public let equationVocabulary: Vocabulary
     /// Use the skeleton (constants replaced by `CONSTANT`) instead of the full expression.
     public var skeleton: Bool
+    /// The ids of float tokens found without text, where the tokenizer allows it.
+    private let floatIDs: FloatTokenIDs?
 
     public init(config: ModelConfig, skeleton: Bool = false) {
         self.config = config
@@ -18,6 +20,7 @@ public struct SampleTokenizer: Sendable {
         floatTokenizer = FloatTokenizer(precision: config.floatPrecision, mantissaLength: config.mantissaLength, maxExponent: config.maxExponent)
         floatVocabulary = Vocabulary.float(tokenizer: floatTokenizer)
         equationVocabulary = Vocabulary.equation(maxInputDimension: config.maxInputDimension, tokenizer: floatTokenizer)
+        floatIDs = FloatTokenIDs(tokenizer: floatTokenizer, vocabulary: floatVocabulary)
     }
 
     /// The most equation tokens an expression may have: the learned position table holds the
@@ -67,15 +70,26 @@ public struct SampleTokenizer: Sendable {
                 throw Failure(description: "point \(point) has \(x.count) inputs; the model takes at most \(config.maxInputDimension)")
             }
             do {
-                for value in x { ids += try floatVocabulary.ids(of: try floatTokenizer.encode(value)) }
+                for value in x { try appendFloatIDs(value, to: &ids) }
                 ids += [Int](repeating: inputPad, count: (config.maxInputDimension - x.count) * config.tokensPerScalar)
-                ids += try floatVocabulary.ids(of: try floatTokenizer.encode(y))
+                try appendFloatIDs(y, to: &ids)
                 ids += [Int](repeating: outputPad, count: (config.maxOutputDimension - 1) * config.tokensPerScalar)
             } catch {
                 throw Failure(description: "point \(point) (\(x), \(y)): \(error)")
             }
         }
         return ids
+    }
+
+    /// Appends the float-token ids of `value`: found arithmetically where
+    /// ``FloatTokenizer/tokenParts(_:)`` can, else through the tokens' text.
+    @inline(__always)
+    private func appendFloatIDs(_ value: Double, to ids: inout [Int]) throws {
+        if let floatIDs, let parts = floatTokenizer.tokenParts(value) {
+            floatIDs.append(parts, to: &ids)
+        } else {
+            ids += try floatVocabulary.ids(of: try floatTokenizer.encode(value))
+        }
     }
 
     /// Both token sequences and the property, as one training example.

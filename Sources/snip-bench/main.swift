@@ -47,6 +47,34 @@ if only == nil || only == "gemm" {
     }
 }
 
+if only == "training-data" {
+    // snip-bench training-data [BATCH]: what the prefetch thread spends per training batch of
+    // generated 1-D functions (y scaled): generating and tokenising, and the look-alike table
+    let count = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 128 : 128
+    var configuration = GeneratorConfiguration(maxInputDimension: 1)
+    configuration.normalizeY = true
+    let data = GeneratedTrainingData(
+        generator: ExpressionGenerator(configuration: configuration),
+        tokenizer: SampleTokenizer(config: .small(maxInputDimension: 1), skeleton: false), seed: 5)
+    var step = 0
+    let plain = time(warmup: 1, repeats: 5) {
+        step += 1
+        _ = try! data.batch(forStep: step, count: count, lookAlikes: false)
+    }
+    let withTable = time(warmup: 1, repeats: 5) {
+        step += 1
+        _ = try! data.batch(forStep: step, count: count, lookAlikes: true)
+    }
+    let generatedOnly = time(warmup: 1, repeats: 5) {
+        step += 1
+        _ = data.samples(forStep: step, count: count)
+    }
+    report("training batch of \(count), functions only", generatedOnly, "s")
+    report("training batch of \(count), generated", plain, "s")
+    report("training batch of \(count), generated with look-alike table", withTable, "s")
+    exit(0)
+}
+
 if only == "regression" {
     // symbolic regression's inner loops on 7,500 points (a Feynman training set)
     var random = RegressionRandom(seed: 0)

@@ -1,6 +1,7 @@
 import Foundation
 import SnipMath
 import SnipModel
+import SnipTensor
 import Testing
 import TestSupport
 
@@ -28,6 +29,28 @@ struct SampleTokenizerTests {
             #expect(expression == (1..<(lengths[b] - 1)).map { forward["encoder_f_input_ids"][$0][b].int }, "expression \(b)")
             #expect(try sample.tree.encodedTokens() == forward["samples"][b]["tree_encoded"].array.map(\.string))
         }
+    }
+
+    /// Point ids found arithmetically equal the ids of the tokens' text, value by value,
+    /// including the values only text can tokenize (zero, subnormals, huge exponents).
+    @Test func pointIDsEqualTheTextPath() throws {
+        let tokenizer = SampleTokenizer(config: .small(maxInputDimension: 2))
+        var generator = SeededGenerator(seed: 23)
+        var x: [[Double]] = []
+        var y: [Double] = []
+        for i in 0..<2_000 {
+            let scale = pow(10, Double(Int.random(in: -40...40, using: &generator)))
+            x.append([Double.random(in: -5...5, using: &generator) * scale, i % 3 == 0 ? 0 : -Double(i) / 7])
+            y.append(i % 11 == 0 ? 5e-324 : (i % 13 == 0 ? 1e-150 : Double.random(in: 0...1, using: &generator)))
+        }
+        let ids = try tokenizer.pointIDs(x: x, y: y)
+        var expected: [Int] = []
+        let outputPad = tokenizer.floatVocabulary.id(of: "<OUTPUT_PAD>")!
+        for (row, value) in zip(x, y) {
+            for v in row + [value] { expected += try tokenizer.floatVocabulary.ids(of: try tokenizer.floatTokenizer.encode(v)) }
+            expected += [Int](repeating: outputPad, count: (tokenizer.config.maxOutputDimension - 1) * tokenizer.config.tokensPerScalar)
+        }
+        #expect(ids == expected)
     }
 
     @Test func inputsBeyondTheModelsDimensionAreRefused() throws {

@@ -81,6 +81,21 @@ public struct FloatTokenizer: Hashable, Sendable {
         return [sign] + chunks.map { "N" + $0 } + ["E\(exponent)"]
     }
 
+    /// What ``encode(_:)`` writes for `value`, as numbers and without any text: whether the
+    /// sign token is `-`, the digits of the one mantissa token as an integer (`N0314` → 314)
+    /// and the exponent token's number. Only for the reference's defaults (precision 3, one
+    /// mantissa token); nil where the text must decide: other settings, zero, subnormal and
+    /// non-finite values, a `%.3e` rounding tie, an exponent outside ±``maxExponent``.
+    @inline(__always)
+    public func tokenParts(_ value: Double) -> (negative: Bool, mantissa: Int, exponent: Int)? {
+        guard precision == 3, mantissaLength == 1, let (mantissa, e) = FormatETables.shared.fourDigits(value) else {
+            return nil
+        }
+        let exponent = e - precision
+        guard exponent >= -maxExponent, exponent <= maxExponent else { return nil }
+        return (value < 0, mantissa, exponent)
+    }
+
     /// The tokens of several numbers, concatenated.
     public func encode(_ values: [Double]) throws(FloatTokenizerError) -> [String] {
         var out: [String] = []

@@ -1,3 +1,4 @@
+import Foundation
 import SnipMath
 import TestSupport
 import Testing
@@ -78,5 +79,39 @@ import Testing
         #expect(try t.encode(3.14159265) == ["+", "N314", "N159", "E-5"])
         #expect(t.decode(["+", "N314", "N159", "E-5"]) == [3.1415900000000003])  // 314159 * 10**-5
         #expect(t.symbols.count == 2 + 1000 + 21)
+    }
+
+    /// The arithmetic parts agree with the text tokens wherever they answer, across every
+    /// decade, near rounding ties and at the exponent limits; they decline what only text can
+    /// say.
+    @Test func tokenPartsAgreeWithTheText() throws {
+        let tokenizer = FloatTokenizer()
+        var generator = NumpyLegacyRandom(key: [17])
+        var values: [Double] = [1, -1, 9.9995, 9.99949999, 9.99950001, 1.0005, 2.5e-7, 123456.5, 1e100, 9.99e100, 1e-100, 1e101]
+        for _ in 0..<200_000 {
+            let magnitude = Double.random(in: -110...110, using: &generator)
+            let value = (Double.random(in: 1..<10, using: &generator)) * pow(10, magnitude.rounded(.down))
+            values.append(Bool.random(using: &generator) ? value : -value)
+        }
+        // four-digit values and their half-way points: ties resolved by the exact binary value
+        for m in stride(from: 1000, to: 10_000, by: 7) {
+            values.append(Double(m) / 1000)
+            values.append((Double(m) + 0.5) / 1000)
+            values.append((Double(m) + 0.5) * 1e-5)
+        }
+        var answered = 0
+        for value in values {
+            let tokens = try tokenizer.encode(value)
+            guard let parts = tokenizer.tokenParts(value) else { continue }
+            answered += 1
+            let digits = String(parts.mantissa)
+            let expected = [parts.negative ? "-" : "+", "N" + String(repeating: "0", count: 4 - digits.count) + digits, "E\(parts.exponent)"]
+            #expect(tokens == expected, "\(value)")
+        }
+        #expect(answered > values.count * 9 / 10)
+        for declined in [0.0, -0.0, .nan, .infinity, 5e-324, 1e-98, 1e104] {
+            #expect(tokenizer.tokenParts(declined) == nil, "\(declined)")
+        }
+        #expect(FloatTokenizer(precision: 4, mantissaLength: 1).tokenParts(1.5) == nil)
     }
 }
