@@ -70,6 +70,41 @@ public struct ValidationMetrics: Codable, Sendable, Equatable {
     /// Seconds the measurement took.
     public var seconds: Double
 
+    public init(
+        step: Int, pointsToFormulaTop1: Double, formulaToPointsTop1: Double, pointsToFormulaTop10: Double,
+        formulaToPointsTop10: Double, pointsToFormulaLargestHub: Double, formulaToPointsLargestHub: Double,
+        symbolicProbes: [String: Double], seconds: Double
+    ) {
+        self.step = step
+        self.pointsToFormulaTop1 = pointsToFormulaTop1
+        self.formulaToPointsTop1 = formulaToPointsTop1
+        self.pointsToFormulaTop10 = pointsToFormulaTop10
+        self.formulaToPointsTop10 = formulaToPointsTop10
+        self.pointsToFormulaLargestHub = pointsToFormulaLargestHub
+        self.formulaToPointsLargestHub = formulaToPointsLargestHub
+        self.symbolicProbes = symbolicProbes
+        self.seconds = seconds
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case step, pointsToFormulaTop1, formulaToPointsTop1, pointsToFormulaTop10, formulaToPointsTop10
+        case pointsToFormulaLargestHub, formulaToPointsLargestHub, symbolicProbes, seconds
+    }
+
+    /// Reads a measurement; ones written before the hub shares were measured get 0 for them.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        step = try c.decode(Int.self, forKey: .step)
+        pointsToFormulaTop1 = try c.decode(Double.self, forKey: .pointsToFormulaTop1)
+        formulaToPointsTop1 = try c.decode(Double.self, forKey: .formulaToPointsTop1)
+        pointsToFormulaTop10 = try c.decode(Double.self, forKey: .pointsToFormulaTop10)
+        formulaToPointsTop10 = try c.decode(Double.self, forKey: .formulaToPointsTop10)
+        pointsToFormulaLargestHub = try c.decodeIfPresent(Double.self, forKey: .pointsToFormulaLargestHub) ?? 0
+        formulaToPointsLargestHub = try c.decodeIfPresent(Double.self, forKey: .formulaToPointsLargestHub) ?? 0
+        symbolicProbes = try c.decode([String: Double].self, forKey: .symbolicProbes)
+        seconds = try c.decode(Double.self, forKey: .seconds)
+    }
+
     /// What the run maximises: the mean of the two look-alike top-1 rates.
     public var score: Double { (pointsToFormulaTop1 + formulaToPointsTop1) / 2 }
 

@@ -189,9 +189,10 @@ struct PretrainCommand: ParsableCommand {
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
                 let rate = Double(m.step - start) / max(elapsed, 1e-9)
                 let eta = Double(steps - m.step) / max(rate, 1e-9)
+                let best = trainer.bestValidation.map { String(format: "  best %.3f (step %d)", $0.score, $0.step) } ?? ""
                 status?.show(String(
-                    format: "step %d/%d  loss %.4f  lr %.2e  %.1f samples/s  ETA %@%@", m.step, steps, m.loss, m.learningRate,
-                    m.samplesPerSecond, formatDuration(eta), trainer.skipped > 0 ? "  skipped \(trainer.skipped)" : ""))
+                    format: "step %d/%d  loss %.4f  lr %.2e  %.1f samples/s  ETA %@%@%@", m.step, steps, m.loss, m.learningRate,
+                    m.samplesPerSecond, formatDuration(eta), best, trainer.skipped > 0 ? "  skipped \(trainer.skipped)" : ""))
             }, validated: { metrics, isBest in
                 status?.finish()
                 note("validation \(metrics.summary)\(isBest ? "  (best so far)" : "")")

@@ -43,6 +43,17 @@ struct TrainingValidationTests {
         for probe in zf { #expect(metrics.symbolicProbes[probe.property] == probe.nearestNeighbor) }
     }
 
+    /// Lines written before the hub shares were measured still read (as 0), and the score
+    /// is the mean of the two top-1 rates.
+    @Test func olderValidationLinesRead() throws {
+        let line = #"{"formulaToPointsTop1":0.25,"formulaToPointsTop10":0.5,"pointsToFormulaTop1":0.75,"pointsToFormulaTop10":0.9,"seconds":1.5,"step":200,"symbolicProbes":{"ncr":0.1}}"#
+        let metrics = try JSONDecoder().decode(ValidationMetrics.self, from: Data(line.utf8))
+        #expect(metrics.step == 200 && metrics.score == 0.5 && metrics.pointsToFormulaLargestHub == 0)
+        #expect(metrics.summary.hasPrefix("step 200: look-alike top-1 points→formula 0.750, formula→points 0.250"))
+        let again = try JSONDecoder().decode(ValidationMetrics.self, from: JSONEncoder().encode(metrics))
+        #expect(again == metrics)
+    }
+
     @Test func tooFewFunctionsAreRefused() {
         #expect(throws: ModelError.self) { try TrainingValidation(samples: Array(Self.heldOut().prefix(5))) }
     }
