@@ -38,10 +38,14 @@ public enum OpProfile {
         set { enabledFlag.store(newValue, ordering: .relaxed) }
     }
 
-    /// CPU seconds used by the calling thread so far.
+    /// `SNIP_PROFILE=wall` times ops by the wall clock instead: with several compute threads,
+    /// where the calling thread's CPU time misses the time it waits for the others.
+    public static let measuresWallTime = ProcessInfo.processInfo.environment["SNIP_PROFILE"] == "wall"
+
+    /// CPU seconds used by the calling thread so far (wall seconds under `SNIP_PROFILE=wall`).
     public static func threadCPUTime() -> Double {
         var t = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        clock_gettime(measuresWallTime ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 

@@ -420,8 +420,8 @@ func profileTrainingSteps(bench: ModelBenchmark, adam: Adam, batches: [(expressi
         lap(3)
     }
     let total = phases.reduce(0) { $0 + $1.1 }
-    var lines = [String(format: "# CPU time per step (ms), mean of %d steps, config %@ batch %d, SNIP_THREADS=%d, OpenBLAS %@",
-                        steps, bench.name, bench.batch, Runtime.threadCount, Runtime.blasCoreName)]
+    var lines = [String(format: "# %@ time per step (ms), mean of %d steps, config %@ batch %d, SNIP_THREADS=%d, OpenBLAS %@",
+                        OpProfile.measuresWallTime ? "wall" : "CPU", steps, bench.name, bench.batch, Runtime.threadCount, Runtime.blasCoreName)]
     for (name, seconds) in phases {
         lines.append(String(format: "%-44@ %9.2f %5.1f %%", name, seconds * 1e3 / Double(steps), 100 * seconds / total))
     }
