@@ -7,8 +7,46 @@ import Foundation
 
 /// C = alpha · op(A) · op(B) + beta · C for row-major matrices; `lda`/`ldb`/`ldc` default to
 /// the packed widths.
+///
+/// Narrow products with many rows (a linear layer over every point of a batch: m in the
+/// thousands, n and k at most 512) or a long inner dimension (its weight gradient: k in the
+/// thousands) are split over the compute threads here, each part on single-threaded BLAS:
+/// OpenBLAS's own threading gained nothing on them (the small model's linear layers took as
+/// long on 2 threads as on 1).
 @inline(__always)
 func sgemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    _ a: UnsafePointer<Float>, lda: Int? = nil, _ b: UnsafePointer<Float>, ldb: Int? = nil,
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int? = nil
+) {
+    let lda = lda ?? (transposeA ? m : k)
+    let ldb = ldb ?? (transposeB ? k : n)
+    let ldc = ldc ?? n
+    let threads = Runtime.threadCount
+    if threads > 1 && ProductSplitting.isEnabled && !ProductSplitting.isInsideParallelProducts
+        && m &* n &* k >= ProductSplitting.minimumWork
+    {
+        if m >= ProductSplitting.minimumRows * threads && n <= ProductSplitting.narrow && k <= ProductSplitting.narrow {
+            ProductSplitting.byRows(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
+                beta: beta, c, ldc: ldc, threads: threads)
+            return
+        }
+        if k >= ProductSplitting.minimumRows * threads && m <= ProductSplitting.narrow && n <= ProductSplitting.narrow {
+            ProductSplitting.byInner(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
+                beta: beta, c, ldc: ldc, threads: threads)
+            return
+        }
+    }
+    sgemmOnce(
+        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
+        beta: beta, c, ldc: ldc)
+}
+
+/// One SGEMM call on OpenBLAS as it is configured.
+@inline(__always)
+func sgemmOnce(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
     _ a: UnsafePointer<Float>, lda: Int? = nil, _ b: UnsafePointer<Float>, ldb: Int? = nil,
     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int? = nil
@@ -36,14 +74,8 @@ func forEachSmallProduct(_ count: Int, flops: Int, _ body: (_ item: Int, _ threa
         for i in 0..<count { body(i, 0) }
         return
     }
-    _ = Runtime.blasConfigured
-    snip_blas_set_num_threads(1)
-    defer { snip_blas_set_num_threads(Int32(threads)) }
-    withoutActuallyEscaping(body) { body in
-        let shared = UnsafeSendable(body)
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            for i in stride(from: t, to: count, by: threads) { shared.value(i, t) }
-        }
+    ProductSplitting.onSingleThreadedBLAS(threads: threads) { t in
+        for i in stride(from: t, to: count, by: threads) { body(i, t) }
     }
 }
 
