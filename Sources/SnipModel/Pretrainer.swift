@@ -31,12 +31,14 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     /// Decay of an exponential moving average of the weights (0: none); validation, the best
     /// weights and `average.safetensors` then use the average (see ``WeightAverage``).
     public var averageDecay = 0.0
+    /// The figure that decides which validated weights are the best.
+    public var validationRule = ValidationRule.top1
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
         case batchSize, learningRate, warmup, clipNorm, temperature, checkpointEvery, objective, lookAlikeTargets
-        case validateEvery, validationData, validationCount, averageDecay
+        case validateEvery, validationData, validationCount, averageDecay, validationRule
     }
 
     /// Reads options; runs recorded before a field existed get its default.
@@ -54,6 +56,7 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
         validationData = try c.decodeIfPresent(String.self, forKey: .validationData)
         validationCount = try c.decodeIfPresent(Int.self, forKey: .validationCount) ?? 1000
         averageDecay = try c.decodeIfPresent(Double.self, forKey: .averageDecay) ?? 0
+        validationRule = try c.decodeIfPresent(ValidationRule.self, forKey: .validationRule) ?? .top1
     }
 }
 
@@ -273,7 +276,8 @@ public final class Pretrainer {
             let metrics = try validation.measure(model, step: step)
             try run.appendValidation(metrics)
             if bestValidation == nil { bestValidation = Self.recordedValidation(at: run.bestModelPath) }
-            let isBest = bestValidation.map { metrics.score > $0.score } ?? true
+            let rule = options.validationRule
+            let isBest = bestValidation.map { metrics.score(by: rule) > $0.score(by: rule) } ?? true
             if isBest {
                 let json = String(decoding: try JSONEncoder().encode(metrics), as: UTF8.self)
                 try model.save(

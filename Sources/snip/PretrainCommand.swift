@@ -87,6 +87,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Validate on the first N functions of --validation-data.")
     var validationCount = 1000
 
+    @Option(help: "What makes validated weights the best: top1 (mean look-alike top-1 both ways) or retrieval (mean of top-1 and top-10 both ways, steadier).")
+    var selectBy: ValidationRule = .top1
+
     @Option(help: "Keep an exponential moving average of the weights with this decay (e.g. 0.998; 0: none): validation, best.safetensors and average.safetensors (written at each checkpoint) use it.")
     var ema = 0.0
 
@@ -109,8 +112,11 @@ struct PretrainCommand: ParsableCommand {
         guard (validateEvery > 0) == (validationData != nil) else {
             throw ValidationError("--validate-every N and --validation-data FILE go together")
         }
-        if resume != nil && (validationData != nil || ema != 0) {
-            throw ValidationError("a resumed run validates and averages as it started; leave out --validate-every, --validation-data and --ema")
+        if selectBy != .top1 && validateEvery == 0 {
+            throw ValidationError("--select-by needs --validate-every and --validation-data")
+        }
+        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1) {
+            throw ValidationError("a resumed run validates and averages as it started; leave out --validate-every, --validation-data, --select-by and --ema")
         }
     }
 
@@ -167,6 +173,7 @@ struct PretrainCommand: ParsableCommand {
                 options.validationData = validationData
                 options.validationCount = validationCount
                 options.averageDecay = ema
+                options.validationRule = selectBy
                 if lookAlikeTargets && !data.isEmpty {
                     throw ValidationError("--look-alike-targets needs generated data (leave out --data)")
                 }
@@ -189,7 +196,9 @@ struct PretrainCommand: ParsableCommand {
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
                 let rate = Double(m.step - start) / max(elapsed, 1e-9)
                 let eta = Double(steps - m.step) / max(rate, 1e-9)
-                let best = trainer.bestValidation.map { String(format: "  best %.3f (step %d)", $0.score, $0.step) } ?? ""
+                let best = trainer.bestValidation.map {
+                    String(format: "  best %.3f (step %d)", $0.score(by: trainer.options.validationRule), $0.step)
+                } ?? ""
                 status?.show(String(
                     format: "step %d/%d  loss %.4f  lr %.2e  %.1f samples/s  ETA %@%@%@", m.step, steps, m.loss, m.learningRate,
                     m.samplesPerSecond, formatDuration(eta), best, trainer.skipped > 0 ? "  skipped \(trainer.skipped)" : ""))
@@ -262,3 +271,4 @@ struct PretrainCommand: ParsableCommand {
 }
 
 extension ContrastiveObjective: ExpressibleByArgument {}
+extension ValidationRule: ExpressibleByArgument {}

@@ -50,6 +50,7 @@ struct PretrainCommandTests {
         let (status, output) = try runSnip([
             "pretrain", "--config", "small", "--steps", "2", "--batch-size", "4", "--normalize-y", "--out", directory,
             "--validate-every", "1", "--validation-data", held, "--validation-count", "30", "--ema", "0.9",
+            "--select-by", "retrieval",
         ])
         #expect(status == 0, "\(output)")
         #expect(output.contains("validating every 1 steps on 30 functions"))
@@ -59,9 +60,12 @@ struct PretrainCommandTests {
         }
         let lines = try String(contentsOfFile: directory + "/validation.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 3)
+        #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"validationRule\" : \"retrieval\""))
 
         let (missing, says) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--validate-every", "5"])
         #expect(missing != 0 && says.contains("--validate-every N and --validation-data FILE go together"), "\(says)")
+        let (alone, aloneSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--select-by", "retrieval"])
+        #expect(alone != 0 && aloneSays.contains("--select-by needs --validate-every"), "\(aloneSays)")
         let (bad, badSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--ema", "1"])
         #expect(bad != 0 && badSays.contains("--ema must be 0 (off) or a decay in (0, 1)"), "\(badSays)")
         let (resumed, resumedSays) = try runSnip(["pretrain", "--resume", directory, "--ema", "0.5"])

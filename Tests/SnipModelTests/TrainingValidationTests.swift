@@ -54,6 +54,26 @@ struct TrainingValidationTests {
         #expect(again == metrics)
     }
 
+    /// The retrieval rule averages top-1 and top-10 both ways, and decides which weights a
+    /// run keeps.
+    @Test func theRetrievalRuleCountsTopTen() throws {
+        let a = ValidationMetrics(
+            step: 1, pointsToFormulaTop1: 0.6, formulaToPointsTop1: 0.4, pointsToFormulaTop10: 0.7, formulaToPointsTop10: 0.5,
+            pointsToFormulaLargestHub: 0, formulaToPointsLargestHub: 0, symbolicProbes: [:], seconds: 0)
+        let b = ValidationMetrics(
+            step: 2, pointsToFormulaTop1: 0.5, formulaToPointsTop1: 0.45, pointsToFormulaTop10: 0.9, formulaToPointsTop10: 0.8,
+            pointsToFormulaLargestHub: 0, formulaToPointsLargestHub: 0, symbolicProbes: [:], seconds: 0)
+        #expect(abs(a.score(by: .top1) - 0.5) < 1e-12 && abs(a.score(by: .retrieval) - 0.55) < 1e-12)
+        #expect(a.score(by: .top1) > b.score(by: .top1) && b.score(by: .retrieval) > a.score(by: .retrieval))
+        // the rule is recorded with the options and read back (absent in older runs: top1)
+        var options = TinyTraining.options()
+        options.validationRule = .retrieval
+        let decoded = try JSONDecoder().decode(PretrainingOptions.self, from: JSONEncoder().encode(options))
+        #expect(decoded.validationRule == .retrieval)
+        let legacy = #"{"batchSize":4,"learningRate":0.001,"warmup":3,"clipNorm":0.5,"temperature":1,"checkpointEvery":2}"#
+        #expect(try JSONDecoder().decode(PretrainingOptions.self, from: Data(legacy.utf8)).validationRule == .top1)
+    }
+
     @Test func tooFewFunctionsAreRefused() {
         #expect(throws: ModelError.self) { try TrainingValidation(samples: Array(Self.heldOut().prefix(5))) }
     }
