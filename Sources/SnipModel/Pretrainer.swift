@@ -213,7 +213,8 @@ public final class Pretrainer {
                 skipped: counters.skipped, group: group)
             trainer.optimizer.restore(updates: counters.updates, moments: moments)
             if let average, settings.options.averageDecay > 0 {
-                trainer.average = WeightAverage(values: average, decay: settings.options.averageDecay)
+                trainer.average = WeightAverage(
+                    parameters: model.namedParameters().map(\.parameter), decay: settings.options.averageDecay, values: average)
             }
             if group.isLeader { try run.truncateMetrics(after: counters.step) }
         } else {
@@ -241,8 +242,8 @@ public final class Pretrainer {
             model: model, extra: loss.parameters, optimizer: optimizer, average: average,
             counters: .init(step: step, updates: optimizer.updates, momentSteps: optimizer.moments.map(\.step), skipped: skipped),
             to: run.checkpointPath)
-        try withServedWeights {
-            if average != nil {
+        if let average {
+            try average.withAveraged {
                 try model.save(to: run.averageModelPath, extraMetadata: [SNIPModel.propertyHeadKey: SNIPModel.untrainedPropertyHead])
             }
         }
@@ -252,7 +253,7 @@ public final class Pretrainer {
     /// runs that keep one, else the trained weights themselves.
     private func withServedWeights<T>(_ body: () throws -> T) rethrows -> T {
         guard let average else { return try body() }
-        return try average.withAveraged(model.namedParameters().map(\.parameter), body)
+        return try average.withAveraged(body)
     }
 
     /// The metadata key of `best.safetensors` that holds its ``ValidationMetrics``.
@@ -266,9 +267,10 @@ public final class Pretrainer {
         return try? JSONDecoder().decode(ValidationMetrics.self, from: Data(json.utf8))
     }
 
-    /// Measures the model (its moving average, for runs that keep one) on `validation`, appends the result to `validation.jsonl` and, when
-    /// it beats the best so far, writes the weights to `best.safetensors` (rank 0 only).
-    /// Returns the metrics and whether they are the new best.
+    /// Measures the model (its moving average, for runs that keep one) on `validation`, appends
+    /// the result to `validation.jsonl` and, when it beats the best so far by the options'
+    /// ``ValidationRule``, writes the weights to `best.safetensors` (rank 0 only). Returns the
+    /// metrics and whether they are the new best.
     @discardableResult
     public func validate(on validation: TrainingValidation) throws -> (metrics: ValidationMetrics, isBest: Bool)? {
         guard group.isLeader else { return nil }
@@ -358,7 +360,7 @@ public final class Pretrainer {
                 }
             }
             step += 1
-            if outcome.skipped { skipped += 1 } else { average?.update(from: model.namedParameters().map(\.parameter)) }
+            if outcome.skipped { skipped += 1 } else { average?.update() }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let metrics = StepMetrics(
                 step: step, loss: outcome.loss, learningRate: outcome.learningRate, gradientNorm: outcome.gradientNorm,

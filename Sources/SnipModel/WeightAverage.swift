@@ -11,26 +11,23 @@ import SnipTensor
 final class WeightAverage {
     /// Weight of the old average in each update.
     let decay: Float
-    /// The averaged value of each parameter, in the parameters' order.
+    /// The parameters averaged, in the order of ``values``.
+    private let parameters: [Parameter]
+    /// The averaged value of each parameter.
     private(set) var values: [Tensor]
 
-    /// Starts the average at the parameters' current values.
-    init(parameters: [Parameter], decay: Double) {
+    /// Averages `parameters`, starting at their current values, or at `values` (saved earlier,
+    /// in the parameters' order and shapes) when given.
+    init(parameters: [Parameter], decay: Double, values: [Tensor]? = nil) {
         precondition(decay > 0 && decay < 1, "decay must lie in (0, 1)")
+        precondition(values.map { $0.count == parameters.count } ?? true, "\(values?.count ?? 0) averages for \(parameters.count) parameters")
         self.decay = Float(decay)
-        values = parameters.map { $0.value.detached() + 0 }
-    }
-
-    /// Continues an average saved earlier (`values` in the parameters' order and shapes).
-    init(values: [Tensor], decay: Double) {
-        precondition(decay > 0 && decay < 1, "decay must lie in (0, 1)")
-        self.decay = Float(decay)
-        self.values = values.map { $0.detached() + 0 }
+        self.parameters = parameters
+        self.values = (values ?? parameters.map(\.value)).map { $0.detached() + 0 }
     }
 
     /// Folds the parameters' current values into the average.
-    func update(from parameters: [Parameter]) {
-        precondition(parameters.count == values.count, "\(parameters.count) parameters for \(values.count) averages")
+    func update() {
         let keep = decay
         let take = 1 - decay
         for index in values.indices {
@@ -45,7 +42,7 @@ final class WeightAverage {
 
     /// Runs `body` with the parameters holding the averaged values, then puts their own values
     /// back (also when `body` throws).
-    func withAveraged<T>(_ parameters: [Parameter], _ body: () throws -> T) rethrows -> T {
+    func withAveraged<T>(_ body: () throws -> T) rethrows -> T {
         let own = parameters.map(\.value)
         for (parameter, average) in zip(parameters, values) { parameter.value = average + 0 }
         defer { for (parameter, value) in zip(parameters, own) { parameter.value = value } }
