@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -36,8 +37,10 @@ public enum Interrupt {
 
     /// Set by any stop request; cleared by ``clear()``.
     nonisolated(unsafe) static var flag: sig_atomic_t = 0
-    /// Set by a request that arms the second-signal exit (Ctrl-C, SIGTERM, SIGHUP).
-    nonisolated(unsafe) static var armed: sig_atomic_t = 0
+    /// Set by a request that arms the second-signal exit (Ctrl-C, SIGTERM, SIGHUP). Atomic:
+    /// two signals sent together can be handled at the same time on two threads, and exactly
+    /// one of them must find it set.
+    static let armed = Atomic<Int32>(0)
     /// 0 none, 1 cancel, 2 stop and save.
     nonisolated(unsafe) static var mode: sig_atomic_t = 0
     /// Whether messages are written.
@@ -59,7 +62,7 @@ public enum Interrupt {
     /// Forgets earlier requests (the REPL after each statement).
     public static func clear() {
         flag = 0
-        armed = 0
+        armed.store(0, ordering: .sequentiallyConsistent)
     }
 
     /// Marks a request, as the signal handler does (also used by tests).
@@ -129,11 +132,10 @@ public enum Interrupt {
         case 1:
             flag = 1
         case 2:
-            if number != SIGUSR1 && armed != 0 {
+            if number != SIGUSR1 && armed.exchange(1, ordering: .sequentiallyConsistent) != 0 {
                 say(againMessages, number)
                 end(number, status: 128 + number)
             }
-            if number != SIGUSR1 { armed = 1 }
             flag = 1
             say(firstMessages, number)
         default:
