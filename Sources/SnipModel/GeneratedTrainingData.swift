@@ -8,11 +8,20 @@ public struct GeneratedTrainingData: TrainingData {
     public let generator: ExpressionGenerator
     public let tokenizer: SampleTokenizer
     public let seed: UInt64
+    /// The probability of keeping a drawn function whose scaled graph is a straight line
+    /// (``StraightLineFit``); a function not kept is replaced by the next one its stream
+    /// draws. 1 keeps the generator's distribution.
+    public let straightLineKeep: Double
 
-    public init(generator: ExpressionGenerator, tokenizer: SampleTokenizer, seed: UInt64) {
+    /// Draws for one example before a straight line is kept whatever ``straightLineKeep`` says.
+    public static let maxDrawsPerExample = 64
+
+    public init(generator: ExpressionGenerator, tokenizer: SampleTokenizer, seed: UInt64, straightLineKeep: Double = 1) {
+        precondition((0...1).contains(straightLineKeep), "straight-line keep rate \(straightLineKeep) outside [0, 1]")
         self.generator = generator
         self.tokenizer = tokenizer
         self.seed = seed
+        self.straightLineKeep = straightLineKeep
     }
 
     /// The random stream of example `index` of step `step`.
@@ -66,7 +75,13 @@ public struct GeneratedTrainingData: TrainingData {
     public func samples(forStep step: Int, indices: Range<Int>) -> [Sample] {
         indices.map { index in
             var stream = Self.stream(seed: seed, step: step, index: index)
-            return generator.generate(using: &stream).sample
+            var sample = generator.generate(using: &stream).sample
+            guard straightLineKeep < 1 else { return sample }
+            for _ in 1..<Self.maxDrawsPerExample {
+                guard sample.isStraightLine(), Double.random(in: 0..<1, using: &stream) >= straightLineKeep else { break }
+                sample = generator.generate(using: &stream).sample
+            }
+            return sample
         }
     }
 

@@ -58,6 +58,14 @@ public struct ModelReport: Codable, Sendable {
     public var medianLookAlikes: Double
     /// Share of point sets whose only look-alike formula is their own.
     public var uniqueShare: Double
+    /// Share of the functions whose scaled graph is not a straight line (``StraightLineFit``,
+    /// the look-alike tolerance); nil in reports made before it was measured.
+    public var curvedShare: Double?
+    /// ``pointsToFormula`` for the curved functions' point sets only (all formulas still
+    /// compete): straight lines look like every other straight line, so they are easy hits.
+    public var curvedPointsToFormula: Direction?
+    /// ``formulaToPoints`` for the curved functions' formulas only.
+    public var curvedFormulaToPoints: Direction?
     /// Mean cosine of a function's z_f with its own z_y.
     public var ownCosine: Double
     /// Mean cosine of z_f with other functions' z_y.
@@ -99,7 +107,8 @@ public struct ModelReport: Codable, Sendable {
         let embeddings = Embeddings(samples: samples, symbolic: symbolic, numeric: numeric)
         var report = ModelReport(
             scores: model.scores(symbolic: symbolic, numeric: numeric).scalars, lookAlikes: table,
-            embeddings: embeddings, contract: model.contract)
+            embeddings: embeddings, contract: model.contract,
+            curved: samples.map { !$0.isStraightLine(tolerance: lookAlikeTolerance) })
         if shouldStop() { return nil }
         progress("redrawing points for the formula-only ceiling")
         report.formulaOnly = FormulaCeiling.r2(samples: samples, embeddings: embeddings)
@@ -107,8 +116,12 @@ public struct ModelReport: Codable, Sendable {
     }
 
     /// The report from retrieval scores (`scores[i * N + j]`: formula i against points j), the
-    /// look-alike table and the embeddings.
-    public init(scores: [Float], lookAlikes table: LookAlikes, embeddings: Embeddings, contract: ModelContract, folds: Int = 5) {
+    /// look-alike table and the embeddings; `curved[i]` says whether function i's graph is not
+    /// a straight line (nil: the curved-only figures are not made).
+    public init(
+        scores: [Float], lookAlikes table: LookAlikes, embeddings: Embeddings, contract: ModelContract,
+        curved: [Bool]? = nil, folds: Int = 5
+    ) {
         let n = table.count
         precondition(scores.count == n * n, "scores for \(n) functions")
         functions = n
@@ -124,6 +137,19 @@ public struct ModelReport: Codable, Sendable {
         }
         formulaToPoints = Self.direction(n: n, counts: pointCounts) { query, candidate in
             (scores[query * n + candidate], table[formula: query, points: candidate])
+        }
+        if let curved {
+            precondition(curved.count == n, "curved flags for \(curved.count) of \(n) functions")
+            let queries = (0..<n).filter { curved[$0] }
+            curvedShare = Double(queries.count) / Double(n)
+            if !queries.isEmpty {
+                curvedPointsToFormula = Self.direction(n: n, counts: formulaCounts, queries: queries) { query, candidate in
+                    (scores[candidate * n + query], table[formula: candidate, points: query])
+                }
+                curvedFormulaToPoints = Self.direction(n: n, counts: pointCounts, queries: queries) { query, candidate in
+                    (scores[query * n + candidate], table[formula: query, points: candidate])
+                }
+            }
         }
         let zf = embeddings.symbolic.map(PropertyProbe.unit)
         let zy = embeddings.numeric.map(PropertyProbe.unit)
@@ -155,15 +181,18 @@ public struct ModelReport: Codable, Sendable {
         self.probes = probes
     }
 
-    /// Hits at both cut-offs for queries 0..<n; `pair(query, candidate)` gives the score and
-    /// whether the candidate looks like the query.
-    static func direction(n: Int, counts: [Int], pair: (Int, Int) -> (Float, Bool)) -> Direction {
+    /// Hits at both cut-offs for `queries` (all n when nil) among candidates 0..<n;
+    /// `pair(query, candidate)` gives the score and whether the candidate looks like the query;
+    /// `counts[q]` is how many candidates look like query q.
+    static func direction(n: Int, counts: [Int], queries: [Int]? = nil, pair: (Int, Int) -> (Float, Bool)) -> Direction {
+        let queries = queries ?? Array(0..<n)
+        let asked = Double(max(queries.count, 1))
         let (k1, k10) = cutoffs
         var exact = (0, 0)
         var alike = (0, 0)
         var order = Array(0..<n)
         var firsts = [Int](repeating: 0, count: n)
-        for query in 0..<n {
+        for query in queries {
             let scored = (0..<n).map { pair(query, $0) }
             // the best candidates first; equal scores by index
             order.sort { scored[$0].0 != scored[$1].0 ? scored[$0].0 > scored[$1].0 : $0 < $1 }
@@ -175,15 +204,15 @@ public struct ModelReport: Codable, Sendable {
             if top.contains(where: { scored[$0].1 }) { alike.1 += 1 }
         }
         func chance(_ k: Int) -> Double {
-            counts.reduce(0) { $0 + randomHitChance(candidates: n, matching: $1, k: k) } / Double(n)
+            queries.reduce(0) { $0 + randomHitChance(candidates: n, matching: counts[$1], k: k) } / asked
         }
         return Direction(
-            top1: Hits(exact: Double(exact.0) / Double(n), lookAlike: Double(alike.0) / Double(n),
+            top1: Hits(exact: Double(exact.0) / asked, lookAlike: Double(alike.0) / asked,
                        exactChance: Double(min(k1, n)) / Double(n), lookAlikeChance: chance(k1)),
-            top10: Hits(exact: Double(exact.1) / Double(n), lookAlike: Double(alike.1) / Double(n),
+            top10: Hits(exact: Double(exact.1) / asked, lookAlike: Double(alike.1) / asked,
                         exactChance: Double(min(k10, n)) / Double(n), lookAlikeChance: chance(k10)),
             distinctAnswers: firsts.filter { $0 > 0 }.count,
-            largestHub: Double(firsts.max() ?? 0) / Double(max(n, 1)))
+            largestHub: Double(firsts.max() ?? 0) / asked)
     }
 
     /// The chance that k candidates drawn at random from `candidates` include at least one of
@@ -198,6 +227,7 @@ public struct ModelReport: Codable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case functions, pointsToFormula, formulaToPoints, lookAlikeTolerance, medianLookAlikes, uniqueShare
+        case curvedShare, curvedPointsToFormula, curvedFormulaToPoints
         case ownCosine, otherCosine, probeFunctions, probeFolds, probes, contract
     }
 }
@@ -251,6 +281,13 @@ extension ModelReport {
             "retrieval, look-alike-aware (and exact):",
             row("  points → formula", pointsToFormula),
             row("  formula → points", formulaToPoints),
+        ]
+        if let curvedShare, let p2f = curvedPointsToFormula, let f2p = curvedFormulaToPoints {
+            lines.append("curved functions only (\(String(format: "%.0f", 100 * curvedShare))% of the set; the rest are straight lines within RMSE \(lookAlikeTolerance)):")
+            lines.append("  points → formula  top-1 \(f(p2f.top1.lookAlike)) (chance \(f(p2f.top1.lookAlikeChance)))   top-10 \(f(p2f.top10.lookAlike))")
+            lines.append("  formula → points  top-1 \(f(f2p.top1.lookAlike)) (chance \(f(f2p.top1.lookAlikeChance)))   top-10 \(f(f2p.top10.lookAlike))")
+        }
+        lines += [
             "cosine of z_f with its own z_y: \(f(ownCosine)) (with others: \(f(otherCosine)))",
         ]
         if probes.isEmpty {

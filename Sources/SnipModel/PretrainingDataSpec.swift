@@ -13,12 +13,34 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
     public var normalizeY: Bool
     /// Whether expressions are read as skeletons.
     public var skeleton: Bool
+    /// The probability of keeping a generated function whose scaled graph is a straight line
+    /// (``GeneratedTrainingData/straightLineKeep``; 1: the generator's own mix).
+    public var straightLineKeep: Double
 
-    public init(files: [String] = [], maxInputDimension: Int, normalizeY: Bool, skeleton: Bool) {
+    public init(files: [String] = [], maxInputDimension: Int, normalizeY: Bool, skeleton: Bool, straightLineKeep: Double = 1) {
         self.files = files
         self.maxInputDimension = maxInputDimension
         self.normalizeY = normalizeY
         self.skeleton = skeleton
+        self.straightLineKeep = straightLineKeep
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case files, maxInputDimension, normalizeY, skeleton, straightLineKeep
+    }
+
+    /// Reads recorded settings; runs recorded before straight lines could be thinned kept them all.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        files = try c.decode([String].self, forKey: .files)
+        maxInputDimension = try c.decode(Int.self, forKey: .maxInputDimension)
+        normalizeY = try c.decode(Bool.self, forKey: .normalizeY)
+        skeleton = try c.decode(Bool.self, forKey: .skeleton)
+        straightLineKeep = try c.decodeIfPresent(Double.self, forKey: .straightLineKeep) ?? 1
+        guard straightLineKeep.isFinite, (0...1).contains(straightLineKeep) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .straightLineKeep, in: c, debugDescription: "straightLineKeep \(straightLineKeep) is not in [0, 1]")
+        }
     }
 
     /// The settings behind a description written by runs made before the settings were
@@ -36,6 +58,7 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
     public var description: String {
         files.isEmpty
             ? "generated: max input dimension \(maxInputDimension)\(normalizeY ? ", normalized y" : "")\(skeleton ? ", skeletons" : "")"
+                + (straightLineKeep < 1 ? ", straight lines kept with probability \(straightLineKeep)" : "")
             : "files: " + files.joined(separator: ", ") + (normalizeY ? " (y scaled to [0, 1])" : "")
     }
 
@@ -47,7 +70,9 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
         if files.isEmpty {
             var generatorConfig = GeneratorConfiguration(maxInputDimension: maxInputDimension)
             generatorConfig.normalizeY = normalizeY
-            return GeneratedTrainingData(generator: ExpressionGenerator(configuration: generatorConfig), tokenizer: tokenizer, seed: seed)
+            return GeneratedTrainingData(
+                generator: ExpressionGenerator(configuration: generatorConfig), tokenizer: tokenizer, seed: seed,
+                straightLineKeep: straightLineKeep)
         }
         let contract = ModelContract(normalizesY: normalizeY, skeleton: skeleton)
         var examples: [TrainingExample] = []

@@ -16,6 +16,8 @@ public struct TrainingValidation: Sendable {
     public let samples: [Sample]
     /// Which of their formulas look like which point sets (computed once).
     public let lookAlikes: LookAlikes
+    /// Which of them are not straight lines (``StraightLineFit``).
+    public let curved: [Bool]
 
     /// Evaluates every formula on every point set once (the costly part; a measurement then
     /// only embeds and ranks).
@@ -25,6 +27,7 @@ public struct TrainingValidation: Sendable {
         }
         self.samples = samples
         lookAlikes = LookAlikes(samples: samples, tolerance: tolerance)
+        curved = samples.map { !$0.isStraightLine(tolerance: tolerance) }
     }
 
     /// Measures `model` (at training step `step`).
@@ -35,7 +38,8 @@ public struct TrainingValidation: Sendable {
         }
         let report = ModelReport(
             scores: model.scores(symbolic: symbolic, numeric: numeric).scalars, lookAlikes: lookAlikes,
-            embeddings: Embeddings(samples: samples, symbolic: symbolic, numeric: numeric), contract: model.contract)
+            embeddings: Embeddings(samples: samples, symbolic: symbolic, numeric: numeric), contract: model.contract,
+            curved: curved)
         var probes: [String: Double] = [:]
         for probe in report.probes where probe.embedding == "z_f" { probes[probe.property] = probe.nearestNeighbor }
         return ValidationMetrics(
@@ -47,7 +51,9 @@ public struct TrainingValidation: Sendable {
             pointsToFormulaLargestHub: report.pointsToFormula.largestHub ?? 0,
             formulaToPointsLargestHub: report.formulaToPoints.largestHub ?? 0,
             symbolicProbes: probes,
-            seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+            seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9,
+            curvedPointsToFormulaTop1: report.curvedPointsToFormula?.top1.lookAlike,
+            curvedFormulaToPointsTop1: report.curvedFormulaToPoints?.top1.lookAlike)
     }
 }
 
@@ -69,11 +75,17 @@ public struct ValidationMetrics: Codable, Sendable, Equatable {
     public var symbolicProbes: [String: Double]
     /// Seconds the measurement took.
     public var seconds: Double
+    /// Look-alike top-1 points → formula over the functions that are not straight lines (nil
+    /// when none are, and in lines written before it was measured).
+    public var curvedPointsToFormulaTop1: Double?
+    /// The same, formula → points.
+    public var curvedFormulaToPointsTop1: Double?
 
     public init(
         step: Int, pointsToFormulaTop1: Double, formulaToPointsTop1: Double, pointsToFormulaTop10: Double,
         formulaToPointsTop10: Double, pointsToFormulaLargestHub: Double, formulaToPointsLargestHub: Double,
-        symbolicProbes: [String: Double], seconds: Double
+        symbolicProbes: [String: Double], seconds: Double,
+        curvedPointsToFormulaTop1: Double? = nil, curvedFormulaToPointsTop1: Double? = nil
     ) {
         self.step = step
         self.pointsToFormulaTop1 = pointsToFormulaTop1
@@ -84,14 +96,18 @@ public struct ValidationMetrics: Codable, Sendable, Equatable {
         self.formulaToPointsLargestHub = formulaToPointsLargestHub
         self.symbolicProbes = symbolicProbes
         self.seconds = seconds
+        self.curvedPointsToFormulaTop1 = curvedPointsToFormulaTop1
+        self.curvedFormulaToPointsTop1 = curvedFormulaToPointsTop1
     }
 
     private enum CodingKeys: String, CodingKey {
         case step, pointsToFormulaTop1, formulaToPointsTop1, pointsToFormulaTop10, formulaToPointsTop10
         case pointsToFormulaLargestHub, formulaToPointsLargestHub, symbolicProbes, seconds
+        case curvedPointsToFormulaTop1, curvedFormulaToPointsTop1
     }
 
-    /// Reads a measurement; ones written before the hub shares were measured get 0 for them.
+    /// Reads a measurement; ones written before the hub shares were measured get 0 for them
+    /// (and nil for the curved-only rates).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         step = try c.decode(Int.self, forKey: .step)
@@ -103,6 +119,8 @@ public struct ValidationMetrics: Codable, Sendable, Equatable {
         formulaToPointsLargestHub = try c.decodeIfPresent(Double.self, forKey: .formulaToPointsLargestHub) ?? 0
         symbolicProbes = try c.decode([String: Double].self, forKey: .symbolicProbes)
         seconds = try c.decode(Double.self, forKey: .seconds)
+        curvedPointsToFormulaTop1 = try c.decodeIfPresent(Double.self, forKey: .curvedPointsToFormulaTop1)
+        curvedFormulaToPointsTop1 = try c.decodeIfPresent(Double.self, forKey: .curvedFormulaToPointsTop1)
     }
 
     /// The mean of the two look-alike top-1 rates (what runs maximise by default).
@@ -123,7 +141,8 @@ public struct ValidationMetrics: Codable, Sendable, Equatable {
             format: "step %d: look-alike top-1 points→formula %.3f, formula→points %.3f (top-10 %.3f / %.3f; largest hubs %.2f / %.2f)%@",
             step, pointsToFormulaTop1, formulaToPointsTop1, pointsToFormulaTop10, formulaToPointsTop10,
             pointsToFormulaLargestHub, formulaToPointsLargestHub,
-            probes.isEmpty ? "" : "; k-NN R² from z_f " + probes.joined(separator: " / "))
+            (curvedPointsToFormulaTop1.flatMap { p2f in curvedFormulaToPointsTop1.map { String(format: "; curved only %.3f / %.3f", p2f, $0) } } ?? "")
+                + (probes.isEmpty ? "" : "; k-NN R² from z_f " + probes.joined(separator: " / ")))
     }
 }
 

@@ -75,6 +75,9 @@ struct PretrainCommand: ParsableCommand {
     @Flag(help: "Encode expression skeletons (constants replaced by CONSTANT).")
     var skeleton = false
 
+    @Option(help: "Keep a generated function whose scaled graph is a straight line (about half of 1-D ones) with this probability, drawing another in its place otherwise (1: the generator's mix; e.g. 0.2 for batches of mostly curved functions).")
+    var keepStraightLines = 1.0
+
     @Option(help: "Train on these data.prefix files instead of generated functions.")
     var data: [String] = []
 
@@ -107,6 +110,12 @@ struct PretrainCommand: ParsableCommand {
         try Flags.checkPositive(temperature, "--temperature")
         guard clip.isFinite, clip >= 0 else { throw ValidationError("--clip must be 0 (off) or a positive number, not \(clip)") }
         try Flags.check(validateEvery, "--validate-every", in: 0...Flags.maxSteps)
+        guard keepStraightLines.isFinite, (0...1).contains(keepStraightLines) else {
+            throw ValidationError("--keep-straight-lines must be a probability in [0, 1], not \(keepStraightLines)")
+        }
+        if keepStraightLines < 1 && !data.isEmpty {
+            throw ValidationError("--keep-straight-lines applies to generated functions (leave out --data)")
+        }
         guard ema.isFinite, ema >= 0, ema < 1 else { throw ValidationError("--ema must be 0 (off) or a decay in (0, 1), not \(ema)") }
         try Flags.check(validationCount, "--validation-count", in: 20...Flags.maxRetrievalCandidates)
         guard (validateEvery > 0) == (validationData != nil) else {
@@ -115,8 +124,8 @@ struct PretrainCommand: ParsableCommand {
         if selectBy != .top1 && validateEvery == 0 {
             throw ValidationError("--select-by needs --validate-every and --validation-data")
         }
-        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1) {
-            throw ValidationError("a resumed run validates and averages as it started; leave out --validate-every, --validation-data, --select-by and --ema")
+        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1) {
+            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema and --keep-straight-lines")
         }
     }
 
@@ -178,7 +187,8 @@ struct PretrainCommand: ParsableCommand {
                     throw ValidationError("--look-alike-targets needs generated data (leave out --data)")
                 }
                 spec = PretrainingDataSpec(
-                    files: data, maxInputDimension: maxInputDimension, normalizeY: normalizeY, skeleton: skeleton)
+                    files: data, maxInputDimension: maxInputDimension, normalizeY: normalizeY, skeleton: skeleton,
+                    straightLineKeep: keepStraightLines)
                 trainer = try Pretrainer(
                     model: start ?? SNIPModel(config: modelConfig, seed: seed), options: options, directory: out!, seed: seed,
                     data: spec, initializedFrom: initFrom, group: group)

@@ -50,17 +50,19 @@ struct PretrainCommandTests {
         let (status, output) = try runSnip([
             "pretrain", "--config", "small", "--steps", "2", "--batch-size", "4", "--normalize-y", "--out", directory,
             "--validate-every", "1", "--validation-data", held, "--validation-count", "30", "--ema", "0.9",
-            "--select-by", "retrieval",
+            "--select-by", "retrieval", "--keep-straight-lines", "0.25",
         ])
         #expect(status == 0, "\(output)")
         #expect(output.contains("validating every 1 steps on 30 functions"))
         #expect(output.contains("validation step 0: look-alike top-1") && output.contains("validation step 2:"))
+        #expect(output.contains("; curved only "), "\(output)")
         for file in ["best.safetensors", "average.safetensors"] {
             #expect(FileManager.default.fileExists(atPath: directory + "/" + file), "\(file)")
         }
         let lines = try String(contentsOfFile: directory + "/validation.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 3)
         #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"validationRule\" : \"retrieval\""))
+        #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"straightLineKeep\" : 0.25"))
 
         let (missing, says) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--validate-every", "5"])
         #expect(missing != 0 && says.contains("--validate-every N and --validation-data FILE go together"), "\(says)")
@@ -69,6 +71,10 @@ struct PretrainCommandTests {
         let (bad, badSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--ema", "1"])
         #expect(bad != 0 && badSays.contains("--ema must be 0 (off) or a decay in (0, 1)"), "\(badSays)")
         let (resumed, resumedSays) = try runSnip(["pretrain", "--resume", directory, "--ema", "0.5"])
-        #expect(resumed != 0 && resumedSays.contains("a resumed run validates and averages as it started"), "\(resumedSays)")
+        #expect(resumed != 0 && resumedSays.contains("a resumed run validates, averages and draws its data as it started"), "\(resumedSays)")
+        let (thin, thinSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--keep-straight-lines", "1.5"])
+        #expect(thin != 0 && thinSays.contains("--keep-straight-lines must be a probability in [0, 1]"), "\(thinSays)")
+        let (files, filesSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--data", held, "--keep-straight-lines", "0.5"])
+        #expect(files != 0 && filesSays.contains("--keep-straight-lines applies to generated functions"), "\(filesSays)")
     }
 }

@@ -39,6 +39,37 @@ struct ModelContractTests {
         #expect(a?.description == "generated: max input dimension 1, normalized y")
     }
 
+    /// Settings recorded before straight lines could be thinned read as keeping them all; a
+    /// recorded rate comes back, and one outside [0, 1] is refused.
+    @Test func theStraightLineRateIsRecordedAndOlderRunsKeepEveryLine() throws {
+        let old = Data(#"{"files":[],"maxInputDimension":1,"normalizeY":true,"skeleton":false}"#.utf8)
+        #expect(try JSONDecoder().decode(PretrainingDataSpec.self, from: old).straightLineKeep == 1)
+        let thinned = PretrainingDataSpec(maxInputDimension: 1, normalizeY: true, skeleton: false, straightLineKeep: 0.2)
+        #expect(try JSONDecoder().decode(PretrainingDataSpec.self, from: JSONEncoder().encode(thinned)) == thinned)
+        #expect(thinned.description == "generated: max input dimension 1, normalized y, straight lines kept with probability 0.2")
+        let bad = Data(#"{"files":[],"maxInputDimension":1,"normalizeY":true,"skeleton":false,"straightLineKeep":1.5}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(PretrainingDataSpec.self, from: bad) }
+    }
+
+    /// Thinning straight lines changes the mix of the generated batches, and only that: the
+    /// same seed gives the same batch, curved functions come through as drawn, and about half
+    /// of the generator's own 1-D functions are straight lines.
+    @Test func thinnedDataDrawsFewerStraightLines() throws {
+        let spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: true, skeleton: false)
+        var thin = spec
+        thin.straightLineKeep = 0
+        let all = try #require(try spec.trainingData(config: Self.config, seed: 5) as? GeneratedTrainingData)
+        let few = try #require(try thin.trainingData(config: Self.config, seed: 5) as? GeneratedTrainingData)
+        let plain = all.samples(forStep: 3, count: 200)
+        let thinned = few.samples(forStep: 3, count: 200)
+        let straight = plain.filter { $0.isStraightLine() }.count
+        #expect(straight > 60 && straight < 140)
+        #expect(thinned.filter { $0.isStraightLine() }.isEmpty)
+        #expect(thinned == few.samples(forStep: 3, count: 200))
+        // a function that was curved on its first draw is the same function in both
+        for (a, b) in zip(plain, thinned) where !a.isStraightLine() { #expect(a == b) }
+    }
+
     /// A run's data settings and objective come back from its directory, whatever the resuming
     /// caller would have chosen, and resuming replays the uninterrupted run exactly (the learned
     /// scale and bias included).

@@ -88,6 +88,40 @@ struct LookAlikeTests {
         #expect(report.formulaToPoints.distinctAnswers == 2 && report.formulaToPoints.largestHub == 2.0 / 3)
         #expect(report.summary.contains("first answers: 2 distinct; the commonest comes first for 66.7% of queries"))
     }
+
+    /// The curved-only figures ask only the curved functions' queries, against all candidates.
+    @Test func curvedOnlyRetrievalLeavesStraightLineQueriesOut() {
+        // 3 functions; 0 and 1 are straight lines that look alike, 2 is curved
+        let table = LookAlikes(count: 3, tolerance: 0.01, matches: [true, true, false, true, true, false, false, false, true])
+        // formula 2 prefers points 2 (a hit), points 2 prefer formula 0 (a miss)
+        let scores: [Float] = [
+            5, 1, 9,
+            1, 5, 0,
+            0, 0, 3,
+        ]
+        let report = ModelReport(
+            scores: scores, lookAlikes: table,
+            embeddings: Embeddings(samples: [], symbolic: Tensor([Float](repeating: 1, count: 6), shape: [3, 2]),
+                                   numeric: Tensor([Float](repeating: 1, count: 6), shape: [3, 2])),
+            contract: ModelContract(), curved: [false, false, true])
+        #expect(report.curvedShare == 1.0 / 3)
+        #expect(report.curvedFormulaToPoints?.top1.lookAlike == 1 && report.curvedFormulaToPoints?.top1.exact == 1)
+        #expect(report.curvedPointsToFormula?.top1.lookAlike == 0 && report.curvedPointsToFormula?.top10.lookAlike == 1)
+        // every query together: the straight lines' queries hit, so the rate is higher
+        #expect(report.pointsToFormula.top1.lookAlike == 2.0 / 3)
+        // chance is that of the curved query alone: 1 matching candidate among 3
+        #expect(abs((report.curvedPointsToFormula?.top1.lookAlikeChance ?? 0) - 1.0 / 3) < 1e-12)
+        #expect(report.summary.contains("curved functions only (33% of the set"))
+        let decoded = try? JSONDecoder().decode(ModelReport.self, from: JSONEncoder().encode(report))
+        #expect(decoded?.curvedPointsToFormula == report.curvedPointsToFormula && decoded?.curvedShare == report.curvedShare)
+        // without flags, nothing curved-only is made
+        let plain = ModelReport(
+            scores: scores, lookAlikes: table,
+            embeddings: Embeddings(samples: [], symbolic: Tensor([Float](repeating: 1, count: 6), shape: [3, 2]),
+                                   numeric: Tensor([Float](repeating: 1, count: 6), shape: [3, 2])),
+            contract: ModelContract())
+        #expect(plain.curvedShare == nil && plain.curvedPointsToFormula == nil && !plain.summary.contains("curved"))
+    }
 }
 
 struct PropertyProbeTests {
