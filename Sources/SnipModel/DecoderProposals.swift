@@ -106,10 +106,14 @@ public final class DecoderProposals: ProposalSource, @unchecked Sendable {
     private func latent(
         of data: StandardizedData, rows: [Int], noise: Double, random: inout RegressionRandom
     ) throws -> [Double] {
-        let x = rows.map { k in data.columns.map { $0[k] } }
+        var x = rows.map { k in data.columns.map { $0[k] } }
         var y: [Double] = []
         y.reserveCapacity(rows.count)
         for k in rows { y.append(data.y[k] + (noise > 0 ? noise * random.normal() : 0)) }
+        if model.contract.sortsPoints {
+            let order = Sample.sortedPointOrder(x)
+            (x, y) = (order.map { x[$0] }, order.map { y[$0] })
+        }
         let ids = try tokenizer.pointIDs(x: x, y: y)
         let latent = withoutGrad { model.encodeNumeric([ids]).latent }
         return latent.withUnsafeBufferPointer { $0.map(Double.init) }

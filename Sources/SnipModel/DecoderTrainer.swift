@@ -122,7 +122,8 @@ public final class DecoderTrainer {
         generatorConfig.normalizeY = model.contract.normalizesY
         return GeneratedTrainingData(
             generator: ExpressionGenerator(configuration: generatorConfig),
-            tokenizer: SampleTokenizer(config: model.config, skeleton: true), seed: seed)
+            tokenizer: SampleTokenizer(config: model.config, skeleton: true), seed: seed,
+            sortsPoints: model.contract.sortsPoints)
     }
 
     /// Writes the checkpoint and the weights-only file.

@@ -12,16 +12,22 @@ public struct GeneratedTrainingData: TrainingData {
     /// (``StraightLineFit``); a function not kept is replaced by the next one its stream
     /// draws. 1 keeps the generator's distribution.
     public let straightLineKeep: Double
+    /// Whether each function's points are sorted by their inputs (``Sample/sortedByInputs()``).
+    public let sortsPoints: Bool
 
     /// Draws for one example before a straight line is kept whatever ``straightLineKeep`` says.
     public static let maxDrawsPerExample = 64
 
-    public init(generator: ExpressionGenerator, tokenizer: SampleTokenizer, seed: UInt64, straightLineKeep: Double = 1) {
+    public init(
+        generator: ExpressionGenerator, tokenizer: SampleTokenizer, seed: UInt64, straightLineKeep: Double = 1,
+        sortsPoints: Bool = false
+    ) {
         precondition((0...1).contains(straightLineKeep), "straight-line keep rate \(straightLineKeep) outside [0, 1]")
         self.generator = generator
         self.tokenizer = tokenizer
         self.seed = seed
         self.straightLineKeep = straightLineKeep
+        self.sortsPoints = sortsPoints
     }
 
     /// The random stream of example `index` of step `step`.
@@ -76,12 +82,13 @@ public struct GeneratedTrainingData: TrainingData {
         indices.map { index in
             var stream = Self.stream(seed: seed, step: step, index: index)
             var sample = generator.generate(using: &stream).sample
-            guard straightLineKeep < 1 else { return sample }
-            for _ in 1..<Self.maxDrawsPerExample {
-                guard sample.isStraightLine(), Double.random(in: 0..<1, using: &stream) >= straightLineKeep else { break }
-                sample = generator.generate(using: &stream).sample
+            if straightLineKeep < 1 {
+                for _ in 1..<Self.maxDrawsPerExample {
+                    guard sample.isStraightLine(), Double.random(in: 0..<1, using: &stream) >= straightLineKeep else { break }
+                    sample = generator.generate(using: &stream).sample
+                }
             }
-            return sample
+            return sortsPoints ? sample.sortedByInputs() : sample
         }
     }
 

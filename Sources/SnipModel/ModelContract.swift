@@ -24,28 +24,48 @@ public struct ModelContract: Codable, Equatable, Sendable {
     public var skeleton: Bool
     /// How retrieval scores a pair.
     public var similarity: Similarity
+    /// Whether points are put in ascending order of their inputs before encoding
+    /// (``Sample/sortedByInputs()``); the reference reads them in the order they were drawn.
+    public var sortsPoints: Bool
 
-    /// A contract; the defaults are the reference's (raw y, full expressions, dot product).
-    public init(normalizesY: Bool = false, skeleton: Bool = false, similarity: Similarity = .dot) {
+    /// A contract; the defaults are the reference's (raw y, full expressions, dot product,
+    /// points in the order given).
+    public init(normalizesY: Bool = false, skeleton: Bool = false, similarity: Similarity = .dot, sortsPoints: Bool = false) {
         self.normalizesY = normalizesY
         self.skeleton = skeleton
         self.similarity = similarity
+        self.sortsPoints = sortsPoints
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case normalizesY, skeleton, similarity, sortsPoints
+    }
+
+    /// Reads a recorded contract; checkpoints written before points could be sorted read them
+    /// as given.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        normalizesY = try c.decode(Bool.self, forKey: .normalizesY)
+        skeleton = try c.decode(Bool.self, forKey: .skeleton)
+        similarity = try c.decode(Similarity.self, forKey: .similarity)
+        sortsPoints = try c.decodeIfPresent(Bool.self, forKey: .sortsPoints) ?? false
     }
 
     /// The checkpoint metadata key.
     static let metadataKey = "snip.contract"
 
-    /// The sample as the model reads it: y min-max scaled when the contract says so.
+    /// The sample as the model reads it: y min-max scaled and the points sorted when the
+    /// contract says so.
     public func prepared(_ sample: Sample) -> Sample {
-        guard normalizesY else { return sample }
-        var sample = sample
-        sample.y = Sample.minMaxScaled(sample.y)
+        guard normalizesY || sortsPoints else { return sample }
+        var sample = sortsPoints ? sample.sortedByInputs() : sample
+        if normalizesY { sample.y = Sample.minMaxScaled(sample.y) }
         return sample
     }
 
     /// A one-line description for reports and `snip info`.
     public var summary: String {
         "\(normalizesY ? "y scaled to [0, 1]" : "raw y"), \(skeleton ? "skeletons" : "expressions"), "
-            + "\(similarity == .dot ? "dot-product" : "cosine") scores"
+            + "\(similarity == .dot ? "dot-product" : "cosine") scores" + (sortsPoints ? ", points sorted by x" : "")
     }
 }

@@ -156,7 +156,8 @@ public final class Pretrainer {
         initializedFrom: String? = nil, group: ProcessGroup = SingleProcess()
     ) throws {
         model.contract = ModelContract(
-            normalizesY: data.normalizeY, skeleton: data.skeleton, similarity: options.objective.similarity)
+            normalizesY: data.normalizeY, skeleton: data.skeleton, similarity: options.objective.similarity,
+            sortsPoints: data.sortPoints)
         try self.init(
             model: model, options: options, directory: directory, seed: seed, description: data.description, spec: data,
             initializedFrom: initializedFrom, group: group)
@@ -229,7 +230,8 @@ public final class Pretrainer {
         }
         if let spec {
             trainer.model.contract = ModelContract(
-                normalizesY: spec.normalizeY, skeleton: spec.skeleton, similarity: settings.options.objective.similarity)
+                normalizesY: spec.normalizeY, skeleton: spec.skeleton, similarity: settings.options.objective.similarity,
+                sortsPoints: spec.sortPoints)
         }
         return (trainer, settings.seed)
     }

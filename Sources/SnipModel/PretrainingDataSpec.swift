@@ -16,20 +16,28 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
     /// The probability of keeping a generated function whose scaled graph is a straight line
     /// (``GeneratedTrainingData/straightLineKeep``; 1: the generator's own mix).
     public var straightLineKeep: Double
+    /// Whether points are sorted by their inputs before encoding (the model's contract then
+    /// says so: ``ModelContract/sortsPoints``).
+    public var sortPoints: Bool
 
-    public init(files: [String] = [], maxInputDimension: Int, normalizeY: Bool, skeleton: Bool, straightLineKeep: Double = 1) {
+    public init(
+        files: [String] = [], maxInputDimension: Int, normalizeY: Bool, skeleton: Bool, straightLineKeep: Double = 1,
+        sortPoints: Bool = false
+    ) {
         self.files = files
         self.maxInputDimension = maxInputDimension
         self.normalizeY = normalizeY
         self.skeleton = skeleton
         self.straightLineKeep = straightLineKeep
+        self.sortPoints = sortPoints
     }
 
     private enum CodingKeys: String, CodingKey {
-        case files, maxInputDimension, normalizeY, skeleton, straightLineKeep
+        case files, maxInputDimension, normalizeY, skeleton, straightLineKeep, sortPoints
     }
 
-    /// Reads recorded settings; runs recorded before straight lines could be thinned kept them all.
+    /// Reads recorded settings; runs recorded before straight lines could be thinned kept them
+    /// all, and ones recorded before points could be sorted read them as drawn.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         files = try c.decode([String].self, forKey: .files)
@@ -37,6 +45,7 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
         normalizeY = try c.decode(Bool.self, forKey: .normalizeY)
         skeleton = try c.decode(Bool.self, forKey: .skeleton)
         straightLineKeep = try c.decodeIfPresent(Double.self, forKey: .straightLineKeep) ?? 1
+        sortPoints = try c.decodeIfPresent(Bool.self, forKey: .sortPoints) ?? false
         guard straightLineKeep.isFinite, (0...1).contains(straightLineKeep) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .straightLineKeep, in: c, debugDescription: "straightLineKeep \(straightLineKeep) is not in [0, 1]")
@@ -59,7 +68,9 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
         files.isEmpty
             ? "generated: max input dimension \(maxInputDimension)\(normalizeY ? ", normalized y" : "")\(skeleton ? ", skeletons" : "")"
                 + (straightLineKeep < 1 ? ", straight lines kept with probability \(straightLineKeep)" : "")
+                + (sortPoints ? ", points sorted" : "")
             : "files: " + files.joined(separator: ", ") + (normalizeY ? " (y scaled to [0, 1])" : "")
+                + (sortPoints ? " (points sorted)" : "")
     }
 
     /// The training data for a model of `config`: the generator seeded with `seed`, or the
@@ -72,9 +83,9 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
             generatorConfig.normalizeY = normalizeY
             return GeneratedTrainingData(
                 generator: ExpressionGenerator(configuration: generatorConfig), tokenizer: tokenizer, seed: seed,
-                straightLineKeep: straightLineKeep)
+                straightLineKeep: straightLineKeep, sortsPoints: sortPoints)
         }
-        let contract = ModelContract(normalizesY: normalizeY, skeleton: skeleton)
+        let contract = ModelContract(normalizesY: normalizeY, skeleton: skeleton, sortsPoints: sortPoints)
         var examples: [TrainingExample] = []
         for path in files {
             let reader = try DataPrefixReader(path: path, skipMalformedLines: true)

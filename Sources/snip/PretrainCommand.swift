@@ -78,6 +78,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Keep a generated function whose scaled graph is a straight line (about half of 1-D ones) with this probability, drawing another in its place otherwise (1: the generator's mix; e.g. 0.2 for batches of mostly curved functions).")
     var keepStraightLines = 1.0
 
+    @Flag(help: "Sort each function's points by their inputs before encoding (the checkpoint records it and every consumer applies it; the reference reads them in the order drawn).")
+    var sortPoints = false
+
     @Option(help: "Train on these data.prefix files instead of generated functions.")
     var data: [String] = []
 
@@ -124,8 +127,8 @@ struct PretrainCommand: ParsableCommand {
         if selectBy != .top1 && validateEvery == 0 {
             throw ValidationError("--select-by needs --validate-every and --validation-data")
         }
-        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1) {
-            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema and --keep-straight-lines")
+        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1 || sortPoints) {
+            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema, --keep-straight-lines and --sort-points")
         }
     }
 
@@ -188,7 +191,7 @@ struct PretrainCommand: ParsableCommand {
                 }
                 spec = PretrainingDataSpec(
                     files: data, maxInputDimension: maxInputDimension, normalizeY: normalizeY, skeleton: skeleton,
-                    straightLineKeep: keepStraightLines)
+                    straightLineKeep: keepStraightLines, sortPoints: sortPoints)
                 trainer = try Pretrainer(
                     model: start ?? SNIPModel(config: modelConfig, seed: seed), options: options, directory: out!, seed: seed,
                     data: spec, initializedFrom: initFrom, group: group)

@@ -1,4 +1,5 @@
 import Foundation
+import SnipModel
 import TestSupport
 import Testing
 
@@ -50,7 +51,7 @@ struct PretrainCommandTests {
         let (status, output) = try runSnip([
             "pretrain", "--config", "small", "--steps", "2", "--batch-size", "4", "--normalize-y", "--out", directory,
             "--validate-every", "1", "--validation-data", held, "--validation-count", "30", "--ema", "0.9",
-            "--select-by", "retrieval", "--keep-straight-lines", "0.25",
+            "--select-by", "retrieval", "--keep-straight-lines", "0.25", "--sort-points",
         ])
         #expect(status == 0, "\(output)")
         #expect(output.contains("validating every 1 steps on 30 functions"))
@@ -63,6 +64,8 @@ struct PretrainCommandTests {
         #expect(lines.count == 3)
         #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"validationRule\" : \"retrieval\""))
         #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"straightLineKeep\" : 0.25"))
+        #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"sortPoints\" : true"))
+        #expect(try SNIPModel.load(directory + "/best.safetensors").contract.sortsPoints)
 
         let (missing, says) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--validate-every", "5"])
         #expect(missing != 0 && says.contains("--validate-every N and --validation-data FILE go together"), "\(says)")

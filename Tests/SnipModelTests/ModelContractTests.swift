@@ -19,6 +19,48 @@ struct ModelContractTests {
         #expect(try SNIPModel.load(path).contract == model.contract)
     }
 
+    /// A model that sorts points reads any order of the same points alike; one that does not
+    /// (the reference's contract) sees a different sequence. Older contracts read as unsorted.
+    @Test func aSortingModelIgnoresThePointOrder() throws {
+        let model = try SNIPModel(config: Self.config, seed: 4)
+        let xs: [Double] = [0.3, -0.8, 0.9, 0.1, -0.2, 0.6]
+        let tree = try Expression(prefix: "mul,x_0,x_0")
+        func sample(_ order: [Int]) throws -> Sample {
+            Sample(
+                tree: tree, x: order.map { [xs[$0]] }, y: try tree.evaluate(rows: order.map { [xs[$0]] }),
+                info: SampleInfo(inputPointCount: xs.count, unaryOperatorCount: 0, binaryOperatorCount: 0, inputDimension: 1,
+                                 outputDimension: 1, inputDistributionType: 0, centroidCount: 1),
+                skeletonTokens: [])
+        }
+        let drawn = try sample(Array(0..<6))
+        let shuffled = try sample([4, 2, 5, 0, 3, 1])
+        func numeric() throws -> [[Float]] {
+            try #require(try model.embed([drawn, shuffled], side: .numeric)).rows
+        }
+        let unsorted = try numeric()
+        #expect(unsorted[0] != unsorted[1])
+        model.contract.sortsPoints = true
+        let sorted = try numeric()
+        #expect(sorted[0] == sorted[1])
+        #expect(model.contract.summary.hasSuffix(", points sorted by x"))
+        let old = Data(#"{"normalizesY":true,"skeleton":false,"similarity":"dot"}"#.utf8)
+        #expect(try JSONDecoder().decode(ModelContract.self, from: old) == ModelContract(normalizesY: true))
+        #expect(try JSONDecoder().decode(ModelContract.self, from: JSONEncoder().encode(model.contract)) == model.contract)
+    }
+
+    /// Generated training data with sorted points: the same functions, points in x order.
+    @Test func sortedTrainingDataSortsEachFunction() throws {
+        var spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: true, skeleton: false)
+        let plain = try #require(try spec.trainingData(config: Self.config, seed: 2) as? GeneratedTrainingData)
+        spec.sortPoints = true
+        let sorted = try #require(try spec.trainingData(config: Self.config, seed: 2) as? GeneratedTrainingData)
+        for (a, b) in zip(plain.samples(forStep: 1, count: 20), sorted.samples(forStep: 1, count: 20)) {
+            #expect(a.tree == b.tree && b == a.sortedByInputs())
+            #expect(zip(b.x, b.x.dropFirst()).allSatisfy { $0[0] <= $1[0] })
+        }
+        #expect(spec.description.hasSuffix(", points sorted"))
+    }
+
     @Test func preparedScalesYOnlyWhenAsked() {
         let sample = Sample(
             tree: .variable(0), x: [[0], [1], [2]], y: [2, 4, 6],

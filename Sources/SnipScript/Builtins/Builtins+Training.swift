@@ -29,7 +29,8 @@ extension Builtins {
                 ?? ((interp.environment["TMPDIR"] ?? NSTemporaryDirectory()) as NSString)
                     .appendingPathComponent("snip-pretrain-\(UUID().uuidString.prefix(8))")
             let spec = PretrainingDataSpec(
-                maxInputDimension: m.model.config.maxInputDimension, normalizeY: m.normalizesY, skeleton: false)
+                maxInputDimension: m.model.config.maxInputDimension, normalizeY: m.normalizesY, skeleton: false,
+                sortPoints: m.model.contract.sortsPoints)
             var stepNumbers: [Double] = [], losses: [Double] = [], rates: [Double] = []
             let stop: TrainingStop
             do {

@@ -1,0 +1,28 @@
+extension Sample {
+    /// The sample with its points in ascending order of their inputs
+    /// (``sortedPointOrder(_:)``), each y travelling with its x.
+    ///
+    /// The generator draws points in random order, and the numeric encoder adds a learned
+    /// embedding per position; with sorted 1-D points a position means "the i-th smallest x",
+    /// so neighbouring positions are neighbouring points of the graph.
+    public func sortedByInputs() -> Sample {
+        guard x.count == y.count, x.count > 1 else { return self }
+        let order = Self.sortedPointOrder(x)
+        var sorted = self
+        sorted.x = order.map { x[$0] }
+        sorted.y = order.map { y[$0] }
+        return sorted
+    }
+
+    /// The order that sorts input rows ascending, compared variable by variable (x_0 first);
+    /// NaN inputs go last, and equal rows keep their order.
+    public static func sortedPointOrder(_ x: [[Double]]) -> [Int] {
+        x.indices.sorted { a, b in
+            for (u, v) in zip(x[a], x[b]) where !(u == v || (u.isNaN && v.isNaN)) {
+                if u.isNaN || v.isNaN { return v.isNaN }
+                return u < v
+            }
+            return a < b
+        }
+    }
+}
