@@ -110,10 +110,7 @@ public final class DecoderProposals: ProposalSource, @unchecked Sendable {
         var y: [Double] = []
         y.reserveCapacity(rows.count)
         for k in rows { y.append(data.y[k] + (noise > 0 ? noise * random.normal() : 0)) }
-        if model.contract.sortsPoints {
-            let order = Sample.sortedPointOrder(x)
-            (x, y) = (order.map { x[$0] }, order.map { y[$0] })
-        }
+        if model.contract.sortsPoints { (x, y) = Sample.sortedPoints(x: x, y: y) }
         let ids = try tokenizer.pointIDs(x: x, y: y)
         let latent = withoutGrad { model.encodeNumeric([ids]).latent }
         return latent.withUnsafeBufferPointer { $0.map(Double.init) }

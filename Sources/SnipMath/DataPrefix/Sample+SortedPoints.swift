@@ -7,11 +7,17 @@ extension Sample {
     /// so neighbouring positions are neighbouring points of the graph.
     public func sortedByInputs() -> Sample {
         guard x.count == y.count, x.count > 1 else { return self }
-        let order = Self.sortedPointOrder(x)
         var sorted = self
-        sorted.x = order.map { x[$0] }
-        sorted.y = order.map { y[$0] }
+        (sorted.x, sorted.y) = Self.sortedPoints(x: x, y: y)
         return sorted
+    }
+
+    /// The points (`x`, `y`) in ascending order of their inputs (``sortedPointOrder(_:)``),
+    /// each y travelling with its x; `y` must have one value per row of `x`.
+    public static func sortedPoints(x: [[Double]], y: [Double]) -> (x: [[Double]], y: [Double]) {
+        precondition(x.count == y.count, "one y per input row")
+        let order = sortedPointOrder(x)
+        return (order.map { x[$0] }, order.map { y[$0] })
     }
 
     /// The order that sorts input rows ascending, compared variable by variable (x_0 first);

@@ -50,11 +50,6 @@ public enum StraightLineFit {
         return rmse.isFinite ? rmse : .infinity
     }
 
-    /// Whether the scaled graph of (`x`, `y`) lies within RMSE `tolerance` of a straight line.
-    public static func isStraight(x: [[Double]], y: [Double], tolerance: Double = defaultTolerance) -> Bool {
-        scaledRMSE(x: x, y: y) <= tolerance
-    }
-
     /// Solves (G + λI) s = m by Gaussian elimination with partial pivoting, λ a tiny multiple
     /// of G's trace so that constant or repeated input columns get slope 0 instead of a
     /// division by zero.

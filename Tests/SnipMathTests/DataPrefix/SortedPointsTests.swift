@@ -17,6 +17,8 @@ struct SortedPointsTests {
         #expect(s.x == [[-2], [-1], [0.5], [0.5], [3]])
         // equal x keep their order: 10 before 40
         #expect(s.y == [20, 50, 10, 40, 30])
+        let loose = Sample.sortedPoints(x: [[2], [0], [1]], y: [4, 0, 1])
+        #expect(loose.x == [[0], [1], [2]] && loose.y == [0, 1, 4])
     }
 
     @Test func severalInputsSortVariableByVariableAndNaNGoesLast() throws {

@@ -24,8 +24,9 @@ struct StraightLineFitTests {
         let rmse = StraightLineFit.scaledRMSE(x: xs.map { [$0] }, y: xs.map { $0 * $0 })
         #expect(abs(rmse - (1.0 / 5 - 1.0 / 9).squareRoot()) < 0.01)
         // a slight bend: x + 0.01·x² stays within the look-alike tolerance, x + 0.2·x² does not
-        #expect(StraightLineFit.isStraight(x: xs.map { [$0] }, y: xs.map { $0 + 0.01 * $0 * $0 }))
-        #expect(!StraightLineFit.isStraight(x: xs.map { [$0] }, y: xs.map { $0 + 0.2 * $0 * $0 }))
+        let tolerance = StraightLineFit.defaultTolerance
+        #expect(StraightLineFit.scaledRMSE(x: xs.map { [$0] }, y: xs.map { $0 + 0.01 * $0 * $0 }) <= tolerance)
+        #expect(StraightLineFit.scaledRMSE(x: xs.map { [$0] }, y: xs.map { $0 + 0.2 * $0 * $0 }) > tolerance)
     }
 
     /// A constant or repeated input column does not break the fit (the ridge gives it slope 0).
@@ -39,6 +40,6 @@ struct StraightLineFitTests {
         #expect(StraightLineFit.scaledRMSE(x: xs.map { [$0] }, y: xs.map { $0 < 0 ? .nan : $0 }) == .infinity)
         #expect(StraightLineFit.scaledRMSE(x: [[0], [1], [.infinity]], y: [0, 1, 2]) == .infinity)
         #expect(StraightLineFit.scaledRMSE(x: [[0], [1]], y: [0, 1, 2]) == .infinity)
-        #expect(!StraightLineFit.isStraight(x: [[0, 1], [1], [2, 3]], y: [0, 1, 2]))
+        #expect(StraightLineFit.scaledRMSE(x: [[0, 1], [1], [2, 3]], y: [0, 1, 2]) == .infinity)
     }
 }
