@@ -57,22 +57,44 @@ static void chooseThreadTimeout(void) {
     setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0);
 }
 
+static const char *libraryName = "OpenBLAS";
+
 static void *required(void *library, const char *name) {
     void *symbol = dlsym(library, name);
     if (symbol == NULL) {
-        fprintf(stderr, "snip: OpenBLAS has no %s: %s\n", name, dlerror());
+        fprintf(stderr, "snip: %s has no %s: %s\n", libraryName, name, dlerror());
         exit(1);
     }
     return symbol;
 }
 
+// SNIP_BLAS_LIBRARY names another CBLAS library to load instead of OpenBLAS (a path or a
+// soname, e.g. Intel MKL's libmkl_rt.so), for comparing BLAS implementations; it needs
+// cblas_sgemm and cblas_dgemm, and a thread-count setter of OpenBLAS's or MKL's if the
+// thread count is to apply (MKL: set MKL_THREADING_LAYER=SEQUENTIAL or GNU as well).
+static void *openChosenLibrary(void) {
+    const char *chosen = getenv("SNIP_BLAS_LIBRARY");
+    if (chosen == NULL || chosen[0] == 0) return NULL;
+    libraryName = chosen;
+    void *library = dlopen(chosen, RTLD_NOW | RTLD_LOCAL);
+    if (library == NULL) {
+        fprintf(stderr, "snip: cannot load SNIP_BLAS_LIBRARY=%s (%s)\n", chosen, dlerror());
+        exit(1);
+    }
+    return library;
+}
+
+static void noThreadSetter(int threads) { (void)threads; }
+
 static void load(void) {
-    chooseCoreType();
-    chooseThreadTimeout();
-    static const char *names[] = {"libopenblas.so.0", "libopenblas.so"};
-    void *library = NULL;
-    for (unsigned i = 0; i < sizeof names / sizeof names[0] && library == NULL; i++) {
-        library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    void *library = openChosenLibrary();
+    if (library == NULL) {
+        chooseCoreType();
+        chooseThreadTimeout();
+        static const char *names[] = {"libopenblas.so.0", "libopenblas.so"};
+        for (unsigned i = 0; i < sizeof names / sizeof names[0] && library == NULL; i++) {
+            library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+        }
     }
     if (library == NULL) {
         fprintf(stderr,
@@ -86,7 +108,9 @@ static void load(void) {
     // LAPACK comes with OpenBLAS; without it the language uses its own LU decomposition
     dgesv = (DgesvFunction)dlsym(library, "dgesv_");
     dgetrf = (DgetrfFunction)dlsym(library, "dgetrf_");
-    setThreads = (SetThreadsFunction)required(library, "openblas_set_num_threads");
+    setThreads = (SetThreadsFunction)dlsym(library, "openblas_set_num_threads");
+    if (setThreads == NULL) setThreads = (SetThreadsFunction)dlsym(library, "MKL_Set_Num_Threads");
+    if (setThreads == NULL) setThreads = noThreadSetter;
     config = (ConfigFunction)dlsym(library, "openblas_get_config");
     coreName = (ConfigFunction)dlsym(library, "openblas_get_corename");
 }
@@ -129,6 +153,11 @@ void snip_blas_set_num_threads(int threads) {
 const char *snip_blas_config(void) {
     pthread_once(&loaded, load);
     return config == NULL ? NULL : config();
+}
+
+const char *snip_blas_library_name(void) {
+    pthread_once(&loaded, load);
+    return libraryName;
 }
 
 const char *snip_blas_core_name(void) {

@@ -50,10 +50,11 @@ public enum Runtime {
         return true
     }()
 
-    /// OpenBLAS's own description of its build (core type, threading).
+    /// OpenBLAS's own description of its build (core type, threading), or the name of the
+    /// library `SNIP_BLAS_LIBRARY` chose instead.
     public static var blasDescription: String {
         _ = blasConfigured
-        guard let config = snip_blas_config() else { return "OpenBLAS" }
+        guard let config = snip_blas_config() else { return String(cString: snip_blas_library_name()) }
         return String(cString: config)
     }
 

@@ -13,6 +13,8 @@ struct Snip: ParsableCommand {
             trains and evaluates models, and runs .snip scripts and notebooks.
 
             Threads: SNIP_THREADS sets the number of compute threads (default: all cores).
+            BLAS: OpenBLAS, unless SNIP_BLAS_LIBRARY names another CBLAS library (e.g. MKL's \
+            libmkl_rt.so); `snip info` says which.
             """,
         version: SnipVersion.string,
         subcommands: [

@@ -29,8 +29,12 @@ int snip_lapack_dgesv(int n, int nrhs, double *a, int lda, int *pivots, double *
 // Returns LAPACK's info, or -1000 when the library has no LAPACK.
 int snip_lapack_dgetrf(int m, int n, double *a, int lda, int *pivots);
 
-// openblas_set_num_threads.
+// openblas_set_num_threads (or MKL_Set_Num_Threads; nothing for a library that has neither).
 void snip_blas_set_num_threads(int threads);
+
+// "OpenBLAS", or what SNIP_BLAS_LIBRARY named (another CBLAS library loaded instead, such as
+// Intel MKL's libmkl_rt.so, for comparisons).
+const char *snip_blas_library_name(void);
 
 // openblas_get_config (NULL when the library does not have it).
 const char *snip_blas_config(void);
