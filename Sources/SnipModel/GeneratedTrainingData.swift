@@ -14,15 +14,22 @@ public struct GeneratedTrainingData: TrainingData {
     public let straightLineKeep: Double
     /// Whether each function's points are sorted by their inputs (``Sample/sortedByInputs()``).
     public let sortsPoints: Bool
+    /// The probability that an odd example is the previous example's sibling
+    /// (``SiblingFunction``: the same formula with its constants moved, at the same inputs), a
+    /// hard negative; the previous example must be curved and have a float constant, else
+    /// the odd example is drawn as usual.
+    public let siblingRate: Double
 
     /// Draws for one example before a straight line is kept whatever ``straightLineKeep`` says.
     public static let maxDrawsPerExample = 64
 
     public init(
         generator: ExpressionGenerator, tokenizer: SampleTokenizer, seed: UInt64, straightLineKeep: Double = 1,
-        sortsPoints: Bool = false
+        sortsPoints: Bool = false, siblingRate: Double = 0
     ) {
         precondition((0...1).contains(straightLineKeep), "straight-line keep rate \(straightLineKeep) outside [0, 1]")
+        precondition((0...1).contains(siblingRate), "sibling rate \(siblingRate) outside [0, 1]")
+        self.siblingRate = siblingRate
         self.generator = generator
         self.tokenizer = tokenizer
         self.seed = seed
@@ -80,16 +87,35 @@ public struct GeneratedTrainingData: TrainingData {
     /// Functions `indices` of step `step`.
     public func samples(forStep step: Int, indices: Range<Int>) -> [Sample] {
         indices.map { index in
-            var stream = Self.stream(seed: seed, step: step, index: index)
-            var sample = generator.generate(using: &stream).sample
-            if straightLineKeep < 1 {
-                for _ in 1..<Self.maxDrawsPerExample {
-                    guard sample.isStraightLine(), Double.random(in: 0..<1, using: &stream) >= straightLineKeep else { break }
-                    sample = generator.generate(using: &stream).sample
-                }
-            }
+            let sample = sibling(forStep: step, index: index) ?? drawn(forStep: step, index: index)
             return sortsPoints ? sample.sortedByInputs() : sample
         }
+    }
+
+    /// Function `index` of step `step` as drawn (unsorted, no sibling).
+    private func drawn(forStep step: Int, index: Int) -> Sample {
+        var stream = Self.stream(seed: seed, step: step, index: index)
+        var sample = generator.generate(using: &stream).sample
+        if straightLineKeep < 1 {
+            for _ in 1..<Self.maxDrawsPerExample {
+                guard sample.isStraightLine(), Double.random(in: 0..<1, using: &stream) >= straightLineKeep else { break }
+                sample = generator.generate(using: &stream).sample
+            }
+        }
+        return sample
+    }
+
+    /// For an odd `index`, with probability ``siblingRate``, the sibling of example
+    /// `index − 1` (drawn again: each example depends only on its own stream and its
+    /// partner's); nil otherwise.
+    private func sibling(forStep step: Int, index: Int) -> Sample? {
+        guard siblingRate > 0, index % 2 == 1 else { return nil }
+        var stream = Self.stream(seed: seed, step: step, index: index)
+        var choice = SeededGenerator(seed: stream.next() ^ 0x51B1_1265)
+        guard Double.random(in: 0..<1, using: &choice) < siblingRate else { return nil }
+        let partner = drawn(forStep: step, index: index - 1)
+        guard !partner.isStraightLine() else { return nil }
+        return SiblingFunction.sibling(of: partner, scalesY: generator.configuration.normalizeY, using: &choice)
     }
 
     private func tokens(_ samples: [Sample], step: Int, first: Int = 0) throws -> [TrainingExample] {

@@ -19,10 +19,13 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
     /// Whether points are sorted by their inputs before encoding (the model's contract then
     /// says so: ``ModelContract/sortsPoints``).
     public var sortPoints: Bool
+    /// The probability that an odd example of a generated batch is the previous example's
+    /// sibling (its formula with the constants moved, ``SiblingFunction``): hard negatives.
+    public var siblingRate: Double
 
     public init(
         files: [String] = [], maxInputDimension: Int, normalizeY: Bool, skeleton: Bool, straightLineKeep: Double = 1,
-        sortPoints: Bool = false
+        sortPoints: Bool = false, siblingRate: Double = 0
     ) {
         self.files = files
         self.maxInputDimension = maxInputDimension
@@ -30,14 +33,16 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
         self.skeleton = skeleton
         self.straightLineKeep = straightLineKeep
         self.sortPoints = sortPoints
+        self.siblingRate = siblingRate
     }
 
     private enum CodingKeys: String, CodingKey {
-        case files, maxInputDimension, normalizeY, skeleton, straightLineKeep, sortPoints
+        case files, maxInputDimension, normalizeY, skeleton, straightLineKeep, sortPoints, siblingRate
     }
 
     /// Reads recorded settings; runs recorded before straight lines could be thinned kept them
-    /// all, and ones recorded before points could be sorted read them as drawn.
+    /// all, ones recorded before points could be sorted read them as drawn, and ones recorded
+    /// before siblings had none.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         files = try c.decode([String].self, forKey: .files)
@@ -46,6 +51,11 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
         skeleton = try c.decode(Bool.self, forKey: .skeleton)
         straightLineKeep = try c.decodeIfPresent(Double.self, forKey: .straightLineKeep) ?? 1
         sortPoints = try c.decodeIfPresent(Bool.self, forKey: .sortPoints) ?? false
+        siblingRate = try c.decodeIfPresent(Double.self, forKey: .siblingRate) ?? 0
+        guard siblingRate.isFinite, (0...1).contains(siblingRate) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .siblingRate, in: c, debugDescription: "siblingRate \(siblingRate) is not in [0, 1]")
+        }
         guard straightLineKeep.isFinite, (0...1).contains(straightLineKeep) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .straightLineKeep, in: c, debugDescription: "straightLineKeep \(straightLineKeep) is not in [0, 1]")
@@ -69,6 +79,7 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
             ? "generated: max input dimension \(maxInputDimension)\(normalizeY ? ", normalized y" : "")\(skeleton ? ", skeletons" : "")"
                 + (straightLineKeep < 1 ? ", straight lines kept with probability \(straightLineKeep)" : "")
                 + (sortPoints ? ", points sorted" : "")
+                + (siblingRate > 0 ? ", siblings with probability \(siblingRate)" : "")
             : "files: " + files.joined(separator: ", ") + (normalizeY ? " (y scaled to [0, 1])" : "")
                 + (sortPoints ? " (points sorted)" : "")
     }
@@ -83,7 +94,7 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
             generatorConfig.normalizeY = normalizeY
             return GeneratedTrainingData(
                 generator: ExpressionGenerator(configuration: generatorConfig), tokenizer: tokenizer, seed: seed,
-                straightLineKeep: straightLineKeep, sortsPoints: sortPoints)
+                straightLineKeep: straightLineKeep, sortsPoints: sortPoints, siblingRate: siblingRate)
         }
         let contract = ModelContract(normalizesY: normalizeY, skeleton: skeleton, sortsPoints: sortPoints)
         var examples: [TrainingExample] = []

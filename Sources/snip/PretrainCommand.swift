@@ -81,6 +81,9 @@ struct PretrainCommand: ParsableCommand {
     @Flag(help: "Sort each function's points by their inputs before encoding (the checkpoint records it and every consumer applies it; the reference reads them in the order drawn).")
     var sortPoints = false
 
+    @Option(help: "Hard negatives: with this probability each odd example of a generated batch is the previous (curved) example's formula with every float constant moved by up to ±30 %, at the same inputs (0: none).")
+    var siblings = 0.0
+
     @Option(help: "Train on these data.prefix files instead of generated functions.")
     var data: [String] = []
 
@@ -119,6 +122,12 @@ struct PretrainCommand: ParsableCommand {
         if keepStraightLines < 1 && !data.isEmpty {
             throw ValidationError("--keep-straight-lines applies to generated functions (leave out --data)")
         }
+        guard siblings.isFinite, (0...1).contains(siblings) else {
+            throw ValidationError("--siblings must be a probability in [0, 1], not \(siblings)")
+        }
+        if siblings > 0 && !data.isEmpty {
+            throw ValidationError("--siblings applies to generated functions (leave out --data)")
+        }
         guard ema.isFinite, ema >= 0, ema < 1 else { throw ValidationError("--ema must be 0 (off) or a decay in (0, 1), not \(ema)") }
         try Flags.check(validationCount, "--validation-count", in: 20...Flags.maxRetrievalCandidates)
         guard (validateEvery > 0) == (validationData != nil) else {
@@ -127,8 +136,8 @@ struct PretrainCommand: ParsableCommand {
         if selectBy != .top1 && validateEvery == 0 {
             throw ValidationError("--select-by needs --validate-every and --validation-data")
         }
-        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1 || sortPoints) {
-            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema, --keep-straight-lines and --sort-points")
+        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1 || sortPoints || siblings != 0) {
+            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema, --keep-straight-lines, --sort-points and --siblings")
         }
     }
 
@@ -191,7 +200,7 @@ struct PretrainCommand: ParsableCommand {
                 }
                 spec = PretrainingDataSpec(
                     files: data, maxInputDimension: maxInputDimension, normalizeY: normalizeY, skeleton: skeleton,
-                    straightLineKeep: keepStraightLines, sortPoints: sortPoints)
+                    straightLineKeep: keepStraightLines, sortPoints: sortPoints, siblingRate: siblings)
                 trainer = try Pretrainer(
                     model: start ?? SNIPModel(config: modelConfig, seed: seed), options: options, directory: out!, seed: seed,
                     data: spec, initializedFrom: initFrom, group: group)

@@ -51,7 +51,7 @@ struct PretrainCommandTests {
         let (status, output) = try runSnip([
             "pretrain", "--config", "small", "--steps", "2", "--batch-size", "4", "--normalize-y", "--out", directory,
             "--validate-every", "1", "--validation-data", held, "--validation-count", "30", "--ema", "0.9",
-            "--select-by", "retrieval", "--keep-straight-lines", "0.25", "--sort-points",
+            "--select-by", "retrieval", "--keep-straight-lines", "0.25", "--sort-points", "--siblings", "0.5",
         ])
         #expect(status == 0, "\(output)")
         #expect(output.contains("validating every 1 steps on 30 functions"))
@@ -65,6 +65,7 @@ struct PretrainCommandTests {
         #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"validationRule\" : \"retrieval\""))
         #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"straightLineKeep\" : 0.25"))
         #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"sortPoints\" : true"))
+        #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"siblingRate\" : 0.5"))
         #expect(try SNIPModel.load(directory + "/best.safetensors").contract.sortsPoints)
 
         let (missing, says) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--validate-every", "5"])
@@ -79,5 +80,11 @@ struct PretrainCommandTests {
         #expect(thin != 0 && thinSays.contains("--keep-straight-lines must be a probability in [0, 1]"), "\(thinSays)")
         let (files, filesSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--data", held, "--keep-straight-lines", "0.5"])
         #expect(files != 0 && filesSays.contains("--keep-straight-lines applies to generated functions"), "\(filesSays)")
+        let (twins, twinsSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--siblings", "2"])
+        #expect(twins != 0 && twinsSays.contains("--siblings must be a probability in [0, 1]"), "\(twinsSays)")
+        let (twinFiles, twinFilesSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--data", held, "--siblings", "0.5"])
+        #expect(twinFiles != 0 && twinFilesSays.contains("--siblings applies to generated functions"), "\(twinFilesSays)")
+        let (again, againSays) = try runSnip(["pretrain", "--resume", directory, "--siblings", "0.5"])
+        #expect(again != 0 && againSays.contains("leave out"), "\(againSays)")
     }
 }

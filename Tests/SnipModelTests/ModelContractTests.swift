@@ -93,6 +93,18 @@ struct ModelContractTests {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(PretrainingDataSpec.self, from: bad) }
     }
 
+    /// Settings recorded before siblings existed have none; a recorded rate comes back and is
+    /// described, and one outside [0, 1] is refused.
+    @Test func theSiblingRateIsRecordedAndOlderRunsHaveNone() throws {
+        let old = Data(#"{"files":[],"maxInputDimension":1,"normalizeY":true,"skeleton":false}"#.utf8)
+        #expect(try JSONDecoder().decode(PretrainingDataSpec.self, from: old).siblingRate == 0)
+        let spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: true, skeleton: false, siblingRate: 0.5)
+        #expect(try JSONDecoder().decode(PretrainingDataSpec.self, from: JSONEncoder().encode(spec)) == spec)
+        #expect(spec.description == "generated: max input dimension 1, normalized y, siblings with probability 0.5")
+        let bad = Data(#"{"files":[],"maxInputDimension":1,"normalizeY":true,"skeleton":false,"siblingRate":-0.1}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(PretrainingDataSpec.self, from: bad) }
+    }
+
     /// Thinning straight lines changes the mix of the generated batches, and only that: the
     /// same seed gives the same batch, curved functions come through as drawn, and about half
     /// of the generator's own 1-D functions are straight lines.
