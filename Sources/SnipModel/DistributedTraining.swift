@@ -41,7 +41,7 @@ public func rowsReplaced(in gathered: Tensor, by local: Tensor, at offset: Int) 
 
 /// Every rank's symbolic and numeric latents (`[b_r, L]` each) as two `[B, L]` matrices whose
 /// own rows carry this rank's graph (see the comment at the top of this file).
-func gatherLatents(symbolic: Tensor, numeric: Tensor, group: ProcessGroup, counts: [Int]) throws -> (symbolic: Tensor, numeric: Tensor) {
+package func gatherLatents(symbolic: Tensor, numeric: Tensor, group: ProcessGroup, counts: [Int]) throws -> (symbolic: Tensor, numeric: Tensor) {
     let (b, width) = (symbolic.shape[0], symbolic.shape[1])
     precondition(numeric.shape == symbolic.shape, "latents \(symbolic.shape) vs \(numeric.shape)")
     // one exchange: each rank sends its rows as [z_f row | z_y row]
@@ -69,7 +69,7 @@ func gatherLatents(symbolic: Tensor, numeric: Tensor, group: ProcessGroup, count
 /// Sums the gradients of the model's parameters and averages those of the loss's own
 /// scalars over the group, in one all-reduce that also carries whether every rank's loss
 /// was finite and whether any rank asked to stop.
-final class GradientSynchronizer {
+package final class GradientSynchronizer {
     let group: ProcessGroup
     let parameters: [Parameter]
     /// Per parameter: whether every rank computes its full gradient (averaged) or only its
@@ -78,7 +78,7 @@ final class GradientSynchronizer {
     private let offsets: [Int]
     private var buffer: [Float]
 
-    init(group: ProcessGroup, parameters: [Parameter], replicated: [Parameter]) {
+    package init(group: ProcessGroup, parameters: [Parameter], replicated: [Parameter]) {
         self.group = group
         self.parameters = parameters
         let shared = Set(replicated.map(ObjectIdentifier.init))
@@ -99,7 +99,7 @@ final class GradientSynchronizer {
 
     /// Replaces every parameter's gradient by the group's (summed or averaged); returns whether
     /// every rank's loss was finite and whether any rank asked to stop.
-    func synchronize(lossIsFinite: Bool, stopRequested: Bool) throws -> (allFinite: Bool, stop: Bool) {
+    package func synchronize(lossIsFinite: Bool, stopRequested: Bool) throws -> (allFinite: Bool, stop: Bool) {
         let n = parameters.count
         let total = offsets.last.map { $0 + parameters[n - 1].value.count } ?? 0
         let scale = 1 / Float(group.size)

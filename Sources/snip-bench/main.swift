@@ -374,10 +374,15 @@ func residentMegabytes() -> (now: Int, peak: Int) {
     return (field("VmRSS"), field("VmHWM"))
 }
 
-func reportPeakMemory(_ name: String) {
+/// This process's peak resident set, in MB.
+func peakMegabytes() -> Double {
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    report(name, Double(usage.ru_maxrss) / 1024, "MB")
+    return Double(usage.ru_maxrss) / 1024
+}
+
+func reportPeakMemory(_ name: String) {
+    report(name, peakMegabytes(), "MB")
 }
 
 if only == "inference" {
@@ -437,12 +442,19 @@ func profileTrainingSteps(bench: ModelBenchmark, adam: Adam, batches: [(expressi
 
 if only == "train" {
     // snip-bench train CONFIG BATCH LENGTHS.json: one CLIP training step (forward, backward,
-    // gradient clipping, Adam) with random weights and token ids
+    // gradient clipping, Adam) with random weights and token ids. Under an MPI launcher
+    // (`mpirun -np N snip-bench train …`) it is one data-parallel step of the global batch, as
+    // `snip pretrain` takes it: each rank encodes its slice, the latents are all-gathered, the
+    // gradients all-reduced; rank 0 reports (memory: the sum of every rank's peak).
+    let group: ProcessGroup = MPILaunch.detected.map { _ in try! MPIProcessGroup.start() } ?? SingleProcess()
     let bench = ModelBenchmark(defaultBatch: 16)
     let model = bench.model
     let parameters = model.parameters
     let adam = Adam(parameters: parameters, schedule: .reference(peak: 4e-5))
     let batches = (0..<4).map { _ in bench.randomBatch(using: &generator) }
+    let slice = group.slice(of: bench.batch)
+    let counts = group.sliceCounts(of: bench.batch)
+    let synchronizer = group.size > 1 ? GradientSynchronizer(group: group, parameters: parameters, replicated: []) : nil
     var next = 0
     // SNIP_BENCH_MEMORY=1: where each step's memory goes, on stderr (stdout stays parseable)
     let traceMemory = ProcessInfo.processInfo.environment["SNIP_BENCH_MEMORY"] != nil
@@ -454,10 +466,24 @@ if only == "train" {
         TensorMemory.resetPeak()
         let (start, cpuStart) = (TensorMemory.liveBytes, cpuSeconds())
         var afterForward = 0
-        _ = optimizationStep(parameters: parameters, optimizer: adam, clipNorm: 0.5) {
-            let loss = clipLoss(symbolic: model.encodeSymbolic(expressions).latent, numeric: model.encodeNumeric(points).latent)
-            afterForward = TensorMemory.liveBytes
-            return loss
+        if let synchronizer {
+            _ = try! optimizationStep(
+                parameters: parameters, optimizer: adam, clipNorm: 0.5,
+                synchronize: { try synchronizer.synchronize(lossIsFinite: $0, stopRequested: false).allFinite }
+            ) {
+                let (symbolic, numeric) = try gatherLatents(
+                    symbolic: model.encodeSymbolic(Array(expressions[slice])).latent,
+                    numeric: model.encodeNumeric(Array(points[slice])).latent, group: group, counts: counts)
+                let loss = clipLoss(symbolic: symbolic, numeric: numeric)
+                afterForward = TensorMemory.liveBytes
+                return loss
+            }
+        } else {
+            _ = optimizationStep(parameters: parameters, optimizer: adam, clipNorm: 0.5) {
+                let loss = clipLoss(symbolic: model.encodeSymbolic(expressions).latent, numeric: model.encodeNumeric(points).latent)
+                afterForward = TensorMemory.liveBytes
+                return loss
+            }
         }
         if traceMemory {
             let (resident, peakResident) = residentMegabytes()
@@ -467,12 +493,16 @@ if only == "train" {
             FileHandle.standardError.write(line.data(using: .utf8)!)
         }
     }
-    if OpProfile.isEnabled {
+    if OpProfile.isEnabled && group.size == 1 {
         profileTrainingSteps(bench: bench, adam: adam, batches: batches)
     }
-    report("CLIP training step \(bench.name) batch \(bench.batch)", seconds, "s")
-    report("CLIP training \(bench.name) batch \(bench.batch)", Double(bench.batch) / seconds, "samples/s")
-    reportPeakMemory("peak memory training \(bench.name) batch \(bench.batch)")
+    let memory = try! group.allReduceSum([peakMegabytes()])[0]
+    if group.isLeader {
+        report("CLIP training step \(bench.name) batch \(bench.batch)", seconds, "s")
+        report("CLIP training \(bench.name) batch \(bench.batch)", Double(bench.batch) / seconds, "samples/s")
+        report("peak memory training \(bench.name) batch \(bench.batch)", memory, "MB")
+    }
+    (group as? MPIProcessGroup)?.finish()
 }
 
 if only == "mpi" {
