@@ -86,8 +86,11 @@ public struct GeneratedTrainingData: TrainingData {
 
     /// Functions `indices` of step `step`.
     public func samples(forStep step: Int, indices: Range<Int>) -> [Sample] {
-        indices.map { index in
-            let sample = sibling(forStep: step, index: index) ?? drawn(forStep: step, index: index)
+        var previous: (index: Int, sample: Sample)?  // the last example drawn, a sibling's partner
+        return indices.map { index in
+            let partner = { previous?.index == index - 1 ? previous!.sample : self.drawn(forStep: step, index: index - 1) }
+            let sample = sibling(forStep: step, index: index, partner: partner) ?? drawn(forStep: step, index: index)
+            previous = (index, sample)
             return sortsPoints ? sample.sortedByInputs() : sample
         }
     }
@@ -106,14 +109,15 @@ public struct GeneratedTrainingData: TrainingData {
     }
 
     /// For an odd `index`, with probability ``siblingRate``, the sibling of example
-    /// `index − 1` (drawn again: each example depends only on its own stream and its
+    /// `index − 1` as drawn (`partner` gives it: the caller's copy, or drawn again when the
+    /// slice starts at `index`, so each example depends only on its own stream and its
     /// partner's); nil otherwise.
-    private func sibling(forStep step: Int, index: Int) -> Sample? {
+    private func sibling(forStep step: Int, index: Int, partner: () -> Sample) -> Sample? {
         guard siblingRate > 0, index % 2 == 1 else { return nil }
         var stream = Self.stream(seed: seed, step: step, index: index)
         var choice = SeededGenerator(seed: stream.next() ^ 0x51B1_1265)
         guard Double.random(in: 0..<1, using: &choice) < siblingRate else { return nil }
-        let partner = drawn(forStep: step, index: index - 1)
+        let partner = partner()
         guard !partner.isStraightLine() else { return nil }
         return SiblingFunction.sibling(of: partner, scalesY: generator.configuration.normalizeY, using: &choice)
     }

@@ -20,13 +20,12 @@ public enum SiblingFunction {
     /// The sibling of `sample`, y min-max scaled when `scalesY`; nil when the formula has no
     /// float constant or the moved formula is not finite, too large, or constant on the inputs.
     public static func sibling(of sample: Sample, scalesY: Bool, using generator: inout SeededGenerator) -> Sample? {
-        guard sample.tree.floatLiteralCount > 0, let first = sample.x.first, !first.isEmpty else { return nil }
+        guard sample.tree.floatLiteralCount > 0, !sample.x.isEmpty else { return nil }
         let tree = sample.tree.mappingFloatLiterals { value in
             let factor = 1 + Double.random(in: -spread...spread, using: &generator)
             return fourSignificantDigits(value * factor)
         }
-        let columns = (0..<first.count).map { c in sample.x.map { $0[c] } }
-        guard let raw = try? tree.evaluate(columns: columns), raw.count == sample.y.count,
+        guard let raw = try? tree.evaluate(rows: sample.x), raw.count == sample.y.count,
             raw.allSatisfy({ $0.isFinite && abs($0) <= largestOutput }),
             let low = raw.min(), let high = raw.max(), high - low > 1e-9 * max(1, abs(high))
         else { return nil }

@@ -466,24 +466,18 @@ if only == "train" {
         TensorMemory.resetPeak()
         let (start, cpuStart) = (TensorMemory.liveBytes, cpuSeconds())
         var afterForward = 0
-        if let synchronizer {
-            _ = try! optimizationStep(
-                parameters: parameters, optimizer: adam, clipNorm: 0.5,
-                synchronize: { try synchronizer.synchronize(lossIsFinite: $0, stopRequested: false).allFinite }
-            ) {
-                let (symbolic, numeric) = try gatherLatents(
-                    symbolic: model.encodeSymbolic(Array(expressions[slice])).latent,
-                    numeric: model.encodeNumeric(Array(points[slice])).latent, group: group, counts: counts)
-                let loss = clipLoss(symbolic: symbolic, numeric: numeric)
-                afterForward = TensorMemory.liveBytes
-                return loss
+        _ = try! optimizationStep(
+            parameters: parameters, optimizer: adam, clipNorm: 0.5,
+            synchronize: { finite in try synchronizer?.synchronize(lossIsFinite: finite, stopRequested: false).allFinite ?? finite }
+        ) {
+            var symbolic = model.encodeSymbolic(Array(expressions[slice])).latent
+            var numeric = model.encodeNumeric(Array(points[slice])).latent
+            if synchronizer != nil {
+                (symbolic, numeric) = try gatherLatents(symbolic: symbolic, numeric: numeric, group: group, counts: counts)
             }
-        } else {
-            _ = optimizationStep(parameters: parameters, optimizer: adam, clipNorm: 0.5) {
-                let loss = clipLoss(symbolic: model.encodeSymbolic(expressions).latent, numeric: model.encodeNumeric(points).latent)
-                afterForward = TensorMemory.liveBytes
-                return loss
-            }
+            let loss = clipLoss(symbolic: symbolic, numeric: numeric)
+            afterForward = TensorMemory.liveBytes
+            return loss
         }
         if traceMemory {
             let (resident, peakResident) = residentMegabytes()

@@ -70,6 +70,8 @@ import Testing
         let mixed = data.samples(forStep: 4, count: 64)
         #expect(mixed == data.samples(forStep: 4, count: 64))
         #expect(Array(mixed[10..<20]) == data.samples(forStep: 4, indices: 10..<20))
+        // a slice that starts at an odd example draws its partner again, to the same result
+        #expect(Array(mixed[11..<20]) == data.samples(forStep: 4, indices: 11..<20))
         var siblings = 0
         for i in stride(from: 0, to: 64, by: 2) {
             #expect(mixed[i] == plain[i])
