@@ -19,17 +19,21 @@ public struct GeneratedTrainingData: TrainingData {
     /// hard negative; the previous example must be curved and have a float constant, else
     /// the odd example is drawn as usual.
     public let siblingRate: Double
+    /// Whether batches carry each function's standardised properties (``PropertyTargets``;
+    /// one-dimensional functions only).
+    public let propertyTargets: Bool
 
     /// Draws for one example before a straight line is kept whatever ``straightLineKeep`` says.
     public static let maxDrawsPerExample = 64
 
     public init(
         generator: ExpressionGenerator, tokenizer: SampleTokenizer, seed: UInt64, straightLineKeep: Double = 1,
-        sortsPoints: Bool = false, siblingRate: Double = 0
+        sortsPoints: Bool = false, siblingRate: Double = 0, propertyTargets: Bool = false
     ) {
         precondition((0...1).contains(straightLineKeep), "straight-line keep rate \(straightLineKeep) outside [0, 1]")
         precondition((0...1).contains(siblingRate), "sibling rate \(siblingRate) outside [0, 1]")
         self.siblingRate = siblingRate
+        self.propertyTargets = propertyTargets
         self.generator = generator
         self.tokenizer = tokenizer
         self.seed = seed
@@ -54,7 +58,8 @@ public struct GeneratedTrainingData: TrainingData {
         let samples = samples(forStep: step, count: count)
         return TrainingBatch(
             examples: try tokens(samples, step: step),
-            lookAlikes: lookAlikes ? LookAlikes(samples: samples, parallel: false).matches : nil)
+            lookAlikes: lookAlikes ? LookAlikes(samples: samples, parallel: false).matches : nil,
+            properties: properties(samples, step: step, first: 0))
     }
 
     /// Examples `slice` of step `step`: only those functions are generated, unless the
@@ -62,7 +67,10 @@ public struct GeneratedTrainingData: TrainingData {
     public func batch(forStep step: Int, count: Int, slice: Range<Int>, lookAlikes: Bool) throws -> TrainingBatch {
         guard slice != 0..<count else { return try batch(forStep: step, count: count, lookAlikes: lookAlikes) }
         guard lookAlikes else {
-            return TrainingBatch(examples: try tokens(samples(forStep: step, indices: slice), step: step, first: slice.lowerBound))
+            let mine = samples(forStep: step, indices: slice)
+            return TrainingBatch(
+                examples: try tokens(mine, step: step, first: slice.lowerBound),
+                properties: properties(mine, step: step, first: slice.lowerBound))
         }
         let all = samples(forStep: step, count: count)
         let mine = Array(all[slice])
@@ -76,7 +84,9 @@ public struct GeneratedTrainingData: TrainingData {
                 rows.append(LookAlikes.looksAlike(formula.tree, columns: columns[j], scaledY: scaled[j], tolerance: 0.01))
             }
         }
-        return TrainingBatch(examples: try tokens(mine, step: step, first: slice.lowerBound), lookAlikes: rows)
+        return TrainingBatch(
+            examples: try tokens(mine, step: step, first: slice.lowerBound), lookAlikes: rows,
+            properties: properties(mine, step: step, first: slice.lowerBound))
     }
 
     /// The functions of step `step`.
@@ -120,6 +130,16 @@ public struct GeneratedTrainingData: TrainingData {
         let partner = partner()
         guard !partner.isStraightLine() else { return nil }
         return SiblingFunction.sibling(of: partner, scalesY: generator.configuration.normalizeY, using: &choice)
+    }
+
+    /// The property targets of `samples` (examples `first…` of step `step`) when this source
+    /// makes them; each ncr estimate draws from its example's own stream.
+    private func properties(_ samples: [Sample], step: Int, first: Int) -> [Float]? {
+        guard propertyTargets else { return nil }
+        return samples.enumerated().flatMap { offset, sample in
+            var stream = Self.stream(seed: seed, step: step, index: first + offset)
+            return PropertyTargets.targets(of: sample, seed: stream.next() ^ 0x9C0B_E27A)
+        }
     }
 
     private func tokens(_ samples: [Sample], step: Int, first: Int = 0) throws -> [TrainingExample] {

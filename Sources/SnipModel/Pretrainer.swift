@@ -33,12 +33,16 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     public var averageDecay = 0.0
     /// The figure that decides which validated weights are the best.
     public var validationRule = ValidationRule.top1
+    /// Weight of the auxiliary property loss (0: none, the reference's objective alone): a
+    /// small head learns each function's ncr, upward, yavg and oscil from the unit-length z_f
+    /// and z_y (``PropertyTargets``; generated 1-D functions only).
+    public var propertyWeight = 0.0
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
         case batchSize, learningRate, warmup, clipNorm, temperature, checkpointEvery, objective, lookAlikeTargets
-        case validateEvery, validationData, validationCount, averageDecay, validationRule
+        case validateEvery, validationData, validationCount, averageDecay, validationRule, propertyWeight
     }
 
     /// Reads options; runs recorded before a field existed get its default.
@@ -57,6 +61,11 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
         validationCount = try c.decodeIfPresent(Int.self, forKey: .validationCount) ?? 1000
         averageDecay = try c.decodeIfPresent(Double.self, forKey: .averageDecay) ?? 0
         validationRule = try c.decodeIfPresent(ValidationRule.self, forKey: .validationRule) ?? .top1
+        propertyWeight = try c.decodeIfPresent(Double.self, forKey: .propertyWeight) ?? 0
+        guard propertyWeight.isFinite, propertyWeight >= 0 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .propertyWeight, in: c, debugDescription: "propertyWeight must be finite and ≥ 0, not \(propertyWeight)")
+        }
     }
 }
 
@@ -83,8 +92,15 @@ public struct StepMetrics: Codable, Sendable {
     public var gradientNorm: Double
     public var skipped: Bool
     public var samplesPerSecond: Double
+    /// The auxiliary property loss inside ``loss`` (unweighted; runs with a property weight
+    /// only; under MPI rank 0's share).
+    public var propertyLoss: Double?
 
-    public init(step: Int, loss: Double, learningRate: Double, gradientNorm: Double, skipped: Bool, samplesPerSecond: Double) {
+    public init(
+        step: Int, loss: Double, learningRate: Double, gradientNorm: Double, skipped: Bool, samplesPerSecond: Double,
+        propertyLoss: Double? = nil
+    ) {
+        self.propertyLoss = propertyLoss
         self.step = step
         self.loss = loss
         self.learningRate = learningRate
@@ -125,11 +141,27 @@ public final class Pretrainer {
     public private(set) var bestValidation: ValidationMetrics?
     /// The moving average of the weights, for runs that keep one.
     private var average: WeightAverage?
+    /// The auxiliary head of runs with a ``PretrainingOptions/propertyWeight``
+    /// (``PropertyTargets``); kept in the checkpoint under `aux.`, not in model files.
+    public let propertyTargetHead: PropertyHead?
+
+    /// The auxiliary head a run with `options` trains, seeded from the run's seed.
+    private static func propertyTargetHead(for options: PretrainingOptions, config: ModelConfig, seed: UInt64) -> PropertyHead? {
+        guard options.propertyWeight > 0 else { return nil }
+        var generator = SeededGenerator(seed: seed ^ 0xA0C5_11A7_7A26_E7D5)
+        return PropertyHead(latent: config.latent, hidden: 64, outputs: PropertyTargets.properties.count, using: &generator)
+    }
+
+    /// The auxiliary head's parameters with their checkpoint keys.
+    private static func checkpointKeys(of head: PropertyHead?) -> [(key: String, parameter: Parameter)] {
+        head?.namedParameters(prefix: "aux.") ?? []
+    }
 
     private init(
         model: SNIPModel, options: PretrainingOptions, loss: ContrastiveLoss, dataSpec: PretrainingDataSpec?,
-        run: TrainingRun, step: Int, skipped: Int, group: ProcessGroup
+        run: TrainingRun, step: Int, skipped: Int, group: ProcessGroup, propertyTargetHead: PropertyHead?
     ) {
+        self.propertyTargetHead = propertyTargetHead
         self.group = group
         self.model = model
         self.options = options
@@ -139,7 +171,7 @@ public final class Pretrainer {
         self.step = step
         self.skipped = skipped
         optimizer = Adam(
-            parameters: model.parameters + loss.parameters.map(\.parameter),
+            parameters: model.parameters + loss.parameters.map(\.parameter) + Self.checkpointKeys(of: propertyTargetHead).map(\.parameter),
             schedule: .inverseSquareRoot(peak: options.learningRate, warmup: options.warmup))
         if options.averageDecay > 0 {
             average = WeightAverage(parameters: model.namedParameters().map(\.parameter), decay: options.averageDecay)
@@ -180,7 +212,8 @@ public final class Pretrainer {
         let run = TrainingRun(directory: directory)
         self.init(
             model: model, options: options, loss: ContrastiveLoss(objective: options.objective, temperature: Float(options.temperature)),
-            dataSpec: spec, run: run, step: 0, skipped: 0, group: group)
+            dataSpec: spec, run: run, step: 0, skipped: 0, group: group,
+            propertyTargetHead: Self.propertyTargetHead(for: options, config: model.config, seed: seed))
         guard group.isLeader else { return }
         guard !FileManager.default.fileExists(atPath: run.settingsPath) else {
             throw ModelError("\(directory) already holds a run; resume it with --resume or choose another --out")
@@ -207,11 +240,13 @@ public final class Pretrainer {
         let spec = settings.dataSpec ?? PretrainingDataSpec(legacyDescription: settings.data)
         if group.isLeader { run.removeStaleTemporaryFiles() }
         let trainer: Pretrainer
+        let head = propertyTargetHead(for: settings.options, config: settings.config, seed: settings.seed)
         if FileManager.default.fileExists(atPath: run.checkpointPath) {
-            let (model, moments, counters, average) = try TrainingCheckpoint.load(run.checkpointPath, extra: loss.parameters)
+            let (model, moments, counters, average) = try TrainingCheckpoint.load(
+                run.checkpointPath, extra: loss.parameters, added: checkpointKeys(of: head))
             trainer = Pretrainer(
                 model: model, options: settings.options, loss: loss, dataSpec: spec, run: run, step: counters.step,
-                skipped: counters.skipped, group: group)
+                skipped: counters.skipped, group: group, propertyTargetHead: head)
             trainer.optimizer.restore(updates: counters.updates, moments: moments)
             if let average, settings.options.averageDecay > 0 {
                 trainer.average = WeightAverage(
@@ -225,7 +260,7 @@ public final class Pretrainer {
                 ?? SNIPModel(config: settings.config, seed: settings.seed)
             trainer = Pretrainer(
                 model: model, options: settings.options, loss: loss, dataSpec: spec, run: run, step: 0, skipped: 0,
-                group: group)
+                group: group, propertyTargetHead: head)
             if group.isLeader { try run.truncateMetrics(after: 0) }
         }
         if let spec {
@@ -241,7 +276,7 @@ public final class Pretrainer {
     public func saveCheckpoint() throws {
         guard group.isLeader else { return }
         try TrainingCheckpoint.save(
-            model: model, extra: loss.parameters, optimizer: optimizer, average: average,
+            model: model, extra: loss.parameters + Self.checkpointKeys(of: propertyTargetHead), optimizer: optimizer, average: average,
             counters: .init(step: step, updates: optimizer.updates, momentSteps: optimizer.moments.map(\.step), skipped: skipped),
             to: run.checkpointPath)
         if let average {
@@ -336,6 +371,20 @@ public final class Pretrainer {
             let started = DispatchTime.now().uptimeNanoseconds
             let batch = try prefetcher.next()
             let examples = batch.examples
+            let targets = batch.properties
+            if propertyTargetHead != nil && targets == nil {
+                throw ModelError("the run's property weight needs property targets, which this training data does not make")
+            }
+            var propertyLoss: Double?
+            /// The contrastive loss of the batch plus the weighted property loss of this
+            /// process's rows (`symbolic`, `numeric`: their latents).
+            func withPropertyLoss(_ contrastive: Tensor, symbolic: Tensor, numeric: Tensor) -> Tensor {
+                guard let head = propertyTargetHead, let targets else { return contrastive }
+                let property = PropertyTargets.loss(
+                    head: head, symbolic: symbolic, numeric: numeric, targets: targets, globalBatch: batchSize)
+                propertyLoss = Double(property.item)
+                return contrastive + property * Float(options.propertyWeight)
+            }
             let outcome: StepOutcome
             if let synchronizer {
                 let stopRequested = shouldStop()
@@ -347,18 +396,23 @@ public final class Pretrainer {
                         return agreed.allFinite
                     }
                 ) {
-                    let (symbolic, numeric) = try gatherLatents(
+                    let local = (
                         symbolic: model.encodeSymbolic(examples.map(\.expressionTokens)).latent,
-                        numeric: model.encodeNumeric(examples.map(\.pointTokens)).latent, group: group, counts: counts)
+                        numeric: model.encodeNumeric(examples.map(\.pointTokens)).latent)
+                    let (symbolic, numeric) = try gatherLatents(
+                        symbolic: local.symbolic, numeric: local.numeric, group: group, counts: counts)
                     let table = try batch.lookAlikes.map { try group.allGather($0, counts: counts.map { $0 * batchSize }) }
-                    return loss(symbolic: symbolic, numeric: numeric, lookAlikes: table)
+                    return withPropertyLoss(
+                        loss(symbolic: symbolic, numeric: numeric, lookAlikes: table), symbolic: local.symbolic,
+                        numeric: local.numeric)
                 }
             } else {
                 outcome = optimizationStep(parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm) {
-                    loss(
-                        symbolic: model.encodeSymbolic(examples.map(\.expressionTokens)).latent,
-                        numeric: model.encodeNumeric(examples.map(\.pointTokens)).latent,
-                        lookAlikes: batch.lookAlikes)
+                    let symbolic = model.encodeSymbolic(examples.map(\.expressionTokens)).latent
+                    let numeric = model.encodeNumeric(examples.map(\.pointTokens)).latent
+                    return withPropertyLoss(
+                        loss(symbolic: symbolic, numeric: numeric, lookAlikes: batch.lookAlikes), symbolic: symbolic,
+                        numeric: numeric)
                 }
             }
             step += 1
@@ -366,7 +420,7 @@ public final class Pretrainer {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let metrics = StepMetrics(
                 step: step, loss: outcome.loss, learningRate: outcome.learningRate, gradientNorm: outcome.gradientNorm,
-                skipped: outcome.skipped, samplesPerSecond: Double(batchSize) / seconds)
+                skipped: outcome.skipped, samplesPerSecond: Double(batchSize) / seconds, propertyLoss: propertyLoss)
             if group.isLeader { try run.appendMetrics(metrics) }
             progress(metrics)
             if let validation, options.validateEvery > 0, step % options.validateEvery == 0,

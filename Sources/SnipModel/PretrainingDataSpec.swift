@@ -85,16 +85,23 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
     }
 
     /// The training data for a model of `config`: the generator seeded with `seed`, or the
-    /// files' samples in order (y scaled when ``normalizeY``). `note` hears about skipped
-    /// malformed lines.
-    public func trainingData(config: ModelConfig, seed: UInt64, note: (String) -> Void = { _ in }) throws -> TrainingData {
+    /// files' samples in order (y scaled when ``normalizeY``); with `propertyTargets` the
+    /// batches carry ``PropertyTargets`` (generated 1-D functions only). `note` hears about
+    /// skipped malformed lines.
+    public func trainingData(
+        config: ModelConfig, seed: UInt64, propertyTargets: Bool = false, note: (String) -> Void = { _ in }
+    ) throws -> TrainingData {
         let tokenizer = SampleTokenizer(config: config, skeleton: skeleton)
+        if propertyTargets && (!files.isEmpty || maxInputDimension != 1) {
+            throw ModelError("property targets need generated one-dimensional functions (max input dimension 1, no data files)")
+        }
         if files.isEmpty {
             var generatorConfig = GeneratorConfiguration(maxInputDimension: maxInputDimension)
             generatorConfig.normalizeY = normalizeY
             return GeneratedTrainingData(
                 generator: ExpressionGenerator(configuration: generatorConfig), tokenizer: tokenizer, seed: seed,
-                straightLineKeep: straightLineKeep, sortsPoints: sortPoints, siblingRate: siblingRate)
+                straightLineKeep: straightLineKeep, sortsPoints: sortPoints, siblingRate: siblingRate,
+                propertyTargets: propertyTargets)
         }
         let contract = ModelContract(normalizesY: normalizeY, skeleton: skeleton, sortsPoints: sortPoints)
         var examples: [TrainingExample] = []

@@ -45,14 +45,26 @@ struct TrainingCheckpoint {
     }
 
     /// Loads the model and restores `optimizer`-compatible state; returns the model, the
-    /// moments (model parameters, then `extra`'s), the counters and the averaged weights (nil
-    /// when the file has none), after setting the values of `extra` from the file.
-    static func load(_ path: String, extra: [(key: String, parameter: Parameter)] = []) throws(CheckpointError)
+    /// moments (model parameters, then `extra`'s, then `added`'s), the counters and the
+    /// averaged weights (nil when the file has none), after setting the values of `extra` from
+    /// the file.
+    ///
+    /// `added` are parameters a run may have gained after the checkpoint was written (the
+    /// auxiliary property head of a run continued with `propertyWeight`): taken from the file
+    /// when it holds them all, else left as initialised, with fresh moments.
+    static func load(
+        _ path: String, extra: [(key: String, parameter: Parameter)] = [], added: [(key: String, parameter: Parameter)] = []
+    ) throws(CheckpointError)
         -> (model: SNIPModel, moments: [Adam.Moments], counters: Counters, average: [Tensor]?)
     {
         let model = try SNIPModel.load(path)
         let (tensors, metadata) = try SafeTensors.read(path)
-        for (key, parameter) in extra {
+        let addedPresent = added.filter { tensors[$0.key] != nil }.count
+        guard addedPresent == 0 || addedPresent == added.count else {
+            throw CheckpointError(path: path, key: added.first { tensors[$0.key] == nil }!.key, "missing while other parameters of its head are there")
+        }
+        let restored = addedPresent > 0 ? extra + added : extra
+        for (key, parameter) in restored {
             guard let value = tensors[key], value.shape == parameter.shape else {
                 throw CheckpointError(path: path, key: key, "missing or of the wrong shape (the run's objective needs it)")
             }
@@ -63,7 +75,10 @@ struct TrainingCheckpoint {
         else {
             throw CheckpointError(path: path, key: countersKey, "not a training checkpoint (no training counters)")
         }
-        let moments = try self.moments(of: trained(model, extra: extra), in: tensors, counters: counters, path: path)
+        var moments = try self.moments(of: trained(model, extra: restored), in: tensors, counters: counters, path: path)
+        if addedPresent == 0 {
+            moments += added.map { Adam.Moments(step: 0, mean: .zeros($0.parameter.shape), squares: .zeros($0.parameter.shape)) }
+        }
         var average: [Tensor]? = nil
         if tensors.keys.contains(where: { $0.hasPrefix(averagePrefix) }) {
             var values: [Tensor] = []

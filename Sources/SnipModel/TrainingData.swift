@@ -24,10 +24,14 @@ public struct TrainingBatch: Sendable {
     /// Row-major b × B: formula i (of this batch) looks like point set j (of the whole step,
     /// see ``LookAlikes``); nil when not computed.
     public var lookAlikes: [Bool]?
+    /// Row-major b × 4: each example's standardised properties (``PropertyTargets``), from
+    /// sources asked for them; nil otherwise.
+    public var properties: [Float]?
 
-    public init(examples: [TrainingExample], lookAlikes: [Bool]? = nil) {
+    public init(examples: [TrainingExample], lookAlikes: [Bool]? = nil, properties: [Float]? = nil) {
         self.examples = examples
         self.lookAlikes = lookAlikes
+        self.properties = properties
     }
 }
 
@@ -59,9 +63,11 @@ extension TrainingData {
     public func batch(forStep step: Int, count: Int, slice: Range<Int>, lookAlikes: Bool) throws -> TrainingBatch {
         let whole = try batch(forStep: step, count: count, lookAlikes: lookAlikes)
         guard slice != 0..<count else { return whole }
+        let width = PropertyTargets.properties.count
         return TrainingBatch(
             examples: Array(whole.examples[slice]),
-            lookAlikes: whole.lookAlikes.map { Array($0[(slice.lowerBound * count)..<(slice.upperBound * count)]) })
+            lookAlikes: whole.lookAlikes.map { Array($0[(slice.lowerBound * count)..<(slice.upperBound * count)]) },
+            properties: whole.properties.map { Array($0[(slice.lowerBound * width)..<(slice.upperBound * width)]) })
     }
 }
 

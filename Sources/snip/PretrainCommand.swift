@@ -84,6 +84,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Hard negatives: with this probability each odd example of a generated batch is the previous (curved) example's formula with every float constant moved by up to ±30 %, at the same inputs (0: none).")
     var siblings = 0.0
 
+    @Option(help: "Weight of an auxiliary loss (0: none): a small head learns each function's ncr, upward, yavg and oscil from the unit-length formula and point embeddings, so both carry how the function behaves (generated 1-D functions only; the head stays in the run's checkpoint, not in model files).")
+    var propertyWeight = 0.0
+
     @Option(help: "Train on these data.prefix files instead of generated functions.")
     var data: [String] = []
 
@@ -125,6 +128,12 @@ struct PretrainCommand: ParsableCommand {
         guard siblings.isFinite, (0...1).contains(siblings) else {
             throw ValidationError("--siblings must be a probability in [0, 1], not \(siblings)")
         }
+        guard propertyWeight.isFinite, propertyWeight >= 0 else {
+            throw ValidationError("--property-weight must be a finite weight ≥ 0, not \(propertyWeight)")
+        }
+        if propertyWeight > 0 && (!data.isEmpty || maxInputDimension != 1) {
+            throw ValidationError("--property-weight needs generated one-dimensional functions (leave out --data and --max-input-dimension)")
+        }
         if siblings > 0 && !data.isEmpty {
             throw ValidationError("--siblings applies to generated functions (leave out --data)")
         }
@@ -136,8 +145,8 @@ struct PretrainCommand: ParsableCommand {
         if selectBy != .top1 && validateEvery == 0 {
             throw ValidationError("--select-by needs --validate-every and --validation-data")
         }
-        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1 || sortPoints || siblings != 0) {
-            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema, --keep-straight-lines, --sort-points and --siblings")
+        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1 || sortPoints || siblings != 0 || propertyWeight != 0) {
+            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema, --keep-straight-lines, --sort-points, --siblings and --property-weight")
         }
     }
 
@@ -195,6 +204,7 @@ struct PretrainCommand: ParsableCommand {
                 options.validationCount = validationCount
                 options.averageDecay = ema
                 options.validationRule = selectBy
+                options.propertyWeight = propertyWeight
                 if lookAlikeTargets && !data.isEmpty {
                     throw ValidationError("--look-alike-targets needs generated data (leave out --data)")
                 }
@@ -206,7 +216,8 @@ struct PretrainCommand: ParsableCommand {
                     data: spec, initializedFrom: initFrom, group: group)
                 runSeed = seed
             }
-            let source = try spec.trainingData(config: modelConfig, seed: runSeed, note: note)
+            let source = try spec.trainingData(
+                config: modelConfig, seed: runSeed, propertyTargets: trainer.options.propertyWeight > 0, note: note)
             let validation = try group.isLeader ? Self.validation(trainer.options) : nil
             if let validation {
                 note("validating every \(trainer.options.validateEvery) steps on \(validation.samples.count) functions of \(trainer.options.validationData ?? ""); best weights go to \(trainer.run.bestModelPath)")
@@ -222,7 +233,8 @@ struct PretrainCommand: ParsableCommand {
                     String(format: "  best %.3f (step %d)", $0.score(by: trainer.options.validationRule), $0.step)
                 } ?? ""
                 status?.show(String(
-                    format: "step %d/%d  loss %.4f  lr %.2e  %.1f samples/s  ETA %@%@%@", m.step, steps, m.loss, m.learningRate,
+                    format: "step %d/%d  loss %.4f%@  lr %.2e  %.1f samples/s  ETA %@%@%@", m.step, steps, m.loss,
+                    m.propertyLoss.map { String(format: " (property %.3f)", $0) } ?? "", m.learningRate,
                     m.samplesPerSecond, formatDuration(eta), best, trainer.skipped > 0 ? "  skipped \(trainer.skipped)" : ""))
             }, validated: { metrics, isBest in
                 status?.finish()

@@ -86,5 +86,13 @@ struct PretrainCommandTests {
         #expect(twinFiles != 0 && twinFilesSays.contains("--siblings applies to generated functions"), "\(twinFilesSays)")
         let (again, againSays) = try runSnip(["pretrain", "--resume", directory, "--siblings", "0.5"])
         #expect(again != 0 && againSays.contains("leave out"), "\(againSays)")
+        let (weight, weightSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--property-weight=-1"])
+        #expect(weight != 0 && weightSays.contains("--property-weight must be a finite weight"), "\(weightSays)")
+        let (wide, wideSays) = try runSnip([
+            "pretrain", "--out", freshTemporaryPath("cli-v"), "--max-input-dimension", "2", "--property-weight", "1",
+        ])
+        #expect(wide != 0 && wideSays.contains("--property-weight needs generated one-dimensional functions"), "\(wideSays)")
+        let (weighted, weightedSays) = try runSnip(["pretrain", "--resume", directory, "--property-weight", "1"])
+        #expect(weighted != 0 && weightedSays.contains("--property-weight"), "\(weightedSays)")
     }
 }

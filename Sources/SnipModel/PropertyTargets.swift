@@ -1,0 +1,59 @@
+import SnipMath
+import SnipTensor
+
+/// The targets of pre-training's auxiliary property loss (`snip pretrain --property-weight`):
+/// the four properties of a one-dimensional function's points (ncr, upward, yavg, oscil, in
+/// ``FunctionProperty/allCases`` order), measured on the points as the model reads them (four
+/// significant digits, the float tokens' precision and the data files') and standardised so
+/// that each has roughly mean 0 and spread 1 on generated data.
+///
+/// A small head (``PropertyHead`` with four outputs) reads the unit-length embeddings z_f and
+/// z_y and is trained to predict them, so the directions of both embeddings carry how the
+/// function behaves — what the model report's property probes measure. The head is a training
+/// device: it lives in the run's checkpoint, not in the model files.
+public enum PropertyTargets {
+    /// The properties, in the order of a target row.
+    public static let properties = FunctionProperty.allCases
+    /// Subtracted from each property: its rough mean on 1,000 generated normalised 1-D
+    /// functions (`snip generate --count 1000 --seed 1000003 --normalize-y`: 0.49, 0.00, 0.51,
+    /// 0.52).
+    public static let centers: [Double] = [0.5, 0, 0.5, 0.5]
+    /// Each property is divided by its rough standard deviation on the same functions (0.27,
+    /// 0.59, 0.21, 1.0).
+    public static let scales: [Double] = [0.27, 0.6, 0.21, 1.0]
+    /// Triples drawn for the ncr estimate (the reference's count).
+    static let ncrTrials = 1000
+
+    /// The standardised properties of a one-dimensional sample's points, `properties.count`
+    /// of them; a sample with fewer than three points, or a property that comes out not
+    /// finite, gets 0 (the centre) there. `seed` fixes the ncr estimate's triples.
+    public static func targets(of sample: Sample, seed: UInt64) -> [Float] {
+        guard sample.x.count >= 3, sample.x.count == sample.y.count, sample.x.allSatisfy({ $0.count == 1 }) else {
+            return [Float](repeating: 0, count: properties.count)
+        }
+        let x = sample.x.map { E3Rounding.rounded($0[0]) }
+        let y = sample.y.map { E3Rounding.rounded($0) }
+        guard (x + y).allSatisfy(\.isFinite) else { return [Float](repeating: 0, count: properties.count) }
+        var random = SeededGenerator(seed: seed)
+        return properties.enumerated().map { k, property in
+            let value = (property.value(x: x, y: y, random: &random) - centers[k]) / scales[k]
+            return value.isFinite ? Float(value) : 0
+        }
+    }
+
+    /// The loss of one process's rows: the squared errors of `head` on the unit-length rows of
+    /// `symbolic` and of `numeric` (`[b, L]`) against `targets` (`[b, 4]` row-major), summed
+    /// and divided by 2 · 4 · `globalBatch`, so that the processes of a data-parallel step add
+    /// up to the mean over the whole batch.
+    public static func loss(
+        head: PropertyHead, symbolic: Tensor, numeric: Tensor, targets: [Float], globalBatch: Int
+    ) -> Tensor {
+        let b = symbolic.shape[0]
+        precondition(targets.count == b * properties.count, "\(targets.count) property targets for \(b) rows")
+        let truth = Tensor(targets, shape: [b, properties.count])
+        let fromSymbolic = head(unitRows(symbolic)) - truth
+        let fromNumeric = head(unitRows(numeric)) - truth
+        return ((fromSymbolic * fromSymbolic).sum() + (fromNumeric * fromNumeric).sum())
+            * (1 / Float(2 * properties.count * globalBatch))
+    }
+}
