@@ -68,7 +68,8 @@ package func gatherLatents(symbolic: Tensor, numeric: Tensor, group: ProcessGrou
 
 /// Sums the gradients of the model's parameters and averages those of the loss's own
 /// scalars over the group, in one all-reduce that also carries whether every rank's loss
-/// was finite and whether any rank asked to stop.
+/// was finite, whether any rank asked to stop, and the sum of a per-rank share of the loss
+/// (the property loss of each rank's rows).
 package final class GradientSynchronizer {
     let group: ProcessGroup
     let parameters: [Parameter]
@@ -90,16 +91,19 @@ package final class GradientSynchronizer {
             total += p.value.count
         }
         self.offsets = offsets
-        // gradients, then per parameter whether a rank had one, then two flags
-        buffer = [Float](repeating: 0, count: total + parameters.count + 2)
+        // gradients, then per parameter whether a rank had one, then two flags and a loss share
+        buffer = [Float](repeating: 0, count: total + parameters.count + 3)
     }
 
     /// Bytes of gradient each step all-reduces.
-    var gradientBytes: Int { (buffer.count - parameters.count - 2) * MemoryLayout<Float>.stride }
+    var gradientBytes: Int { (buffer.count - parameters.count - 3) * MemoryLayout<Float>.stride }
 
     /// Replaces every parameter's gradient by the group's (summed or averaged); returns whether
-    /// every rank's loss was finite and whether any rank asked to stop.
-    package func synchronize(lossIsFinite: Bool, stopRequested: Bool) throws -> (allFinite: Bool, stop: Bool) {
+    /// every rank's loss was finite, whether any rank asked to stop, and the sum over ranks of
+    /// `lossShare`.
+    package func synchronize(
+        lossIsFinite: Bool, stopRequested: Bool, lossShare: Double = 0
+    ) throws -> (allFinite: Bool, stop: Bool, lossShare: Double) {
         let n = parameters.count
         let total = offsets.last.map { $0 + parameters[n - 1].value.count } ?? 0
         let scale = 1 / Float(group.size)
@@ -122,6 +126,7 @@ package final class GradientSynchronizer {
             }
             out[total + n] = lossIsFinite ? 0 : 1
             out[total + n + 1] = stopRequested ? 1 : 0
+            out[total + n + 2] = Float(lossShare)
         }
         try buffer.withUnsafeMutableBufferPointer { try group.allReduceSum($0) }
         for (index, p) in parameters.enumerated() {
@@ -132,6 +137,6 @@ package final class GradientSynchronizer {
             // back-propagating from the leaf itself sets its gradient to `g`
             p.value.backward(seed: g)
         }
-        return (buffer[total + n] == 0, buffer[total + n + 1] > 0)
+        return (buffer[total + n] == 0, buffer[total + n + 1] > 0, Double(buffer[total + n + 2]))
     }
 }

@@ -4,7 +4,7 @@ import SnipTensor
 /// What one optimisation step did.
 public struct StepOutcome: Sendable {
     /// The loss before the update (NaN or infinite when the step was skipped for it).
-    public let loss: Double
+    public var loss: Double
     /// The gradients' joint norm before clipping.
     public let gradientNorm: Double
     /// The learning rate used.

@@ -93,7 +93,7 @@ public struct StepMetrics: Codable, Sendable {
     public var skipped: Bool
     public var samplesPerSecond: Double
     /// The auxiliary property loss inside ``loss`` (unweighted; runs with a property weight
-    /// only; under MPI rank 0's share).
+    /// only; under MPI the whole batch's, summed over the ranks).
     public var propertyLoss: Double?
 
     public init(
@@ -385,14 +385,17 @@ public final class Pretrainer {
                 propertyLoss = Double(property.item)
                 return contrastive + property * Float(options.propertyWeight)
             }
-            let outcome: StepOutcome
+            var outcome: StepOutcome
             if let synchronizer {
                 let stopRequested = shouldStop()
+                var groupPropertyLoss = 0.0
                 outcome = try optimizationStep(
                     parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm,
                     synchronize: { finite in
-                        let agreed = try synchronizer.synchronize(lossIsFinite: finite, stopRequested: stopRequested)
+                        let agreed = try synchronizer.synchronize(
+                            lossIsFinite: finite, stopRequested: stopRequested, lossShare: propertyLoss ?? 0)
                         stopAgreed = agreed.stop
+                        groupPropertyLoss = agreed.lossShare
                         return agreed.allFinite
                     }
                 ) {
@@ -405,6 +408,11 @@ public final class Pretrainer {
                     return withPropertyLoss(
                         loss(symbolic: symbolic, numeric: numeric, lookAlikes: table), symbolic: local.symbolic,
                         numeric: local.numeric)
+                }
+                // log the whole batch's property loss, not this rank's share of it
+                if let local = propertyLoss {
+                    outcome.loss += options.propertyWeight * (groupPropertyLoss - local)
+                    propertyLoss = groupPropertyLoss
                 }
             } else {
                 outcome = optimizationStep(parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm) {

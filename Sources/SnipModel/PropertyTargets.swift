@@ -21,8 +21,6 @@ public enum PropertyTargets {
     /// Each property is divided by its rough standard deviation on the same functions (0.27,
     /// 0.59, 0.21, 1.0).
     public static let scales: [Double] = [0.27, 0.6, 0.21, 1.0]
-    /// Triples drawn for the ncr estimate (the reference's count).
-    static let ncrTrials = 1000
 
     /// The standardised properties of a one-dimensional sample's points, `properties.count`
     /// of them; a sample with fewer than three points, or a property that comes out not

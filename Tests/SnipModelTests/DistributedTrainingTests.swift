@@ -14,7 +14,8 @@ private struct RunResult: Sendable {
 
 private func result(of trainer: Pretrainer) throws -> RunResult {
     var weights: [String: [Float]] = [:]
-    for (key, p) in trainer.model.namedParameters() + trainer.loss.parameters { weights[key] = p.value.scalars }
+    let head = trainer.propertyTargetHead?.namedParameters(prefix: "aux.") ?? []
+    for (key, p) in trainer.model.namedParameters() + trainer.loss.parameters + head { weights[key] = p.value.scalars }
     let metrics = try trainer.run.metrics()
     return RunResult(
         losses: metrics.map { $0["loss"] as! Double }, gradientNorms: metrics.map { $0["gradientNorm"] as! Double },
@@ -109,9 +110,12 @@ struct DistributedTrainingTests {
     }
 
     /// The whole trainer, with threads for processes: N ranks train one model to the same
-    /// losses and weights as one process, and a run resumes across N.
-    @Test(arguments: [(ContrastiveObjective.clip, false), (.siglip, true)])
-    func ranksTrainLikeOneProcessAndResumeAcrossCounts(objective: ContrastiveObjective, lookAlikes: Bool) throws {
+    /// losses and weights as one process, and a run resumes across N (with the auxiliary
+    /// property loss too: its head and the logged losses match).
+    @Test(arguments: [(ContrastiveObjective.clip, false, 0.0), (.siglip, true, 0.0), (.clip, true, 2.0)])
+    func ranksTrainLikeOneProcessAndResumeAcrossCounts(
+        objective: ContrastiveObjective, lookAlikes: Bool, propertyWeight: Double
+    ) throws {
         var options = PretrainingOptions()
         options.batchSize = 7
         options.learningRate = 1e-5
@@ -119,25 +123,28 @@ struct DistributedTrainingTests {
         options.checkpointEvery = 2
         options.objective = objective
         options.lookAlikeTargets = lookAlikes
+        options.propertyWeight = propertyWeight
         let runOptions = options
+        let targets = propertyWeight > 0
         let spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: false, skeleton: false)
         let config = Self.config
-        let tag = objective.rawValue
+        let tag = objective.rawValue + (targets ? "-property" : "")
         let (single, split, resumed) = (
             freshTemporaryPath("dist-single-\(tag)"), freshTemporaryPath("dist-split-\(tag)"), freshTemporaryPath("dist-resumed-\(tag)"))
         defer { for d in [single, split, resumed] { try? FileManager.default.removeItem(atPath: d) } }
 
         let one = try Pretrainer(model: SNIPModel(config: config, seed: 2), options: options, directory: single, seed: 5, data: spec)
-        #expect(try one.train(data: spec.trainingData(config: config, seed: 5), steps: 4) == .finished)
+        #expect(try one.train(data: spec.trainingData(config: config, seed: 5, propertyTargets: targets), steps: 4) == .finished)
         let reference = try result(of: one)
         #expect(Set(reference.losses).count > 1)
+        #expect(reference.weights.keys.contains { $0.hasPrefix("aux.") } == targets)
 
         for n in [2, 3] {
             try? FileManager.default.removeItem(atPath: split)
             let runs = try onThreads(ThreadBoard(size: n).ranks()) { rank in
                 let trainer = try Pretrainer(
                     model: SNIPModel(config: config, seed: 2), options: runOptions, directory: split, seed: 5, data: spec, group: rank)
-                _ = try trainer.train(data: spec.trainingData(config: config, seed: 5), steps: 4)
+                _ = try trainer.train(data: spec.trainingData(config: config, seed: 5, propertyTargets: targets), steps: 4)
                 return rank.isLeader ? try result(of: trainer) : nil
             }
             expectSameRun(reference, try #require(runs[0]), "\(n) ranks")
@@ -147,11 +154,11 @@ struct DistributedTrainingTests {
         _ = try onThreads(ThreadBoard(size: 2).ranks()) { rank in
             let trainer = try Pretrainer(
                 model: SNIPModel(config: config, seed: 2), options: runOptions, directory: resumed, seed: 5, data: spec, group: rank)
-            _ = try trainer.train(data: spec.trainingData(config: config, seed: 5), steps: 2)
+            _ = try trainer.train(data: spec.trainingData(config: config, seed: 5, propertyTargets: targets), steps: 2)
         }
         let (rest, seed) = try Pretrainer.resume(directory: resumed)
         #expect(rest.step == 2)
-        #expect(try rest.train(data: spec.trainingData(config: config, seed: seed), steps: 4) == .finished)
+        #expect(try rest.train(data: spec.trainingData(config: config, seed: seed, propertyTargets: targets), steps: 4) == .finished)
         expectSameRun(reference, try result(of: rest), "2 ranks, resumed by 1")
     }
 
