@@ -74,16 +74,7 @@ public struct GeneratedTrainingData: TrainingData {
         }
         let all = samples(forStep: step, count: count)
         let mine = Array(all[slice])
-        // rows `slice` of the table LookAlikes(samples: all) computes
-        let columns = all.map { sample in (0..<(sample.x.first?.count ?? 0)).map { c in sample.x.map { $0[c] } } }
-        let scaled = all.map { Sample.minMaxScaled($0.y) }
-        var rows: [Bool] = []
-        rows.reserveCapacity(slice.count * count)
-        for formula in mine {
-            for j in 0..<count {
-                rows.append(LookAlikes.looksAlike(formula.tree, columns: columns[j], scaledY: scaled[j], tolerance: 0.01))
-            }
-        }
+        let rows = LookAlikes.rows(slice, of: all)  // rows `slice` of LookAlikes(samples: all)
         return TrainingBatch(
             examples: try tokens(mine, step: step, first: slice.lowerBound), lookAlikes: rows,
             properties: properties(mine, step: step, first: slice.lowerBound))

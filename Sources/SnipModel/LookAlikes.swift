@@ -22,27 +22,31 @@ public struct LookAlikes: Sendable {
     /// is off).
     public init(samples: [Sample], tolerance: Double = 0.01, parallel: Bool = true) {
         let n = samples.count
-        // points as columns [d][n] and their scaled y, once per sample
-        let columns = samples.map { sample in
-            (0..<(sample.x.first?.count ?? 0)).map { c in sample.x.map { $0[c] } }
-        }
-        let scaled = samples.map { Sample.minMaxScaled($0.y) }
+        let candidates = Candidates(samples)
         var matches = [Bool](repeating: false, count: n * n)
         matches.withUnsafeMutableBufferPointer { out in
             let shared = UnsafeSendable(out)
             let threads = parallel ? max(1, min(Runtime.threadCount, n)) : 1
             DispatchQueue.concurrentPerform(iterations: threads) { chunk in
                 for i in (n * chunk / threads)..<(n * (chunk + 1) / threads) {
-                    for j in 0..<n {
-                        shared.value[i * n + j] = Self.looksAlike(
-                            samples[i].tree, columns: columns[j], scaledY: scaled[j], tolerance: tolerance)
-                    }
+                    candidates.row(samples[i].tree, tolerance: tolerance) { j, alike in shared.value[i * n + j] = alike }
                 }
             }
         }
         self.count = n
         self.tolerance = tolerance
         self.matches = matches
+    }
+
+    /// Rows `formulas` of the table of `samples` (what `LookAlikes(samples:)` has there, row
+    /// after row), on the calling thread.
+    public static func rows(_ formulas: Range<Int>, of samples: [Sample], tolerance: Double = 0.01) -> [Bool] {
+        let candidates = Candidates(samples)
+        var rows = [Bool](repeating: false, count: formulas.count * samples.count)
+        for (r, i) in formulas.enumerated() {
+            candidates.row(samples[i].tree, tolerance: tolerance) { j, alike in rows[r * samples.count + j] = alike }
+        }
+        return rows
     }
 
     /// A table given directly (for tests and cached tables).
@@ -72,5 +76,77 @@ public struct LookAlikes: Sendable {
         var sum = 0.0
         for (a, b) in zip(candidate, scaledY) { sum += (a - b) * (a - b) }
         return (sum / Double(values.count)).squareRoot() <= tolerance
+    }
+
+    /// Point sets made ready to be compared with formula after formula: the sets of each input
+    /// dimension laid end to end as one block of columns, so that a formula is evaluated once per
+    /// dimension over every point instead of once per set (the evaluation is pointwise, NaN
+    /// rules included, so each set's stretch of values is what evaluating on it alone gives),
+    /// and each set's scaled y.
+    struct Candidates {
+        struct Group {
+            /// [d][points of every member]
+            var columns: [[Double]]
+            /// Each member's set index and where its points start.
+            var members: [(set: Int, start: Int, count: Int)]
+        }
+        let groups: [Group]
+        let scaledY: [[Double]]
+
+        init(_ samples: [Sample]) {
+            var groups: [Group] = []
+            var groupOfDimension: [Int: Int] = [:]
+            for (j, sample) in samples.enumerated() {
+                let d = sample.x.first?.count ?? 0
+                let g = groupOfDimension[d] ?? {
+                    groups.append(Group(columns: Array(repeating: [], count: d), members: []))
+                    groupOfDimension[d] = groups.count - 1
+                    return groups.count - 1
+                }()
+                let start = groups[g].columns.first?.count ?? 0
+                guard sample.x.allSatisfy({ $0.count == d }) else {
+                    groups[g].members.append((j, start, 0))  // ragged points: never alike
+                    continue
+                }
+                for c in 0..<d { groups[g].columns[c].append(contentsOf: sample.x.map { $0[c] }) }
+                groups[g].members.append((j, start, sample.x.count))
+            }
+            self.groups = groups
+            scaledY = samples.map { Sample.minMaxScaled($0.y) }
+        }
+
+        /// Calls `body(j, alike)` for every set j: whether `expression` evaluated at set j's
+        /// inputs and min-max scaled lies within RMSE `tolerance` of its scaled y.
+        func row(_ expression: Expression, tolerance: Double, _ body: (Int, Bool) -> Void) {
+            for group in groups {
+                let values = try? expression.evaluate(columns: group.columns)
+                for member in group.members {
+                    guard let values, member.count > 0, values.count >= member.start + member.count,
+                        scaledY[member.set].count == member.count
+                    else {
+                        body(member.set, false)
+                        continue
+                    }
+                    body(member.set, Self.fits(values[member.start..<(member.start + member.count)], scaledY[member.set], tolerance))
+                }
+            }
+        }
+
+        /// `LookAlikes.looksAlike`'s test on values already evaluated.
+        static func fits(_ values: ArraySlice<Double>, _ scaledY: [Double], _ tolerance: Double) -> Bool {
+            var low = Double.infinity
+            var high = -Double.infinity
+            for v in values {
+                guard v.isFinite else { return false }
+                low = min(low, v)
+                high = max(high, v)
+            }
+            var sum = 0.0
+            for (v, b) in zip(values, scaledY) {
+                let a = (v - low) / (high - low + 1e-10)
+                sum += (a - b) * (a - b)
+            }
+            return (sum / Double(values.count)).squareRoot() <= tolerance
+        }
     }
 }

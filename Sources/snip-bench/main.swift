@@ -69,9 +69,25 @@ if only == "training-data" {
         step += 1
         _ = data.samples(forStep: step, count: count)
     }
+    // the data of the shipped model's recipe: straight lines thinned to 0.2, sorted points,
+    // siblings at 0.5, property targets, look-alike table
+    let recipe = GeneratedTrainingData(
+        generator: ExpressionGenerator(configuration: configuration),
+        tokenizer: SampleTokenizer(config: .small(maxInputDimension: 1), skeleton: false), seed: 5,
+        straightLineKeep: 0.2, sortsPoints: true, siblingRate: 0.5, propertyTargets: true)
+    let recipeFunctions = time(warmup: 1, repeats: 5) {
+        step += 1
+        _ = recipe.samples(forStep: step, count: count)
+    }
+    let recipeBatch = time(warmup: 1, repeats: 5) {
+        step += 1
+        _ = try! recipe.batch(forStep: step, count: count, lookAlikes: true)
+    }
     report("training batch of \(count), functions only", generatedOnly, "s")
     report("training batch of \(count), generated", plain, "s")
     report("training batch of \(count), generated with look-alike table", withTable, "s")
+    report("training batch of \(count), v7 recipe, functions only", recipeFunctions, "s")
+    report("training batch of \(count), v7 recipe with look-alike table and property targets", recipeBatch, "s")
     exit(0)
 }
 

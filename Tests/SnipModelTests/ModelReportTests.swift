@@ -36,6 +36,50 @@ struct LookAlikeTests {
         #expect(table.formulaCount(points: 0) == 2 && table.pointsCount(formula: 2) == 1)
     }
 
+    @Test func theTableIsEveryPairEvaluatedOnItsOwn() throws {
+        // the table evaluates each formula once over all point sets of a dimension, laid end
+        // to end: it must say what evaluating pair by pair says, NaN, other dimensions, empty
+        // and ragged point sets included
+        func points(_ prefix: String, _ rows: [[Double]]) throws -> Sample {
+            let tree = try Expression(prefix: prefix)
+            return Sample(
+                tree: tree, x: rows, y: try tree.evaluate(rows: rows),
+                info: SampleInfo(inputPointCount: rows.count, unaryOperatorCount: 0, binaryOperatorCount: 0,
+                                 inputDimension: rows.first?.count ?? 0, outputDimension: 1, inputDistributionType: 0,
+                                 centroidCount: 1),
+                skeletonTokens: [])
+        }
+        let shifted = line.map { $0 + 1.5 }  // all positive: log is finite here
+        let wide = (0..<30).map { 3 * Double($0) / 29 - 1 }
+        var samples = [
+            try sample("x_0", line), try sample("add,3,mul,2,x_0", wide), try sample("mul,x_0,x_0", line),
+            try sample("log,x_0", shifted), try sample("log,x_0", line), try sample("sub,0,x_0", wide),
+            try sample("div,1,x_0", line), try sample("add,x_0,mul,0.001,mul,x_0,x_0", shifted),
+            try points("add,x_0,x_1", (0..<20).map { [Double($0), Double($0 % 3)] }),
+            try points("x_1", (0..<20).map { [Double($0 % 4), Double($0)] }),
+            try sample("x_0", []),
+        ]
+        let ragged = try sample("x_0", line)
+        samples.append(Sample(tree: ragged.tree, x: ragged.x.enumerated().map { $0 == 3 ? [$1[0], 0] : $1 }, y: ragged.y,
+                              info: ragged.info, skeletonTokens: []))
+        let table = LookAlikes(samples: samples, tolerance: 0.01)
+        let n = samples.count
+        for i in 0..<n {
+            for j in 0..<n {
+                let xs = samples[j].x
+                let d = xs.first?.count ?? 0
+                let expected = xs.allSatisfy { $0.count == d }
+                    && LookAlikes.looksAlike(samples[i].tree, columns: (0..<d).map { c in xs.map { $0[c] } },
+                                             scaledY: Sample.minMaxScaled(samples[j].y), tolerance: 0.01)
+                #expect(table[formula: i, points: j] == expected, "formula \(i), points \(j)")
+            }
+        }
+        #expect(table[formula: 0, points: 1] && table[formula: 3, points: 3] && table[formula: 8, points: 9] == false)
+        #expect(table[formula: 9, points: 9] && !table[formula: 0, points: 8] && !table[formula: 10, points: 10])
+        #expect(LookAlikes.rows(2..<5, of: samples) == Array(table.matches[(2 * n)..<(5 * n)]))
+        #expect(LookAlikes(samples: samples, tolerance: 0.01, parallel: false).matches == table.matches)
+    }
+
     @Test func theToleranceIsAnRMSEOnScaledGraphs() throws {
         // x + 0.01·x² differs from x, once both are scaled to [0, 1], by an RMSE of ≈ 0.0017
         let xs = (0..<101).map { Double($0) / 100 }
