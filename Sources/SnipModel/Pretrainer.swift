@@ -37,12 +37,35 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     /// small head learns each function's ncr, upward, yavg and oscil from the unit-length z_f
     /// and z_y (``PropertyTargets``; generated 1-D functions only).
     public var propertyWeight = 0.0
+    /// An annealing phase that ends the run (nil: none): the learning rate falls linearly to 0
+    /// over its updates, and the run stops when they are done.
+    public var cooldown: Cooldown?
+
+    /// The last updates of a run, over which the learning rate falls linearly to 0.
+    public struct Cooldown: Codable, Equatable, Sendable {
+        /// Updates done before the fall starts.
+        public var from: Int
+        /// Updates the fall takes; the run ends after update `from + steps`.
+        public var steps: Int
+
+        public init(from: Int, steps: Int) {
+            self.from = from
+            self.steps = steps
+        }
+    }
+
+    /// The learning rate schedule these options give: inverse-sqrt with warm-up, ending in the
+    /// cool-down where there is one.
+    public var schedule: LearningRateSchedule {
+        let base = LearningRateSchedule.inverseSquareRoot(peak: learningRate, warmup: warmup)
+        return cooldown.map { .linearCooldown(base: base, from: $0.from, steps: $0.steps) } ?? base
+    }
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
         case batchSize, learningRate, warmup, clipNorm, temperature, checkpointEvery, objective, lookAlikeTargets
-        case validateEvery, validationData, validationCount, averageDecay, validationRule, propertyWeight
+        case validateEvery, validationData, validationCount, averageDecay, validationRule, propertyWeight, cooldown
     }
 
     /// Reads options; runs recorded before a field existed get its default.
@@ -65,6 +88,11 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
         guard propertyWeight.isFinite, propertyWeight >= 0 else {
             throw DecodingError.dataCorruptedError(
                 forKey: .propertyWeight, in: c, debugDescription: "propertyWeight must be finite and ≥ 0, not \(propertyWeight)")
+        }
+        cooldown = try c.decodeIfPresent(Cooldown.self, forKey: .cooldown)
+        if let cooldown, cooldown.from < 0 || cooldown.steps < 1 {
+            throw DecodingError.dataCorruptedError(
+                forKey: .cooldown, in: c, debugDescription: "cooldown needs from ≥ 0 and steps ≥ 1, not \(cooldown)")
         }
     }
 }
@@ -172,7 +200,7 @@ public final class Pretrainer {
         self.skipped = skipped
         optimizer = Adam(
             parameters: model.parameters + loss.parameters.map(\.parameter) + Self.checkpointKeys(of: propertyTargetHead).map(\.parameter),
-            schedule: .inverseSquareRoot(peak: options.learningRate, warmup: options.warmup))
+            schedule: options.schedule)
         if options.averageDecay > 0 {
             average = WeightAverage(parameters: model.namedParameters().map(\.parameter), decay: options.averageDecay)
         }
@@ -228,13 +256,32 @@ public final class Pretrainer {
     /// settings it started with (``dataSpec``; runs recorded before data settings were saved
     /// get them back from their description). Every process of a group reads the directory
     /// (it must be on a file system they all see); rank 0 alone rewrites its metrics.
-    public static func resume(directory: String, group: ProcessGroup = SingleProcess()) throws -> (trainer: Pretrainer, seed: UInt64) {
+    ///
+    /// `cooldown` ends the run with an annealing phase of that many updates from where it
+    /// stands (``PretrainingOptions/cooldown``), recorded in its settings so that a later
+    /// resume finishes the same fall; a run that records one already refuses another.
+    public static func resume(
+        directory: String, group: ProcessGroup = SingleProcess(), cooldown: Int? = nil
+    ) throws -> (trainer: Pretrainer, seed: UInt64) {
         let run = TrainingRun(directory: directory)
-        let settings: PretrainingSettings
+        var settings: PretrainingSettings
         do {
             settings = try run.readSettings(PretrainingSettings.self)
         } catch {
             throw ModelError("\(run.settingsPath): cannot read the run settings: \(error)")
+        }
+        if let cooldown {
+            guard cooldown >= 1 else { throw ModelError("a cool-down needs at least 1 update, not \(cooldown)") }
+            if let recorded = settings.options.cooldown {
+                throw ModelError(
+                    "\(directory) is already cooling down (over \(recorded.steps) updates from update \(recorded.from)); resume it without a new cool-down")
+            }
+        }
+        /// Records the new cool-down, starting after `updates` (the checkpoint's).
+        func startCooldown(after updates: Int) throws {
+            guard let cooldown else { return }
+            settings.options.cooldown = .init(from: updates, steps: cooldown)
+            if group.isLeader { try run.writeSettings(settings) }
         }
         let loss = ContrastiveLoss(objective: settings.options.objective, temperature: Float(settings.options.temperature))
         let spec = settings.dataSpec ?? PretrainingDataSpec(legacyDescription: settings.data)
@@ -244,6 +291,7 @@ public final class Pretrainer {
         if FileManager.default.fileExists(atPath: run.checkpointPath) {
             let (model, moments, counters, average) = try TrainingCheckpoint.load(
                 run.checkpointPath, extra: loss.parameters, added: checkpointKeys(of: head))
+            try startCooldown(after: counters.updates)
             trainer = Pretrainer(
                 model: model, options: settings.options, loss: loss, dataSpec: spec, run: run, step: counters.step,
                 skipped: counters.skipped, group: group, propertyTargetHead: head)
@@ -258,6 +306,7 @@ public final class Pretrainer {
             // seed and data)
             let model = try settings.initializedFrom.map { try SNIPModel.load($0) }
                 ?? SNIPModel(config: settings.config, seed: settings.seed)
+            try startCooldown(after: 0)
             trainer = Pretrainer(
                 model: model, options: settings.options, loss: loss, dataSpec: spec, run: run, step: 0, skipped: 0,
                 group: group, propertyTargetHead: head)
@@ -363,7 +412,7 @@ public final class Pretrainer {
         }
         var stop = TrainingStop.finished
         var stopAgreed = false
-        while step < steps {
+        while step < steps && !cooledDown {
             if distributed ? stopAgreed : shouldStop() {
                 stop = .interrupted
                 break
@@ -441,6 +490,18 @@ public final class Pretrainer {
         if distributed && stopAgreed { stop = .interrupted }
         try saveCheckpoint()
         return stop
+    }
+
+    /// Whether the run's cool-down (if it has one) is over: its last update is done.
+    public var cooledDown: Bool {
+        options.cooldown.map { optimizer.updates >= $0.from + $0.steps } ?? false
+    }
+
+    /// The step the run ends at when trained towards `steps`: sooner where its cool-down ends
+    /// first (counting one update per step from here).
+    public func finalStep(towards steps: Int) -> Int {
+        guard let cooldown = options.cooldown else { return steps }
+        return min(steps, step + max(0, cooldown.from + cooldown.steps - optimizer.updates))
     }
 
     /// Checks that every rank is at the same step of the same run, and gives every rank rank

@@ -87,6 +87,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Weight of an auxiliary loss (0: none): a small head learns each function's ncr, upward, yavg and oscil from the unit-length formula and point embeddings, so both carry how the function behaves (generated 1-D functions only; the head stays in the run's checkpoint, not in model files).")
     var propertyWeight = 0.0
 
+    @Option(help: "End the run by annealing: the learning rate falls linearly to 0 over the last N steps of --steps (with --resume: over the next N steps from the checkpoint, after which the run stops; recorded in run.json, so a later --resume finishes the same fall).")
+    var cooldown: Int?
+
     @Option(help: "Train on these data.prefix files instead of generated functions.")
     var data: [String] = []
 
@@ -119,6 +122,9 @@ struct PretrainCommand: ParsableCommand {
         try Flags.checkPositive(temperature, "--temperature")
         guard clip.isFinite, clip >= 0 else { throw ValidationError("--clip must be 0 (off) or a positive number, not \(clip)") }
         try Flags.check(validateEvery, "--validate-every", in: 0...Flags.maxSteps)
+        if let cooldown {
+            try Flags.check(cooldown, "--cooldown", in: 1...(resume == nil ? steps : Flags.maxSteps))
+        }
         guard keepStraightLines.isFinite, (0...1).contains(keepStraightLines) else {
             throw ValidationError("--keep-straight-lines must be a probability in [0, 1], not \(keepStraightLines)")
         }
@@ -177,7 +183,7 @@ struct PretrainCommand: ParsableCommand {
             let modelConfig: ModelConfig
             let spec: PretrainingDataSpec
             if let resume {
-                (trainer, runSeed) = try Pretrainer.resume(directory: resume, group: group)
+                (trainer, runSeed) = try Pretrainer.resume(directory: resume, group: group, cooldown: cooldown)
                 modelConfig = trainer.model.config
                 guard let recorded = trainer.dataSpec else {
                     throw ValidationError("\(resume) does not record its data settings (it trained on files); cannot resume it safely")
@@ -205,6 +211,7 @@ struct PretrainCommand: ParsableCommand {
                 options.averageDecay = ema
                 options.validationRule = selectBy
                 options.propertyWeight = propertyWeight
+                options.cooldown = cooldown.map { .init(from: self.steps - $0, steps: $0) }
                 if lookAlikeTargets && !data.isEmpty {
                     throw ValidationError("--look-alike-targets needs generated data (leave out --data)")
                 }
@@ -222,6 +229,10 @@ struct PretrainCommand: ParsableCommand {
             if let validation {
                 note("validating every \(trainer.options.validateEvery) steps on \(validation.samples.count) functions of \(trainer.options.validationData ?? ""); best weights go to \(trainer.run.bestModelPath)")
             }
+            if let cooldown = trainer.options.cooldown {
+                note("cooling down: the learning rate falls linearly to 0 over updates \(cooldown.from + 1)–\(cooldown.from + cooldown.steps); the run ends there")
+            }
+            let steps = trainer.finalStep(towards: self.steps)
             let status = group.isLeader ? StatusLine() : nil
             let start = trainer.step
             let clock = DispatchTime.now().uptimeNanoseconds

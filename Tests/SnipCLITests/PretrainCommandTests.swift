@@ -28,6 +28,12 @@ struct PretrainCommandTests {
         #expect(status == 0, "\(resumed)")
         #expect(resumed.contains("resuming \(directory) at step \(stepsDone)"))
         #expect(try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n").count == stepsDone + 2)
+        // finishing it with a cool-down: two more steps, the rate falling to 0, whatever --steps says
+        let (cooled, cooledSays) = try runSnip(["pretrain", "--resume", directory, "--steps", "100000", "--cooldown", "2"])
+        #expect(cooled == 0 && cooledSays.contains("cooling down"), "\(cooledSays)")
+        #expect(cooledSays.contains("finished \(stepsDone + 4) steps"), "\(cooledSays)")
+        #expect(try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n").count == stepsDone + 4)
+        #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"cooldown\""))
     }
 
     @Test func badArgumentsFailWithAMessage() throws {
@@ -94,5 +100,9 @@ struct PretrainCommandTests {
         #expect(wide != 0 && wideSays.contains("--property-weight needs generated one-dimensional functions"), "\(wideSays)")
         let (weighted, weightedSays) = try runSnip(["pretrain", "--resume", directory, "--property-weight", "1"])
         #expect(weighted != 0 && weightedSays.contains("--property-weight"), "\(weightedSays)")
+        let (long, longSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--steps", "10", "--cooldown", "11"])
+        #expect(long != 0 && longSays.contains("--cooldown"), "\(longSays)")
+        let (none, noneSays) = try runSnip(["pretrain", "--resume", directory, "--cooldown", "0"])
+        #expect(none != 0 && noneSays.contains("--cooldown"), "\(noneSays)")
     }
 }

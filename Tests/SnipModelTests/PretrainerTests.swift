@@ -43,6 +43,64 @@ struct PretrainerTests {
         #expect(a.optimizer.updates == 7 && d.optimizer.updates == 7)
     }
 
+    /// A run with a cool-down anneals to 0 over its last updates and stops there; a run
+    /// resumed with one starts the fall at its checkpoint, records it, and a later resume
+    /// finishes the same fall.
+    @Test func aCooldownEndsTheRun() throws {
+        let data = RandomTokens(seed: 11, vocabulary: VocabularyLayout(config: Self.config))
+        let planned = freshTemporaryPath("run-cool")
+        let resumed = freshTemporaryPath("run-cool-resumed")
+        defer {
+            try? FileManager.default.removeItem(atPath: planned)
+            try? FileManager.default.removeItem(atPath: resumed)
+        }
+        var options = Self.options()
+        options.cooldown = .init(from: 4, steps: 3)
+        let a = try Pretrainer(model: SNIPModel(config: Self.config, seed: 5), options: options, directory: planned, seed: 11, dataDescription: "random")
+        #expect(a.finalStep(towards: 50) == 7)
+        #expect(try a.train(data: data, steps: 50) == .finished)
+        #expect(a.step == 7 && a.cooledDown)
+        let rates = try a.run.metrics().map { $0["learningRate"] as! Double }
+        let base = LearningRateSchedule.inverseSquareRoot(peak: options.learningRate, warmup: options.warmup)
+        let expected = (0..<4).map { base.rate(after: $0) } + [1.0, 2.0 / 3, 1.0 / 3].map { base.rate(after: 4) * $0 }
+        #expect(rates.count == 7)
+        for (r, e) in zip(rates, expected) { #expect(Swift.abs(r - e) < 1e-12, "\(rates) against \(expected)") }
+
+        // a plain run of 4 steps, then resumed with a cool-down of 3: the same rates and weights
+        let b = try Pretrainer(model: SNIPModel(config: Self.config, seed: 5), options: Self.options(), directory: resumed, seed: 11, dataDescription: "random")
+        #expect(try b.train(data: data, steps: 4) == .finished)
+        let (c, _) = try Pretrainer.resume(directory: resumed, cooldown: 3)
+        #expect(c.options.cooldown == .init(from: 4, steps: 3))
+        var calls = 0
+        #expect(try c.train(data: data, steps: 100, shouldStop: { calls += 1; return calls > 1 }) == .interrupted)
+        #expect(c.step == 5)
+        // the fall is recorded: a plain resume finishes it, a second cool-down is refused
+        #expect(throws: ModelError.self) { try Pretrainer.resume(directory: resumed, cooldown: 2) }
+        let (d, _) = try Pretrainer.resume(directory: resumed)
+        #expect(d.options.cooldown == .init(from: 4, steps: 3) && d.finalStep(towards: 100) == 7)
+        #expect(try d.train(data: data, steps: 100) == .finished)
+        #expect(d.step == 7)
+        #expect(try d.run.metrics().map { $0["learningRate"] as! Double } == rates)
+        for ((key, p), (_, q)) in zip(a.model.namedParameters(), d.model.namedParameters()) {
+            #expect(p.value.scalars == q.value.scalars, "\(key)")
+        }
+        // nothing is left to train
+        let (e, _) = try Pretrainer.resume(directory: resumed)
+        #expect(try e.train(data: data, steps: 100) == .finished)
+        #expect(e.step == 7)
+    }
+
+    @Test func optionsWithoutACooldownReadAsNone() throws {
+        var options = PretrainingOptions()
+        #expect(try JSONDecoder().decode(PretrainingOptions.self, from: JSONEncoder().encode(options)).cooldown == nil)
+        options.cooldown = .init(from: 10, steps: 5)
+        #expect(try JSONDecoder().decode(PretrainingOptions.self, from: JSONEncoder().encode(options)).cooldown == options.cooldown)
+        options.cooldown = .init(from: 10, steps: 0)
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(PretrainingOptions.self, from: JSONEncoder().encode(options))
+        }
+    }
+
     @Test func aNewRunRefusesAnExistingDirectory() throws {
         let directory = freshTemporaryPath("run-existing")
         defer { try? FileManager.default.removeItem(atPath: directory) }

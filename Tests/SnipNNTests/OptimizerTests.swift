@@ -35,6 +35,20 @@ struct OptimizerTests {
         }
     }
 
+    @Test func aCooldownFallsLinearlyToZeroFromTheBaseRate() {
+        let base = LearningRateSchedule.inverseSquareRoot(peak: 1e-3, warmup: 4)
+        let cooled = LearningRateSchedule.linearCooldown(base: base, from: 16, steps: 4)
+        for n in 0...16 { #expect(cooled.rate(after: n) == base.rate(after: n), "updates \(n)") }
+        // base(16) = 1e-3 · √(4/16) = 5e-4, then 3/4, 2/4, 1/4 of it, then 0 for good
+        #expect(Swift.abs(base.rate(after: 16) - 5e-4) < 1e-15)
+        for (k, fraction) in [(17, 0.75), (18, 0.5), (19, 0.25), (20, 0.0), (21, 0.0), (500, 0.0)] {
+            #expect(Swift.abs(cooled.rate(after: k) - 5e-4 * fraction) < 1e-15, "updates \(k)")
+        }
+        // it survives encoding (runs record their options)
+        let decoded = try? JSONDecoder().decode(LearningRateSchedule.self, from: JSONEncoder().encode(cooled))
+        #expect(decoded == cooled)
+    }
+
     @Test func pytorchAdamWStep() {
         // one step of torch.optim.AdamW(lr=0.1, weight_decay=0.01) from p=1 with g=0.5:
         // p·(1 − 0.001) − 0.1 · m̂/(√v̂ + 1e-8) with m̂ = 0.5, √v̂ = 0.5

@@ -7,6 +7,10 @@ public enum LearningRateSchedule: Codable, Equatable, Sendable {
     /// The reference's `adam_inverse_sqrt`: linear warm-up from `initial` to `peak` over
     /// `warmup` updates, then `peak · (warmup / n)^exponent`.
     case inverseSquareRoot(peak: Double, warmup: Int, initial: Double = 1e-7, exponent: Double = 0.5)
+    /// `base` until `from` updates are done, then a linear fall from `base`'s rate there to 0
+    /// over `steps` updates (the update after `from + k` earlier ones gets `(steps − k) / steps`
+    /// of it), and 0 after: an annealing phase at the end of a run.
+    indirect case linearCooldown(base: LearningRateSchedule, from: Int, steps: Int)
 
     /// The reference's pre-training schedule: warm-up over 10,000 updates from 1e-7.
     public static func reference(peak: Double) -> LearningRateSchedule {
@@ -23,6 +27,10 @@ public enum LearningRateSchedule: Codable, Equatable, Sendable {
                 return initial + Double(updates) * (peak - initial) / Double(warmup)
             }
             return peak * pow(Double(warmup), exponent) * pow(Double(updates), -exponent)
+        case .linearCooldown(let base, let from, let steps):
+            guard updates >= from else { return base.rate(after: updates) }
+            let left = max(0, steps - (updates - from))
+            return steps > 0 ? base.rate(after: from) * Double(left) / Double(steps) : 0
         }
     }
 }
