@@ -377,8 +377,8 @@ public final class Pretrainer {
         }
     }
 
-    /// Trains until `steps` steps are done or `shouldStop()` turns true (checked between
-    /// steps); checkpoints every `checkpointEvery` steps and when it returns. With
+    /// Trains until `steps` steps are done, the run's cool-down is over (``cooledDown``) or
+    /// `shouldStop()` turns true (checked between steps); checkpoints every `checkpointEvery` steps and when it returns. With
     /// `validation`, measures the model every ``PretrainingOptions/validateEvery`` steps and
     /// keeps the best weights (``validate(on:)``; `validated` hears each result). In a group, a
     /// stop asked on any rank ends every rank after the same step.
