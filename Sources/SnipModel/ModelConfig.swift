@@ -11,6 +11,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var width: Int
     /// Encoder layers (`n_enc_layers`).
     public var layers: Int
+    /// Layers of the symbolic encoder (encoder_f) where it differs from ``layers`` (nil: the
+    /// reference's one count for both encoders). A formula is ~22 tokens against 200 points,
+    /// so depth on the symbolic side costs a step little.
+    public var symbolicLayers: Int?
     /// Attention heads (`n_enc_heads`).
     public var heads: Int
     /// Latent size of the encoders' output (`latent_dim`).
@@ -70,6 +74,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         ModelConfig(maxInputDimension: maxInputDimension, width: 128, layers: 4, heads: 4, latent: 64, pointTokenWidth: 32)
     }
 
+    /// Layers of the symbolic encoder (encoder_f): ``symbolicLayers``, else ``layers``.
+    public var symbolicEncoderLayers: Int { symbolicLayers ?? layers }
+
     /// Float tokens per scalar: sign, mantissa tokens, exponent.
     public var tokensPerScalar: Int { 2 + mantissaLength }
 
@@ -113,6 +120,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             throw ModelError(
                 "model config: \(name) must be in \(range.lowerBound)...\(range.upperBound), not \(self[keyPath: value])")
         }
+        if let symbolicLayers, !(0...64).contains(symbolicLayers) {
+            throw ModelError("model config: symbolicLayers must be in 0...64, not \(symbolicLayers)")
+        }
         guard width % heads == 0 else {
             throw ModelError("model config: width (enc_emb_dim) \(width) must be a multiple of heads (n_enc_heads) \(heads)")
         }
@@ -135,13 +145,13 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         let floatWords = mantissas + Double(2 * maxExponent + 1) + 17
         // attention 4·D², feed-forward D→4D→…→D
         let encoderLayer = 4 * d * d + 8 * d * d + Double(max(feedForwardHiddenLayers, 1) - 1) * 16 * d * d
-        let encoder = Double(layers) * encoderLayer + Double(positions) * d + 2 * d * Double(latent)
+        let encoders = Double(layers + symbolicEncoderLayers) * encoderLayer + 2 * (Double(positions) * d + 2 * d * Double(latent))
         let pointSize = Double(tokensPerPoint * pointTokenWidth)
         let hidden = pointSize * Double(embedderExpansion)
         let embedder = floatWords * Double(pointTokenWidth) + pointSize * hidden
             + Double(max(embedderLayers, 1) - 1) * hidden * hidden + hidden * d
         let head = Double(latent + 1) * Double(propertyHidden)
-        return 2 * encoder + (floatWords + 64) * d + embedder + head
+        return encoders + (floatWords + 64) * d + embedder + head
     }
 }
 

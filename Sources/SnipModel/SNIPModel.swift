@@ -33,7 +33,7 @@ public final class SNIPModel: Module {
         numericEncoder = SnipEncoder(config: config, using: &generator)
         symbolicEncoder = SnipEncoder(
             config: config, vocabularySize: vocabulary.equationCount, paddingIndex: vocabulary.equationPadding,
-            using: &generator)
+            layerCount: config.symbolicEncoderLayers, using: &generator)
         propertyHead = PropertyHead(latent: config.latent, hidden: config.propertyHidden, using: &generator)
     }
 

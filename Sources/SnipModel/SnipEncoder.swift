@@ -25,9 +25,9 @@ public final class SnipEncoder: Module {
     public let latentProjection: Linear
 
     /// With `vocabularySize`/`paddingIndex` the encoder embeds token ids (encoder_f);
-    /// without, it takes vectors (encoder_y).
+    /// without, it takes vectors (encoder_y). `layerCount` overrides `config.layers`.
     public init(
-        config: ModelConfig, vocabularySize: Int? = nil, paddingIndex: Int? = nil,
+        config: ModelConfig, vocabularySize: Int? = nil, paddingIndex: Int? = nil, layerCount: Int? = nil,
         using generator: inout SeededGenerator
     ) {
         positions = Embedding(count: config.positions, width: config.width, using: &generator)
@@ -35,7 +35,7 @@ public final class SnipEncoder: Module {
             Embedding(count: $0, width: config.width, paddingIndex: paddingIndex, using: &generator)
         }
         inputNorm = LayerNorm(width: config.width, epsilon: 1e-12)
-        layers = (0..<config.layers).map { _ in
+        layers = (0..<(layerCount ?? config.layers)).map { _ in
             TransformerEncoderLayer(
                 width: config.width, heads: config.heads, hiddenLayers: config.feedForwardHiddenLayers,
                 epsilon: 1e-12, using: &generator)

@@ -30,6 +30,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Model size: small (64 wide, 2 layers), medium (128 wide, 4 layers), paper, or a JSON file with a ModelConfig.")
     var config = "small"
 
+    @Option(help: "Layers of the symbolic encoder when it should differ from the config's (the numeric encoder keeps them): depth where formulas are read, cheap since a formula is ~22 tokens against 200 points. New runs without --init-from only.")
+    var symbolicLayers: Int?
+
     @Option(help: "Training steps in total (a resumed run continues to this count).")
     var steps = 1000
 
@@ -122,6 +125,12 @@ struct PretrainCommand: ParsableCommand {
         try Flags.checkPositive(temperature, "--temperature")
         guard clip.isFinite, clip >= 0 else { throw ValidationError("--clip must be 0 (off) or a positive number, not \(clip)") }
         try Flags.check(validateEvery, "--validate-every", in: 0...Flags.maxSteps)
+        if let symbolicLayers {
+            try Flags.check(symbolicLayers, "--symbolic-layers", in: 0...64)
+            if resume != nil || initFrom != nil {
+                throw ValidationError("--symbolic-layers shapes a new model: leave it out with --resume and --init-from")
+            }
+        }
         if let cooldown {
             try Flags.check(cooldown, "--cooldown", in: 1...(resume == nil ? steps : Flags.maxSteps))
         }
@@ -192,7 +201,9 @@ struct PretrainCommand: ParsableCommand {
                 note("resuming \(resume) at step \(trainer.step) (\(spec.description))")
             } else {
                 let start = try initFrom.map { try SNIPModel.load($0) }
-                modelConfig = try start?.config ?? Self.modelConfig(config, maxInputDimension: maxInputDimension)
+                var chosen = try start?.config ?? Self.modelConfig(config, maxInputDimension: maxInputDimension)
+                if let symbolicLayers { chosen.symbolicLayers = symbolicLayers }
+                modelConfig = chosen
                 if let start, start.config.maxInputDimension != maxInputDimension {
                     throw ValidationError("--init-from \(initFrom!) reads up to \(start.config.maxInputDimension) variables; pass --max-input-dimension \(start.config.maxInputDimension)")
                 }

@@ -36,6 +36,24 @@ struct PretrainCommandTests {
         #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"cooldown\""))
     }
 
+    /// `--symbolic-layers` deepens the symbolic encoder of a new run; the run and its
+    /// checkpoint record it, and a resumed or initialised run refuses the flag.
+    @Test func symbolicLayersShapeANewRun() throws {
+        let directory = freshTemporaryPath("cli-deep")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (status, says) = try runSnip([
+            "pretrain", "--out", directory, "--steps", "2", "--batch-size", "4", "--symbolic-layers", "3",
+        ])
+        #expect(status == 0, "\(says)")
+        #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"symbolicLayers\" : 3"))
+        let model = try SNIPModel.load(directory + "/checkpoint.safetensors")
+        #expect(model.symbolicEncoder.layers.count == 3 && model.numericEncoder.layers.count == 2)
+        let (resumed, resumedSays) = try runSnip(["pretrain", "--resume", directory, "--symbolic-layers", "4"])
+        #expect(resumed != 0 && resumedSays.contains("--symbolic-layers"), "\(resumedSays)")
+        let (bad, badSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-deep2"), "--symbolic-layers", "65"])
+        #expect(bad != 0 && badSays.contains("--symbolic-layers"), "\(badSays)")
+    }
+
     @Test func badArgumentsFailWithAMessage() throws {
         let (status, output) = try runSnip(["pretrain", "--steps", "5"])
         #expect(status != 0 && output.contains("--out"))

@@ -23,7 +23,8 @@ public final class ModelValue: ScriptObject, @unchecked Sendable {
 
     public var summary: String {
         let c = model.config
-        return "<model: \(origin); width \(c.width), \(c.layers) layers, latent \(c.latent), "
+        let layers = c.symbolicLayers.map { "\(c.layers) numeric / \($0) symbolic layers" } ?? "\(c.layers) layers"
+        return "<model: \(origin); width \(c.width), \(layers), latent \(c.latent), "
             + "\(c.maxInputDimension)-D, \(formatCount(model.parameterCount)) parameters>"
     }
 
