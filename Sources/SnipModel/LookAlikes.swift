@@ -71,11 +71,7 @@ public struct LookAlikes: Sendable {
     public static func looksAlike(_ expression: Expression, columns: [[Double]], scaledY: [Double], tolerance: Double) -> Bool {
         guard let values = try? expression.evaluate(columns: columns), values.count == scaledY.count, !values.isEmpty
         else { return false }
-        guard values.allSatisfy(\.isFinite) else { return false }
-        let candidate = Sample.minMaxScaled(values)
-        var sum = 0.0
-        for (a, b) in zip(candidate, scaledY) { sum += (a - b) * (a - b) }
-        return (sum / Double(values.count)).squareRoot() <= tolerance
+        return Candidates.fits(values[...], scaledY, tolerance)
     }
 
     /// Point sets made ready to be compared with formula after formula: the sets of each input
@@ -132,7 +128,9 @@ public struct LookAlikes: Sendable {
             }
         }
 
-        /// `LookAlikes.looksAlike`'s test on values already evaluated.
+        /// Whether `values` (evaluated already; as many as `scaledY`) are all finite and, min-max
+        /// scaled, lie within RMSE `tolerance` of `scaledY` (``Sample/minMaxScaled(_:)``'s
+        /// scaling, done here in place).
         static func fits(_ values: ArraySlice<Double>, _ scaledY: [Double], _ tolerance: Double) -> Bool {
             var low = Double.infinity
             var high = -Double.infinity
