@@ -83,6 +83,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Float tokens per point: every input dimension and the output.
     public var tokensPerPoint: Int { tokensPerScalar * (maxInputDimension + maxOutputDimension) }
 
+    /// The layer counts an encoder may have (``layers``, ``symbolicLayers``).
+    public static let layerRange = 0...64
+
     /// The range each integer field must lie in, with the field's name (and the reference's).
     ///
     /// A config read from a checkpoint or a `--config` file is untrusted: these bounds sit far
@@ -92,7 +95,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         ("maxInputDimension (max_input_dimension)", \.maxInputDimension, 1...10),
         ("maxOutputDimension (max_output_dimension)", \.maxOutputDimension, 1...1),
         ("width (enc_emb_dim)", \.width, 1...8192),
-        ("layers (n_enc_layers)", \.layers, 0...64),
+        ("layers (n_enc_layers)", \.layers, layerRange),
         ("heads (n_enc_heads)", \.heads, 1...256),
         ("latent (latent_dim)", \.latent, 1...8192),
         ("pointTokenWidth (emb_emb_dim)", \.pointTokenWidth, 1...4096),
@@ -120,8 +123,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             throw ModelError(
                 "model config: \(name) must be in \(range.lowerBound)...\(range.upperBound), not \(self[keyPath: value])")
         }
-        if let symbolicLayers, !(0...64).contains(symbolicLayers) {
-            throw ModelError("model config: symbolicLayers must be in 0...64, not \(symbolicLayers)")
+        if let symbolicLayers, !Self.layerRange.contains(symbolicLayers) {
+            throw ModelError(
+                "model config: symbolicLayers must be in \(Self.layerRange.lowerBound)...\(Self.layerRange.upperBound), not \(symbolicLayers)")
         }
         guard width % heads == 0 else {
             throw ModelError("model config: width (enc_emb_dim) \(width) must be a multiple of heads (n_enc_heads) \(heads)")

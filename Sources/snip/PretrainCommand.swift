@@ -126,7 +126,7 @@ struct PretrainCommand: ParsableCommand {
         guard clip.isFinite, clip >= 0 else { throw ValidationError("--clip must be 0 (off) or a positive number, not \(clip)") }
         try Flags.check(validateEvery, "--validate-every", in: 0...Flags.maxSteps)
         if let symbolicLayers {
-            try Flags.check(symbolicLayers, "--symbolic-layers", in: 0...64)
+            try Flags.check(symbolicLayers, "--symbolic-layers", in: ModelConfig.layerRange)
             if resume != nil || initFrom != nil {
                 throw ValidationError("--symbolic-layers shapes a new model: leave it out with --resume and --init-from")
             }
