@@ -153,7 +153,7 @@ public final class DecoderTrainer {
         let (kept, formulas) = targets(examples)
         guard !kept.isEmpty else { return .nan }
         return withoutGrad {
-            let latent = model.encodeNumeric(kept.map(\.pointTokens)).latent
+            let latent = model.encodeNumeric(kept).latent
             return Double(decoder.loss(latent: latent, formulas: formulas).item)
         }
     }
@@ -181,7 +181,7 @@ public final class DecoderTrainer {
             if examples.isEmpty {
                 outcome = StepOutcome(loss: .nan, gradientNorm: .nan, learningRate: optimizer.learningRate, skipped: true)
             } else {
-                let latent = withoutGrad { model.encodeNumeric(examples.map(\.pointTokens)).latent }
+                let latent = withoutGrad { model.encodeNumeric(examples).latent }
                 outcome = optimizationStep(parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm) {
                     decoder.loss(latent: latent, formulas: formulas)
                 }

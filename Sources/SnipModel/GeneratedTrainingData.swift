@@ -22,15 +22,23 @@ public struct GeneratedTrainingData: TrainingData {
     /// Whether batches carry each function's standardised properties (``PropertyTargets``;
     /// one-dimensional functions only).
     public let propertyTargets: Bool
+    /// The share of each function's points its example keeps (1: all of them): a random
+    /// subset, in the set's order, each point at the position it had in the whole set
+    /// (``TrainingExample/pointPositions``), so that a model trained on part of each graph
+    /// reads a whole one at the same positions. The look-alike table and the property targets
+    /// are still measured on all the points.
+    public let pointKeep: Double
 
     /// Draws for one example before a straight line is kept whatever ``straightLineKeep`` says.
     public static let maxDrawsPerExample = 64
 
     public init(
         generator: ExpressionGenerator, tokenizer: SampleTokenizer, seed: UInt64, straightLineKeep: Double = 1,
-        sortsPoints: Bool = false, siblingRate: Double = 0, propertyTargets: Bool = false
+        sortsPoints: Bool = false, siblingRate: Double = 0, propertyTargets: Bool = false, pointKeep: Double = 1
     ) {
         precondition((0...1).contains(straightLineKeep), "straight-line keep rate \(straightLineKeep) outside [0, 1]")
+        precondition(pointKeep > 0 && pointKeep <= 1, "point keep rate \(pointKeep) outside (0, 1]")
+        self.pointKeep = pointKeep
         precondition((0...1).contains(siblingRate), "sibling rate \(siblingRate) outside [0, 1]")
         self.siblingRate = siblingRate
         self.propertyTargets = propertyTargets
@@ -136,10 +144,33 @@ public struct GeneratedTrainingData: TrainingData {
     private func tokens(_ samples: [Sample], step: Int, first: Int = 0) throws -> [TrainingExample] {
         try samples.enumerated().map { index, sample in
             do {
-                return try tokenizer.example(sample)
+                let example = try tokenizer.example(sample)
+                guard pointKeep < 1 else { return example }
+                var stream = Self.stream(seed: seed, step: step, index: first + index)
+                var choice = SeededGenerator(seed: stream.next() ^ 0x9017_C0DE)
+                return Self.thinned(
+                    example, keeping: pointKeep, tokensPerPoint: tokenizer.config.tokensPerPoint, using: &choice)
             } catch {
                 throw ModelError("generated sample \(first + index) of step \(step) cannot be tokenised: \(error)")
             }
         }
+    }
+
+    /// `example` with a random `keep` share of its points (rounded, at least one), in their
+    /// order, each with its position in the whole set.
+    static func thinned(
+        _ example: TrainingExample, keeping keep: Double, tokensPerPoint: Int, using generator: inout SeededGenerator
+    ) -> TrainingExample {
+        let count = example.pointTokens.count / tokensPerPoint
+        let kept = max(1, min(count, Int((Double(count) * keep).rounded())))
+        var order = Array(0..<count)
+        for i in 0..<kept {  // a partial Fisher–Yates shuffle: the first `kept` are the subset
+            order.swapAt(i, Int.random(in: i..<count, using: &generator))
+        }
+        let positions = order[0..<kept].sorted()
+        var thinned = example
+        thinned.pointTokens = positions.flatMap { example.pointTokens[($0 * tokensPerPoint)..<(($0 + 1) * tokensPerPoint)] }
+        thinned.pointPositions = positions
+        return thinned
     }
 }

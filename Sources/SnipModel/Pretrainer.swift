@@ -450,7 +450,7 @@ public final class Pretrainer {
                 ) {
                     let local = (
                         symbolic: model.encodeSymbolic(examples.map(\.expressionTokens)).latent,
-                        numeric: model.encodeNumeric(examples.map(\.pointTokens)).latent)
+                        numeric: model.encodeNumeric(examples).latent)
                     let (symbolic, numeric) = try gatherLatents(
                         symbolic: local.symbolic, numeric: local.numeric, group: group, counts: counts)
                     let table = try batch.lookAlikes.map { try group.allGather($0, counts: counts.map { $0 * batchSize }) }
@@ -466,7 +466,7 @@ public final class Pretrainer {
             } else {
                 outcome = optimizationStep(parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm) {
                     let symbolic = model.encodeSymbolic(examples.map(\.expressionTokens)).latent
-                    let numeric = model.encodeNumeric(examples.map(\.pointTokens)).latent
+                    let numeric = model.encodeNumeric(examples).latent
                     return withPropertyLoss(
                         loss(symbolic: symbolic, numeric: numeric, lookAlikes: batch.lookAlikes), symbolic: symbolic,
                         numeric: numeric)

@@ -54,12 +54,20 @@ public final class SNIPModel: Module {
             poolPadding: config.poolOverPadding ? config.expressionPadding : nil, keepHiddenStates: keepHiddenStates)
     }
 
-    /// Encodes point sets given as float-token ids, `tokensPerPoint` per point.
-    public func encodeNumeric(_ pointTokens: [[Int]]) -> SnipEncoder.Output {
+    /// Encodes point sets given as float-token ids, `tokensPerPoint` per point; `positions`
+    /// gives each point's learned position (one list per set; nil: 0, 1, … in order), for sets
+    /// thinned from longer ones (``TrainingExample/pointPositions``).
+    public func encodeNumeric(_ pointTokens: [[Int]], positions: [[Int]]? = nil) -> SnipEncoder.Output {
         let ids = pointTokens.flatMap { $0 }
         let lengths = pointTokens.map { $0.count / config.tokensPerPoint }
+        precondition(positions == nil || positions!.map(\.count) == lengths, "encodeNumeric: one position per point")
         let embedded = embedder(ids: ids, points: ids.count / config.tokensPerPoint)  // [N, D]
-        return numericEncoder.encode(embedded, segments: Segments(lengths: lengths))
+        return numericEncoder.encode(embedded, segments: Segments(lengths: lengths), positionIDs: positions?.flatMap { $0 })
+    }
+
+    /// Encodes the point sets of training examples, each point at its recorded position.
+    public func encodeNumeric(_ examples: [TrainingExample]) -> SnipEncoder.Output {
+        encodeNumeric(examples.map(\.pointTokens), positions: TrainingExample.pointPositions(of: examples, tokensPerPoint: config.tokensPerPoint))
     }
 }
 

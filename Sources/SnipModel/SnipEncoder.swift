@@ -85,14 +85,18 @@ public final class SnipEncoder: Module {
 
     /// Encodes packed vectors `[N, D]`: the sequences of `segments` one after another.
     ///
+    /// `positionIDs`: each row's learned position, packed like the rows (nil: 0, 1, … within
+    /// each sequence); a row kept from a longer sequence keeps the position it had there.
     /// `poolPadding`: the length the reference pads each sequence to; those padded positions
     /// are never computed, but take their exactly known share of the pooling softmax (the
     /// reference's zeroed rows all score the pooling bias).
     public func encode(
-        _ x: Tensor, segments: Segments, poolPadding: Int? = nil, keepHiddenStates: Bool = false
+        _ x: Tensor, segments: Segments, positionIDs: [Int]? = nil, poolPadding: Int? = nil,
+        keepHiddenStates: Bool = false
     ) -> Output {
         precondition(x.rank == 2 && x.shape[0] == segments.rows, "encode: \(x.shape) for \(segments.rows) rows")
-        let positionIDs = segments.lengths.flatMap { 0..<$0 }
+        precondition(positionIDs == nil || positionIDs!.count == segments.rows, "encode: one position per row")
+        let positionIDs = positionIDs ?? segments.lengths.flatMap { 0..<$0 }
         var h = inputNorm(x + positions(positionIDs, shape: [positionIDs.count]))  // [N, D]
         var states: [Tensor] = keepHiddenStates ? [h] : []
         for layer in layers {

@@ -5,11 +5,23 @@ public struct TrainingExample: Sendable, Equatable {
     public var expressionTokens: [Int]
     public var pointTokens: [Int]
     public var property: Double?
+    /// Where each point sat in the function's full point set when only some of its points
+    /// are trained on (``GeneratedTrainingData/pointKeep``): the learned position each kept
+    /// point is encoded at. nil: the points are the whole set, in order.
+    public var pointPositions: [Int]?
 
-    public init(expressionTokens: [Int], pointTokens: [Int], property: Double? = nil) {
+    public init(expressionTokens: [Int], pointTokens: [Int], property: Double? = nil, pointPositions: [Int]? = nil) {
         self.expressionTokens = expressionTokens
         self.pointTokens = pointTokens
         self.property = property
+        self.pointPositions = pointPositions
+    }
+
+    /// The positions of the examples' points for ``SNIPModel/encodeNumeric(_:positions:)``:
+    /// nil when every example has its whole point set in order.
+    public static func pointPositions(of examples: [TrainingExample], tokensPerPoint: Int) -> [[Int]]? {
+        guard examples.contains(where: { $0.pointPositions != nil }) else { return nil }
+        return examples.map { $0.pointPositions ?? Array(0..<($0.pointTokens.count / tokensPerPoint)) }
     }
 }
 

@@ -87,6 +87,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Hard negatives: with this probability each odd example of a generated batch is the previous (curved) example's formula with every float constant moved by up to ±30 %, at the same inputs (0: none).")
     var siblings = 0.0
 
+    @Option(help: "Encode only this share of each generated function's points in training (a random subset each step, every point at the position it has in the whole set; the look-alike table and property targets still use all points). 0.5 makes the numeric side's step about half as dear; validation and every later use read whole point sets (1: all).")
+    var keepPoints = 1.0
+
     @Option(help: "Weight of an auxiliary loss (0: none): a small head learns each function's ncr, upward, yavg and oscil from the unit-length formula and point embeddings, so both carry how the function behaves (generated 1-D functions only; the head stays in the run's checkpoint, not in model files).")
     var propertyWeight = 0.0
 
@@ -140,6 +143,12 @@ struct PretrainCommand: ParsableCommand {
         if keepStraightLines < 1 && !data.isEmpty {
             throw ValidationError("--keep-straight-lines applies to generated functions (leave out --data)")
         }
+        guard keepPoints.isFinite, keepPoints > 0, keepPoints <= 1 else {
+            throw ValidationError("--keep-points must be a share in (0, 1], not \(keepPoints)")
+        }
+        if keepPoints < 1 && !data.isEmpty {
+            throw ValidationError("--keep-points applies to generated functions (leave out --data)")
+        }
         guard siblings.isFinite, (0...1).contains(siblings) else {
             throw ValidationError("--siblings must be a probability in [0, 1], not \(siblings)")
         }
@@ -160,8 +169,8 @@ struct PretrainCommand: ParsableCommand {
         if selectBy != .top1 && validateEvery == 0 {
             throw ValidationError("--select-by needs --validate-every and --validation-data")
         }
-        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1 || sortPoints || siblings != 0 || propertyWeight != 0) {
-            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema, --keep-straight-lines, --sort-points, --siblings and --property-weight")
+        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1 || sortPoints || siblings != 0 || propertyWeight != 0 || keepPoints != 1) {
+            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema, --keep-straight-lines, --sort-points, --siblings, --keep-points and --property-weight")
         }
     }
 
@@ -228,7 +237,7 @@ struct PretrainCommand: ParsableCommand {
                 }
                 spec = PretrainingDataSpec(
                     files: data, maxInputDimension: maxInputDimension, normalizeY: normalizeY, skeleton: skeleton,
-                    straightLineKeep: keepStraightLines, sortPoints: sortPoints, siblingRate: siblings)
+                    straightLineKeep: keepStraightLines, sortPoints: sortPoints, siblingRate: siblings, pointKeep: keepPoints)
                 trainer = try Pretrainer(
                     model: start ?? SNIPModel(config: modelConfig, seed: seed), options: options, directory: out!, seed: seed,
                     data: spec, initializedFrom: initFrom, group: group)

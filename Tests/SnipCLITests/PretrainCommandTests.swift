@@ -76,6 +76,7 @@ struct PretrainCommandTests {
             "pretrain", "--config", "small", "--steps", "2", "--batch-size", "4", "--normalize-y", "--out", directory,
             "--validate-every", "1", "--validation-data", held, "--validation-count", "30", "--ema", "0.9",
             "--select-by", "retrieval", "--keep-straight-lines", "0.25", "--sort-points", "--siblings", "0.5",
+            "--keep-points", "0.5",
         ])
         #expect(status == 0, "\(output)")
         #expect(output.contains("validating every 1 steps on 30 functions"))
@@ -90,6 +91,7 @@ struct PretrainCommandTests {
         #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"straightLineKeep\" : 0.25"))
         #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"sortPoints\" : true"))
         #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"siblingRate\" : 0.5"))
+        #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"pointKeep\" : 0.5"))
         #expect(try SNIPModel.load(directory + "/best.safetensors").contract.sortsPoints)
 
         let (missing, says) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--validate-every", "5"])
@@ -110,6 +112,12 @@ struct PretrainCommandTests {
         #expect(twinFiles != 0 && twinFilesSays.contains("--siblings applies to generated functions"), "\(twinFilesSays)")
         let (again, againSays) = try runSnip(["pretrain", "--resume", directory, "--siblings", "0.5"])
         #expect(again != 0 && againSays.contains("leave out"), "\(againSays)")
+        let (none0, none0Says) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--keep-points", "0"])
+        #expect(none0 != 0 && none0Says.contains("--keep-points must be a share in (0, 1]"), "\(none0Says)")
+        let (pointFiles, pointFilesSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--data", held, "--keep-points", "0.5"])
+        #expect(pointFiles != 0 && pointFilesSays.contains("--keep-points applies to generated functions"), "\(pointFilesSays)")
+        let (pointsAgain, pointsAgainSays) = try runSnip(["pretrain", "--resume", directory, "--keep-points", "0.5"])
+        #expect(pointsAgain != 0 && pointsAgainSays.contains("--keep-points"), "\(pointsAgainSays)")
         let (weight, weightSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--property-weight=-1"])
         #expect(weight != 0 && weightSays.contains("--property-weight must be a finite weight"), "\(weightSays)")
         let (wide, wideSays) = try runSnip([
