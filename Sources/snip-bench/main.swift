@@ -359,14 +359,18 @@ struct ModelBenchmark {
         return .paper()
     }
 
-    /// Random expressions (token counts drawn from `lengths`) and point sets of 200 points.
+    /// Points per function in random batches: 200, or `SNIP_BENCH_POINTS` (e.g. 100 for the
+    /// step of `snip pretrain --keep-points 0.5`).
+    static let pointCount = ProcessInfo.processInfo.environment["SNIP_BENCH_POINTS"].flatMap { Int($0) }.map { max(1, min($0, 200)) } ?? 200
+
+    /// Random expressions (token counts drawn from `lengths`) and point sets of ``pointCount`` points.
     func randomBatch(using generator: inout SeededGenerator) -> (expressions: [[Int]], points: [[Int]]) {
         let equationIDs = 100..<(model.vocabulary.equationCount - 1)
         let expressions = (0..<batch).map { _ in
             (0..<lengths[Int(generator.next() % UInt64(lengths.count))]).map { _ in Int.random(in: equationIDs, using: &generator) }
         }
         let points = (0..<batch).map { _ in
-            (0..<(200 * config.tokensPerPoint)).map { _ in Int.random(in: 20..<(model.vocabulary.floatCount - 1), using: &generator) }
+            (0..<(Self.pointCount * config.tokensPerPoint)).map { _ in Int.random(in: 20..<(model.vocabulary.floatCount - 1), using: &generator) }
         }
         return (expressions, points)
     }
