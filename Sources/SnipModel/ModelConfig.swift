@@ -15,6 +15,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// reference's one count for both encoders). A formula is ~22 tokens against 200 points,
     /// so depth on the symbolic side costs a step little.
     public var symbolicLayers: Int?
+    /// Whether mantissa tokens' embeddings (in the point embedder and in encoder_f) get a
+    /// learned smooth part, a linear map of Fourier features of the mantissa's value
+    /// (``MantissaFeatures``); nil or false: the reference's layout, one free row per mantissa.
+    public var smoothMantissas: Bool?
     /// Attention heads (`n_enc_heads`).
     public var heads: Int
     /// Latent size of the encoders' output (`latent_dim`).
@@ -155,7 +159,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         let embedder = floatWords * Double(pointTokenWidth) + pointSize * hidden
             + Double(max(embedderLayers, 1) - 1) * hidden * hidden + hidden * d
         let head = Double(latent + 1) * Double(propertyHidden)
-        return encoders + (floatWords + 64) * d + embedder + head
+        let smoothing = smoothMantissas == true ? Double(MantissaFeatures.featureCount) * (d + Double(pointTokenWidth)) : 0
+        return encoders + (floatWords + 64) * d + embedder + head + smoothing
     }
 }
 

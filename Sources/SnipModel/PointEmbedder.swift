@@ -12,10 +12,18 @@ public final class PointEmbedder: Module {
     public let hiddenLayers: [Linear]
     /// Key `fc`.
     public let output: Linear
+    /// The smooth part of mantissa embeddings (``ModelConfig/smoothMantissas``); key
+    /// `mantissa_features`.
+    public let mantissaFeatures: MantissaFeatures?
     let tokensPerPoint: Int
 
-    /// `vocabularySize` float words; `paddingIndex` is the float vocabulary's `<PAD>` id.
-    public init(config: ModelConfig, vocabularySize: Int, paddingIndex: Int, using generator: inout SeededGenerator) {
+    /// `vocabularySize` float words; `paddingIndex` is the float vocabulary's `<PAD>` id;
+    /// `mantissaFeatures` (optional) adds to the token embeddings.
+    public init(
+        config: ModelConfig, vocabularySize: Int, paddingIndex: Int, mantissaFeatures: MantissaFeatures? = nil,
+        using generator: inout SeededGenerator
+    ) {
+        self.mantissaFeatures = mantissaFeatures
         tokensPerPoint = config.tokensPerPoint
         embeddings = Embedding(count: vocabularySize, width: config.pointTokenWidth, paddingIndex: paddingIndex, using: &generator)
         let size = tokensPerPoint * config.pointTokenWidth
@@ -30,14 +38,15 @@ public final class PointEmbedder: Module {
 
     public var children: [(key: String, module: any Module)] {
         [("embeddings", embeddings)] + hiddenLayers.enumerated().map { ("hidden_layers.\($0.offset)", $0.element) }
-            + [("fc", output)]
+            + [("fc", output)] + (mantissaFeatures.map { [("mantissa_features", $0)] } ?? [])
     }
 
     /// `ids` holds K float-token ids per point, for `points` points (any batch layout: each
     /// point is embedded on its own). Returns `[points, D]`.
     public func callAsFunction(ids: [Int], points: Int) -> Tensor {
-        var h = embeddings(ids, shape: [points, tokensPerPoint])  // [P, K, W]
-            .reshaped([points, -1])  // [P, K·W]
+        var tokens = embeddings(ids, shape: [points, tokensPerPoint])  // [P, K, W]
+        if let mantissaFeatures { tokens = tokens + mantissaFeatures(ids, shape: [points, tokensPerPoint]) }
+        var h = tokens.reshaped([points, -1])  // [P, K·W]
         for layer in hiddenLayers { h = layer(h, thenReLU: true) }
         return output(h)  // [P, D]
     }

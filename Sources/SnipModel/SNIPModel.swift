@@ -28,12 +28,17 @@ public final class SNIPModel: Module {
         self.config = config
         vocabulary = VocabularyLayout(config: config)
         var generator = SeededGenerator(seed: seed)
+        let words = config.smoothMantissas == true ? SampleTokenizer(config: config) : nil
         embedder = PointEmbedder(
-            config: config, vocabularySize: vocabulary.floatCount, paddingIndex: vocabulary.floatPadding, using: &generator)
+            config: config, vocabularySize: vocabulary.floatCount, paddingIndex: vocabulary.floatPadding,
+            mantissaFeatures: words.map { MantissaFeatures(words: $0.floatVocabulary.words, width: config.pointTokenWidth) },
+            using: &generator)
         numericEncoder = SnipEncoder(config: config, using: &generator)
         symbolicEncoder = SnipEncoder(
             config: config, vocabularySize: vocabulary.equationCount, paddingIndex: vocabulary.equationPadding,
-            layerCount: config.symbolicEncoderLayers, using: &generator)
+            layerCount: config.symbolicEncoderLayers,
+            mantissaFeatures: words.map { MantissaFeatures(words: $0.equationVocabulary.words, width: config.width) },
+            using: &generator)
         propertyHead = PropertyHead(latent: config.latent, hidden: config.propertyHidden, using: &generator)
     }
 

@@ -23,13 +23,18 @@ public final class SnipEncoder: Module {
     public let bottleneck: Linear
     /// Unused by encoders but present in reference state dicts; key `z_projection`.
     public let latentProjection: Linear
+    /// The smooth part of mantissa embeddings (encoder_f with ``ModelConfig/smoothMantissas``);
+    /// key `mantissa_features`.
+    public let mantissaFeatures: MantissaFeatures?
 
     /// With `vocabularySize`/`paddingIndex` the encoder embeds token ids (encoder_f);
-    /// without, it takes vectors (encoder_y). `layerCount` overrides `config.layers`.
+    /// without, it takes vectors (encoder_y). `layerCount` overrides `config.layers`;
+    /// `mantissaFeatures` adds to the token embeddings.
     public init(
         config: ModelConfig, vocabularySize: Int? = nil, paddingIndex: Int? = nil, layerCount: Int? = nil,
-        using generator: inout SeededGenerator
+        mantissaFeatures: MantissaFeatures? = nil, using generator: inout SeededGenerator
     ) {
+        self.mantissaFeatures = mantissaFeatures
         positions = Embedding(count: config.positions, width: config.width, using: &generator)
         embeddings = vocabularySize.map {
             Embedding(count: $0, width: config.width, paddingIndex: paddingIndex, using: &generator)
@@ -56,6 +61,7 @@ public final class SnipEncoder: Module {
             ]
         }
         result += [("glob_attn_module.0", poolScore), ("bottleneck_module.fc1", bottleneck), ("z_projection", latentProjection)]
+        if let mantissaFeatures { result.append(("mantissa_features", mantissaFeatures)) }
         return result
     }
 
@@ -78,8 +84,10 @@ public final class SnipEncoder: Module {
         tokens ids: [Int], lengths: [Int], poolPadding: Int? = nil, keepHiddenStates: Bool = false
     ) -> Output {
         guard let embeddings else { preconditionFailure("this encoder takes vectors, not token ids") }
+        var embedded = embeddings(ids, shape: [ids.count])
+        if let mantissaFeatures { embedded = embedded + mantissaFeatures(ids, shape: [ids.count]) }
         return encode(
-            embeddings(ids, shape: [ids.count]), segments: Segments(lengths: lengths), poolPadding: poolPadding,
+            embedded, segments: Segments(lengths: lengths), poolPadding: poolPadding,
             keepHiddenStates: keepHiddenStates)
     }
 

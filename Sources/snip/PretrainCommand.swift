@@ -33,6 +33,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Layers of the symbolic encoder when it should differ from the config's (the numeric encoder keeps them): depth where formulas are read, cheap since a formula is ~22 tokens against 200 points. New runs without --init-from only.")
     var symbolicLayers: Int?
 
+    @Flag(help: "Give mantissa tokens' embeddings (points and formulas) a learned smooth part, a linear map of Fourier features of the mantissa's value, so that nearby numbers start alike (the reference gives each of the 10,000 mantissas its own free row). New runs without --init-from only; the checkpoint records it.")
+    var smoothMantissas = false
+
     @Option(help: "Training steps in total (a resumed run continues to this count).")
     var steps = 1000
 
@@ -134,6 +137,9 @@ struct PretrainCommand: ParsableCommand {
                 throw ValidationError("--symbolic-layers shapes a new model: leave it out with --resume and --init-from")
             }
         }
+        if smoothMantissas && (resume != nil || initFrom != nil) {
+            throw ValidationError("--smooth-mantissas shapes a new model: leave it out with --resume and --init-from")
+        }
         if let cooldown {
             try Flags.check(cooldown, "--cooldown", in: 1...(resume == nil ? steps : Flags.maxSteps))
         }
@@ -212,6 +218,7 @@ struct PretrainCommand: ParsableCommand {
                 let start = try initFrom.map { try SNIPModel.load($0) }
                 var chosen = try start?.config ?? Self.modelConfig(config, maxInputDimension: maxInputDimension)
                 if let symbolicLayers { chosen.symbolicLayers = symbolicLayers }
+                if smoothMantissas { chosen.smoothMantissas = true }
                 modelConfig = chosen
                 if let start, start.config.maxInputDimension != maxInputDimension {
                     throw ValidationError("--init-from \(initFrom!) reads up to \(start.config.maxInputDimension) variables; pass --max-input-dimension \(start.config.maxInputDimension)")

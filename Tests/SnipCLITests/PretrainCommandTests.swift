@@ -54,6 +54,23 @@ struct PretrainCommandTests {
         #expect(bad != 0 && badSays.contains("--symbolic-layers"), "\(badSays)")
     }
 
+    @Test func smoothMantissasShapeANewRun() throws {
+        let directory = freshTemporaryPath("cli-smooth")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (status, says) = try runSnip(["pretrain", "--out", directory, "--steps", "2", "--batch-size", "4", "--smooth-mantissas"])
+        #expect(status == 0, "\(says)")
+        #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"smoothMantissas\" : true"))
+        let model = try SNIPModel.load(directory + "/checkpoint.safetensors")
+        #expect(model.config.smoothMantissas == true && model.symbolicEncoder.mantissaFeatures != nil)
+        let (resumed, resumedSays) = try runSnip(["pretrain", "--resume", directory, "--smooth-mantissas"])
+        #expect(resumed != 0 && resumedSays.contains("--smooth-mantissas"), "\(resumedSays)")
+        let (started, startedSays) = try runSnip([
+            "pretrain", "--out", freshTemporaryPath("cli-smooth2"), "--init-from", directory + "/checkpoint.safetensors",
+            "--smooth-mantissas",
+        ])
+        #expect(started != 0 && startedSays.contains("--smooth-mantissas"), "\(startedSays)")
+    }
+
     @Test func badArgumentsFailWithAMessage() throws {
         let (status, output) = try runSnip(["pretrain", "--steps", "5"])
         #expect(status != 0 && output.contains("--out"))
