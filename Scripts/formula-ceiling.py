@@ -5,26 +5,12 @@
 # Usage: Scripts/formula-ceiling.py DATA.prefix [DRAWS=8] [round]
 #   round: round redrawn points to 4 significant digits as data.prefix files do.
 # Needs numpy (pip install numpy); not part of the test suite.
-import json, sys, numpy as np
+import json, os, sys, numpy as np
 rng = np.random.default_rng(0)
 ROUND = len(sys.argv) > 3
 K = int(sys.argv[2]) if len(sys.argv) > 2 else 8
-un = {'pow2': lambda a: a*a, 'pow3': lambda a: a**3, 'inv': lambda a: 1/a, 'cos': np.cos, 'sin': np.sin,
-      'abs': np.abs, 'sqrt': np.sqrt, 'exp': np.exp, 'tan': np.tan, 'log': np.log, 'arctan': np.arctan}
-bi = {'add': np.add, 'sub': np.subtract, 'mul': np.multiply, 'div': np.divide}
-def ev(toks, i, x):
-    t = toks[i]
-    if t in bi:
-        a, i = ev(toks, i+1, x); b, i = ev(toks, i, x); return bi[t](a, b), i
-    if t in un:
-        a, i = ev(toks, i+1, x); return un[t](a), i
-    if t == 'x_0': return x, i+1
-    return np.full_like(x, float(t)), i+1
-def points(n=200):
-    c = rng.integers(1, 10); gauss = rng.random() < 0.5
-    means = rng.standard_normal(c); sd = np.sqrt(rng.random(c)); w = rng.random(c); counts = rng.multinomial(n, w/w.sum())
-    xs = np.concatenate([m + s*(rng.standard_normal(k) if gauss else rng.uniform(-1, 1, k)) for m, s, k in zip(means, sd, counts)])
-    return (xs - xs.mean())/xs.std()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from numpy_functions import evaluate as ev, fresh_inputs
 def props(x, y):
     o = np.argsort(x, kind='stable'); xs, ys = x[o], y[o]; d = np.diff(ys)
     up = ((d > 1e-3).sum() - (d < -1e-3).sum())/len(y)
@@ -44,7 +30,7 @@ for line in open(sys.argv[1]):
     x0 = np.array([float(v[0]) for v in s['x_to_fit']]); y0 = np.array([float(v[0]) for v in s['y_to_fit']])
     draws = [props(x0, y0)]; tries = 0
     while len(draws) < K+1 and tries < 50:
-        tries += 1; x = points()
+        tries += 1; x = fresh_inputs(rng)
         with np.errstate(all='raise'):
             try: y, _ = ev(toks, 0, x)
             except FloatingPointError: continue

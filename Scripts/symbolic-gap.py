@@ -18,23 +18,14 @@
 import json, os, subprocess, sys, tempfile
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from numpy_functions import evaluate, fresh_inputs
+
 MODEL, DATA = sys.argv[1], sys.argv[2]
 QUERIES = int(sys.argv[3]) if len(sys.argv) > 3 else 200
 DRAWS = int(sys.argv[4]) if len(sys.argv) > 4 else 8
 SNIP = os.environ.get("SNIP_BIN", ".build/release/snip")
 rng = np.random.default_rng(1)
-unary = {'pow2': lambda a: a * a, 'pow3': lambda a: a ** 3, 'inv': lambda a: 1 / a, 'cos': np.cos, 'sin': np.sin,
-         'abs': np.abs, 'sqrt': np.sqrt, 'exp': np.exp, 'tan': np.tan, 'log': np.log, 'arctan': np.arctan}
-binary = {'add': np.add, 'sub': np.subtract, 'mul': np.multiply, 'div': np.divide}
-
-def evaluate(tokens, i, x):
-    t = tokens[i]
-    if t in binary:
-        a, i = evaluate(tokens, i + 1, x); b, i = evaluate(tokens, i, x); return binary[t](a, b), i
-    if t in unary:
-        a, i = evaluate(tokens, i + 1, x); return unary[t](a), i
-    if t == 'x_0': return x, i + 1
-    return np.full_like(x, float(t)), i + 1
 
 def graph(sample, x):
     with np.errstate(all='ignore'):
@@ -45,13 +36,6 @@ def scaled(v): return (v - v.min()) / (v.max() - v.min() + 1e-10)
 def finite(y): return bool(np.all(np.isfinite(y)) and y.max() > y.min())
 
 def usable(y): return finite(y) and np.abs(y).max() <= 1e7  # what a fresh draw must give
-
-def fresh_inputs(n=200):
-    c = rng.integers(1, 10); gauss = rng.random() < 0.5
-    means = rng.standard_normal(c); sd = np.sqrt(rng.random(c)); w = rng.random(c)
-    counts = rng.multinomial(n, w / w.sum())
-    xs = np.concatenate([m + s * (rng.standard_normal(k) if gauss else rng.uniform(-1, 1, k)) for m, s, k in zip(means, sd, counts)])
-    return (xs - xs.mean()) / xs.std()
 
 def with_points(sample, x, y):
     copy = dict(sample)
@@ -102,7 +86,7 @@ for j in needed:
     got = 0
     for _ in range(60):
         if got == DRAWS: break
-        x = fresh_inputs(); y = graph(samples[j], x)
+        x = fresh_inputs(rng); y = graph(samples[j], x)
         if usable(y): redrawn.append(with_points(samples[j], x, y)); owner.append(j); got += 1
 Z_redrawn, _ = embed(redrawn, 'numeric'); owner = np.array(owner)
 centroid = {j: Z_redrawn[owner == j].mean(0) for j in needed if (owner == j).any()}

@@ -1,0 +1,28 @@
+# Shared by the numpy cross-checks (Scripts/formula-ceiling.py, Scripts/symbolic-gap.py): an
+# evaluator of 1-D prefix formulas as data.prefix files write them, and inputs drawn as the SNIP
+# generator draws them. Needs numpy; not part of the test suite.
+import numpy as np
+
+UNARY = {'pow2': lambda a: a * a, 'pow3': lambda a: a ** 3, 'inv': lambda a: 1 / a, 'cos': np.cos, 'sin': np.sin,
+         'abs': np.abs, 'sqrt': np.sqrt, 'exp': np.exp, 'tan': np.tan, 'log': np.log, 'arctan': np.arctan}
+BINARY = {'add': np.add, 'sub': np.subtract, 'mul': np.multiply, 'div': np.divide}
+
+
+def evaluate(tokens, i, x):
+    """The value at inputs x of the prefix formula starting at tokens[i], and the index after it."""
+    t = tokens[i]
+    if t in BINARY:
+        a, i = evaluate(tokens, i + 1, x); b, i = evaluate(tokens, i, x); return BINARY[t](a, b), i
+    if t in UNARY:
+        a, i = evaluate(tokens, i + 1, x); return UNARY[t](a), i
+    if t == 'x_0': return x, i + 1
+    return np.full_like(x, float(t)), i + 1
+
+
+def fresh_inputs(rng, n=200):
+    """n standardised inputs from 1-9 clusters, Gaussian or uniform, drawn from rng."""
+    c = rng.integers(1, 10); gauss = rng.random() < 0.5
+    means = rng.standard_normal(c); sd = np.sqrt(rng.random(c)); w = rng.random(c)
+    counts = rng.multinomial(n, w / w.sum())
+    xs = np.concatenate([m + s * (rng.standard_normal(k) if gauss else rng.uniform(-1, 1, k)) for m, s, k in zip(means, sd, counts)])
+    return (xs - xs.mean()) / xs.std()
