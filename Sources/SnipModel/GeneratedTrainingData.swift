@@ -19,6 +19,11 @@ public struct GeneratedTrainingData: TrainingData {
     /// hard negative; the previous example must be curved and have a float constant, else
     /// the odd example is drawn as usual.
     public let siblingRate: Double
+    /// The probability that an odd example is the previous example's formula redrawn on fresh
+    /// inputs (``RedrawnFunction``), a second view of it; drawn from the same uniform as the
+    /// sibling choice, above ``siblingRate`` (so the two add up to at most 1), the previous
+    /// example curved, else the odd example is drawn as usual.
+    public let redrawRate: Double
     /// Whether batches carry each function's standardised properties (``PropertyTargets``;
     /// one-dimensional functions only).
     public let propertyTargets: Bool
@@ -34,13 +39,18 @@ public struct GeneratedTrainingData: TrainingData {
 
     public init(
         generator: ExpressionGenerator, tokenizer: SampleTokenizer, seed: UInt64, straightLineKeep: Double = 1,
-        sortsPoints: Bool = false, siblingRate: Double = 0, propertyTargets: Bool = false, pointKeep: Double = 1
+        sortsPoints: Bool = false, siblingRate: Double = 0, redrawRate: Double = 0, propertyTargets: Bool = false,
+        pointKeep: Double = 1
     ) {
         precondition((0...1).contains(straightLineKeep), "straight-line keep rate \(straightLineKeep) outside [0, 1]")
         precondition(pointKeep > 0 && pointKeep <= 1, "point keep rate \(pointKeep) outside (0, 1]")
         self.pointKeep = pointKeep
         precondition((0...1).contains(siblingRate), "sibling rate \(siblingRate) outside [0, 1]")
         self.siblingRate = siblingRate
+        precondition(
+            (0...1).contains(redrawRate) && siblingRate + redrawRate <= 1,
+            "redraw rate \(redrawRate) outside [0, 1 − sibling rate]")
+        self.redrawRate = redrawRate
         self.propertyTargets = propertyTargets
         self.generator = generator
         self.tokenizer = tokenizer
@@ -98,7 +108,7 @@ public struct GeneratedTrainingData: TrainingData {
         var previous: (index: Int, sample: Sample)?  // the last example drawn, a sibling's partner
         return indices.map { index in
             let partner = { previous?.index == index - 1 ? previous!.sample : self.drawn(forStep: step, index: index - 1) }
-            let sample = sibling(forStep: step, index: index, partner: partner) ?? drawn(forStep: step, index: index)
+            let sample = paired(forStep: step, index: index, partner: partner) ?? drawn(forStep: step, index: index)
             previous = (index, sample)
             return sortsPoints ? sample.sortedByInputs() : sample
         }
@@ -117,18 +127,22 @@ public struct GeneratedTrainingData: TrainingData {
         return sample
     }
 
-    /// For an odd `index`, with probability ``siblingRate``, the sibling of example
-    /// `index − 1` as drawn (`partner` gives it: the caller's copy, or drawn again when the
-    /// slice starts at `index`, so each example depends only on its own stream and its
-    /// partner's); nil otherwise.
-    private func sibling(forStep step: Int, index: Int, partner: () -> Sample) -> Sample? {
-        guard siblingRate > 0, index % 2 == 1 else { return nil }
+    /// For an odd `index`, with probability ``siblingRate`` the sibling of example `index − 1`
+    /// as drawn, with probability ``redrawRate`` its redraw (`partner` gives it: the caller's
+    /// copy, or drawn again when the slice starts at `index`, so each example depends only on
+    /// its own stream and its partner's); nil otherwise.
+    private func paired(forStep step: Int, index: Int, partner: () -> Sample) -> Sample? {
+        guard siblingRate + redrawRate > 0, index % 2 == 1 else { return nil }
         var stream = Self.stream(seed: seed, step: step, index: index)
         var choice = SeededGenerator(seed: stream.next() ^ 0x51B1_1265)
-        guard Double.random(in: 0..<1, using: &choice) < siblingRate else { return nil }
+        let u = Double.random(in: 0..<1, using: &choice)
+        guard u < siblingRate + redrawRate else { return nil }
         let partner = partner()
         guard !partner.isStraightLine() else { return nil }
-        return SiblingFunction.sibling(of: partner, scalesY: generator.configuration.normalizeY, using: &choice)
+        if u < siblingRate {
+            return SiblingFunction.sibling(of: partner, scalesY: generator.configuration.normalizeY, using: &choice)
+        }
+        return RedrawnFunction.redraw(of: partner, generator: generator, using: &choice)
     }
 
     /// The property targets of `samples` (examples `first…` of step `step`) when this source

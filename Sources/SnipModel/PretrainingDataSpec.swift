@@ -22,14 +22,19 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
     /// The probability that an odd example of a generated batch is the previous example's
     /// sibling (its formula with the constants moved, ``SiblingFunction``): hard negatives.
     public var siblingRate: Double
+    /// The probability that an odd example of a generated batch is the previous example's
+    /// formula on fresh inputs (``RedrawnFunction``): a second view (``siblingRate`` +
+    /// ``redrawRate`` ≤ 1).
+    public var redrawRate: Double
     /// The share of each generated function's points that training encodes
     /// (``GeneratedTrainingData/pointKeep``; 1: all).
     public var pointKeep: Double
 
     public init(
         files: [String] = [], maxInputDimension: Int, normalizeY: Bool, skeleton: Bool, straightLineKeep: Double = 1,
-        sortPoints: Bool = false, siblingRate: Double = 0, pointKeep: Double = 1
+        sortPoints: Bool = false, siblingRate: Double = 0, redrawRate: Double = 0, pointKeep: Double = 1
     ) {
+        self.redrawRate = redrawRate
         self.pointKeep = pointKeep
         self.files = files
         self.maxInputDimension = maxInputDimension
@@ -41,12 +46,13 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case files, maxInputDimension, normalizeY, skeleton, straightLineKeep, sortPoints, siblingRate, pointKeep
+        case files, maxInputDimension, normalizeY, skeleton, straightLineKeep, sortPoints, siblingRate, redrawRate, pointKeep
     }
 
     /// Reads recorded settings; runs recorded before straight lines could be thinned kept them
     /// all, ones recorded before points could be sorted read them as drawn, and ones recorded
-    /// before siblings had none, and ones recorded before points could be thinned kept them all.
+    /// before siblings had none, ones recorded before points could be thinned kept them all, and
+    /// ones recorded before redraws had none.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         files = try c.decode([String].self, forKey: .files)
@@ -57,6 +63,7 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
         sortPoints = try c.decodeIfPresent(Bool.self, forKey: .sortPoints) ?? false
         siblingRate = try c.decodeIfPresent(Double.self, forKey: .siblingRate) ?? 0
         pointKeep = try c.decodeIfPresent(Double.self, forKey: .pointKeep) ?? 1
+        redrawRate = try c.decodeIfPresent(Double.self, forKey: .redrawRate) ?? 0
         guard pointKeep.isFinite, pointKeep > 0, pointKeep <= 1 else {
             throw DecodingError.dataCorruptedError(
                 forKey: .pointKeep, in: c, debugDescription: "pointKeep \(pointKeep) is not in (0, 1]")
@@ -64,6 +71,11 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
         guard siblingRate.isFinite, (0...1).contains(siblingRate) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .siblingRate, in: c, debugDescription: "siblingRate \(siblingRate) is not in [0, 1]")
+        }
+        guard redrawRate.isFinite, redrawRate >= 0, siblingRate + redrawRate <= 1 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .redrawRate, in: c,
+                debugDescription: "redrawRate \(redrawRate) is not in [0, 1 − siblingRate]")
         }
         guard straightLineKeep.isFinite, (0...1).contains(straightLineKeep) else {
             throw DecodingError.dataCorruptedError(
@@ -89,6 +101,7 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
                 + (straightLineKeep < 1 ? ", straight lines kept with probability \(straightLineKeep)" : "")
                 + (sortPoints ? ", points sorted" : "")
                 + (siblingRate > 0 ? ", siblings with probability \(siblingRate)" : "")
+                + (redrawRate > 0 ? ", redraws with probability \(redrawRate)" : "")
                 + (pointKeep < 1 ? ", \(pointKeep) of each function's points" : "")
             : "files: " + files.joined(separator: ", ") + (normalizeY ? " (y scaled to [0, 1])" : "")
                 + (sortPoints ? " (points sorted)" : "")
@@ -111,7 +124,7 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
             return GeneratedTrainingData(
                 generator: ExpressionGenerator(configuration: generatorConfig), tokenizer: tokenizer, seed: seed,
                 straightLineKeep: straightLineKeep, sortsPoints: sortPoints, siblingRate: siblingRate,
-                propertyTargets: propertyTargets, pointKeep: pointKeep)
+                redrawRate: redrawRate, propertyTargets: propertyTargets, pointKeep: pointKeep)
         }
         let contract = ModelContract(normalizesY: normalizeY, skeleton: skeleton, sortsPoints: sortPoints)
         var examples: [TrainingExample] = []

@@ -90,6 +90,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Hard negatives: with this probability each odd example of a generated batch is the previous (curved) example's formula with every float constant moved by up to ±30 %, at the same inputs (0: none).")
     var siblings = 0.0
 
+    @Option(help: "Second views: with this probability each odd example of a generated batch is the previous (curved) example's formula on fresh inputs, drawn as the generator draws inputs, so the formula meets two of its graphs in one batch (0: none; with --siblings, the two rates add up to at most 1).")
+    var redraws = 0.0
+
     @Option(help: "Encode only this share of each generated function's points in training (a random subset each step, every point at the position it has in the whole set; the look-alike table and property targets still use all points). 0.5 makes the numeric side's step about half as dear; validation and every later use read whole point sets (1: all).")
     var keepPoints = 1.0
 
@@ -164,6 +167,12 @@ struct PretrainCommand: ParsableCommand {
         if propertyWeight > 0 && (!data.isEmpty || maxInputDimension != 1) {
             throw ValidationError("--property-weight needs generated one-dimensional functions (leave out --data and --max-input-dimension)")
         }
+        guard redraws.isFinite, redraws >= 0, siblings + redraws <= 1 else {
+            throw ValidationError("--redraws must be a probability in [0, 1 − --siblings], not \(redraws)")
+        }
+        if redraws > 0 && !data.isEmpty {
+            throw ValidationError("--redraws applies to generated functions (leave out --data)")
+        }
         if siblings > 0 && !data.isEmpty {
             throw ValidationError("--siblings applies to generated functions (leave out --data)")
         }
@@ -175,8 +184,8 @@ struct PretrainCommand: ParsableCommand {
         if selectBy != .top1 && validateEvery == 0 {
             throw ValidationError("--select-by needs --validate-every and --validation-data")
         }
-        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1 || sortPoints || siblings != 0 || propertyWeight != 0 || keepPoints != 1) {
-            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema, --keep-straight-lines, --sort-points, --siblings, --keep-points and --property-weight")
+        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1 || sortPoints || siblings != 0 || redraws != 0 || propertyWeight != 0 || keepPoints != 1) {
+            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema, --keep-straight-lines, --sort-points, --siblings, --redraws, --keep-points and --property-weight")
         }
     }
 
@@ -244,7 +253,8 @@ struct PretrainCommand: ParsableCommand {
                 }
                 spec = PretrainingDataSpec(
                     files: data, maxInputDimension: maxInputDimension, normalizeY: normalizeY, skeleton: skeleton,
-                    straightLineKeep: keepStraightLines, sortPoints: sortPoints, siblingRate: siblings, pointKeep: keepPoints)
+                    straightLineKeep: keepStraightLines, sortPoints: sortPoints, siblingRate: siblings, redrawRate: redraws,
+                    pointKeep: keepPoints)
                 trainer = try Pretrainer(
                     model: start ?? SNIPModel(config: modelConfig, seed: seed), options: options, directory: out!, seed: seed,
                     data: spec, initializedFrom: initFrom, group: group)

@@ -93,7 +93,7 @@ struct PretrainCommandTests {
             "pretrain", "--config", "small", "--steps", "2", "--batch-size", "4", "--normalize-y", "--out", directory,
             "--validate-every", "1", "--validation-data", held, "--validation-count", "30", "--ema", "0.9",
             "--select-by", "retrieval", "--keep-straight-lines", "0.25", "--sort-points", "--siblings", "0.5",
-            "--keep-points", "0.5",
+            "--redraws", "0.25", "--keep-points", "0.5",
         ])
         #expect(status == 0, "\(output)")
         #expect(output.contains("validating every 1 steps on 30 functions"))
@@ -109,6 +109,7 @@ struct PretrainCommandTests {
         #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"sortPoints\" : true"))
         #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"siblingRate\" : 0.5"))
         #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"pointKeep\" : 0.5"))
+        #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"redrawRate\" : 0.25"))
         #expect(try SNIPModel.load(directory + "/best.safetensors").contract.sortsPoints)
 
         let (missing, says) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--validate-every", "5"])
@@ -129,6 +130,12 @@ struct PretrainCommandTests {
         #expect(twinFiles != 0 && twinFilesSays.contains("--siblings applies to generated functions"), "\(twinFilesSays)")
         let (again, againSays) = try runSnip(["pretrain", "--resume", directory, "--siblings", "0.5"])
         #expect(again != 0 && againSays.contains("leave out"), "\(againSays)")
+        let (views, viewsSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--siblings", "0.5", "--redraws", "0.6"])
+        #expect(views != 0 && viewsSays.contains("--redraws must be a probability in [0, 1 − --siblings]"), "\(viewsSays)")
+        let (viewFiles, viewFilesSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--data", held, "--redraws", "0.5"])
+        #expect(viewFiles != 0 && viewFilesSays.contains("--redraws applies to generated functions"), "\(viewFilesSays)")
+        let (viewsAgain, viewsAgainSays) = try runSnip(["pretrain", "--resume", directory, "--redraws", "0.5"])
+        #expect(viewsAgain != 0 && viewsAgainSays.contains("--redraws"), "\(viewsAgainSays)")
         let (none0, none0Says) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--keep-points", "0"])
         #expect(none0 != 0 && none0Says.contains("--keep-points must be a share in (0, 1]"), "\(none0Says)")
         let (pointFiles, pointFilesSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--data", held, "--keep-points", "0.5"])
