@@ -19,6 +19,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// learned smooth part, a linear map of Fourier features of the mantissa's value
     /// (``MantissaFeatures``); nil or false: the reference's layout, one free row per mantissa.
     public var smoothMantissas: Bool?
+    /// Whether each point's embedding gets a learned part read from its numbers' values
+    /// (``PointValueFeatures``) beside their tokens; nil or false: the reference's layout.
+    public var pointValues: Bool?
     /// Attention heads (`n_enc_heads`).
     public var heads: Int
     /// Latent size of the encoders' output (`latent_dim`).
@@ -78,6 +81,12 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         ModelConfig(maxInputDimension: maxInputDimension, width: 128, layers: 4, heads: 4, latent: 64, pointTokenWidth: 32)
     }
 
+    /// The options beyond the reference's layout this config uses, each after ", " (empty for
+    /// the reference's layout): `, smooth mantissas, point values`.
+    public var layoutOptionsSummary: String {
+        (smoothMantissas == true ? ", smooth mantissas" : "") + (pointValues == true ? ", point values" : "")
+    }
+
     /// Layers of the symbolic encoder (encoder_f): ``symbolicLayers``, else ``layers``.
     public var symbolicEncoderLayers: Int { symbolicLayers ?? layers }
 
@@ -127,6 +136,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             throw ModelError(
                 "model config: \(name) must be in \(range.lowerBound)...\(range.upperBound), not \(self[keyPath: value])")
         }
+        if pointValues == true && mantissaLength != 1 {
+            throw ModelError("model config: pointValues reads numbers of one mantissa token (mantissaLength 1), not \(mantissaLength)")
+        }
         if let symbolicLayers, !Self.layerRange.contains(symbolicLayers) {
             throw ModelError(
                 "model config: symbolicLayers must be in \(Self.layerRange.lowerBound)...\(Self.layerRange.upperBound), not \(symbolicLayers)")
@@ -160,7 +172,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             + Double(max(embedderLayers, 1) - 1) * hidden * hidden + hidden * d
         let head = Double(latent + 1) * Double(propertyHidden)
         let smoothing = smoothMantissas == true ? Double(MantissaFeatures.featureCount) * (d + Double(pointTokenWidth)) : 0
-        return encoders + (floatWords + 64) * d + embedder + head + smoothing
+        let values = pointValues == true ? Double(tokensPerPoint / 3 * PointValueFeatures.featuresPerNumber) * d : 0
+        return encoders + (floatWords + 64) * d + embedder + head + smoothing + values
     }
 }
 

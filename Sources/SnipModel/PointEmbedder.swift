@@ -15,15 +15,20 @@ public final class PointEmbedder: Module {
     /// The smooth part of mantissa embeddings (``ModelConfig/smoothMantissas``); key
     /// `mantissa_features`.
     public let mantissaFeatures: MantissaFeatures?
+    /// The learned part read from the points' values (``ModelConfig/pointValues``); key
+    /// `value_features`.
+    public let valueFeatures: PointValueFeatures?
     let tokensPerPoint: Int
 
     /// `vocabularySize` float words; `paddingIndex` is the float vocabulary's `<PAD>` id;
-    /// `mantissaFeatures` (optional) adds to the token embeddings.
+    /// `mantissaFeatures` (optional) adds to the token embeddings, `valueFeatures` (optional)
+    /// to each point's vector.
     public init(
         config: ModelConfig, vocabularySize: Int, paddingIndex: Int, mantissaFeatures: MantissaFeatures? = nil,
-        using generator: inout SeededGenerator
+        valueFeatures: PointValueFeatures? = nil, using generator: inout SeededGenerator
     ) {
         self.mantissaFeatures = mantissaFeatures
+        self.valueFeatures = valueFeatures
         tokensPerPoint = config.tokensPerPoint
         embeddings = Embedding(count: vocabularySize, width: config.pointTokenWidth, paddingIndex: paddingIndex, using: &generator)
         let size = tokensPerPoint * config.pointTokenWidth
@@ -39,6 +44,7 @@ public final class PointEmbedder: Module {
     public var children: [(key: String, module: any Module)] {
         [("embeddings", embeddings)] + hiddenLayers.enumerated().map { ("hidden_layers.\($0.offset)", $0.element) }
             + [("fc", output)] + (mantissaFeatures.map { [("mantissa_features", $0)] } ?? [])
+            + (valueFeatures.map { [("value_features", $0)] } ?? [])
     }
 
     /// `ids` holds K float-token ids per point, for `points` points (any batch layout: each
@@ -48,6 +54,8 @@ public final class PointEmbedder: Module {
         if let mantissaFeatures { tokens = tokens + mantissaFeatures(ids, shape: [points, tokensPerPoint]) }
         var h = tokens.reshaped([points, -1])  // [P, K·W]
         for layer in hiddenLayers { h = layer(h, thenReLU: true) }
-        return output(h)  // [P, D]
+        let embedded = output(h)  // [P, D]
+        guard let valueFeatures else { return embedded }
+        return embedded + valueFeatures(ids: ids, points: points)
     }
 }

@@ -32,6 +32,11 @@ public final class SNIPModel: Module {
         embedder = PointEmbedder(
             config: config, vocabularySize: vocabulary.floatCount, paddingIndex: vocabulary.floatPadding,
             mantissaFeatures: words.map { MantissaFeatures(words: $0.floatVocabulary.words, width: config.pointTokenWidth) },
+            valueFeatures: config.pointValues == true
+                ? PointValueFeatures(
+                    words: SampleTokenizer(config: config).floatVocabulary.words, tokensPerPoint: config.tokensPerPoint,
+                    width: config.width)
+                : nil,
             using: &generator)
         numericEncoder = SnipEncoder(config: config, using: &generator)
         symbolicEncoder = SnipEncoder(

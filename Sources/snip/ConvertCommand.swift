@@ -38,6 +38,6 @@ struct ConvertCommand: ParsableCommand {
                 to: output, extraMetadata: untrained ? [SNIPModel.propertyHeadKey: SNIPModel.untrainedPropertyHead] : [:])
         }
         let c = model.config
-        print("\(output): width \(c.width), \(c.layers) layers\(c.symbolicLayers.map { " (\($0) symbolic)" } ?? "")\(c.smoothMantissas == true ? ", smooth mantissas" : ""), \(c.heads) heads, latent \(c.latent), \(model.parameterCount) parameters; \(model.contract.summary)")
+        print("\(output): width \(c.width), \(c.layers) layers\(c.symbolicLayers.map { " (\($0) symbolic)" } ?? "")\(c.layoutOptionsSummary), \(c.heads) heads, latent \(c.latent), \(model.parameterCount) parameters; \(model.contract.summary)")
     }
 }

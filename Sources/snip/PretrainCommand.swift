@@ -36,6 +36,9 @@ struct PretrainCommand: ParsableCommand {
     @Flag(help: "Give mantissa tokens' embeddings (points and formulas) a learned smooth part, a linear map of Fourier features of the mantissa's value, so that nearby numbers start alike (the reference gives each of the 10,000 mantissas its own free row). New runs without --init-from only; the checkpoint records it.")
     var smoothMantissas = false
 
+    @Flag(help: "Give each point's embedding a learned part read from its numbers' values (a linear map of smooth features of x and y), beside their sign, mantissa and exponent tokens, so that values are compared across exponents from the start. New runs without --init-from only; the checkpoint records it.")
+    var pointValues = false
+
     @Option(help: "Training steps in total (a resumed run continues to this count).")
     var steps = 1000
 
@@ -143,6 +146,9 @@ struct PretrainCommand: ParsableCommand {
         if smoothMantissas && (resume != nil || initFrom != nil) {
             throw ValidationError("--smooth-mantissas shapes a new model: leave it out with --resume and --init-from")
         }
+        if pointValues && (resume != nil || initFrom != nil) {
+            throw ValidationError("--point-values shapes a new model: leave it out with --resume and --init-from")
+        }
         if let cooldown {
             try Flags.check(cooldown, "--cooldown", in: 1...(resume == nil ? steps : Flags.maxSteps))
         }
@@ -228,6 +234,7 @@ struct PretrainCommand: ParsableCommand {
                 var chosen = try start?.config ?? Self.modelConfig(config, maxInputDimension: maxInputDimension)
                 if let symbolicLayers { chosen.symbolicLayers = symbolicLayers }
                 if smoothMantissas { chosen.smoothMantissas = true }
+                if pointValues { chosen.pointValues = true }
                 modelConfig = chosen
                 if let start, start.config.maxInputDimension != maxInputDimension {
                     throw ValidationError("--init-from \(initFrom!) reads up to \(start.config.maxInputDimension) variables; pass --max-input-dimension \(start.config.maxInputDimension)")

@@ -71,6 +71,18 @@ struct PretrainCommandTests {
         #expect(started != 0 && startedSays.contains("--smooth-mantissas"), "\(startedSays)")
     }
 
+    @Test func pointValuesShapeANewRun() throws {
+        let directory = freshTemporaryPath("cli-values")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (status, says) = try runSnip(["pretrain", "--out", directory, "--steps", "2", "--batch-size", "4", "--point-values"])
+        #expect(status == 0, "\(says)")
+        #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"pointValues\" : true"))
+        let model = try SNIPModel.load(directory + "/checkpoint.safetensors")
+        #expect(model.config.pointValues == true && model.embedder.valueFeatures != nil)
+        let (resumed, resumedSays) = try runSnip(["pretrain", "--resume", directory, "--point-values"])
+        #expect(resumed != 0 && resumedSays.contains("--point-values shapes a new model"), "\(resumedSays)")
+    }
+
     @Test func badArgumentsFailWithAMessage() throws {
         let (status, output) = try runSnip(["pretrain", "--steps", "5"])
         #expect(status != 0 && output.contains("--out"))

@@ -1,0 +1,88 @@
+import Foundation
+import SnipNN
+import SnipTensor
+
+// P points, K float tokens per point (3 per number), F features per point, D encoder width
+
+/// The values of a point's numbers, read directly (``ModelConfig/pointValues``).
+///
+/// The point embedder sees each number as three tokens (sign, mantissa, exponent), so 0.0999
+/// (`+ N9990 E-4`) and 0.1 (`+ N1000 E-3`) share nothing, and how values compare across
+/// exponents has to be learned from data. This adds to each point's embedding a learned linear
+/// map of fixed features of its numbers' values v: with u = tanh(v / 2),
+/// `[u, sin(πku), cos(πku) for k = 1…4, sign(v)·log10(1 + |v|) / 2]` per number (zeros for a
+/// number whose tokens are padding or not a float). The map starts at zero, so a new model
+/// computes exactly what the reference layout with the same seed does.
+public final class PointValueFeatures: Module {
+    /// `[D, F]`; key `weight`.
+    public let weight: Parameter
+    /// What each float-token id is: its sign, mantissa or exponent part.
+    let parts: [Part]
+    let tokensPerPoint: Int
+
+    /// Features per number.
+    public static let featuresPerNumber = 10
+
+    enum Part {
+        case other
+        case sign(Double)
+        case mantissa(Double)
+        case exponent(Int)
+    }
+
+    /// Features for points of `tokensPerPoint` tokens (three per number: sign, one mantissa,
+    /// exponent) from the float vocabulary `words` (in id order), mapped to `width`.
+    public init(words: [String], tokensPerPoint: Int, width: Int) {
+        self.tokensPerPoint = tokensPerPoint
+        weight = Parameter(Tensor.zeros([width, tokensPerPoint / 3 * Self.featuresPerNumber]))
+        parts = words.map { word in
+            switch word.first {
+            case "+" where word.count == 1: return .sign(1)
+            case "-" where word.count == 1: return .sign(-1)
+            case "N": return Int(word.dropFirst()).map { $0 >= 0 ? .mantissa(Double($0)) : .other } ?? .other
+            case "E": return Int(word.dropFirst()).map { .exponent($0) } ?? .other
+            default: return .other
+            }
+        }
+    }
+
+    public var ownParameters: [(key: String, parameter: Parameter)] { [("weight", weight)] }
+
+    /// The features of one value.
+    public static func features(of value: Double) -> [Float] {
+        let u = tanh(value / 2)
+        var features = [Float(u)]
+        for k in 1...4 {
+            features += [Float(sin(Double.pi * Double(k) * u)), Float(cos(Double.pi * Double(k) * u))]
+        }
+        let magnitude = log10(1 + abs(value)) / 2
+        features.append(Float(value < 0 ? -magnitude : magnitude))
+        return features
+    }
+
+    /// The value of the number written by ids `sign, mantissa, exponent`; nil unless they are
+    /// one.
+    func value(_ sign: Int, _ mantissa: Int, _ exponent: Int) -> Double? {
+        guard parts.indices.contains(sign), parts.indices.contains(mantissa), parts.indices.contains(exponent),
+            case .sign(let s) = parts[sign], case .mantissa(let m) = parts[mantissa], case .exponent(let e) = parts[exponent]
+        else { return nil }
+        let v = s * m * Foundation.pow(10, Double(e))
+        return v.isFinite ? v : nil
+    }
+
+    /// The learned part for `points` points of `ids` (K per point): `[P, D]`.
+    public func callAsFunction(ids: [Int], points: Int) -> Tensor {
+        let numbers = tokensPerPoint / 3
+        let perPoint = numbers * Self.featuresPerNumber
+        var rows = [Float](repeating: 0, count: points * perPoint)
+        for p in 0..<points {
+            for n in 0..<numbers {
+                let t = p * tokensPerPoint + 3 * n
+                guard t + 2 < ids.count, let v = value(ids[t], ids[t + 1], ids[t + 2]) else { continue }
+                let start = p * perPoint + n * Self.featuresPerNumber
+                for (j, f) in Self.features(of: v).enumerated() { rows[start + j] = f }
+            }
+        }
+        return Tensor.linear(Tensor(rows, shape: [points, perPoint]), weight: weight.value, bias: nil)
+    }
+}
