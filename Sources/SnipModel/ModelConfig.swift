@@ -22,6 +22,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Whether each point's embedding gets a learned part read from its numbers' values
     /// (``PointValueFeatures``) beside their tokens; nil or false: the reference's layout.
     public var pointValues: Bool?
+    /// Whether the tokens of a formula's constants get a learned part read from the constants'
+    /// values (``ConstantValueFeatures``, in encoder_f); nil or false: the reference's layout.
+    public var constantValues: Bool?
     /// Attention heads (`n_enc_heads`).
     public var heads: Int
     /// Latent size of the encoders' output (`latent_dim`).
@@ -82,9 +85,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     }
 
     /// The options beyond the reference's layout this config uses, each after ", " (empty for
-    /// the reference's layout): `, smooth mantissas, point values`.
+    /// the reference's layout): `, smooth mantissas, point values, constant values`.
     public var layoutOptionsSummary: String {
         (smoothMantissas == true ? ", smooth mantissas" : "") + (pointValues == true ? ", point values" : "")
+            + (constantValues == true ? ", constant values" : "")
     }
 
     /// Layers of the symbolic encoder (encoder_f): ``symbolicLayers``, else ``layers``.
@@ -136,8 +140,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             throw ModelError(
                 "model config: \(name) must be in \(range.lowerBound)...\(range.upperBound), not \(self[keyPath: value])")
         }
-        if pointValues == true && mantissaLength != 1 {
-            throw ModelError("model config: pointValues reads numbers of one mantissa token (mantissaLength 1), not \(mantissaLength)")
+        if (pointValues == true || constantValues == true) && mantissaLength != 1 {
+            throw ModelError(
+                "model config: pointValues and constantValues read numbers of one mantissa token (mantissaLength 1), not \(mantissaLength)")
         }
         if let symbolicLayers, !Self.layerRange.contains(symbolicLayers) {
             throw ModelError(
@@ -173,7 +178,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         let head = Double(latent + 1) * Double(propertyHidden)
         let smoothing = smoothMantissas == true ? Double(MantissaFeatures.featureCount) * (d + Double(pointTokenWidth)) : 0
         let values = pointValues == true ? Double(tokensPerPoint / 3 * PointValueFeatures.featuresPerNumber) * d : 0
-        return encoders + (floatWords + 64) * d + embedder + head + smoothing + values
+        let constants = constantValues == true ? Double(PointValueFeatures.featuresPerNumber) * d : 0
+        return encoders + (floatWords + 64) * d + embedder + head + smoothing + values + constants
     }
 }
 

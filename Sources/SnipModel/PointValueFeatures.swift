@@ -16,34 +16,19 @@ import SnipTensor
 public final class PointValueFeatures: Module {
     /// `[D, F]`; key `weight`.
     public let weight: Parameter
-    /// What each float-token id is: its sign, mantissa or exponent part.
-    let parts: [Part]
+    /// Reads the numbers' values from their ids.
+    let values: FloatTokenValues
     let tokensPerPoint: Int
 
     /// Features per number.
     public static let featuresPerNumber = 10
-
-    enum Part {
-        case other
-        case sign(Double)
-        case mantissa(Double)
-        case exponent(Int)
-    }
 
     /// Features for points of `tokensPerPoint` tokens (three per number: sign, one mantissa,
     /// exponent) from the float vocabulary `words` (in id order), mapped to `width`.
     public init(words: [String], tokensPerPoint: Int, width: Int) {
         self.tokensPerPoint = tokensPerPoint
         weight = Parameter(Tensor.zeros([width, tokensPerPoint / 3 * Self.featuresPerNumber]))
-        parts = words.map { word in
-            switch word.first {
-            case "+" where word.count == 1: return .sign(1)
-            case "-" where word.count == 1: return .sign(-1)
-            case "N": return Int(word.dropFirst()).map { $0 >= 0 ? .mantissa(Double($0)) : .other } ?? .other
-            case "E": return Int(word.dropFirst()).map { .exponent($0) } ?? .other
-            default: return .other
-            }
-        }
+        values = FloatTokenValues(words: words)
     }
 
     public var ownParameters: [(key: String, parameter: Parameter)] { [("weight", weight)] }
@@ -60,16 +45,6 @@ public final class PointValueFeatures: Module {
         return features
     }
 
-    /// The value of the number written by ids `sign, mantissa, exponent`; nil unless they are
-    /// one.
-    func value(_ sign: Int, _ mantissa: Int, _ exponent: Int) -> Double? {
-        guard parts.indices.contains(sign), parts.indices.contains(mantissa), parts.indices.contains(exponent),
-            case .sign(let s) = parts[sign], case .mantissa(let m) = parts[mantissa], case .exponent(let e) = parts[exponent]
-        else { return nil }
-        let v = s * m * Foundation.pow(10, Double(e))
-        return v.isFinite ? v : nil
-    }
-
     /// The learned part for `points` points of `ids` (K per point): `[P, D]`.
     public func callAsFunction(ids: [Int], points: Int) -> Tensor {
         let numbers = tokensPerPoint / 3
@@ -78,7 +53,7 @@ public final class PointValueFeatures: Module {
         for p in 0..<points {
             for n in 0..<numbers {
                 let t = p * tokensPerPoint + 3 * n
-                guard t + 2 < ids.count, let v = value(ids[t], ids[t + 1], ids[t + 2]) else { continue }
+                guard t + 2 < ids.count, let v = values.value(ids[t], ids[t + 1], ids[t + 2]) else { continue }
                 let start = p * perPoint + n * Self.featuresPerNumber
                 for (j, f) in Self.features(of: v).enumerated() { rows[start + j] = f }
             }

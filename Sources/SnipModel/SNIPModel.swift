@@ -43,6 +43,9 @@ public final class SNIPModel: Module {
             config: config, vocabularySize: vocabulary.equationCount, paddingIndex: vocabulary.equationPadding,
             layerCount: config.symbolicEncoderLayers,
             mantissaFeatures: words.map { MantissaFeatures(words: $0.equationVocabulary.words, width: config.width) },
+            constantFeatures: config.constantValues == true
+                ? ConstantValueFeatures(words: SampleTokenizer(config: config).equationVocabulary.words, width: config.width)
+                : nil,
             using: &generator)
         propertyHead = PropertyHead(latent: config.latent, hidden: config.propertyHidden, using: &generator)
     }

@@ -26,15 +26,20 @@ public final class SnipEncoder: Module {
     /// The smooth part of mantissa embeddings (encoder_f with ``ModelConfig/smoothMantissas``);
     /// key `mantissa_features`.
     public let mantissaFeatures: MantissaFeatures?
+    /// The learned part read from constants' values (encoder_f with
+    /// ``ModelConfig/constantValues``); key `constant_features`.
+    public let constantFeatures: ConstantValueFeatures?
 
     /// With `vocabularySize`/`paddingIndex` the encoder embeds token ids (encoder_f);
     /// without, it takes vectors (encoder_y). `layerCount` overrides `config.layers`;
-    /// `mantissaFeatures` adds to the token embeddings.
+    /// `mantissaFeatures` and `constantFeatures` add to the token embeddings.
     public init(
         config: ModelConfig, vocabularySize: Int? = nil, paddingIndex: Int? = nil, layerCount: Int? = nil,
-        mantissaFeatures: MantissaFeatures? = nil, using generator: inout SeededGenerator
+        mantissaFeatures: MantissaFeatures? = nil, constantFeatures: ConstantValueFeatures? = nil,
+        using generator: inout SeededGenerator
     ) {
         self.mantissaFeatures = mantissaFeatures
+        self.constantFeatures = constantFeatures
         positions = Embedding(count: config.positions, width: config.width, using: &generator)
         embeddings = vocabularySize.map {
             Embedding(count: $0, width: config.width, paddingIndex: paddingIndex, using: &generator)
@@ -62,6 +67,7 @@ public final class SnipEncoder: Module {
         }
         result += [("glob_attn_module.0", poolScore), ("bottleneck_module.fc1", bottleneck), ("z_projection", latentProjection)]
         if let mantissaFeatures { result.append(("mantissa_features", mantissaFeatures)) }
+        if let constantFeatures { result.append(("constant_features", constantFeatures)) }
         return result
     }
 
@@ -86,6 +92,7 @@ public final class SnipEncoder: Module {
         guard let embeddings else { preconditionFailure("this encoder takes vectors, not token ids") }
         var embedded = embeddings(ids, shape: [ids.count])
         if let mantissaFeatures { embedded = embedded + mantissaFeatures(ids, shape: [ids.count]) }
+        if let constantFeatures { embedded = embedded + constantFeatures(ids) }
         return encode(
             embedded, segments: Segments(lengths: lengths), poolPadding: poolPadding,
             keepHiddenStates: keepHiddenStates)

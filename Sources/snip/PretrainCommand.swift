@@ -39,6 +39,9 @@ struct PretrainCommand: ParsableCommand {
     @Flag(help: "Give each point's embedding a learned part read from its numbers' values (a linear map of smooth features of x and y), beside their sign, mantissa and exponent tokens, so that values are compared across exponents from the start. New runs without --init-from only; the checkpoint records it.")
     var pointValues = false
 
+    @Flag(help: "Give the tokens of a formula's constants a learned part read from the constants' values (the symbolic side's counterpart of --point-values). New runs without --init-from only; the checkpoint records it.")
+    var constantValues = false
+
     @Option(help: "Training steps in total (a resumed run continues to this count).")
     var steps = 1000
 
@@ -149,6 +152,9 @@ struct PretrainCommand: ParsableCommand {
         if pointValues && (resume != nil || initFrom != nil) {
             throw ValidationError("--point-values shapes a new model: leave it out with --resume and --init-from")
         }
+        if constantValues && (resume != nil || initFrom != nil) {
+            throw ValidationError("--constant-values shapes a new model: leave it out with --resume and --init-from")
+        }
         if let cooldown {
             try Flags.check(cooldown, "--cooldown", in: 1...(resume == nil ? steps : Flags.maxSteps))
         }
@@ -235,6 +241,7 @@ struct PretrainCommand: ParsableCommand {
                 if let symbolicLayers { chosen.symbolicLayers = symbolicLayers }
                 if smoothMantissas { chosen.smoothMantissas = true }
                 if pointValues { chosen.pointValues = true }
+                if constantValues { chosen.constantValues = true }
                 modelConfig = chosen
                 if let start, start.config.maxInputDimension != maxInputDimension {
                     throw ValidationError("--init-from \(initFrom!) reads up to \(start.config.maxInputDimension) variables; pass --max-input-dimension \(start.config.maxInputDimension)")

@@ -71,16 +71,22 @@ struct PretrainCommandTests {
         #expect(started != 0 && startedSays.contains("--smooth-mantissas"), "\(startedSays)")
     }
 
-    @Test func pointValuesShapeANewRun() throws {
+    @Test func pointAndConstantValuesShapeANewRun() throws {
         let directory = freshTemporaryPath("cli-values")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (status, says) = try runSnip(["pretrain", "--out", directory, "--steps", "2", "--batch-size", "4", "--point-values"])
+        let (status, says) = try runSnip([
+            "pretrain", "--out", directory, "--steps", "2", "--batch-size", "4", "--point-values", "--constant-values",
+        ])
         #expect(status == 0, "\(says)")
-        #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"pointValues\" : true"))
+        let run = try String(contentsOfFile: directory + "/run.json", encoding: .utf8)
+        #expect(run.contains("\"pointValues\" : true") && run.contains("\"constantValues\" : true"))
         let model = try SNIPModel.load(directory + "/checkpoint.safetensors")
         #expect(model.config.pointValues == true && model.embedder.valueFeatures != nil)
+        #expect(model.config.constantValues == true && model.symbolicEncoder.constantFeatures != nil)
         let (resumed, resumedSays) = try runSnip(["pretrain", "--resume", directory, "--point-values"])
         #expect(resumed != 0 && resumedSays.contains("--point-values shapes a new model"), "\(resumedSays)")
+        let (again, againSays) = try runSnip(["pretrain", "--resume", directory, "--constant-values"])
+        #expect(again != 0 && againSays.contains("--constant-values shapes a new model"), "\(againSays)")
     }
 
     @Test func badArgumentsFailWithAMessage() throws {
