@@ -1,4 +1,4 @@
-# Shared by the numpy cross-checks (Scripts/formula-ceiling.py, Scripts/symbolic-gap.py): an
+# Shared by the numpy cross-checks (Scripts/formula-ceiling.py, symbolic-gap.py, hubness-check.py): an
 # evaluator of 1-D prefix formulas as data.prefix files write them, and inputs drawn as the SNIP
 # generator draws them. Needs numpy; not part of the test suite.
 import numpy as np
@@ -17,6 +17,11 @@ def evaluate(tokens, i, x):
         a, i = evaluate(tokens, i + 1, x); return UNARY[t](a), i
     if t == 'x_0': return x, i + 1
     return np.full_like(x, float(t)), i + 1
+
+
+def scaled(v):
+    """v min-max scaled as the generator and the look-alike rule scale outputs."""
+    return (v - v.min()) / (v.max() - v.min() + 1e-10)
 
 
 def fresh_inputs(rng, n=200):

@@ -19,7 +19,7 @@ import json, os, subprocess, sys, tempfile
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_functions import evaluate, fresh_inputs
+from numpy_functions import evaluate, fresh_inputs, scaled
 
 MODEL, DATA = sys.argv[1], sys.argv[2]
 QUERIES = int(sys.argv[3]) if len(sys.argv) > 3 else 200
@@ -30,8 +30,6 @@ rng = np.random.default_rng(1)
 def graph(sample, x):
     with np.errstate(all='ignore'):
         return evaluate(sample['tree'].split(','), 0, x)[0]
-
-def scaled(v): return (v - v.min()) / (v.max() - v.min() + 1e-10)
 
 def finite(y): return bool(np.all(np.isfinite(y)) and y.max() > y.min())
 
