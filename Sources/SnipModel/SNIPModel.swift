@@ -28,24 +28,24 @@ public final class SNIPModel: Module {
         self.config = config
         vocabulary = VocabularyLayout(config: config)
         var generator = SeededGenerator(seed: seed)
-        let words = config.smoothMantissas == true ? SampleTokenizer(config: config) : nil
+        // the vocabularies' words, for the options that read them
+        let needsWords = config.smoothMantissas == true || config.pointValues == true || config.constantValues == true
+        let words = needsWords ? SampleTokenizer(config: config) : nil
+        let floatWords = words?.floatVocabulary.words ?? []
+        let equationWords = words?.equationVocabulary.words ?? []
         embedder = PointEmbedder(
             config: config, vocabularySize: vocabulary.floatCount, paddingIndex: vocabulary.floatPadding,
-            mantissaFeatures: words.map { MantissaFeatures(words: $0.floatVocabulary.words, width: config.pointTokenWidth) },
+            mantissaFeatures: config.smoothMantissas == true
+                ? MantissaFeatures(words: floatWords, width: config.pointTokenWidth) : nil,
             valueFeatures: config.pointValues == true
-                ? PointValueFeatures(
-                    words: SampleTokenizer(config: config).floatVocabulary.words, tokensPerPoint: config.tokensPerPoint,
-                    width: config.width)
-                : nil,
+                ? PointValueFeatures(words: floatWords, tokensPerPoint: config.tokensPerPoint, width: config.width) : nil,
             using: &generator)
         numericEncoder = SnipEncoder(config: config, using: &generator)
         symbolicEncoder = SnipEncoder(
             config: config, vocabularySize: vocabulary.equationCount, paddingIndex: vocabulary.equationPadding,
             layerCount: config.symbolicEncoderLayers,
-            mantissaFeatures: words.map { MantissaFeatures(words: $0.equationVocabulary.words, width: config.width) },
-            constantFeatures: config.constantValues == true
-                ? ConstantValueFeatures(words: SampleTokenizer(config: config).equationVocabulary.words, width: config.width)
-                : nil,
+            mantissaFeatures: config.smoothMantissas == true ? MantissaFeatures(words: equationWords, width: config.width) : nil,
+            constantFeatures: config.constantValues == true ? ConstantValueFeatures(words: equationWords, width: config.width) : nil,
             using: &generator)
         propertyHead = PropertyHead(latent: config.latent, hidden: config.propertyHidden, using: &generator)
     }
