@@ -304,8 +304,9 @@ public final class Pretrainer {
         } else {
             // killed before its first checkpoint: start again from step 0 (same starting weights,
             // seed and data)
-            let model = try settings.initializedFrom.map { try SNIPModel.load($0) }
-                ?? SNIPModel(config: settings.config, seed: settings.seed)
+            let model = try settings.initializedFrom.map {
+                try SNIPModel.load($0).extended(to: settings.config, seed: settings.seed)
+            } ?? SNIPModel(config: settings.config, seed: settings.seed)
             try startCooldown(after: 0)
             trainer = Pretrainer(
                 model: model, options: settings.options, loss: loss, dataSpec: spec, run: run, step: 0, skipped: 0,

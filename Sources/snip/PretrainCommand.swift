@@ -36,10 +36,10 @@ struct PretrainCommand: ParsableCommand {
     @Flag(help: "Give mantissa tokens' embeddings (points and formulas) a learned smooth part, a linear map of Fourier features of the mantissa's value, so that nearby numbers start alike (the reference gives each of the 10,000 mantissas its own free row). New runs without --init-from only; the checkpoint records it.")
     var smoothMantissas = false
 
-    @Flag(help: "Give each point's embedding a learned part read from its numbers' values (a linear map of smooth features of x and y), beside their sign, mantissa and exponent tokens, so that values are compared across exponents from the start. New runs without --init-from only; the checkpoint records it.")
+    @Flag(help: "Give each point's embedding a learned part read from its numbers' values (a linear map of smooth features of x and y), beside their sign, mantissa and exponent tokens, so that values are compared across exponents from the start. New runs only; with --init-from the map is added at zero, so training starts from exactly the given model. The checkpoint records it.")
     var pointValues = false
 
-    @Flag(help: "Give the tokens of a formula's constants a learned part read from the constants' values (the symbolic side's counterpart of --point-values). New runs without --init-from only; the checkpoint records it.")
+    @Flag(help: "Give the tokens of a formula's constants a learned part read from the constants' values (the symbolic side's counterpart of --point-values). New runs only; with --init-from the map is added at zero, so training starts from exactly the given model. The checkpoint records it.")
     var constantValues = false
 
     @Option(help: "Training steps in total (a resumed run continues to this count).")
@@ -126,7 +126,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Keep an exponential moving average of the weights with this decay (e.g. 0.998; 0: none): validation, best.safetensors and average.safetensors (written at each checkpoint) use it.")
     var ema = 0.0
 
-    @Option(help: "Start a new run from this model's weights (its config replaces --config); use a new --seed so the data differs from the run that made it.")
+    @Option(help: "Start a new run from this model's weights (its config replaces --config; --point-values and --constant-values may add their zero-initialised maps); use a new --seed so the data differs from the run that made it.")
     var initFrom: String?
 
     func validate() throws {
@@ -149,11 +149,11 @@ struct PretrainCommand: ParsableCommand {
         if smoothMantissas && (resume != nil || initFrom != nil) {
             throw ValidationError("--smooth-mantissas shapes a new model: leave it out with --resume and --init-from")
         }
-        if pointValues && (resume != nil || initFrom != nil) {
-            throw ValidationError("--point-values shapes a new model: leave it out with --resume and --init-from")
+        if pointValues && resume != nil {
+            throw ValidationError("--point-values shapes a new model: leave it out with --resume")
         }
-        if constantValues && (resume != nil || initFrom != nil) {
-            throw ValidationError("--constant-values shapes a new model: leave it out with --resume and --init-from")
+        if constantValues && resume != nil {
+            throw ValidationError("--constant-values shapes a new model: leave it out with --resume")
         }
         if let cooldown {
             try Flags.check(cooldown, "--cooldown", in: 1...(resume == nil ? steps : Flags.maxSteps))
@@ -270,7 +270,7 @@ struct PretrainCommand: ParsableCommand {
                     straightLineKeep: keepStraightLines, sortPoints: sortPoints, siblingRate: siblings, redrawRate: redraws,
                     pointKeep: keepPoints)
                 trainer = try Pretrainer(
-                    model: start ?? SNIPModel(config: modelConfig, seed: seed), options: options, directory: out!, seed: seed,
+                    model: try start?.extended(to: modelConfig, seed: seed) ?? SNIPModel(config: modelConfig, seed: seed), options: options, directory: out!, seed: seed,
                     data: spec, initializedFrom: initFrom, group: group)
                 runSeed = seed
             }

@@ -89,6 +89,37 @@ struct PretrainCommandTests {
         #expect(again != 0 && againSays.contains("--constant-values shapes a new model"), "\(againSays)")
     }
 
+    /// A trained model gains constant values through --init-from: the new run starts from its
+    /// weights with the map at zero, and records the extended config.
+    @Test func initFromAddsConstantValues() throws {
+        let plain = freshTemporaryPath("cli-plain")
+        let extended = freshTemporaryPath("cli-extended")
+        defer {
+            try? FileManager.default.removeItem(atPath: plain)
+            try? FileManager.default.removeItem(atPath: extended)
+        }
+        let (status, says) = try runSnip(["pretrain", "--out", plain, "--steps", "2", "--batch-size", "4"])
+        #expect(status == 0, "\(says)")
+        let (started, startedSays) = try runSnip([
+            "pretrain", "--out", extended, "--steps", "1", "--batch-size", "4", "--lr", "1e-12", "--seed", "5",
+            "--init-from", plain + "/checkpoint.safetensors", "--constant-values",
+        ])
+        #expect(started == 0, "\(startedSays)")
+        let start = try SNIPModel.load(plain + "/checkpoint.safetensors")
+        let model = try SNIPModel.load(extended + "/checkpoint.safetensors")
+        #expect(start.config.constantValues == nil && model.config.constantValues == true)
+        #expect(try String(contentsOfFile: extended + "/run.json", encoding: .utf8).contains("\"constantValues\" : true"))
+        // at a learning rate of 1e-12, one update leaves the carried weights as they were
+        let carried = start.stateDict()
+        for (key, value) in model.stateDict() where key != "encoder_f.constant_features.weight" {
+            let before = try #require(carried[key], "\(key)")
+            let largest = zip(before.scalars, value.scalars).map { abs($0 - $1) }.max() ?? 0
+            #expect(largest < 1e-6, "\(key) moved by \(largest)")
+        }
+        let (resumed, resumedSays) = try runSnip(["pretrain", "--resume", extended, "--steps", "2"])
+        #expect(resumed == 0, "\(resumedSays)")
+    }
+
     @Test func badArgumentsFailWithAMessage() throws {
         let (status, output) = try runSnip(["pretrain", "--steps", "5"])
         #expect(status != 0 && output.contains("--out"))

@@ -1,0 +1,37 @@
+import SnipNN
+import SnipTensor
+
+extension SNIPModel {
+    /// This model with the zero-initialised value readers of `config` added
+    /// (``ModelConfig/pointValues``, ``ModelConfig/constantValues``): every weight this model has
+    /// is kept, and the new maps start at zero, so the extended model computes exactly what this
+    /// one does until it trains. Returns `self` when `config` is this model's config.
+    ///
+    /// Throws when `config` differs in anything else, or would remove a reader this model has.
+    public func extended(to config: ModelConfig, seed: UInt64) throws(ModelError) -> SNIPModel {
+        if config == self.config { return self }
+        var comparable = config
+        comparable.pointValues = self.config.pointValues
+        comparable.constantValues = self.config.constantValues
+        let removes = (self.config.pointValues == true && config.pointValues != true)
+            || (self.config.constantValues == true && config.constantValues != true)
+        guard comparable == self.config, !removes else {
+            throw ModelError("a model can only gain pointValues or constantValues when it is extended; the configs differ otherwise")
+        }
+        let extended = try SNIPModel(config: config, seed: seed)
+        let own = stateDict()
+        do {
+            try extended.load(stateDict: own, strict: false)
+        } catch {
+            throw ModelError("cannot carry the weights into the extended model: \(error)")
+        }
+        // every weight of this model must have found its place
+        let keys = Set(extended.namedParameters().map(\.key))
+        if let lost = own.keys.sorted().first(where: { !keys.contains($0) }) {
+            throw ModelError("the extended model has no place for \(lost)")
+        }
+        extended.contract = contract
+        extended.contractIsRecorded = contractIsRecorded
+        return extended
+    }
+}
