@@ -46,9 +46,34 @@ TARGET ALWAYS_INLINE void NAME(block_scores)(const float *const a[RB], const flo
     }
 }
 
+typedef uint32_t NAME(vu) __attribute__((vector_size(W * 4), aligned(4)));
+typedef int32_t NAME(vi) __attribute__((vector_size(W * 4), aligned(4)));
+
+// exp_nonpositive_core (kernel_math.h) on W lanes at once
+TARGET ALWAYS_INLINE VT NAME(exp_nonpositive)(VT x) {
+    const VT low = (VT){0} - 87.33654475f;
+    NAME(vu) below = (NAME(vu))(x < low);  // all ones where x < low (not for NaN, which stays)
+    VT xc = (VT)(((NAME(vu))x & ~below) | ((NAME(vu))low & below));
+    const VT shifter = (VT){0} + 12582912.0f;
+    VT n = (xc * 1.44269504088896341f + shifter) - shifter;
+    VT r = xc - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    VT p = (VT){0} + 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    NAME(vu) bits = ((NAME(vu))__builtin_convertvector(n, NAME(vi)) + 127u) << 23;
+    return p * (VT)bits;
+}
+
 // softmax of s[0..<l] in place (max-subtracted); s has room for lp ≥ l (a multiple of W), and
-// s[l..<lp] is left 0, so that the exponentials and sums run in whole vectors
-TARGET ALWAYS_INLINE void NAME(softmax_row)(float *s, long l, long lp) {
+// s[l..<lp] is left 0, so that the exponentials and sums run in whole vectors. With
+// `normalize` false the weights are left unnormalised and their sum is returned (the caller
+// divides later); with it true, the return value is 1.
+TARGET ALWAYS_INLINE float NAME(softmax_row)(float *s, long l, long lp, int normalize) {
     VT m;
     for (int k = 0; k < W; k++) m[k] = -INFINITY;
     long j = 0;
@@ -61,16 +86,27 @@ TARGET ALWAYS_INLINE void NAME(softmax_row)(float *s, long l, long lp) {
     for (int k = 0; k < W; k++) best = m[k] > best ? m[k] : best;
     for (; j < l; j++) best = s[j] > best ? s[j] : best;
     long lw = (l + W - 1) / W * W;  // ≤ lp
-    for (j = 0; j < lw; j++) s[j] = exp_core(s[j] - best);
-    for (j = l; j < lp; j++) s[j] = 0;
+    // exponentials and their sum in one pass; the lanes past l (padding) are set to 0 first
     VT t = (VT){0};
-    for (j = 0; j < lw; j += W) {
+    for (j = 0; j + W <= l; j += W) {
         VT x;
         memcpy(&x, s + j, sizeof x);
+        x = NAME(exp_nonpositive)(x - best);
+        memcpy(s + j, &x, sizeof x);
         t += x;
     }
+    if (j < l) {
+        VT x;
+        memcpy(&x, s + j, sizeof x);
+        x = NAME(exp_nonpositive)(x - best);
+        for (long k = l - j; k < W; k++) x[k] = 0;
+        memcpy(s + j, &x, sizeof x);
+        t += x;
+    }
+    for (j = lw; j < lp; j++) s[j] = 0;
     float total = 0;
     for (int k = 0; k < W; k++) total += t[k];
+    if (!normalize) return total;
     VT inv = (VT){0} + 1.0f / total;
     for (j = 0; j < lw; j += W) {
         VT x;
@@ -78,13 +114,14 @@ TARGET ALWAYS_INLINE void NAME(softmax_row)(float *s, long l, long lp) {
         x *= inv;
         memcpy(s + j, &x, sizeof x);
     }
+    return 1;
 }
 
-// out_r[c] = alpha · Σ_{j<l} p[r][j] · b[j][c] for the first `rows` of the RB rows; even and
+// out_r[c] = alpha_r · Σ_{j<l} p[r][j] · b[j][c] for the first `rows` of the RB rows; even and
 // odd j go to separate accumulators (2·RB independent FMA chains: enough to hide the latency)
 TARGET ALWAYS_INLINE void NAME(block_times)(const float *p, long lp, long l, const float *b,
-                                            long ldb, long e, float alpha, float *out, long ldo,
-                                            long rows) {
+                                            long ldb, long e, const float alpha[RB], float *out,
+                                            long ldo, long rows) {
     for (long c0 = 0; c0 < e; c0 += W) {
         VT acc[RB], odd[RB];
         for (int r = 0; r < RB; r++) acc[r] = odd[r] = (VT){0};
@@ -104,7 +141,7 @@ TARGET ALWAYS_INLINE void NAME(block_times)(const float *p, long lp, long l, con
             for (int r = 0; r < RB; r++) acc[r] += p[r * lp + j] * b0;
         }
         for (long r = 0; r < rows; r++) {
-            VT x = (acc[r] + odd[r]) * alpha;
+            VT x = (acc[r] + odd[r]) * alpha[r];
             memcpy(out + r * ldo + c0, &x, sizeof x);
         }
     }
@@ -140,8 +177,10 @@ TARGET static void NAME(attention_forward)(const float *q, const float *k, const
         // rows past the end repeat the last row (computed, never written)
         for (int r = 0; r < RB; r++) qr[r] = q + (i0 + (r < rows ? r : rows - 1)) * ld;
         NAME(block_scores)(qr, kt, lp, e, s);
-        for (int r = 0; r < RB; r++) NAME(softmax_row)(s + r * lp, l, lp);
-        NAME(block_times)(s, lp, l, v, ld, e, 1.0f, o + i0 * ldo, ldo, rows);
+        // the weights stay unnormalised; each output row is divided by its sum instead
+        float inverse[RB];
+        for (int r = 0; r < RB; r++) inverse[r] = 1.0f / NAME(softmax_row)(s + r * lp, l, lp, 0);
+        NAME(block_times)(s, lp, l, v, ld, e, inverse, o + i0 * ldo, ldo, rows);
     }
 }
 
@@ -168,7 +207,7 @@ TARGET static void NAME(attention_backward)(const float *q, const float *k, cons
             gr[r] = g + i * ldg;
         }
         NAME(block_scores)(qr, kt, lp, e, p);
-        for (int r = 0; r < RB; r++) NAME(softmax_row)(p + r * lp, l, lp);
+        for (int r = 0; r < RB; r++) NAME(softmax_row)(p + r * lp, l, lp, 1);
         NAME(block_scores)(gr, vt, lp, e, ds);  // dP = dO Vᵀ
         for (int r = 0; r < RB; r++) {
             float *pr = p + r * lp, *dr = ds + r * lp;
@@ -192,7 +231,9 @@ TARGET static void NAME(attention_backward)(const float *q, const float *k, cons
             for (; j < l; j++) dot += pr[j] * dr[j];
             for (j = 0; j < l; j++) dr[j] = pr[j] * (dr[j] - dot);
         }
-        NAME(block_times)(ds, lp, l, k, ld, e, scale, dq + i0 * ldd, ldd, rows);  // dQ = scale · dS K
+        float scales[RB];
+        for (int r = 0; r < RB; r++) scales[r] = scale;
+        NAME(block_times)(ds, lp, l, k, ld, e, scales, dq + i0 * ldd, ldd, rows);  // dQ = scale · dS K
         NAME(block_rank_update)(ds, lp, l, qr, e, dka);  // dK += dSᵀ Q
         NAME(block_rank_update)(p, lp, l, gr, e, dva);   // dV += Pᵀ dO
     }

@@ -33,4 +33,26 @@ ALWAYS_INLINE float exp_core(float x) {
     return x != x ? x : result;
 }
 
+// exp for x ≤ 0 (a softmax's max-subtracted scores): the same polynomial as exp_core, with the
+// argument clamped below at log(2^-126), so that 2^n is one normal float built from its bits:
+// results below 2^-126 come out as about 2^-126 instead of subnormal (nothing, beside the row's
+// largest term of 1). NaN stays NaN (the comparison keeps it, the polynomial carries it).
+ALWAYS_INLINE float exp_nonpositive_core(float x) {
+    float xc = x < -87.33654475f ? -87.33654475f : x;
+    const float shifter = 12582912.0f;
+    float n = (xc * 1.44269504088896341f + shifter) - shifter;
+    float r = xc - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    // n is in [-126, 0] (or NaN, when the bits below do not matter)
+    uint32_t bits = (uint32_t)((int32_t)n + 127) << 23;
+    return p * bits_to_float((int32_t)bits);
+}
+
 #endif

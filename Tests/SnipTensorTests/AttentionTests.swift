@@ -61,6 +61,38 @@ struct AttentionTests {
             reference: { Self.naiveAttention($0[0], $0[1], $0[2], d: d, heads: heads, lengths: lengths, scale: 0.6) })
     }
 
+    /// Scores far apart (weights that underflow below float's normal range, where the kernel's
+    /// exponential stops at 2^-126) still give the float64 softmax, at lengths that fill whole
+    /// 16-lane vectors and leave a partial one; a NaN in one sequence's keys makes that
+    /// sequence's outputs NaN and leaves the other sequence alone.
+    @Test func fusedKernelHandlesUnderflowAndNaN() {
+        let lengths = [17, 40]
+        let (d, heads) = (32, 2)
+        let n = lengths.reduce(0, +)
+        let segments = Segments(lengths: lengths)
+        let (q, k, v) = (
+            randomTensor([n, d], low: -3, high: 3, seed: 31), randomTensor([n, d], low: -3, high: 3, seed: 32),
+            randomTensor([n, d], seed: 33)
+        )
+        let scale: Float = 6  // scores spread over hundreds
+        let out = Tensor.segmentedSelfAttention(query: q, key: k, value: v, heads: heads, segments: segments, scale: scale, kernel: .fused)
+        let expected = Self.naiveAttention(
+            q.scalars.map(Double.init), k.scalars.map(Double.init), v.scalars.map(Double.init), d: d, heads: heads,
+            lengths: lengths, scale: Double(scale))
+        let worst = zip(out.scalars, expected).map { abs(Double($0) - $1) }.max() ?? .infinity
+        #expect(worst < 1e-4, "largest difference \(worst)")
+
+        var keys = k.scalars
+        keys[3 * d + 1] = .nan  // sequence 0, head 0
+        let poisoned = Tensor.segmentedSelfAttention(
+            query: q, key: Tensor(keys, shape: [n, d]), value: v, heads: heads, segments: segments, scale: scale,
+            kernel: .fused
+        ).scalars
+        let e = d / heads
+        #expect((0..<17).allSatisfy { row in (0..<e).allSatisfy { poisoned[row * d + $0].isNaN } })
+        #expect(poisoned[(17 * d)...].allSatisfy { $0.isFinite })
+    }
+
     /// Output and gradients of one attention call with `kernel`, for a fixed upstream gradient.
     static func attentionAndGradients(
         _ kernel: AttentionKernel, d: Int, heads: Int, lengths: [Int], seed: UInt64
