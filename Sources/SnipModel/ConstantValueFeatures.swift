@@ -32,17 +32,20 @@ public final class ConstantValueFeatures: Module {
     public func callAsFunction(_ ids: [Int]) -> Tensor {
         let count = PointValueFeatures.featuresPerNumber
         var rows = [Float](repeating: 0, count: ids.count * count)
-        var t = 0
-        while t + 2 < ids.count {
-            guard let v = values.value(ids[t], ids[t + 1], ids[t + 2]) else {
-                t += 1
-                continue
+        rows.withUnsafeMutableBufferPointer { rows in
+            let base = rows.baseAddress!
+            var t = 0
+            while t + 2 < ids.count {
+                guard let v = values.value(ids[t], ids[t + 1], ids[t + 2]) else {
+                    t += 1
+                    continue
+                }
+                // the constant's first token gets the features, its other two a copy
+                PointValueFeatures.write(v, to: base + t * count)
+                (base + (t + 1) * count).update(from: base + t * count, count: count)
+                (base + (t + 2) * count).update(from: base + t * count, count: count)
+                t += 3
             }
-            let features = PointValueFeatures.features(of: v)
-            for row in t..<(t + 3) {
-                for j in 0..<count { rows[row * count + j] = features[j] }
-            }
-            t += 3
         }
         return Tensor.linear(Tensor(rows, shape: [ids.count, count]), weight: weight.value, bias: nil)
     }

@@ -35,14 +35,26 @@ public final class PointValueFeatures: Module {
 
     /// The features of one value.
     public static func features(of value: Double) -> [Float] {
+        var features = [Float](repeating: 0, count: featuresPerNumber)
+        features.withUnsafeMutableBufferPointer { write(value, to: $0.baseAddress!) }
+        return features
+    }
+
+    /// Writes the ``featuresPerNumber`` features of `value` to `out` (the hot path's form of
+    /// ``features(of:)``: no array per number). sin and cos of πku for k = 2…4 come from k = 1
+    /// by the angle-addition formulas.
+    static func write(_ value: Double, to out: UnsafeMutablePointer<Float>) {
         let u = tanh(value / 2)
-        var features = [Float(u)]
-        for k in 1...4 {
-            features += [Float(sin(Double.pi * Double(k) * u)), Float(cos(Double.pi * Double(k) * u))]
+        out[0] = Float(u)
+        let (s1, c1) = (sin(Double.pi * u), cos(Double.pi * u))
+        var (s, c) = (s1, c1)
+        for k in 0..<4 {
+            out[1 + 2 * k] = Float(s)
+            out[2 + 2 * k] = Float(c)
+            (s, c) = (s * c1 + c * s1, c * c1 - s * s1)
         }
         let magnitude = log10(1 + abs(value)) / 2
-        features.append(Float(value < 0 ? -magnitude : magnitude))
-        return features
+        out[9] = Float(value < 0 ? -magnitude : magnitude)
     }
 
     /// The learned part for `points` points of `ids` (K per point): `[P, D]`.
@@ -50,12 +62,13 @@ public final class PointValueFeatures: Module {
         let numbers = tokensPerPoint / 3
         let perPoint = numbers * Self.featuresPerNumber
         var rows = [Float](repeating: 0, count: points * perPoint)
-        for p in 0..<points {
-            for n in 0..<numbers {
-                let t = p * tokensPerPoint + 3 * n
-                guard t + 2 < ids.count, let v = values.value(ids[t], ids[t + 1], ids[t + 2]) else { continue }
-                let start = p * perPoint + n * Self.featuresPerNumber
-                for (j, f) in Self.features(of: v).enumerated() { rows[start + j] = f }
+        rows.withUnsafeMutableBufferPointer { rows in
+            for p in 0..<points {
+                for n in 0..<numbers {
+                    let t = p * tokensPerPoint + 3 * n
+                    guard t + 2 < ids.count, let v = values.value(ids[t], ids[t + 1], ids[t + 2]) else { continue }
+                    Self.write(v, to: rows.baseAddress! + p * perPoint + n * Self.featuresPerNumber)
+                }
             }
         }
         return Tensor.linear(Tensor(rows, shape: [points, perPoint]), weight: weight.value, bias: nil)

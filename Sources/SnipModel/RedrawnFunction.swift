@@ -26,9 +26,7 @@ public enum RedrawnFunction {
         defer { random = source.generator }
         for _ in 0..<attempts {
             guard let drawn = generator.samplePoints(for: sample.tree, attempts: 1, source: &source) else { continue }
-            guard let low = drawn.y.min(), let high = drawn.y.max(),
-                high - low > 1e-9 * max(1, abs(high))
-            else { continue }
+            guard Sample.varies(drawn.y) else { continue }
             return Sample(tree: sample.tree, x: drawn.x, y: drawn.y, info: drawn.info, skeletonTokens: sample.skeletonTokens)
         }
         return nil

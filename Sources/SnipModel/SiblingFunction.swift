@@ -26,8 +26,7 @@ public enum SiblingFunction {
             return fourSignificantDigits(value * factor)
         }
         guard let raw = try? tree.evaluate(rows: sample.x), raw.count == sample.y.count,
-            raw.allSatisfy({ $0.isFinite && abs($0) <= largestOutput }),
-            let low = raw.min(), let high = raw.max(), high - low > 1e-9 * max(1, abs(high))
+            raw.allSatisfy({ $0.isFinite && abs($0) <= largestOutput }), Sample.varies(raw)
         else { return nil }
         return Sample(
             tree: tree, x: sample.x, y: scalesY ? Sample.minMaxScaled(raw) : raw, info: sample.info,

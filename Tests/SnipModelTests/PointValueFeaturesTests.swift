@@ -23,6 +23,14 @@ struct PointValueFeaturesTests {
         let u = tanh(-1.0)
         #expect(abs(Double(two[0]) - u) < 1e-6 && abs(Double(two[1]) - sin(Double.pi * u)) < 1e-6)
         #expect(abs(Double(two[9]) + log10(3.0) / 2) < 1e-6)
+        for value in [-7.5, -0.3, 0.05, 1.0, 42.0] {
+            let features = PointValueFeatures.features(of: value)
+            let u = tanh(value / 2)
+            for k in 1...4 {
+                #expect(abs(Double(features[2 * k - 1]) - sin(Double.pi * Double(k) * u)) < 1e-6, "sin, k \(k), v \(value)")
+                #expect(abs(Double(features[2 * k]) - cos(Double.pi * Double(k) * u)) < 1e-6, "cos, k \(k), v \(value)")
+            }
+        }
         func distance(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
         #expect(distance(PointValueFeatures.features(of: 0.0999), PointValueFeatures.features(of: 0.1)) < 1e-5)
         #expect(distance(PointValueFeatures.features(of: 0.1), PointValueFeatures.features(of: 0.9)) > 0.1)

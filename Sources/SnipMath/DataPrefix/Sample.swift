@@ -87,4 +87,11 @@ extension Sample {
         guard let low = y.min(), let high = y.max() else { return y }
         return y.map { ($0 - low) / (high - low + 1e-10) }
     }
+
+    /// Whether `y` is not constant: its range exceeds 10^-9 of its largest magnitude (at least
+    /// 10^-9). Training's derived functions (siblings, redraws) must pass this.
+    public static func varies(_ y: [Double]) -> Bool {
+        guard let low = y.min(), let high = y.max() else { return false }
+        return high - low > 1e-9 * max(1, abs(high))
+    }
 }
