@@ -147,13 +147,18 @@ TARGET ALWAYS_INLINE void NAME(block_times)(const float *p, long lp, long l, con
     }
 }
 
-// acc[j][c] += Σ_r p[r][j] · a_r[c] for j < l (acc is [l][e], contiguous)
+// acc[j][c] += Σ_r p[r][j] · alpha_r · a_r[c] for j < l (acc is [l][e], contiguous; alpha
+// null for all ones)
 TARGET ALWAYS_INLINE void NAME(block_rank_update)(const float *p, long lp, long l,
-                                                  const float *const a[RB], long e, float *acc) {
+                                                  const float *const a[RB], const float *alpha,
+                                                  long e, float *acc) {
     for (long c0 = 0; c0 < e; c0 += W) {
         _Static_assert(RB % 2 == 0, "the update below sums rows in pairs");
         VT ar[RB];
-        for (int r = 0; r < RB; r++) memcpy(&ar[r], a[r] + c0, sizeof ar[r]);
+        for (int r = 0; r < RB; r++) {
+            memcpy(&ar[r], a[r] + c0, sizeof ar[r]);
+            if (alpha) ar[r] *= alpha[r];
+        }
         for (long j = 0; j < l; j++) {
             VT x;
             memcpy(&x, acc + j * e + c0, sizeof x);
@@ -207,7 +212,9 @@ TARGET static void NAME(attention_backward)(const float *q, const float *k, cons
             gr[r] = g + i * ldg;
         }
         NAME(block_scores)(qr, kt, lp, e, p);
-        for (int r = 0; r < RB; r++) NAME(softmax_row)(p + r * lp, l, lp, 1);
+        // the weights stay unnormalised (E, with P = E / sum): the sums are folded into dS and dV
+        float inverse[RB];
+        for (int r = 0; r < RB; r++) inverse[r] = 1.0f / NAME(softmax_row)(p + r * lp, l, lp, 0);
         NAME(block_scores)(gr, vt, lp, e, ds);  // dP = dO Vᵀ
         for (int r = 0; r < RB; r++) {
             float *pr = p + r * lp, *dr = ds + r * lp;
@@ -217,7 +224,7 @@ TARGET static void NAME(attention_backward)(const float *q, const float *k, cons
                 memset(dr, 0, sizeof(float) * (size_t)l);
                 continue;
             }
-            // softmax backward: dS = P ⊙ (dP − Σ_j P dP)
+            // softmax backward: dS = P ⊙ (dP − Σ_j P dP), with P = inverse · E
             VT t = (VT){0};
             long j = 0;
             for (; j + W <= l; j += W) {
@@ -229,13 +236,15 @@ TARGET static void NAME(attention_backward)(const float *q, const float *k, cons
             float dot = 0;
             for (int c = 0; c < W; c++) dot += t[c];
             for (; j < l; j++) dot += pr[j] * dr[j];
-            for (j = 0; j < l; j++) dr[j] = pr[j] * (dr[j] - dot);
+            float inv = inverse[r];
+            dot *= inv;
+            for (j = 0; j < l; j++) dr[j] = inv * pr[j] * (dr[j] - dot);
         }
         float scales[RB];
         for (int r = 0; r < RB; r++) scales[r] = scale;
         NAME(block_times)(ds, lp, l, k, ld, e, scales, dq + i0 * ldd, ldd, rows);  // dQ = scale · dS K
-        NAME(block_rank_update)(ds, lp, l, qr, e, dka);  // dK += dSᵀ Q
-        NAME(block_rank_update)(p, lp, l, gr, e, dva);   // dV += Pᵀ dO
+        NAME(block_rank_update)(ds, lp, l, qr, 0, e, dka);       // dK += dSᵀ Q
+        NAME(block_rank_update)(p, lp, l, gr, inverse, e, dva);  // dV += Pᵀ dO
     }
     for (long j = 0; j < l; j++) {
         for (long c = 0; c < e; c++) {
