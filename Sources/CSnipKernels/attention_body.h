@@ -49,31 +49,24 @@ TARGET ALWAYS_INLINE void NAME(block_scores)(const float *const a[RB], const flo
 typedef uint32_t NAME(vu) __attribute__((vector_size(W * 4), aligned(4)));
 typedef int32_t NAME(vi) __attribute__((vector_size(W * 4), aligned(4)));
 
-// exp_nonpositive_core (kernel_math.h) on W lanes at once
+// exp for x ≤ 0 (max-subtracted scores) on W lanes: exp_core's reduction and polynomial, with
+// x clamped below at log 2^-126 so that 2^n is one normal float built from its bits (results
+// below 2^-126 come out as about 2^-126 instead of subnormal: nothing, beside the row's largest
+// term of 1). NaN stays NaN (the comparison keeps it, the polynomial carries it).
 TARGET ALWAYS_INLINE VT NAME(exp_nonpositive)(VT x) {
     const VT low = (VT){0} - 87.33654475f;
-    NAME(vu) below = (NAME(vu))(x < low);  // all ones where x < low (not for NaN, which stays)
+    NAME(vu) below = (NAME(vu))(x < low);  // all ones where x < low
     VT xc = (VT)(((NAME(vu))x & ~below) | ((NAME(vu))low & below));
-    const VT shifter = (VT){0} + 12582912.0f;
-    VT n = (xc * 1.44269504088896341f + shifter) - shifter;
-    VT r = xc - n * 0.693359375f;
-    r = r - n * -2.12194440e-4f;
-    VT p = (VT){0} + 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r * r + r + 1.0f;
+    VT n, p;
+    EXP_REDUCED(xc, n, p);
     NAME(vu) bits = ((NAME(vu))__builtin_convertvector(n, NAME(vi)) + 127u) << 23;
     return p * (VT)bits;
 }
 
-// softmax of s[0..<l] in place (max-subtracted); s has room for lp ≥ l (a multiple of W), and
-// s[l..<lp] is left 0, so that the exponentials and sums run in whole vectors. With
-// `normalize` false the weights are left unnormalised and their sum is returned (the caller
-// divides later); with it true, the return value is 1.
-TARGET ALWAYS_INLINE float NAME(softmax_row)(float *s, long l, long lp, int normalize) {
+// softmax numerators of s[0..<l] in place: e^(s_j − max), left unnormalised, their sum
+// returned (the callers fold 1/sum into what they compute from them). s has room for lp ≥ l (a
+// multiple of W), and s[l..<lp] is left 0, so that the exponentials and sums run in whole vectors.
+TARGET ALWAYS_INLINE float NAME(exp_row)(float *s, long l, long lp) {
     VT m;
     for (int k = 0; k < W; k++) m[k] = -INFINITY;
     long j = 0;
@@ -106,15 +99,7 @@ TARGET ALWAYS_INLINE float NAME(softmax_row)(float *s, long l, long lp, int norm
     for (j = lw; j < lp; j++) s[j] = 0;
     float total = 0;
     for (int k = 0; k < W; k++) total += t[k];
-    if (!normalize) return total;
-    VT inv = (VT){0} + 1.0f / total;
-    for (j = 0; j < lw; j += W) {
-        VT x;
-        memcpy(&x, s + j, sizeof x);
-        x *= inv;
-        memcpy(s + j, &x, sizeof x);
-    }
-    return 1;
+    return total;
 }
 
 // out_r[c] = alpha_r · Σ_{j<l} p[r][j] · b[j][c] for the first `rows` of the RB rows; even and
@@ -184,7 +169,7 @@ TARGET static void NAME(attention_forward)(const float *q, const float *k, const
         NAME(block_scores)(qr, kt, lp, e, s);
         // the weights stay unnormalised; each output row is divided by its sum instead
         float inverse[RB];
-        for (int r = 0; r < RB; r++) inverse[r] = 1.0f / NAME(softmax_row)(s + r * lp, l, lp, 0);
+        for (int r = 0; r < RB; r++) inverse[r] = 1.0f / NAME(exp_row)(s + r * lp, l, lp);
         NAME(block_times)(s, lp, l, v, ld, e, inverse, o + i0 * ldo, ldo, rows);
     }
 }
@@ -203,6 +188,8 @@ TARGET static void NAME(attention_backward)(const float *q, const float *k, cons
     transpose_padded(k, ld, l, e, scale, kt, lp);
     transpose_padded(v, ld, l, e, 1.0f, vt, lp);
     memset(dka, 0, sizeof(float) * (size_t)(2 * l * e));
+    float scales[RB];  // dQ's factor, the same for every row
+    for (int r = 0; r < RB; r++) scales[r] = scale;
     for (long i0 = 0; i0 < l; i0 += RB) {
         long rows = l - i0 < RB ? l - i0 : RB;
         const float *qr[RB], *gr[RB];
@@ -214,7 +201,7 @@ TARGET static void NAME(attention_backward)(const float *q, const float *k, cons
         NAME(block_scores)(qr, kt, lp, e, p);
         // the weights stay unnormalised (E, with P = E / sum): the sums are folded into dS and dV
         float inverse[RB];
-        for (int r = 0; r < RB; r++) inverse[r] = 1.0f / NAME(softmax_row)(p + r * lp, l, lp, 0);
+        for (int r = 0; r < RB; r++) inverse[r] = 1.0f / NAME(exp_row)(p + r * lp, l, lp);
         NAME(block_scores)(gr, vt, lp, e, ds);  // dP = dO Vᵀ
         for (int r = 0; r < RB; r++) {
             float *pr = p + r * lp, *dr = ds + r * lp;
@@ -240,8 +227,6 @@ TARGET static void NAME(attention_backward)(const float *q, const float *k, cons
             dot *= inv;
             for (j = 0; j < l; j++) dr[j] = inv * pr[j] * (dr[j] - dot);
         }
-        float scales[RB];
-        for (int r = 0; r < RB; r++) scales[r] = scale;
         NAME(block_times)(ds, lp, l, k, ld, e, scales, dq + i0 * ldd, ldd, rows);  // dQ = scale · dS K
         NAME(block_rank_update)(ds, lp, l, qr, 0, e, dka);       // dK += dSᵀ Q
         NAME(block_rank_update)(p, lp, l, gr, inverse, e, dva);  // dV += Pᵀ dO
