@@ -27,8 +27,8 @@ struct PretrainCommand: ParsableCommand {
             checkpoint (docs/SCALING.md).
             """)
 
-    @Option(help: "Model size: small (64 wide, 2 layers), medium (128 wide, 4 layers), paper, or a JSON file with a ModelConfig.")
-    var config = "small"
+    @Option(help: "Model size: small (64 wide, 2 layers; the default), medium (128 wide, 4 layers), paper, or a JSON file with a ModelConfig. New runs without --init-from only.")
+    var config: String?
 
     @Option(help: "Layers of the symbolic encoder when it should differ from the config's (the numeric encoder keeps them): depth where formulas are read, cheap since a formula is ~22 tokens against 200 points. New runs without --init-from only.")
     var symbolicLayers: Int?
@@ -146,6 +146,9 @@ struct PretrainCommand: ParsableCommand {
                 throw ValidationError("--symbolic-layers shapes a new model: leave it out with --resume and --init-from")
             }
         }
+        if let config, resume != nil || initFrom != nil {
+            throw ValidationError("--config \(config) shapes a new model: leave it out with --resume and --init-from (the run or model keeps its own)")
+        }
         if smoothMantissas && (resume != nil || initFrom != nil) {
             throw ValidationError("--smooth-mantissas shapes a new model: leave it out with --resume and --init-from")
         }
@@ -237,7 +240,7 @@ struct PretrainCommand: ParsableCommand {
                 note("resuming \(resume) at step \(trainer.step) (\(spec.description))")
             } else {
                 let start = try initFrom.map { try SNIPModel.load($0) }
-                var chosen = try start?.config ?? Self.modelConfig(config, maxInputDimension: maxInputDimension)
+                var chosen = try start?.config ?? Self.modelConfig(config ?? "small", maxInputDimension: maxInputDimension)
                 if let symbolicLayers { chosen.symbolicLayers = symbolicLayers }
                 if smoothMantissas { chosen.smoothMantissas = true }
                 if pointValues { chosen.pointValues = true }
@@ -269,6 +272,14 @@ struct PretrainCommand: ParsableCommand {
                     files: data, maxInputDimension: maxInputDimension, normalizeY: normalizeY, skeleton: skeleton,
                     straightLineKeep: keepStraightLines, sortPoints: sortPoints, siblingRate: siblings, redrawRate: redraws,
                     pointKeep: keepPoints)
+                if let start, start.contractIsRecorded {
+                    // the run's data and objective decide how the trained model reads its inputs
+                    let changes = Self.contractChanges(from: start.contract, to: ModelContract(
+                        normalizesY: normalizeY, skeleton: skeleton, similarity: objective.similarity, sortsPoints: sortPoints))
+                    for change in changes where group.isLeader {
+                        note("warning: --init-from \(initFrom!): \(change)")
+                    }
+                }
                 trainer = try Pretrainer(
                     model: try start?.extended(to: modelConfig, seed: seed) ?? SNIPModel(config: modelConfig, seed: seed), options: options, directory: out!, seed: seed,
                     data: spec, initializedFrom: initFrom, group: group)
@@ -338,6 +349,33 @@ struct PretrainCommand: ParsableCommand {
 
     /// The largest `--config` file read.
     static let maxConfigBytes = 1 << 20
+
+    /// One line for each way a run under `new` changes how a model trained under `old` reads
+    /// its inputs, with the flag that would keep it (empty when they read alike).
+    static func contractChanges(from old: ModelContract, to new: ModelContract) -> [String] {
+        var lines: [String] = []
+        if old.normalizesY != new.normalizesY {
+            lines.append(old.normalizesY
+                ? "it was trained on min-max scaled y, this run uses raw y (pass --normalize-y to keep it)"
+                : "it was trained on raw y, this run scales y to [0, 1] (leave out --normalize-y to keep it)")
+        }
+        if old.sortsPoints != new.sortsPoints {
+            lines.append(old.sortsPoints
+                ? "it reads points sorted by x, this run gives them as drawn (pass --sort-points to keep it)"
+                : "it reads points as drawn, this run sorts them by x (leave out --sort-points to keep it)")
+        }
+        if old.skeleton != new.skeleton {
+            lines.append(old.skeleton
+                ? "it reads skeletons, this run gives whole expressions (pass --skeleton to keep it)"
+                : "it reads whole expressions, this run gives skeletons (leave out --skeleton to keep it)")
+        }
+        if old.similarity != new.similarity {
+            lines.append(old.similarity == .dot
+                ? "it scores pairs by dot product, this run by cosine (--objective clip keeps it)"
+                : "it scores pairs by cosine, this run by dot product (--objective clip-normalized or siglip keeps it)")
+        }
+        return lines
+    }
 
     static func modelConfig(_ name: String, maxInputDimension: Int) throws -> ModelConfig {
         switch name {

@@ -120,6 +120,40 @@ struct PretrainCommandTests {
         #expect(resumed == 0, "\(resumedSays)")
     }
 
+    /// --init-from says when the new run would change how the model reads its inputs, and
+    /// refuses a --config the model would override.
+    @Test func initFromWarnsWhenTheInputContractChanges() throws {
+        let scaled = freshTemporaryPath("cli-scaled")
+        let again = freshTemporaryPath("cli-again")
+        defer {
+            for path in [scaled, again] { try? FileManager.default.removeItem(atPath: path) }
+        }
+        let (status, says) = try runSnip([
+            "pretrain", "--out", scaled, "--steps", "1", "--batch-size", "4", "--normalize-y", "--sort-points",
+        ])
+        #expect(status == 0, "\(says)")
+        let start = scaled + "/checkpoint.safetensors"
+        let (changed, changedSays) = try runSnip([
+            "pretrain", "--out", again, "--steps", "1", "--batch-size", "4", "--seed", "2", "--init-from", start,
+        ])
+        #expect(changed == 0, "\(changedSays)")
+        #expect(changedSays.contains("warning: --init-from \(start): it was trained on min-max scaled y, this run uses raw y (pass --normalize-y to keep it)"))
+        #expect(changedSays.contains("it reads points sorted by x, this run gives them as drawn (pass --sort-points to keep it)"))
+        try FileManager.default.removeItem(atPath: again)
+        let (kept, keptSays) = try runSnip([
+            "pretrain", "--out", again, "--steps", "1", "--batch-size", "4", "--seed", "2", "--init-from", start,
+            "--normalize-y", "--sort-points",
+        ])
+        #expect(kept == 0, "\(keptSays)")
+        #expect(!keptSays.contains("warning"), "\(keptSays)")
+        try FileManager.default.removeItem(atPath: again)
+        let (sized, sizedSays) = try runSnip([
+            "pretrain", "--out", again, "--steps", "1", "--init-from", start, "--config", "medium",
+        ])
+        #expect(sized != 0 && sizedSays.contains("--config medium shapes a new model"), "\(sizedSays)")
+        #expect(!FileManager.default.fileExists(atPath: again))
+    }
+
     @Test func badArgumentsFailWithAMessage() throws {
         let (status, output) = try runSnip(["pretrain", "--steps", "5"])
         #expect(status != 0 && output.contains("--out"))
