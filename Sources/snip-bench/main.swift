@@ -218,6 +218,7 @@ if only == "parts" {
 
 if only == "gemm-small" {
     // the products of a small-configuration training step, one thread: best of 30 (GFLOP/s)
+    snip_blas_set_num_threads(1)  // these calls go to OpenBLAS directly, past snip's own threading
     func best(_ repeats: Int = 30, _ body: () -> Void) -> Double {
         body()
         var b = Double.infinity
