@@ -49,57 +49,105 @@ TARGET ALWAYS_INLINE void NAME(block_scores)(const float *const a[RB], const flo
 typedef uint32_t NAME(vu) __attribute__((vector_size(W * 4), aligned(4)));
 typedef int32_t NAME(vi) __attribute__((vector_size(W * 4), aligned(4)));
 
-// exp for x ≤ 0 (max-subtracted scores) on W lanes: exp_core's reduction and polynomial, with
-// x clamped below at log 2^-126 so that 2^n is one normal float built from its bits (results
-// below 2^-126 come out as about 2^-126 instead of subnormal: nothing, beside the row's largest
-// term of 1). NaN stays NaN (the comparison keeps it, the polynomial carries it).
-TARGET ALWAYS_INLINE VT NAME(exp_nonpositive)(VT x) {
-    const VT low = (VT){0} - 87.33654475f;
+// 2^x for x ≤ 0 on W lanes: the softmax's exponential, since the scores are made in log2 units
+// (Kᵀ is scaled by log2 e as well) and max-subtracted. x = n + f with n = round(x), |f| ≤ 1/2;
+// 2^f is a degree-6 polynomial (a near-minimax fit: relative error 2e-9, under 1e-7 once
+// evaluated in float) and 2^n is added to its exponent bits. x is clamped below at -125 so that
+// the result stays a normal float (terms below 2^-125 of the row's largest, which is 1, add
+// nothing to the row's sum). NaN stays NaN (the comparison keeps it, the polynomial carries it,
+// and n converts to 0x80000000, which adds nothing once shifted).
+TARGET ALWAYS_INLINE VT NAME(exp2_nonpositive)(VT x) {
+    const VT low = (VT){0} - 125.0f;
     NAME(vu) below = (NAME(vu))(x < low);  // all ones where x < low
     VT xc = (VT)(((NAME(vu))x & ~below) | ((NAME(vu))low & below));
-    VT n, p;
-    EXP_REDUCED(xc, n, p);
-    NAME(vu) bits = ((NAME(vu))__builtin_convertvector(n, NAME(vi)) + 127u) << 23;
-    return p * (VT)bits;
+    VT n = (xc + 12582912.0f) - 12582912.0f;  // adding and subtracting 1.5·2^23 rounds
+    VT f = xc - n;
+    VT p = 1.5353361867e-4f * f + 1.3398874786e-3f;
+    p = p * f + 9.6184373609e-3f;
+    p = p * f + 5.5503324702e-2f;
+    p = p * f + 2.4022647914e-1f;
+    p = p * f + 6.9314720286e-1f;
+    p = p * f + 1.0f;
+    return (VT)((NAME(vu))p + ((NAME(vu))__builtin_convertvector(n, NAME(vi)) << 23));
 }
 
-// softmax numerators of s[0..<l] in place: e^(s_j − max), left unnormalised, their sum
-// returned (the callers fold 1/sum into what they compute from them). s has room for lp ≥ l (a
-// multiple of W), and s[l..<lp] is left 0, so that the exponentials and sums run in whole vectors.
+// a where a > b, else b (b where either is NaN): one compare-and-select
+TARGET ALWAYS_INLINE VT NAME(vmax)(VT a, VT b) {
+    NAME(vi) greater = (NAME(vi))(a > b);
+    return (VT)(((NAME(vi))a & greater) | ((NAME(vi))b & ~greater));
+}
+
+// the W lanes of v halved onto each other: their maximum (max) or sum (!max), as a tree
+TARGET ALWAYS_INLINE float NAME(fold)(VT v, int max) {
+    float h[W];
+    memcpy(h, &v, sizeof h);
+    for (int w = W / 2; w >= 1; w /= 2)
+        for (int k = 0; k < w; k++) h[k] = max ? (h[k + w] > h[k] ? h[k + w] : h[k]) : h[k] + h[k + w];
+    return h[0];
+}
+
+// softmax numerators of s[0..<l] (scores in log2 units) in place: 2^(s_j − max), left
+// unnormalised, their sum returned (the callers fold 1/sum into what they compute from them).
+// s has room for lp ≥ l (a multiple of W), and s[l..<lp] is left 0, so that everything runs in
+// whole vectors: the last, partial one is masked. A NaN score is passed over by the maximum and
+// comes out of the exponential as NaN, so the sum, and everything divided by it, is NaN.
 TARGET ALWAYS_INLINE float NAME(exp_row)(float *s, long l, long lp) {
-    VT m;
-    for (int k = 0; k < W; k++) m[k] = -INFINITY;
+    long full = l / W * W;
+    NAME(vi) lanes, tail;  // tail: all ones in the lanes of the last vector below l
+    for (int k = 0; k < W; k++) lanes[k] = k, tail[k] = (int32_t)(l - full);
+    tail = (NAME(vi))(lanes < tail);
+    VT m0, m1;
+    for (int k = 0; k < W; k++) m0[k] = m1[k] = -INFINITY;
     long j = 0;
-    for (; j + W <= l; j += W) {
-        VT x;
+    for (; j + 2 * W <= full; j += 2 * W) {
+        VT x, y;
         memcpy(&x, s + j, sizeof x);
-        m = __builtin_elementwise_max(m, x);
+        memcpy(&y, s + j + W, sizeof y);
+        m0 = NAME(vmax)(x, m0);
+        m1 = NAME(vmax)(y, m1);
     }
-    float best = -INFINITY;
-    for (int k = 0; k < W; k++) best = m[k] > best ? m[k] : best;
-    for (; j < l; j++) best = s[j] > best ? s[j] : best;
-    long lw = (l + W - 1) / W * W;  // ≤ lp
-    // exponentials and their sum in one pass; the lanes past l (padding) are set to 0 first
-    VT t = (VT){0};
-    for (j = 0; j + W <= l; j += W) {
+    if (j < full) {
         VT x;
         memcpy(&x, s + j, sizeof x);
-        x = NAME(exp_nonpositive)(x - best);
+        m0 = NAME(vmax)(x, m0);
+    }
+    if (full < l) {
+        VT x;
+        memcpy(&x, s + full, sizeof x);
+        m1 = NAME(vmax)((VT)(((NAME(vi))x & tail) | ((NAME(vi))m1 & ~tail)), m1);
+    }
+    float best = NAME(fold)(NAME(vmax)(m0, m1), 1);
+    // exponentials and their sum in one pass
+    VT t0 = (VT){0}, t1 = (VT){0};
+    for (j = 0; j + 2 * W <= full; j += 2 * W) {
+        VT x, y;
+        memcpy(&x, s + j, sizeof x);
+        memcpy(&y, s + j + W, sizeof y);
+        x = NAME(exp2_nonpositive)(x - best);
+        y = NAME(exp2_nonpositive)(y - best);
         memcpy(s + j, &x, sizeof x);
-        t += x;
+        memcpy(s + j + W, &y, sizeof y);
+        t0 += x;
+        t1 += y;
     }
-    if (j < l) {
+    if (j < full) {
         VT x;
         memcpy(&x, s + j, sizeof x);
-        x = NAME(exp_nonpositive)(x - best);
-        for (long k = l - j; k < W; k++) x[k] = 0;
+        x = NAME(exp2_nonpositive)(x - best);
         memcpy(s + j, &x, sizeof x);
-        t += x;
+        t0 += x;
+        j += W;
     }
-    for (j = lw; j < lp; j++) s[j] = 0;
-    float total = 0;
-    for (int k = 0; k < W; k++) total += t[k];
-    return total;
+    if (full < l) {
+        VT x;
+        memcpy(&x, s + full, sizeof x);
+        x = (VT)((NAME(vi))NAME(exp2_nonpositive)(x - best) & tail);
+        memcpy(s + full, &x, sizeof x);
+        t1 += x;
+        j += W;
+    }
+    for (; j < lp; j += W) memset(s + j, 0, sizeof(VT));
+    return NAME(fold)(t0 + t1, 0);
 }
 
 // out_r[c] = alpha_r · Σ_{j<l} p[r][j] · b[j][c] for the first `rows` of the RB rows; even and
@@ -158,9 +206,9 @@ TARGET static void NAME(attention_forward)(const float *q, const float *k, const
                                            long ld, float *o, long ldo, long l, long e,
                                            float scale, float *scratch) {
     long lp = (l + W - 1) / W * W;  // keys padded to whole vectors
-    float *kt = scratch;      // [e][lp]: scale · Kᵀ
+    float *kt = scratch;      // [e][lp]: scale · log2 e · Kᵀ (scores in log2 units)
     float *s = kt + e * lp;   // [RB][lp]: a block's scores, then weights
-    transpose_padded(k, ld, l, e, scale, kt, lp);
+    transpose_padded(k, ld, l, e, scale * LOG2E, kt, lp);
     for (long i0 = 0; i0 < l; i0 += RB) {
         long rows = l - i0 < RB ? l - i0 : RB;
         const float *qr[RB];
@@ -179,13 +227,13 @@ TARGET static void NAME(attention_backward)(const float *q, const float *k, cons
                                             float *dk, float *dv, long ldd, long l, long e,
                                             float scale, float *scratch) {
     long lp = (l + W - 1) / W * W;  // keys padded to whole vectors
-    float *kt = scratch;        // [e][lp]: scale · Kᵀ
+    float *kt = scratch;        // [e][lp]: scale · log2 e · Kᵀ (scores in log2 units)
     float *vt = kt + e * lp;    // [e][lp]: Vᵀ
     float *p = vt + e * lp;     // [RB][lp]: a block's weights P
     float *ds = p + RB * lp;    // [RB][lp]: dP, then the score gradients dS
     float *dka = ds + RB * lp;  // [l][e]: dS ᵀ Q (times scale at the end)
     float *dva = dka + l * e;   // [l][e]: Pᵀ dO
-    transpose_padded(k, ld, l, e, scale, kt, lp);
+    transpose_padded(k, ld, l, e, scale * LOG2E, kt, lp);
     transpose_padded(v, ld, l, e, 1.0f, vt, lp);
     memset(dka, 0, sizeof(float) * (size_t)(2 * l * e));
     float scales[RB];  // dQ's factor, the same for every row
@@ -211,30 +259,37 @@ TARGET static void NAME(attention_backward)(const float *q, const float *k, cons
                 memset(dr, 0, sizeof(float) * (size_t)l);
                 continue;
             }
-            // softmax backward: dS = P ⊙ (dP − Σ_j P dP), with P = inverse · E
+            // softmax backward: dS = P ⊙ (dP − Σ_j P dP), with P = inverse · E; in whole
+            // vectors, since both rows are 0 from l to lp (E by exp_row, dP from Vᵀ's padding)
             VT t = (VT){0};
-            long j = 0;
-            for (; j + W <= l; j += W) {
+            for (long j = 0; j < lp; j += W) {
                 VT x, y;
                 memcpy(&x, pr + j, sizeof x);
                 memcpy(&y, dr + j, sizeof y);
                 t += x * y;
             }
-            float dot = 0;
-            for (int c = 0; c < W; c++) dot += t[c];
-            for (; j < l; j++) dot += pr[j] * dr[j];
             float inv = inverse[r];
-            dot *= inv;
-            for (j = 0; j < l; j++) dr[j] = inv * pr[j] * (dr[j] - dot);
+            float dot = NAME(fold)(t, 0) * inv;
+            for (long j = 0; j < lp; j += W) {
+                VT x, y;
+                memcpy(&x, pr + j, sizeof x);
+                memcpy(&y, dr + j, sizeof y);
+                y = inv * x * (y - dot);
+                memcpy(dr + j, &y, sizeof y);
+            }
         }
         NAME(block_times)(ds, lp, l, k, ld, e, scales, dq + i0 * ldd, ldd, rows);  // dQ = scale · dS K
         NAME(block_rank_update)(ds, lp, l, qr, 0, e, dka);       // dK += dSᵀ Q
         NAME(block_rank_update)(p, lp, l, gr, inverse, e, dva);  // dV += Pᵀ dO
     }
     for (long j = 0; j < l; j++) {
-        for (long c = 0; c < e; c++) {
-            dk[j * ldd + c] = scale * dka[j * e + c];
-            dv[j * ldd + c] = dva[j * e + c];
+        for (long c0 = 0; c0 < e; c0 += W) {  // e is a multiple of W
+            VT x, y;
+            memcpy(&x, dka + j * e + c0, sizeof x);
+            memcpy(&y, dva + j * e + c0, sizeof y);
+            x *= scale;
+            memcpy(dk + j * ldd + c0, &x, sizeof x);
+            memcpy(dv + j * ldd + c0, &y, sizeof y);
         }
     }
 }

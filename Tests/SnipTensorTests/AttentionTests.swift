@@ -62,7 +62,7 @@ struct AttentionTests {
     }
 
     /// Scores far apart (weights that underflow below float's normal range, where the kernel's
-    /// exponential stops at 2^-126) still give the float64 softmax, at lengths that fill whole
+    /// exponential stops at 2^-125) still give the float64 softmax, at lengths that fill whole
     /// 16-lane vectors and leave a partial one; a NaN in one sequence's keys makes that
     /// sequence's outputs NaN and leaves the other sequence alone.
     @Test func fusedKernelHandlesUnderflowAndNaN() {
