@@ -40,6 +40,14 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     /// An annealing phase that ends the run (nil: none): the learning rate falls linearly to 0
     /// over its updates, and the run stops when they are done.
     public var cooldown: Cooldown?
+    /// Updates the learning-rate schedule counts as done before this run's first (nil: none):
+    /// a run that starts from a trained model's weights (`--init-from`) continues that model's
+    /// schedule instead of warming up to the peak again, after a ramp of ``scheduleRamp``
+    /// updates for the fresh optimiser state.
+    public var scheduleOffset: Int?
+
+    /// Updates over which a shifted schedule (``scheduleOffset``) ramps up from 0.
+    public static let scheduleRamp = 100
 
     /// The last updates of a run, over which the learning rate falls linearly to 0.
     public struct Cooldown: Codable, Equatable, Sendable {
@@ -57,7 +65,8 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     /// The learning rate schedule these options give: inverse-sqrt with warm-up, ending in the
     /// cool-down where there is one.
     public var schedule: LearningRateSchedule {
-        let base = LearningRateSchedule.inverseSquareRoot(peak: learningRate, warmup: warmup)
+        let inverseSquareRoot = LearningRateSchedule.inverseSquareRoot(peak: learningRate, warmup: warmup)
+        let base = scheduleOffset.map { .shifted(base: inverseSquareRoot, by: $0, ramp: Self.scheduleRamp) } ?? inverseSquareRoot
         return cooldown.map { .linearCooldown(base: base, from: $0.from, steps: $0.steps) } ?? base
     }
 
@@ -66,6 +75,7 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case batchSize, learningRate, warmup, clipNorm, temperature, checkpointEvery, objective, lookAlikeTargets
         case validateEvery, validationData, validationCount, averageDecay, validationRule, propertyWeight, cooldown
+        case scheduleOffset
     }
 
     /// Reads options; runs recorded before a field existed get its default.
@@ -93,6 +103,11 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
         if let cooldown, cooldown.from < 0 || cooldown.steps < 1 {
             throw DecodingError.dataCorruptedError(
                 forKey: .cooldown, in: c, debugDescription: "cooldown needs from ≥ 0 and steps ≥ 1, not \(cooldown)")
+        }
+        scheduleOffset = try c.decodeIfPresent(Int.self, forKey: .scheduleOffset)
+        if let scheduleOffset, scheduleOffset < 0 {
+            throw DecodingError.dataCorruptedError(
+                forKey: .scheduleOffset, in: c, debugDescription: "scheduleOffset must be ≥ 0, not \(scheduleOffset)")
         }
     }
 }

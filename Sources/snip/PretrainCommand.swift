@@ -108,6 +108,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "End the run by annealing: the learning rate falls linearly to 0 over the last N steps of --steps (with --resume: over the next N steps from the checkpoint, after which the run stops; recorded in run.json, so a later --resume finishes the same fall).")
     var cooldown: Int?
 
+    @Option(help: "Start the learning-rate schedule as if N updates were done (with --init-from: give the step the model's run ended at, and the rate continues where that run left it instead of warming up to --lr again; it ramps up from 0 over the first 100 updates for the fresh optimiser state). Recorded in run.json.")
+    var lrScheduleFrom: Int?
+
     @Option(help: "Train on these data.prefix files instead of generated functions.")
     var data: [String] = []
 
@@ -160,6 +163,12 @@ struct PretrainCommand: ParsableCommand {
         }
         if let cooldown {
             try Flags.check(cooldown, "--cooldown", in: 1...(resume == nil ? steps : Flags.maxSteps))
+        }
+        if let lrScheduleFrom {
+            try Flags.check(lrScheduleFrom, "--lr-schedule-from", in: 0...Flags.maxSteps)
+            if resume != nil {
+                throw ValidationError("--lr-schedule-from starts a new run's schedule: leave it out with --resume (the run keeps its own)")
+            }
         }
         guard keepStraightLines.isFinite, (0...1).contains(keepStraightLines) else {
             throw ValidationError("--keep-straight-lines must be a probability in [0, 1], not \(keepStraightLines)")
@@ -265,6 +274,7 @@ struct PretrainCommand: ParsableCommand {
                 options.validationRule = selectBy
                 options.propertyWeight = propertyWeight
                 options.cooldown = cooldown.map { .init(from: self.steps - $0, steps: $0) }
+                options.scheduleOffset = lrScheduleFrom
                 if lookAlikeTargets && !data.isEmpty {
                     throw ValidationError("--look-alike-targets needs generated data (leave out --data)")
                 }

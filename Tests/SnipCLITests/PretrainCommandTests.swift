@@ -147,6 +147,20 @@ struct PretrainCommandTests {
         #expect(kept == 0, "\(keptSays)")
         #expect(!keptSays.contains("warning"), "\(keptSays)")
         try FileManager.default.removeItem(atPath: again)
+        // the schedule continues from where the model's run would stand
+        let (shifted, shiftedSays) = try runSnip([
+            "pretrain", "--out", again, "--steps", "1", "--batch-size", "4", "--seed", "2", "--init-from", start,
+            "--normalize-y", "--sort-points", "--lr", "1e-3", "--warmup", "500", "--lr-schedule-from", "22000",
+        ])
+        #expect(shifted == 0, "\(shiftedSays)")
+        let metrics = try String(contentsOfFile: again + "/metrics.jsonl", encoding: .utf8)
+        let first = try #require(metrics.split(separator: "\n").first.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        let rate = try #require(first["learningRate"] as? Double)
+        #expect(Swift.abs(rate - 1e-3 * (500.0 / 22_000).squareRoot() / 100) < 1e-12, "\(rate)")
+        #expect(try String(contentsOfFile: again + "/run.json", encoding: .utf8).contains("\"scheduleOffset\" : 22000"))
+        let (refused, refusedSays) = try runSnip(["pretrain", "--resume", again, "--lr-schedule-from", "5"])
+        #expect(refused != 0 && refusedSays.contains("--lr-schedule-from"), "\(refusedSays)")
+        try FileManager.default.removeItem(atPath: again)
         let (sized, sizedSays) = try runSnip([
             "pretrain", "--out", again, "--steps", "1", "--init-from", start, "--config", "medium",
         ])

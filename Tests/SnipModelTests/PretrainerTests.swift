@@ -101,6 +101,27 @@ struct PretrainerTests {
         }
     }
 
+    /// A schedule offset is recorded, read back (absent in older runs), shifts the schedule the
+    /// optimiser follows, and keeps a cool-down's fall relative to it.
+    @Test func aScheduleOffsetContinuesTheInverseSquareRoot() throws {
+        var options = PretrainingOptions()
+        options.learningRate = 1e-3
+        options.warmup = 500
+        #expect(try JSONDecoder().decode(PretrainingOptions.self, from: JSONEncoder().encode(options)).scheduleOffset == nil)
+        options.scheduleOffset = 22_000
+        let decoded = try JSONDecoder().decode(PretrainingOptions.self, from: JSONEncoder().encode(options))
+        #expect(decoded.scheduleOffset == 22_000 && decoded.schedule == options.schedule)
+        let continued = 1e-3 * (500.0 / 22_100).squareRoot()  // after the 100-update ramp
+        #expect(Swift.abs(options.schedule.rate(after: 100) - continued) < 1e-12)
+        #expect(Swift.abs(options.schedule.rate(after: 0) - 1e-3 * (500.0 / 22_000).squareRoot() / 100) < 1e-12)
+        options.cooldown = .init(from: 200, steps: 10)
+        #expect(Swift.abs(options.schedule.rate(after: 205) - 1e-3 * (500.0 / 22_200).squareRoot() / 2) < 1e-12)
+        options.scheduleOffset = -1
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(PretrainingOptions.self, from: JSONEncoder().encode(options))
+        }
+    }
+
     @Test func aNewRunRefusesAnExistingDirectory() throws {
         let directory = freshTemporaryPath("run-existing")
         defer { try? FileManager.default.removeItem(atPath: directory) }

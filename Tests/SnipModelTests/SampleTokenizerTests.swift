@@ -41,7 +41,7 @@ struct SampleTokenizerTests {
         for i in 0..<2_000 {
             let scale = pow(10, Double(Int.random(in: -40...40, using: &generator)))
             x.append([Double.random(in: -5...5, using: &generator) * scale, i % 3 == 0 ? 0 : -Double(i) / 7])
-            y.append(i % 11 == 0 ? 5e-324 : (i % 13 == 0 ? 1e-150 : Double.random(in: 0...1, using: &generator)))
+            y.append(i % 11 == 0 ? Double.leastNonzeroMagnitude : (i % 13 == 0 ? 1e-150 : Double.random(in: 0...1, using: &generator)))
         }
         let ids = try tokenizer.pointIDs(x: x, y: y)
         var expected: [Int] = []

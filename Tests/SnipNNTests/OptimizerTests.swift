@@ -49,6 +49,18 @@ struct OptimizerTests {
         #expect(decoded == cooled)
     }
 
+    @Test func aShiftedScheduleContinuesTheBaseAfterARamp() {
+        let base = LearningRateSchedule.inverseSquareRoot(peak: 1e-3, warmup: 4)
+        let shifted = LearningRateSchedule.shifted(base: base, by: 16, ramp: 4)
+        // base(16) = 5e-4: the first update gets a quarter of it, the fourth all of base(19)
+        #expect(Swift.abs(shifted.rate(after: 0) - 5e-4 / 4) < 1e-15)
+        #expect(Swift.abs(shifted.rate(after: 1) - base.rate(after: 17) / 2) < 1e-15)
+        for n in [3, 4, 10, 1000] { #expect(shifted.rate(after: n) == base.rate(after: 16 + n), "updates \(n)") }
+        #expect(LearningRateSchedule.shifted(base: base, by: 0, ramp: 1).rate(after: 5) == base.rate(after: 5))
+        let decoded = try? JSONDecoder().decode(LearningRateSchedule.self, from: JSONEncoder().encode(shifted))
+        #expect(decoded == shifted)
+    }
+
     @Test func pytorchAdamWStep() {
         // one step of torch.optim.AdamW(lr=0.1, weight_decay=0.01) from p=1 with g=0.5:
         // p·(1 − 0.001) − 0.1 · m̂/(√v̂ + 1e-8) with m̂ = 0.5, √v̂ = 0.5

@@ -11,6 +11,11 @@ public enum LearningRateSchedule: Codable, Equatable, Sendable {
     /// over `steps` updates (the update after `from + k` earlier ones gets `(steps − k) / steps`
     /// of it), and 0 after: an annealing phase at the end of a run.
     indirect case linearCooldown(base: LearningRateSchedule, from: Int, steps: Int)
+    /// `base` as if `by` updates had been done before this run's first, ramped up linearly over
+    /// this run's first `ramp` updates (the update after `k` earlier ones gets
+    /// `min(1, (k + 1) / ramp)` of `base`'s rate after `by + k`): a run that continues an
+    /// earlier one's weights with a fresh optimiser picks the rate up where that run left it.
+    indirect case shifted(base: LearningRateSchedule, by: Int, ramp: Int)
 
     /// The reference's pre-training schedule: warm-up over 10,000 updates from 1e-7.
     public static func reference(peak: Double) -> LearningRateSchedule {
@@ -31,6 +36,8 @@ public enum LearningRateSchedule: Codable, Equatable, Sendable {
             guard updates >= from else { return base.rate(after: updates) }
             let left = max(0, steps - (updates - from))
             return steps > 0 ? base.rate(after: from) * Double(left) / Double(steps) : 0
+        case .shifted(let base, let by, let ramp):
+            return base.rate(after: by + updates) * min(1, Double(updates + 1) / Double(max(ramp, 1)))
         }
     }
 }

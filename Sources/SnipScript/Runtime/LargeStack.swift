@@ -23,7 +23,7 @@ public enum LargeStack {
     public static var isCurrent: Bool { floor != 0 }
 
     /// The thread-specific key holding `floor`.
-    nonisolated(unsafe) private static let floorKey: pthread_key_t = {
+    private static let floorKey: pthread_key_t = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         return key
