@@ -77,12 +77,12 @@ TARGET ALWAYS_INLINE VT NAME(vmax)(VT a, VT b) {
     return (VT)(((NAME(vi))a & greater) | ((NAME(vi))b & ~greater));
 }
 
-// the W lanes of v halved onto each other: their maximum (max) or sum (!max), as a tree
-TARGET ALWAYS_INLINE float NAME(fold)(VT v, int max) {
+// the W lanes of v folded in halves, as a tree: their maximum (maximum ≠ 0) or their sum
+TARGET ALWAYS_INLINE float NAME(fold)(VT v, int maximum) {
     float h[W];
     memcpy(h, &v, sizeof h);
     for (int w = W / 2; w >= 1; w /= 2)
-        for (int k = 0; k < w; k++) h[k] = max ? (h[k + w] > h[k] ? h[k + w] : h[k]) : h[k] + h[k + w];
+        for (int k = 0; k < w; k++) h[k] = maximum ? (h[k + w] > h[k] ? h[k + w] : h[k]) : h[k] + h[k + w];
     return h[0];
 }
 
@@ -94,7 +94,10 @@ TARGET ALWAYS_INLINE float NAME(fold)(VT v, int max) {
 TARGET ALWAYS_INLINE float NAME(exp_row)(float *s, long l, long lp) {
     long full = l / W * W;
     NAME(vi) lanes, tail;  // tail: all ones in the lanes of the last vector below l
-    for (int k = 0; k < W; k++) lanes[k] = k, tail[k] = (int32_t)(l - full);
+    for (int k = 0; k < W; k++) {
+        lanes[k] = k;
+        tail[k] = (int32_t)(l - full);
+    }
     tail = (NAME(vi))(lanes < tail);
     VT m0, m1;
     for (int k = 0; k < W; k++) m0[k] = m1[k] = -INFINITY;
