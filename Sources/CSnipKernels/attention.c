@@ -10,7 +10,6 @@
 #pragma clang diagnostic ignored "-Wpsabi"
 
 #define RB_MAX 8  // the most query rows per block of any build
-#define LOG2E 1.44269504088896341f  // scores are made in log2 units, for the softmax's 2^x
 
 // keys padded to a multiple of 32: room for what any build pads to (a multiple of its width)
 ALWAYS_INLINE long attention_padded(long l) { return (l + 31) / 32 * 32; }

@@ -49,6 +49,11 @@ TARGET ALWAYS_INLINE void NAME(block_scores)(const float *const a[RB], const flo
 typedef uint32_t NAME(vu) __attribute__((vector_size(W * 4), aligned(4)));
 typedef int32_t NAME(vi) __attribute__((vector_size(W * 4), aligned(4)));
 
+// a in the lanes where mask is all ones, b where it is 0 (mask: a vector comparison's result)
+TARGET ALWAYS_INLINE VT NAME(select)(NAME(vi) mask, VT a, VT b) {
+    return (VT)(((NAME(vi))a & mask) | ((NAME(vi))b & ~mask));
+}
+
 // 2^x for x ≤ 0 on W lanes: the softmax's exponential, since the scores are made in log2 units
 // (Kᵀ is scaled by log2 e as well) and max-subtracted. x = n + f with n = round(x), |f| ≤ 1/2;
 // 2^f is a degree-6 polynomial (a near-minimax fit: relative error 2e-9, under 1e-7 once
@@ -58,8 +63,7 @@ typedef int32_t NAME(vi) __attribute__((vector_size(W * 4), aligned(4)));
 // and n converts to 0x80000000, which adds nothing once shifted).
 TARGET ALWAYS_INLINE VT NAME(exp2_nonpositive)(VT x) {
     const VT low = (VT){0} - 125.0f;
-    NAME(vu) below = (NAME(vu))(x < low);  // all ones where x < low
-    VT xc = (VT)(((NAME(vu))x & ~below) | ((NAME(vu))low & below));
+    VT xc = NAME(select)((NAME(vi))(x < low), low, x);
     VT n = (xc + 12582912.0f) - 12582912.0f;  // adding and subtracting 1.5·2^23 rounds
     VT f = xc - n;
     VT p = 1.5353361867e-4f * f + 1.3398874786e-3f;
@@ -72,10 +76,7 @@ TARGET ALWAYS_INLINE VT NAME(exp2_nonpositive)(VT x) {
 }
 
 // a where a > b, else b (b where either is NaN): one compare-and-select
-TARGET ALWAYS_INLINE VT NAME(vmax)(VT a, VT b) {
-    NAME(vi) greater = (NAME(vi))(a > b);
-    return (VT)(((NAME(vi))a & greater) | ((NAME(vi))b & ~greater));
-}
+TARGET ALWAYS_INLINE VT NAME(vmax)(VT a, VT b) { return NAME(select)((NAME(vi))(a > b), a, b); }
 
 // the W lanes of v folded in halves, as a tree: their maximum (maximum ≠ 0) or their sum
 TARGET ALWAYS_INLINE float NAME(fold)(VT v, int maximum) {
@@ -117,7 +118,7 @@ TARGET ALWAYS_INLINE float NAME(exp_row)(float *s, long l, long lp) {
     if (full < l) {
         VT x;
         memcpy(&x, s + full, sizeof x);
-        m1 = NAME(vmax)((VT)(((NAME(vi))x & tail) | ((NAME(vi))m1 & ~tail)), m1);
+        m1 = NAME(vmax)(NAME(select)(tail, x, m1), m1);
     }
     float best = NAME(fold)(NAME(vmax)(m0, m1), 1);
     // exponentials and their sum in one pass

@@ -10,13 +10,15 @@
 
 ALWAYS_INLINE float bits_to_float(int32_t b) { float f; memcpy(&f, &b, 4); return f; }
 
+#define LOG2E 1.44269504088896341f
+
 // exp: x = n·ln 2 + r with n rounded to nearest (adding and subtracting 1.5·2^23 rounds) and
 // |r| ≤ ln 2 / 2, e^r by a degree-7 polynomial, and the scale 2^n applied in two halves so that
 // results between FLT_MAX/2 and FLT_MAX and subnormal results come out right.
 ALWAYS_INLINE float exp_core(float x) {
     float xc = x < -104.0f ? -104.0f : x;
     xc = xc > 89.0f ? 89.0f : xc;
-    float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    float n = (xc * LOG2E + 12582912.0f) - 12582912.0f;
     float r = xc - n * 0.693359375f;
     r = r - n * -2.12194440e-4f;
     float p = 1.9875691500e-4f * r + 1.3981999507e-3f;

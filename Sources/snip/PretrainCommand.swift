@@ -108,7 +108,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "End the run by annealing: the learning rate falls linearly to 0 over the last N steps of --steps (with --resume: over the next N steps from the checkpoint, after which the run stops; recorded in run.json, so a later --resume finishes the same fall).")
     var cooldown: Int?
 
-    @Option(help: "Start the learning-rate schedule as if N updates were done (with --init-from: give the step the model's run ended at, and the rate continues where that run left it instead of warming up to --lr again; it ramps up from 0 over the first 100 updates for the fresh optimiser state). Recorded in run.json.")
+    @Option(help: "Start the learning-rate schedule as if N updates were done (with --init-from: give the step the model's run ended at, and the rate continues where that run left it instead of warming up to --lr again; it ramps up from 0 over the first \(PretrainingOptions.scheduleRamp) updates for the fresh optimiser state). Recorded in run.json.")
     var lrScheduleFrom: Int?
 
     @Option(help: "Train on these data.prefix files instead of generated functions.")
@@ -286,7 +286,7 @@ struct PretrainCommand: ParsableCommand {
                     // the run's data and objective decide how the trained model reads its inputs
                     let changes = Self.contractChanges(from: start.contract, to: ModelContract(
                         normalizesY: normalizeY, skeleton: skeleton, similarity: objective.similarity, sortsPoints: sortPoints))
-                    for change in changes where group.isLeader {
+                    for change in changes {
                         note("warning: --init-from \(initFrom!): \(change)")
                     }
                 }
