@@ -11,11 +11,15 @@ extension SNIPModel {
     static let configKey = "snip.config"
 
     /// Writes the weights, config and contract (and `extraMetadata`) to a safetensors file,
-    /// atomically.
-    public func save(to path: String, extraMetadata: [String: String] = [:]) throws(CheckpointError) {
+    /// atomically; `storage: .float16` halves the file (weights rounded to float16, loaded back
+    /// as float32).
+    public func save(
+        to path: String, extraMetadata: [String: String] = [:], storage: SafeTensors.Storage = .float32
+    ) throws(CheckpointError) {
         try SafeTensors.write(
             namedParameters().map { ($0.key, $0.parameter.value) },
-            metadata: try checkpointMetadata(path: path).merging(extraMetadata) { own, _ in own }, to: path)
+            metadata: try checkpointMetadata(path: path).merging(extraMetadata) { own, _ in own }, to: path,
+            storage: storage)
     }
 
     /// The metadata every snip checkpoint carries: the config, the contract, the vocabulary

@@ -119,6 +119,25 @@ struct HardeningCLITests {
         #expect(status3 == 1 && output3.contains("never trained"), "\(output3)")
     }
 
+    /// `snip convert --half` writes float16 weights: about half the file, same model settings.
+    @Test func convertHalfWritesAHalfSizeModelThatLoads() throws {
+        let folder = freshTemporaryPath("hcli-half")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let model = folder + "/model.safetensors", half = folder + "/half.safetensors", again = folder + "/again.safetensors"
+        try SNIPModel(config: .small(), seed: 1).save(to: model)
+        let (status, output) = try runSnip(["convert", model, half, "--half"])
+        #expect(status == 0 && output.contains("(float16)"), "\(output)")
+        let fullSize = try #require(FileManager.default.attributesOfItem(atPath: model)[.size] as? Int)
+        let halfSize = try #require(FileManager.default.attributesOfItem(atPath: half)[.size] as? Int)
+        #expect(Double(halfSize) < 0.52 * Double(fullSize), "\(halfSize) of \(fullSize)")
+        // a half file reads back like any model (here converted back to float32)
+        let (status2, output2) = try runSnip(["convert", half, again])
+        #expect(status2 == 0 && !output2.contains("float16"), "\(output2)")
+        let loaded = try SNIPModel.load(again), original = try SNIPModel.load(model)
+        #expect(loaded.config == original.config && loaded.parameterCount == original.parameterCount)
+    }
+
     /// `snip convert` to a fifo writes through it and leaves it a fifo.
     @Test func convertWritesIntoAFifoInPlace() throws {
         let folder = freshTemporaryPath("hcli-fifo-folder")

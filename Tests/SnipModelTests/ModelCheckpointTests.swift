@@ -27,6 +27,33 @@ struct ModelCheckpointTests {
         }
     }
 
+    @Test func aHalfPrecisionFileLoadsTheRoundedWeightsAndEncodesAlike() throws {
+        let model = try SNIPModel(config: .small(), seed: 5)
+        model.contract.normalizesY = true
+        let full = temporaryPath("full.safetensors")
+        let half = temporaryPath("half.safetensors")
+        defer { unlink(full); unlink(half) }
+        try model.save(to: full)
+        try model.save(to: half, storage: .float16)
+        let fullSize = try #require(FileManager.default.attributesOfItem(atPath: full)[.size] as? Int)
+        let halfSize = try #require(FileManager.default.attributesOfItem(atPath: half)[.size] as? Int)
+        // the data halves; the header (config, contract, names) differs only in its byte offsets
+        let saved = fullSize - halfSize - model.parameterCount * 2
+        #expect(saved >= 0 && saved < 1024, "\(saved)")
+        let loaded = try SNIPModel.load(half)
+        #expect(loaded.config == model.config && loaded.contract == model.contract)
+        for ((name, a), (_, b)) in zip(loaded.namedParameters(), model.namedParameters()) {
+            #expect(a.value.scalars == b.value.scalars.map { Float(Float16($0)) }, "\(name)")
+        }
+        // the embeddings of a few expressions move by well under 1 % of their size
+        let expressions = [[4, 5, 6], [7, 8], [9, 10, 11, 12]]
+        let a = model.encodeSymbolic(expressions).latent.scalars
+        let b = loaded.encodeSymbolic(expressions).latent.scalars
+        let difference = zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
+        let size = a.map { $0 * $0 }.reduce(0, +).squareRoot()
+        #expect(difference > 0 && difference < 0.01 * size, "\(difference) of \(size)")
+    }
+
     @Test func parameterNamesAreTheReferenceKeys() throws {
         let model = try SNIPModel(config: .small(), seed: 1)
         let (tensors, _) = try SafeTensors.read(fixture("model.safetensors"))

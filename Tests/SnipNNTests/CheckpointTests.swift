@@ -108,6 +108,44 @@ struct SafeTensorsTests {
         #expect((8 + headerLength) % 8 == 0)
     }
 
+    @Test func halfPrecisionStoresRoundedValuesInHalfTheBytes() throws {
+        let full = temporaryPath("full.safetensors")
+        let half = temporaryPath("half.safetensors")
+        defer { unlink(full); unlink(half) }
+        // 0.1 and 1/3 are not float16 numbers; 65504 is the largest one, 1e-8 rounds to zero
+        let values: [Float] = [0.1, -1.0 / 3, 65504, 1e-8, 0, 2.5, -0.000123, 7]
+        let tensors = [("w", Tensor(values, shape: [2, 4])), ("b", Tensor(Array(repeating: 0.5, count: 64), shape: [64]))]
+        try SafeTensors.write(tensors, metadata: ["k": "v"], to: full)
+        try SafeTensors.write(tensors, metadata: ["k": "v"], to: half, storage: .float16)
+        let (read, metadata) = try SafeTensors.read(half)
+        #expect(metadata == ["k": "v"])
+        #expect(read["w"]?.shape == [2, 4] && read["b"]?.shape == [64])
+        #expect(read["w"]?.scalars == values.map { Float(Float16($0)) })
+        #expect(read["w"]?.scalars[0] == 0.099975586 && read["w"]?.scalars[3] == 0)
+        #expect(read["b"]?.scalars == Array(repeating: 0.5, count: 64))
+        // the data section is half as long
+        func dataBytes(_ path: String) throws -> Int {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return data.count - 8 - Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        }
+        #expect(try dataBytes(full) == 72 * 4 && dataBytes(half) == 72 * 2)
+    }
+
+    @Test func halfPrecisionRefusesValuesBeyondItsRangeAndWritesNothing() throws {
+        let path = temporaryPath("overflow.safetensors")
+        defer { unlink(path) }
+        do {
+            try SafeTensors.write([("ok", Tensor([1])), ("big", Tensor([1, 70000]))], to: path, storage: .float16)
+            Issue.record("70000 was written as float16")
+        } catch {
+            #expect(error.key == "big" && error.reason.contains("element 1") && error.reason.contains("float16"), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        // infinities and NaNs are kept as what they are
+        try SafeTensors.write([("x", Tensor([.infinity, -.infinity]))], to: path, storage: .float16)
+        #expect(try SafeTensors.read(path).tensors["x"]?.scalars == [.infinity, -.infinity])
+    }
+
     @Test func loadedTensorsAreIndependentValues() throws {
         let path = temporaryPath("cow.safetensors")
         defer { unlink(path) }

@@ -6,21 +6,43 @@ import SnipTensor
 /// tensor's dtype, shape and byte range, an optional `__metadata__` map of strings, then the raw
 /// little-endian data. snip's native checkpoint format.
 public enum SafeTensors {
-    /// Writes `tensors` (float32, in the given order) and string `metadata` to `path`
-    /// atomically.
+    /// How `write` stores the elements: float32 exactly, or float16 (IEEE half: half the bytes,
+    /// each value rounded to 11 significant bits, about 3 decimal digits; read back as float32).
+    public enum Storage: Sendable {
+        case float32, float16
+
+        var dtype: String { self == .float32 ? "F32" : "F16" }
+        var width: Int { self == .float32 ? 4 : 2 }
+    }
+
+    /// Writes `tensors` (in the given order) and string `metadata` to `path` atomically, each
+    /// element as `storage` says. float16 refuses values beyond its range (±65504) rather than
+    /// storing them as infinities.
     public static func write(
-        _ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String
+        _ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String,
+        storage: Storage = .float32
     ) throws(CheckpointError) {
         var names = Set<String>()
         for (name, _) in tensors where !names.insert(name).inserted {
             throw CheckpointError(path: path, key: name, "the name occurs twice")
         }
+        var halves: [[UInt16]] = []
+        if storage == .float16 {
+            for (name, tensor) in tensors {
+                let values = tensor.scalars
+                if let i = values.firstIndex(where: { $0.isFinite && !Float16($0).isFinite }) {
+                    throw CheckpointError(
+                        path: path, key: name, "element \(i) (\(values[i])) is beyond float16's range (±65504): write it as float32")
+                }
+                halves.append(values.map { Float16($0).bitPattern.littleEndian })
+            }
+        }
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
         for (name, tensor) in tensors {
-            let bytes = tensor.count * 4
-            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes]]
+            let bytes = tensor.count * storage.width
+            header[name] = ["dtype": storage.dtype, "shape": tensor.shape, "data_offsets": [offset, offset + bytes]]
             offset += bytes
         }
         var json: Data
@@ -37,8 +59,12 @@ public enum SafeTensors {
                 var length = UInt64(headerJSON.count).littleEndian
                 try withUnsafeBytes(of: &length) { try emit($0) }
                 try headerJSON.withUnsafeBytes { try emit($0) }
-                for (_, tensor) in tensors {
-                    try tensor.withUnsafeBufferPointer { try emit(UnsafeRawBufferPointer($0)) }
+                if storage == .float16 {
+                    for half in halves { try half.withUnsafeBytes { try emit($0) } }
+                } else {
+                    for (_, tensor) in tensors {
+                        try tensor.withUnsafeBufferPointer { try emit(UnsafeRawBufferPointer($0)) }
+                    }
                 }
             }
         } catch {
