@@ -71,30 +71,13 @@ typedef float vf16 __attribute__((vector_size(64), aligned(4)));
 #undef NAME
 #undef TARGET
 
-// 2: AVX-512, 1: AVX2+FMA, 0: baseline
-static int level(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-            __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
-            cached = 2;
-        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-            cached = 1;
-        else
-            cached = 0;
-    }
-    return cached;
-}
-#else
-static int level(void) { return 0; }
 #endif
 
 void snip_attention_forward(const float *q, const float *k, const float *v, long ld, float *o,
                             long ldo, long l, long e, float scale, float *scratch) {
     if (l <= 0) return;
 #if defined(__x86_64__)
-    int lv = level();
+    int lv = cpu_level();
     if (lv == 2 && e % 16 == 0) {
         attention_forward_avx512(q, k, v, ld, o, ldo, l, e, scale, scratch);
         return;
@@ -112,7 +95,7 @@ void snip_attention_backward(const float *q, const float *k, const float *v, lon
                              long l, long e, float scale, float *scratch) {
     if (l <= 0) return;
 #if defined(__x86_64__)
-    int lv = level();
+    int lv = cpu_level();
     if (lv == 2 && e % 16 == 0) {
         attention_backward_avx512(q, k, v, ld, g, ldg, dq, dk, dv, ldd, l, e, scale, scratch);
         return;

@@ -12,6 +12,27 @@ ALWAYS_INLINE float bits_to_float(int32_t b) { float f; memcpy(&f, &b, 4); retur
 
 #define LOG2E 1.44269504088896341f
 
+// The widest vector instruction set this CPU runs, looked up once: 2 AVX-512 (F, VL, BW, DQ),
+// 1 AVX2 + FMA, 0 baseline x86-64 (and every other architecture).
+static inline int cpu_level(void) {
+#if defined(__x86_64__)
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+            __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
+            cached = 2;
+        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+            cached = 1;
+        else
+            cached = 0;
+    }
+    return cached;
+#else
+    return 0;
+#endif
+}
+
 // exp: x = n·ln 2 + r with n rounded to nearest (adding and subtracting 1.5·2^23 rounds) and
 // |r| ≤ ln 2 / 2, e^r by a degree-7 polynomial, and the scale 2^n applied in two halves so that
 // results between FLT_MAX/2 and FLT_MAX and subnormal results come out right.

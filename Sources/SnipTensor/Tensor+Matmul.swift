@@ -44,19 +44,28 @@ func sgemm(
         beta: beta, c, ldc: ldc)
 }
 
-/// One SGEMM call on OpenBLAS as it is configured.
+/// One product on one thread's worth of work: the narrow kernel where it takes the shape
+/// (`NarrowProducts`), else one SGEMM call on OpenBLAS as it is configured.
 @inline(__always)
 func sgemmOnce(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
     _ a: UnsafePointer<Float>, lda: Int? = nil, _ b: UnsafePointer<Float>, ldb: Int? = nil,
     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int? = nil
 ) {
+    let lda = lda ?? (transposeA ? m : k)
+    let ldb = ldb ?? (transposeB ? k : n)
+    let ldc = ldc ?? n
+    if NarrowProducts.isEnabled && alpha == 1 && (beta == 0 || beta == 1)
+        && snip_narrow_gemm(
+            transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta == 1 ? 1 : 0, c, ldc) != 0
+    {
+        return
+    }
     _ = Runtime.blasConfigured
     snip_blas_sgemm(
         Int32(SnipBLASRowMajor), Int32(transposeA ? SnipBLASTranspose : SnipBLASNoTranspose),
         Int32(transposeB ? SnipBLASTranspose : SnipBLASNoTranspose), Int32(m), Int32(n), Int32(k), alpha,
-        a, Int32(lda ?? (transposeA ? m : k)), b, Int32(ldb ?? (transposeB ? k : n)), beta,
-        c, Int32(ldc ?? n))
+        a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
 /// Runs `count` independent products. Small ones (attention's per-head products) run one per

@@ -241,6 +241,10 @@ if only == "gemm-small" {
                             a.storage.pointer, Int32(k), w.storage.pointer, Int32(tb ? k : n), 0, c.storage.pointer, Int32(n))
         }
         report("sgemm \(rows)x\(k)x\(n) tb=\(tb)", 2.0 * Double(rows * k * n) / t / 1e9, "GFLOP/s")
+        let narrow = best {
+            _ = snip_narrow_gemm(0, tb ? 1 : 0, rows, n, k, a.storage.pointer, k, w.storage.pointer, tb ? k : n, 0, c.storage.pointer, n)
+        }
+        report("narrow \(rows)x\(k)x\(n) tb=\(tb)", 2.0 * Double(rows * k * n) / narrow / 1e9, "GFLOP/s")
     }
     // dW = gᵀ x: [n, k] = [rows, n]ᵀ [rows, k]
     for (k, n) in [(64, 64), (64, 256), (256, 64)] {
@@ -253,6 +257,10 @@ if only == "gemm-small" {
                             0, c.storage.pointer, Int32(k))
         }
         report("sgemm dW \(n)x\(k) over \(rows) rows", 2.0 * Double(rows * k * n) / t / 1e9, "GFLOP/s")
+        let narrow = best {
+            _ = snip_narrow_gemm(1, 0, n, k, rows, g.storage.pointer, n, x.storage.pointer, k, 0, c.storage.pointer, k)
+        }
+        report("narrow dW \(n)x\(k) over \(rows) rows", 2.0 * Double(rows * k * n) / narrow / 1e9, "GFLOP/s")
     }
     // attention, one sequence and head: L 200, E 16, rows strided by D 64
     let (l, e, d) = (200, 16, 64)

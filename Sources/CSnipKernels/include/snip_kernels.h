@@ -57,6 +57,14 @@ void snip_accumulate(const float *x, float *y, long n);
 void snip_adam(float *p, const float *g, float *m, float *v, long n, float b1, float b2, float c1,
                float c2, float eps, float scale, float step, float decay);
 
+/// C = op(A) · op(B), or C += op(A) · op(B) when `add` ≠ 0, row-major with leading dimensions
+/// lda, ldb, ldc, for the narrow products of small linear layers (A·Bᵀ and A·B with k·n ≤ 65536,
+/// Aᵀ·B with m·n ≤ 65536; n a multiple of 16, at most 1024) on CPUs with AVX-512. Returns 1 when
+/// it computed the product, 0 (touching nothing) when the shape or the CPU is not one it
+/// takes: the caller then uses BLAS.
+int snip_narrow_gemm(int transpose_a, int transpose_b, long m, long n, long k, const float *a,
+                     long lda, const float *b, long ldb, int add, float *c, long ldc);
+
 /// Self-attention of one sequence and head, fused: o = softmax(scale · q kᵀ) v, where q, k, v
 /// are [l, e] with row stride `ld` and o is [l, e] with row stride `ldo`. Query rows are taken
 /// four or eight at a time, so the [l, l] weights never exist as a whole. Needs
