@@ -57,7 +57,7 @@ func sgemmOnce(
     let ldc = ldc ?? n
     if NarrowProducts.isEnabled && alpha == 1 && (beta == 0 || beta == 1)
         && snip_narrow_gemm(
-            transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta == 1 ? 1 : 0, c, ldc) != 0
+            transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, nil, 0, beta == 1 ? 1 : 0, c, ldc) != 0
     {
         return
     }
@@ -179,18 +179,32 @@ extension Tensor {
         let inputs = weight.shape[1]
         let rows = x.count / Swift.max(inputs, 1)
         let result = Tensor.uninitialized(shape)
-        if let bias {
-            for r in 0..<rows {
-                (result.storage.pointer + r * outputs).update(from: bias.storage.pointer, count: outputs)
+        if NarrowProducts.accepts(transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs) {
+            // bias and ReLU inside the product: no separate passes over the output
+            let (px, pw, pb, py) = (
+                UnsafeSendable(x.storage.pointer), UnsafeSendable(weight.storage.pointer),
+                UnsafeSendable(bias.map { UnsafePointer($0.storage.pointer) }), UnsafeSendable(result.storage.pointer)
+            )
+            parallelChunks(rows, cost: inputs * outputs) { part in
+                let taken = snip_narrow_gemm(
+                    0, 1, part.count, outputs, inputs, px.value + part.lowerBound * inputs, inputs, pw.value, inputs,
+                    pb.value, relu ? 1 : 0, 0, py.value + part.lowerBound * outputs, outputs)
+                precondition(taken != 0, "the narrow product refused a shape it accepts")
             }
-        }
-        sgemm(
-            transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs,
-            x.storage.pointer, weight.storage.pointer, beta: bias == nil ? 0 : 1,
-            result.storage.pointer)
-        if relu {
-            let y = UnsafeSendable(result.storage.pointer)
-            parallelChunks(result.count) { r in snip_relu_in_place(y.value + r.lowerBound, r.count) }
+        } else {
+            if let bias {
+                for r in 0..<rows {
+                    (result.storage.pointer + r * outputs).update(from: bias.storage.pointer, count: outputs)
+                }
+            }
+            sgemm(
+                transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs,
+                x.storage.pointer, weight.storage.pointer, beta: bias == nil ? 0 : 1,
+                result.storage.pointer)
+            if relu {
+                let y = UnsafeSendable(result.storage.pointer)
+                parallelChunks(result.count) { r in snip_relu_in_place(y.value + r.lowerBound, r.count) }
+            }
         }
         var inputsList = [x, weight]
         if let bias { inputsList.append(bias) }

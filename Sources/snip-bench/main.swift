@@ -242,7 +242,7 @@ if only == "gemm-small" {
         }
         report("sgemm \(rows)x\(k)x\(n) tb=\(tb)", 2.0 * Double(rows * k * n) / t / 1e9, "GFLOP/s")
         let narrow = best {
-            _ = snip_narrow_gemm(0, tb ? 1 : 0, rows, n, k, a.storage.pointer, k, w.storage.pointer, tb ? k : n, 0, c.storage.pointer, n)
+            _ = snip_narrow_gemm(0, tb ? 1 : 0, rows, n, k, a.storage.pointer, k, w.storage.pointer, tb ? k : n, nil, 0, 0, c.storage.pointer, n)
         }
         report("narrow \(rows)x\(k)x\(n) tb=\(tb)", 2.0 * Double(rows * k * n) / narrow / 1e9, "GFLOP/s")
     }
@@ -258,7 +258,7 @@ if only == "gemm-small" {
         }
         report("sgemm dW \(n)x\(k) over \(rows) rows", 2.0 * Double(rows * k * n) / t / 1e9, "GFLOP/s")
         let narrow = best {
-            _ = snip_narrow_gemm(1, 0, n, k, rows, g.storage.pointer, n, x.storage.pointer, k, 0, c.storage.pointer, k)
+            _ = snip_narrow_gemm(1, 0, n, k, rows, g.storage.pointer, n, x.storage.pointer, k, nil, 0, 0, c.storage.pointer, k)
         }
         report("narrow dW \(n)x\(k) over \(rows) rows", 2.0 * Double(rows * k * n) / narrow / 1e9, "GFLOP/s")
     }

@@ -5,8 +5,8 @@ import Testing
 import TestSupport
 
 /// The narrow-product kernel (`snip_narrow_gemm`) against float64 products: each layout it
-/// takes, with row and column tails, strided operands and accumulation onto C; and the shapes
-/// it refuses are left to BLAS untouched.
+/// takes, with row and column tails, strided operands, a bias, a ReLU and accumulation onto C;
+/// and the shapes it refuses are left to BLAS untouched.
 struct NarrowProductsTests {
     /// Whether this CPU has the AVX-512 subsets the kernel needs (the kernel takes products only then).
     static let hasAVX512: Bool = {
@@ -17,18 +17,20 @@ struct NarrowProductsTests {
         return ["avx512f", "avx512vl", "avx512bw", "avx512dq"].allSatisfy(set.contains)
     }()
 
-    /// C (m × n, stride ldc) = op(A) · op(B) (+ C0) in float64, from strided row-major operands.
+    /// C (m × n, stride ldc) = op(A) · op(B) (+ bias) (+ C0), then max(·, 0) when `relu`, in
+    /// float64, from strided row-major operands.
     static func reference(
-        ta: Bool, tb: Bool, m: Int, n: Int, k: Int, a: [Float], lda: Int, b: [Float], ldb: Int, c0: [Float]?, ldc: Int
+        ta: Bool, tb: Bool, m: Int, n: Int, k: Int, a: [Float], lda: Int, b: [Float], ldb: Int, bias: [Float]?,
+        relu: Bool, c0: [Float]?, ldc: Int
     ) -> [Double] {
         var out = [Double](repeating: 0, count: m * ldc)
         for i in 0..<m {
             for j in 0..<n {
-                var total = c0.map { Double($0[i * ldc + j]) } ?? 0
+                var total = (c0.map { Double($0[i * ldc + j]) } ?? 0) + (bias.map { Double($0[j]) } ?? 0)
                 for p in 0..<k {
                     total += Double(ta ? a[p * lda + i] : a[i * lda + p]) * Double(tb ? b[j * ldb + p] : b[p * ldb + j])
                 }
-                out[i * ldc + j] = total
+                out[i * ldc + j] = relu ? max(total, 0) : total
             }
         }
         return out
@@ -48,25 +50,32 @@ struct NarrowProductsTests {
         let lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 5, ldc = n + 16
         let a = Self.values((ta ? k : m) * lda, seed: UInt64(m * 7 + k))
         let b = Self.values((tb ? n : k) * ldb, seed: UInt64(n * 11 + k))
-        for add in [false, true] {
+        let bias = Self.values(n, seed: 77)
+        // (accumulate onto C, add the bias, ReLU)
+        for (add, withBias, relu) in [(false, false, false), (true, false, false), (false, true, true), (true, true, false)] {
             let c0 = Self.values(m * ldc, seed: 99)
             var c = c0
             let taken = a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
-                    c.withUnsafeMutableBufferPointer { pc in
-                        snip_narrow_gemm(
-                            ta ? 1 : 0, tb ? 1 : 0, m, n, k, pa.baseAddress, lda, pb.baseAddress, ldb, add ? 1 : 0,
-                            pc.baseAddress, ldc)
+                    bias.withUnsafeBufferPointer { pbias in
+                        c.withUnsafeMutableBufferPointer { pc in
+                            snip_narrow_gemm(
+                                ta ? 1 : 0, tb ? 1 : 0, m, n, k, pa.baseAddress, lda, pb.baseAddress, ldb,
+                                withBias ? pbias.baseAddress : nil, relu ? 1 : 0, add ? 1 : 0, pc.baseAddress, ldc)
+                        }
                     }
                 }
             }
             #expect((taken == 1) == Self.hasAVX512, "\(shape)")
+            #expect(snip_narrow_gemm_accepts(ta ? 1 : 0, tb ? 1 : 0, m, n, k) == taken)
             guard taken == 1 else {
                 #expect(c == c0, "a refused product wrote C")
                 continue
             }
             let expected = Self.reference(
-                ta: ta, tb: tb, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c0: add ? c0 : nil, ldc: ldc)
+                ta: ta, tb: tb, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, bias: withBias ? bias : nil,
+                relu: relu, c0: add ? c0 : nil, ldc: ldc)
+            if relu { #expect(expected.contains(0) && c.prefix(n).allSatisfy { $0 >= 0 }) }
             var worst = 0.0
             for i in 0..<m {
                 for j in 0..<ldc {
@@ -79,7 +88,7 @@ struct NarrowProductsTests {
                 }
             }
             // float32 sums of k products of numbers in [-1, 1]
-            #expect(worst <= 1e-6 * Double(k + 1) * 4, "\(shape) add \(add): largest error \(worst)")
+            #expect(worst <= 1e-6 * Double(k + 2) * 4, "\(shape) \((add, withBias, relu)): largest error \(worst)")
         }
     }
 
@@ -90,7 +99,7 @@ struct NarrowProductsTests {
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     c.withUnsafeMutableBufferPointer { pc in
-                        snip_narrow_gemm(ta, tb, m, n, k, pa.baseAddress, tb == 1 ? k : n, pb.baseAddress, n, 0, pc.baseAddress, n)
+                        snip_narrow_gemm(ta, tb, m, n, k, pa.baseAddress, tb == 1 ? k : n, pb.baseAddress, n, nil, 0, 0, pc.baseAddress, n)
                     }
                 }
             }

@@ -57,13 +57,17 @@ void snip_accumulate(const float *x, float *y, long n);
 void snip_adam(float *p, const float *g, float *m, float *v, long n, float b1, float b2, float c1,
                float c2, float eps, float scale, float step, float decay);
 
-/// C = op(A) · op(B), or C += op(A) · op(B) when `add` ≠ 0, row-major with leading dimensions
-/// lda, ldb, ldc, for the narrow products of small linear layers (A·Bᵀ and A·B with k·n ≤ 65536,
-/// Aᵀ·B with m·n ≤ 65536; n a multiple of 16, at most 1024) on CPUs with AVX-512. Returns 1 when
-/// it computed the product, 0 (touching nothing) when the shape or the CPU is not one it
-/// takes: the caller then uses BLAS.
+/// C = op(A) · op(B) + bias, or C += op(A) · op(B) + bias when `add` ≠ 0, then max(C, 0)
+/// where `relu` ≠ 0; row-major with leading dimensions lda, ldb, ldc; `bias` (n values added to
+/// every row) may be NULL. For the narrow products of small linear layers on CPUs with
+/// AVX-512: the shapes `snip_narrow_gemm_accepts` takes. Returns 1 when it computed the
+/// product, 0 (touching nothing) otherwise: the caller then uses BLAS.
 int snip_narrow_gemm(int transpose_a, int transpose_b, long m, long n, long k, const float *a,
-                     long lda, const float *b, long ldb, int add, float *c, long ldc);
+                     long lda, const float *b, long ldb, const float *bias, int relu, int add,
+                     float *c, long ldc);
+/// Whether `snip_narrow_gemm` computes this product on this CPU: AVX-512, n a multiple of 16 up
+/// to 1024, and A·Bᵀ or A·B with k·n ≤ 65536, or Aᵀ·B with m·n ≤ 65536 (Aᵀ·Bᵀ never).
+int snip_narrow_gemm_accepts(int transpose_a, int transpose_b, long m, long n, long k);
 
 /// Self-attention of one sequence and head, fused: o = softmax(scale · q kᵀ) v, where q, k, v
 /// are [l, e] with row stride `ld` and o is [l, e] with row stride `ldo`. Query rows are taken
