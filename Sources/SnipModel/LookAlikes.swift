@@ -28,8 +28,11 @@ public struct LookAlikes: Sendable {
             let shared = UnsafeSendable(out)
             let threads = parallel ? max(1, min(Runtime.threadCount, n)) : 1
             DispatchQueue.concurrentPerform(iterations: threads) { chunk in
+                let workspace = EvaluationWorkspace()
                 for i in (n * chunk / threads)..<(n * (chunk + 1) / threads) {
-                    candidates.row(samples[i].tree, tolerance: tolerance) { j, alike in shared.value[i * n + j] = alike }
+                    candidates.row(samples[i].tree, tolerance: tolerance, in: workspace) { j, alike in
+                        shared.value[i * n + j] = alike
+                    }
                 }
             }
         }
@@ -43,8 +46,11 @@ public struct LookAlikes: Sendable {
     public static func rows(_ formulas: Range<Int>, of samples: [Sample], tolerance: Double = 0.01) -> [Bool] {
         let candidates = Candidates(samples)
         var rows = [Bool](repeating: false, count: formulas.count * samples.count)
+        let workspace = EvaluationWorkspace()
         for (r, i) in formulas.enumerated() {
-            candidates.row(samples[i].tree, tolerance: tolerance) { j, alike in rows[r * samples.count + j] = alike }
+            candidates.row(samples[i].tree, tolerance: tolerance, in: workspace) { j, alike in
+                rows[r * samples.count + j] = alike
+            }
         }
         return rows
     }
@@ -112,18 +118,27 @@ public struct LookAlikes: Sendable {
         }
 
         /// Calls `body(j, alike)` for every set j: whether `expression` evaluated at set j's
-        /// inputs and min-max scaled lies within RMSE `tolerance` of its scaled y.
-        func row(_ expression: Expression, tolerance: Double, _ body: (Int, Bool) -> Void) {
+        /// inputs (in `workspace`'s memory) and min-max scaled lies within RMSE `tolerance` of
+        /// its scaled y.
+        func row(
+            _ expression: Expression, tolerance: Double, in workspace: EvaluationWorkspace, _ body: (Int, Bool) -> Void
+        ) {
             for group in groups {
-                let values = try? expression.evaluate(columns: group.columns)
-                for member in group.members {
-                    guard let values, member.count > 0, values.count >= member.start + member.count,
-                        scaledY[member.set].count == member.count
-                    else {
-                        body(member.set, false)
-                        continue
+                // the values are read where the evaluation left them (a copy per formula of
+                // every point of a batch, ≥ 256 KB at batch 256, was fresh pages each time)
+                let evaluated: Void? = try? expression.withValues(columns: group.columns, in: workspace) { values in
+                    for member in group.members {
+                        guard member.count > 0, values.count >= member.start + member.count,
+                            scaledY[member.set].count == member.count
+                        else {
+                            body(member.set, false)
+                            continue
+                        }
+                        body(member.set, Self.fits(values[member.start..<(member.start + member.count)], scaledY[member.set], tolerance))
                     }
-                    body(member.set, Self.fits(values[member.start..<(member.start + member.count)], scaledY[member.set], tolerance))
+                }
+                if evaluated == nil {
+                    for member in group.members { body(member.set, false) }
                 }
             }
         }
@@ -131,7 +146,7 @@ public struct LookAlikes: Sendable {
         /// Whether `values` (evaluated already; as many as `scaledY`) are all finite and, min-max
         /// scaled, lie within RMSE `tolerance` of `scaledY` (``Sample/minMaxScaled(_:)``'s
         /// scaling, done here in place).
-        static func fits(_ values: ArraySlice<Double>, _ scaledY: [Double], _ tolerance: Double) -> Bool {
+        static func fits<Values: Collection<Double>>(_ values: Values, _ scaledY: [Double], _ tolerance: Double) -> Bool {
             var low = Double.infinity
             var high = -Double.infinity
             for v in values {

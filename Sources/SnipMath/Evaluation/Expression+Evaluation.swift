@@ -17,6 +17,28 @@ import Foundation
 ///   argument, as does `div` for its numerator) returns an all-NaN array when it would raise;
 ///   `add`, `sub` and `abs` are unguarded and make the whole evaluation raise.
 extension Expression {
+    /// Evaluates on points given as columns ([d][n]) in `workspace`'s memory; returns n values
+    /// (IEEE results), the same as ``evaluate(columns:)``.
+    public func evaluate(columns: [[Double]], in workspace: EvaluationWorkspace) throws(EvaluationError) -> [Double] {
+        try withValues(columns: columns, in: workspace) { Array($0) }
+    }
+
+    /// Evaluates on points given as columns ([d][n]) in `workspace`'s memory and hands the n
+    /// values (those of ``evaluate(columns:)``) to `body` where they lie, without copying them
+    /// out: for callers that only read them (a copy of a few hundred KB is fresh pages too).
+    /// The buffer is valid only inside `body`.
+    public func withValues<Result>(
+        columns: [[Double]], in workspace: EvaluationWorkspace, _ body: (UnsafeBufferPointer<Double>) -> Result
+    ) throws(EvaluationError) -> Result {
+        var evaluator = try Evaluator(
+            FlatExpression(self), columns: columns, count: columns.first?.count ?? 0, arena: workspace.arena)
+        switch try evaluator.evaluate() {
+        case .ok(let operand): return evaluator.withValues(operand, body)
+        case .raised(let e): preconditionFailure("IEEE evaluation raised \(e)")
+        case .rejected: preconditionFailure("stopsAtNaN is off")
+        }
+    }
+
     /// Evaluates on `points` given as rows ([n][d]); returns n values (IEEE results).
     /// No points give no values.
     public func evaluate(rows points: [[Double]]) throws(EvaluationError) -> [Double] {
@@ -185,6 +207,16 @@ struct Evaluator {
     func read(_ operand: Operand) -> [Double] {
         if case .scalar(let v) = operand { return [Double](repeating: v, count: count) }
         return Array(UnsafeBufferPointer(start: pointer(operand), count: count))
+    }
+
+    /// `body` on the values of a result in the arena (a scalar's written into a slot first).
+    func withValues<Result>(_ operand: Operand, _ body: (UnsafeBufferPointer<Double>) -> Result) -> Result {
+        if case .scalar(let v) = operand {
+            let s = allocate()
+            pointer(s).update(repeating: v, count: count)
+            return body(UnsafeBufferPointer(start: pointer(s), count: count))
+        }
+        return body(UnsafeBufferPointer(start: pointer(operand), count: count))
     }
 
     /// A new slot of NaN.
