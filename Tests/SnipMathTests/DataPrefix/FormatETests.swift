@@ -49,7 +49,7 @@ import Testing
     @Test func pointsOfSeveralDimensions() throws {
         var rng = SplitMix(state: 23)
         var values: [Double] = [
-            0, -0.0, 9.9995, -9.9996e-200, 1e-310, .infinity, -.nan, 1.0625e100, -1.0635e-100,
+            0, -0.0, 9.9995, -9.9996e-200, Double("1e-310")!, .infinity, -.nan, 1.0625e100, -1.0635e-100,
         ]
         for i in 0..<3_000 {
             switch i % 3 {
@@ -109,7 +109,7 @@ import Testing
     @Test func threePlacesAroundEveryPowerOfTen() throws {
         var values: [Double] = [
             0, -0.0, .leastNonzeroMagnitude, .leastNormalMagnitude, .leastNormalMagnitude.nextUp,
-            .leastNormalMagnitude.nextDown, .greatestFiniteMagnitude, .infinity, .nan, 5e-324,
+            .leastNormalMagnitude.nextDown, .greatestFiniteMagnitude, .infinity, .nan, .leastNonzeroMagnitude,
             1e-305, 1e-306, 1e-307, 1e-308, 9.9995e-306, 9.9996e-305,
         ]
         for k in -330...308 {

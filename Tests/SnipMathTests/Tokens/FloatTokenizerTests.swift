@@ -109,7 +109,7 @@ import Testing
             #expect(tokens == expected, "\(value)")
         }
         #expect(answered > values.count * 9 / 10)
-        for declined in [0.0, -0.0, .nan, .infinity, 5e-324, 1e-98, 1e104] {
+        for declined in [0.0, -0.0, .nan, .infinity, .leastNonzeroMagnitude, 1e-98, 1e104] {
             #expect(tokenizer.tokenParts(declined) == nil, "\(declined)")
         }
         #expect(FloatTokenizer(precision: 4, mantissaLength: 1).tokenParts(1.5) == nil)
