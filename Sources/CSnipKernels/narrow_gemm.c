@@ -1,5 +1,6 @@
 // Matrix products for the narrow shapes of the small models' linear layers (a width of 64 to a
-// few hundred, thousands of rows), on AVX-512: C = op(A) · op(B) (+ C). OpenBLAS reaches 80–95
+// few hundred, thousands of rows), on AVX-512: C = op(A) · op(B) (+ bias) (+ C), optionally
+// through a ReLU. OpenBLAS reaches 80–95
 // GFLOP/s on one thread at these shapes, a quarter of it lost to packing both operands on every
 // call; here the small operand is read in place (or, for A·Bᵀ, transposed once per call) and
 // blocks of C stay in 16 vector registers while the whole inner dimension streams past them.
@@ -17,10 +18,9 @@
 
 // One register block of C: rows i < `rows` (≤ 8) from `a`, columns j0..<j0+16·V (V = 1 or 2):
 // c_i = Σ_t A(i, t) · b[t·ldb + j0 …] (+ bias[j0 …]) (+ c_i), t < k, where A(i, t) =
-// a[i·si + t·st], then max(·, 0) when `relu`. Rows
-// past `rows` repeat the last one (computed, never written). The element offsets of the 8 rows
-// from one base pointer keep the loop at one address register per row (8 separate row pointers
-// measured 15–35 % slower).
+// a[i·si + t·st], then max(·, 0) when `relu` (NaN → 0, as snip_relu_in_place). Rows past
+// `rows` repeat the last one (computed, never written). The 8 rows are read at offsets from one
+// base pointer (8 separate row pointers measured 15–35 % slower).
 #define NARROW_BLOCK(V)                                                                          \
     NARROW_TARGET static inline __attribute__((always_inline)) void narrow_block##V(            \
         const float *a, long si, long st, long rows, const float *b, long ldb, long k, long j0,  \
