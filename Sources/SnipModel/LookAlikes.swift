@@ -85,12 +85,28 @@ public struct LookAlikes: Sendable {
     /// dimension over every point instead of once per set (the evaluation is pointwise, NaN
     /// rules included, so each set's stretch of values is what evaluating on it alone gives),
     /// and each set's scaled y.
+    ///
+    /// Most pairs are far apart, so a formula is first evaluated on a few probe points of every
+    /// set (`probeCount`, evenly spread), and on all of a set's points only where the probes
+    /// leave a match possible: a formula fits when its values v, scaled as `a = (v − low) /
+    /// (high − low)`, lie within RMSE ε of the scaled y, and that scaling is an affine map with a
+    /// positive slope, so the sum of squared differences over the probes, at least the
+    /// least-squares residual of y on any such map of v, is at most n·ε² for a match. A set whose
+    /// probes' residual exceeds that bound (or whose probe values are not all finite) cannot
+    /// match; the table is exactly what evaluating every pair in full gives.
     struct Candidates {
+        /// Probe points per set (sets with fewer points use them all).
+        static let probeCount = 16
+
         struct Group {
             /// [d][points of every member]
             var columns: [[Double]]
             /// Each member's set index and where its points start.
             var members: [(set: Int, start: Int, count: Int)]
+            /// [d][probe points of every member]
+            var probeColumns: [[Double]]
+            /// Where each member's probes start in `probeColumns`, and their scaled y.
+            var probes: [(start: Int, scaledY: [Double])]
         }
         let groups: [Group]
         let scaledY: [[Double]]
@@ -98,23 +114,35 @@ public struct LookAlikes: Sendable {
         init(_ samples: [Sample]) {
             var groups: [Group] = []
             var groupOfDimension: [Int: Int] = [:]
+            let scaledY = samples.map { Sample.minMaxScaled($0.y) }
             for (j, sample) in samples.enumerated() {
                 let d = sample.x.first?.count ?? 0
                 let g = groupOfDimension[d] ?? {
-                    groups.append(Group(columns: Array(repeating: [], count: d), members: []))
+                    groups.append(Group(
+                        columns: Array(repeating: [], count: d), members: [], probeColumns: Array(repeating: [], count: d),
+                        probes: []))
                     groupOfDimension[d] = groups.count - 1
                     return groups.count - 1
                 }()
                 let start = groups[g].columns.first?.count ?? 0
+                let probeStart = groups[g].probeColumns.first?.count ?? 0
                 guard sample.x.allSatisfy({ $0.count == d }) else {
                     groups[g].members.append((j, start, 0))  // ragged points: never alike
+                    groups[g].probes.append((probeStart, []))
                     continue
                 }
-                for c in 0..<d { groups[g].columns[c].append(contentsOf: sample.x.map { $0[c] }) }
-                groups[g].members.append((j, start, sample.x.count))
+                let n = sample.x.count
+                let picks = n <= Self.probeCount ? Array(0..<n) : (0..<Self.probeCount).map { $0 * n / Self.probeCount }
+                for c in 0..<d {
+                    groups[g].columns[c].append(contentsOf: sample.x.map { $0[c] })
+                    groups[g].probeColumns[c].append(contentsOf: picks.map { sample.x[$0][c] })
+                }
+                groups[g].members.append((j, start, n))
+                let y = scaledY[j]
+                groups[g].probes.append((probeStart, y.count == n ? picks.map { y[$0] } : []))
             }
             self.groups = groups
-            scaledY = samples.map { Sample.minMaxScaled($0.y) }
+            self.scaledY = scaledY
         }
 
         /// Calls `body(j, alike)` for every set j: whether `expression` evaluated at set j's
@@ -124,23 +152,94 @@ public struct LookAlikes: Sendable {
             _ expression: Expression, tolerance: Double, in workspace: EvaluationWorkspace, _ body: (Int, Bool) -> Void
         ) {
             for group in groups {
-                // the values are read where the evaluation left them (a copy per formula of
-                // every point of a batch, ≥ 256 KB at batch 256, was fresh pages each time)
-                let evaluated: Void? = try? expression.withValues(columns: group.columns, in: workspace) { values in
-                    for member in group.members {
-                        guard member.count > 0, values.count >= member.start + member.count,
-                            scaledY[member.set].count == member.count
-                        else {
+                // the probes: which members could match (values read where the evaluation left
+                // them: a copy per formula is fresh pages when it is large)
+                var possible: [Int] = []
+                let probed: Void? = try? expression.withValues(columns: group.probeColumns, in: workspace) { values in
+                    for (m, member) in group.members.enumerated() {
+                        let probe = group.probes[m]
+                        guard member.count > 0, scaledY[member.set].count == member.count, !probe.scaledY.isEmpty,
+                            values.count >= probe.start + probe.scaledY.count
+                        else { continue }
+                        let bound = tolerance * tolerance * Double(member.count)
+                        if Self.mayFit(values[probe.start..<(probe.start + probe.scaledY.count)], probe.scaledY, bound) {
+                            possible.append(m)
+                        }
+                    }
+                }
+                guard probed != nil else {
+                    for member in group.members { body(member.set, false) }
+                    continue
+                }
+                var isPossible = [Bool](repeating: false, count: group.members.count)
+                for m in possible { isPossible[m] = true }
+                for (m, member) in group.members.enumerated() where !isPossible[m] { body(member.set, false) }
+                guard !possible.isEmpty else { continue }
+                // every point of the possible members, end to end
+                var columns = Array(repeating: [Double](), count: group.columns.count)
+                var starts: [Int] = []
+                var next = 0
+                for m in possible {
+                    let member = group.members[m]
+                    for c in columns.indices {
+                        columns[c].append(contentsOf: group.columns[c][member.start..<(member.start + member.count)])
+                    }
+                    starts.append(next)
+                    next += member.count
+                }
+                let evaluated: Void? = try? expression.withValues(columns: columns, in: workspace) { values in
+                    for (m, start) in zip(possible, starts) {
+                        let member = group.members[m]
+                        guard values.count >= start + member.count else {
                             body(member.set, false)
                             continue
                         }
-                        body(member.set, Self.fits(values[member.start..<(member.start + member.count)], scaledY[member.set], tolerance))
+                        body(member.set, Self.fits(values[start..<(start + member.count)], scaledY[member.set], tolerance))
                     }
                 }
                 if evaluated == nil {
-                    for member in group.members { body(member.set, false) }
+                    for m in possible { body(group.members[m].set, false) }
                 }
             }
+        }
+
+        /// Whether values `v` (at a set's probe points, whose scaled y are `y`) leave a match
+        /// possible: all finite, and the least-squares residual of y on v through a line of
+        /// slope ≥ 0 at most `bound` (with room for rounding). Undecidable sums (overflow) say
+        /// yes.
+        static func mayFit(_ v: Slice<UnsafeBufferPointer<Double>>, _ y: [Double], _ bound: Double) -> Bool {
+            var low = Double.infinity
+            var high = -Double.infinity
+            for x in v {
+                guard x.isFinite else { return false }
+                low = min(low, x)
+                high = max(high, x)
+            }
+            // v scaled to [0, 1] first (any positive-slope map gives the same residual), so that
+            // the sums below stay in range
+            let span = high - low
+            let n = Double(y.count)
+            var meanV = 0.0
+            var meanY = 0.0
+            for (x, b) in zip(v, y) {
+                meanV += span > 0 ? (x - low) / span : 0
+                meanY += b
+            }
+            meanV /= n
+            meanY /= n
+            var svv = 0.0
+            var svy = 0.0
+            var syy = 0.0
+            for (x, b) in zip(v, y) {
+                let dv = (span > 0 ? (x - low) / span : 0) - meanV
+                let dy = b - meanY
+                svv += dv * dv
+                svy += dv * dy
+                syy += dy * dy
+            }
+            let residual = svy > 0 && svv > 0 ? syy - svy * svy / svv : syy
+            guard residual.isFinite else { return true }
+            return residual <= bound * (1 + 1e-9) + 1e-12
         }
 
         /// Whether `values` (evaluated already; as many as `scaledY`) are all finite and, min-max

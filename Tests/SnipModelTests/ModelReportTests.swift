@@ -80,6 +80,35 @@ struct LookAlikeTests {
         #expect(LookAlikes(samples: samples, tolerance: 0.01, parallel: false).matches == table.matches)
     }
 
+    /// The table prunes pairs on a few probe points before evaluating them in full; on generated
+    /// batches (1-D with y scaled, with siblings: many look-alikes and near-misses; and 3-D) it
+    /// is exactly the table of every pair evaluated in full.
+    @Test(arguments: [(1, 0.5, UInt64(5)), (1, 0.0, UInt64(6)), (3, 0.5, UInt64(7))])
+    func pruningOnProbesChangesNothing(_ setting: (dimension: Int, siblings: Double, seed: UInt64)) {
+        var configuration = GeneratorConfiguration(maxInputDimension: setting.dimension)
+        configuration.normalizeY = setting.dimension == 1
+        let data = GeneratedTrainingData(
+            generator: ExpressionGenerator(configuration: configuration),
+            tokenizer: SampleTokenizer(config: .small(maxInputDimension: setting.dimension), skeleton: false),
+            seed: setting.seed, siblingRate: setting.siblings)
+        let samples = data.samples(forStep: 0, count: 120)
+        let table = LookAlikes(samples: samples, tolerance: 0.01)
+        var matches = 0
+        for i in samples.indices {
+            for j in samples.indices {
+                let xs = samples[j].x
+                let d = xs.first?.count ?? 0
+                let full = LookAlikes.looksAlike(
+                    samples[i].tree, columns: (0..<d).map { c in xs.map { $0[c] } },
+                    scaledY: Sample.minMaxScaled(samples[j].y), tolerance: 0.01)
+                #expect(table[formula: i, points: j] == full, "formula \(i), points \(j)")
+                if full && i != j { matches += 1 }
+            }
+        }
+        // the batches hold look-alikes other than each function's own points
+        #expect(matches > 20, "\(matches)")
+    }
+
     @Test func theToleranceIsAnRMSEOnScaledGraphs() throws {
         // x + 0.01·x² differs from x, once both are scaled to [0, 1], by an RMSE of ≈ 0.0017
         let xs = (0..<101).map { Double($0) / 100 }
