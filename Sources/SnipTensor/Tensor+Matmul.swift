@@ -186,10 +186,18 @@ extension Tensor {
                 UnsafeSendable(bias.map { UnsafePointer($0.storage.pointer) }), UnsafeSendable(result.storage.pointer)
             )
             parallelChunks(rows, cost: inputs * outputs) { part in
+                let (x, y) = (px.value + part.lowerBound * inputs, py.value + part.lowerBound * outputs)
                 let taken = snip_narrow_gemm(
-                    0, 1, part.count, outputs, inputs, px.value + part.lowerBound * inputs, inputs, pw.value, inputs,
-                    pb.value, relu ? 1 : 0, 0, py.value + part.lowerBound * outputs, outputs)
-                precondition(taken != 0, "the narrow product refused a shape it accepts")
+                    0, 1, part.count, outputs, inputs, x, inputs, pw.value, inputs, pb.value, relu ? 1 : 0, 0, y, outputs)
+                guard taken == 0 else { return }
+                // refused all the same (its scratch could not be allocated): BLAS for these rows
+                if let bias = pb.value {
+                    for r in 0..<part.count { (y + r * outputs).update(from: bias, count: outputs) }
+                }
+                sgemmOnce(
+                    transposeA: false, transposeB: true, m: part.count, n: outputs, k: inputs, x, pw.value,
+                    beta: pb.value == nil ? 0 : 1, y)
+                if relu { snip_relu_in_place(y, part.count * outputs) }
             }
         } else {
             if let bias {
