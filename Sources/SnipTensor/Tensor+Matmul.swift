@@ -179,26 +179,25 @@ extension Tensor {
         let inputs = weight.shape[1]
         let rows = x.count / Swift.max(inputs, 1)
         let result = Tensor.uninitialized(shape)
-        if NarrowProducts.accepts(transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs) {
-            // bias and ReLU inside the product: no separate passes over the output
-            let (px, pw, pb, py) = (
-                UnsafeSendable(x.storage.pointer), UnsafeSendable(weight.storage.pointer),
+        if NarrowProducts.accepts(transposeA: false, transposeB: false, m: rows, n: outputs, k: inputs) {
+            // x · Wᵀ as x · (Wᵀ made once for every part), with bias and ReLU inside the product:
+            // no separate passes over the output; A·B needs no scratch, so it is always taken
+            let transposedWeight = Tensor.uninitialized([inputs, outputs])
+            let (w, wt) = (weight.storage.pointer, transposedWeight.storage.pointer)
+            for j in 0..<outputs {
+                for t in 0..<inputs { wt[t * outputs + j] = w[j * inputs + t] }
+            }
+            let (px, pwt, pb, py) = (
+                UnsafeSendable(x.storage.pointer), UnsafeSendable(UnsafePointer(wt)),
                 UnsafeSendable(bias.map { UnsafePointer($0.storage.pointer) }), UnsafeSendable(result.storage.pointer)
             )
             parallelChunks(rows, cost: inputs * outputs) { part in
-                let (x, y) = (px.value + part.lowerBound * inputs, py.value + part.lowerBound * outputs)
                 let taken = snip_narrow_gemm(
-                    0, 1, part.count, outputs, inputs, x, inputs, pw.value, inputs, pb.value, relu ? 1 : 0, 0, y, outputs)
-                guard taken == 0 else { return }
-                // refused all the same (its scratch could not be allocated): BLAS for these rows
-                if let bias = pb.value {
-                    for r in 0..<part.count { (y + r * outputs).update(from: bias, count: outputs) }
-                }
-                sgemmOnce(
-                    transposeA: false, transposeB: true, m: part.count, n: outputs, k: inputs, x, pw.value,
-                    beta: pb.value == nil ? 0 : 1, y)
-                if relu { snip_relu_in_place(y, part.count * outputs) }
+                    0, 0, part.count, outputs, inputs, px.value + part.lowerBound * inputs, inputs, pwt.value, outputs,
+                    pb.value, relu ? 1 : 0, 0, py.value + part.lowerBound * outputs, outputs)
+                precondition(taken != 0, "the narrow kernel refused a product it accepts")
             }
+            withExtendedLifetime(transposedWeight) {}
         } else {
             if let bias {
                 for r in 0..<rows {
