@@ -208,13 +208,7 @@ public struct LookAlikes: Sendable {
         /// slope ≥ 0 at most `bound` (with room for rounding). Undecidable sums (overflow) say
         /// yes.
         static func mayFit(_ v: Slice<UnsafeBufferPointer<Double>>, _ y: [Double], _ bound: Double) -> Bool {
-            var low = Double.infinity
-            var high = -Double.infinity
-            for x in v {
-                guard x.isFinite else { return false }
-                low = min(low, x)
-                high = max(high, x)
-            }
+            guard let (low, high) = finiteRange(v) else { return false }
             // v scaled to [0, 1] first (any positive-slope map gives the same residual), so that
             // the sums below stay in range
             let span = high - low
@@ -246,19 +240,25 @@ public struct LookAlikes: Sendable {
         /// scaled, lie within RMSE `tolerance` of `scaledY` (``Sample/minMaxScaled(_:)``'s
         /// scaling, done here in place).
         static func fits<Values: Collection<Double>>(_ values: Values, _ scaledY: [Double], _ tolerance: Double) -> Bool {
-            var low = Double.infinity
-            var high = -Double.infinity
-            for v in values {
-                guard v.isFinite else { return false }
-                low = min(low, v)
-                high = max(high, v)
-            }
+            guard let (low, high) = finiteRange(values) else { return false }
             var sum = 0.0
             for (v, b) in zip(values, scaledY) {
                 let a = (v - low) / (high - low + 1e-10)
                 sum += (a - b) * (a - b)
             }
             return (sum / Double(values.count)).squareRoot() <= tolerance
+        }
+
+        /// The smallest and largest of `values`, or nil when one is NaN or infinite.
+        static func finiteRange<Values: Collection<Double>>(_ values: Values) -> (low: Double, high: Double)? {
+            var low = Double.infinity
+            var high = -Double.infinity
+            for v in values {
+                guard v.isFinite else { return nil }
+                low = min(low, v)
+                high = max(high, v)
+            }
+            return (low, high)
         }
     }
 }
