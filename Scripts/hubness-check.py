@@ -6,22 +6,14 @@
 # a formula / a point set with its k best partners; Conneau et al. 2018) for several k. The dot
 # rates are the model report's. Usage: Scripts/hubness-check.py MODEL DATA.prefix (SNIP_BIN: the
 # snip binary, default .build/release/snip). Needs numpy; not part of the test suite.
-import json, os, subprocess, sys, tempfile
+import os, sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_functions import evaluate, scaled
+from numpy_functions import embedded, evaluate, scaled
 
 MODEL, DATA = sys.argv[1], sys.argv[2]
-SNIP = os.environ.get("SNIP_BIN", ".build/release/snip")
-samples = [json.loads(line) for line in open(DATA)]
-with tempfile.TemporaryDirectory() as tmp:
-    out = os.path.join(tmp, "embedded.jsonl")
-    subprocess.run([SNIP, "embed", "--model", MODEL, "--data", DATA, "--out", out], check=True, capture_output=True)
-    rows = [json.loads(line) for line in open(out)]
-F = np.array([r["z_f"] for r in rows]); Y = np.array([r["z_y"] for r in rows])
-xs = [np.array([float(v[0]) for v in s["x_to_fit"]]) for s in samples]
-ys = [scaled(np.array([float(v[0]) for v in s["y_to_fit"]])) for s in samples]
+samples, F, Y, xs, ys = embedded(MODEL, DATA)
 n = len(samples)
 alike = np.zeros((n, n), bool)  # [formula, point set]
 for i in range(n):

@@ -1,6 +1,8 @@
-# Shared by the numpy cross-checks (Scripts/formula-ceiling.py, symbolic-gap.py, hubness-check.py): an
-# evaluator of 1-D prefix formulas as data.prefix files write them, and inputs drawn as the SNIP
-# generator draws them. Needs numpy; not part of the test suite.
+# Shared by the numpy cross-checks (Scripts/formula-ceiling.py, symbolic-gap.py, hubness-check.py,
+# retrieval-misses.py): an evaluator of 1-D prefix formulas as data.prefix files write them, inputs
+# drawn as the SNIP generator draws them, and a data file embedded by a model. Needs numpy; not part
+# of the test suite.
+import json, os, subprocess, tempfile
 import numpy as np
 
 UNARY = {'pow2': lambda a: a * a, 'pow3': lambda a: a ** 3, 'inv': lambda a: 1 / a, 'cos': np.cos, 'sin': np.sin,
@@ -31,3 +33,19 @@ def fresh_inputs(rng, n=200):
     counts = rng.multinomial(n, w / w.sum())
     xs = np.concatenate([m + s * (rng.standard_normal(k) if gauss else rng.uniform(-1, 1, k)) for m, s, k in zip(means, sd, counts)])
     return (xs - xs.mean()) / xs.std()
+
+
+def embedded(model, data):
+    """The samples of a 1-D data.prefix file, their z_f and z_y from `snip embed` with `model` (the
+    binary SNIP_BIN, default .build/release/snip) as arrays, and each sample's x and scaled y."""
+    snip = os.environ.get("SNIP_BIN", ".build/release/snip")
+    samples = [json.loads(line) for line in open(data)]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "embedded.jsonl")
+        subprocess.run([snip, "embed", "--model", model, "--data", data, "--out", out], check=True, capture_output=True)
+        rows = [json.loads(line) for line in open(out)]
+    F = np.array([r["z_f"] for r in rows])
+    Y = np.array([r["z_y"] for r in rows])
+    xs = [np.array([float(v[0]) for v in s["x_to_fit"]]) for s in samples]
+    ys = [scaled(np.array([float(v[0]) for v in s["y_to_fit"]])) for s in samples]
+    return samples, F, Y, xs, ys

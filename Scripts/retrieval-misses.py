@@ -11,23 +11,14 @@
 #     (z_f scaled to unit length, z_f times |z_f|^a).
 # Usage: Scripts/retrieval-misses.py MODEL DATA.prefix (SNIP_BIN: the snip binary, default
 # .build/release/snip). Needs numpy; not part of the test suite.
-import json, os, subprocess, sys, tempfile
+import os, sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_functions import evaluate, scaled
+from numpy_functions import embedded, evaluate, scaled
 
 MODEL, DATA = sys.argv[1], sys.argv[2]
-SNIP = os.environ.get("SNIP_BIN", ".build/release/snip")
-samples = [json.loads(line) for line in open(DATA)]
-with tempfile.TemporaryDirectory() as tmp:
-    out = os.path.join(tmp, "embedded.jsonl")
-    subprocess.run([SNIP, "embed", "--model", MODEL, "--data", DATA, "--out", out], check=True, capture_output=True)
-    rows = [json.loads(line) for line in open(out)]
-F = np.array([r["z_f"] for r in rows])
-Y = np.array([r["z_y"] for r in rows])
-xs = [np.array([float(v[0]) for v in s["x_to_fit"]]) for s in samples]
-ys = [scaled(np.array([float(v[0]) for v in s["y_to_fit"]])) for s in samples]
+samples, F, Y, xs, ys = embedded(MODEL, DATA)
 n = len(samples)
 distances = {}
 
