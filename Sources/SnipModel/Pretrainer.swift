@@ -45,6 +45,10 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     /// schedule instead of warming up to the peak again, after a ramp of ``scheduleRamp``
     /// updates for the fresh optimiser state.
     public var scheduleOffset: Int?
+    /// The precision of the linear layers' products in training steps (validation and every
+    /// later use of the model stay float32); ``LinearPrecision/bfloat16`` trains faster on CPUs
+    /// with AVX-512 BF16.
+    public var linearPrecision = LinearPrecision.float32
 
     /// Updates over which a shifted schedule (``scheduleOffset``) ramps up from 0.
     public static let scheduleRamp = 100
@@ -75,7 +79,7 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case batchSize, learningRate, warmup, clipNorm, temperature, checkpointEvery, objective, lookAlikeTargets
         case validateEvery, validationData, validationCount, averageDecay, validationRule, propertyWeight, cooldown
-        case scheduleOffset
+        case scheduleOffset, linearPrecision
     }
 
     /// Reads options; runs recorded before a field existed get its default.
@@ -104,6 +108,7 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
             throw DecodingError.dataCorruptedError(
                 forKey: .cooldown, in: c, debugDescription: "cooldown needs from ≥ 0 and steps ≥ 1, not \(cooldown)")
         }
+        linearPrecision = try c.decodeIfPresent(LinearPrecision.self, forKey: .linearPrecision) ?? .float32
         scheduleOffset = try c.decodeIfPresent(Int.self, forKey: .scheduleOffset)
         if let scheduleOffset, scheduleOffset < 0 {
             throw DecodingError.dataCorruptedError(
@@ -275,8 +280,12 @@ public final class Pretrainer {
     /// `cooldown` ends the run with an annealing phase of that many updates from where it
     /// stands (``PretrainingOptions/cooldown``), recorded in its settings so that a later
     /// resume finishes the same fall; a run that records one already refuses another.
+    ///
+    /// `linearPrecision` changes the precision of the run's training products from here on
+    /// (recorded in its settings; nil keeps the recorded one).
     public static func resume(
-        directory: String, group: ProcessGroup = SingleProcess(), cooldown: Int? = nil
+        directory: String, group: ProcessGroup = SingleProcess(), cooldown: Int? = nil,
+        linearPrecision: LinearPrecision? = nil
     ) throws -> (trainer: Pretrainer, seed: UInt64) {
         let run = TrainingRun(directory: directory)
         var settings: PretrainingSettings
@@ -284,6 +293,10 @@ public final class Pretrainer {
             settings = try run.readSettings(PretrainingSettings.self)
         } catch {
             throw ModelError("\(run.settingsPath): cannot read the run settings: \(error)")
+        }
+        if let linearPrecision, linearPrecision != settings.options.linearPrecision {
+            settings.options.linearPrecision = linearPrecision
+            if group.isLeader { try run.writeSettings(settings) }
         }
         if let cooldown {
             guard cooldown >= 1 else { throw ModelError("a cool-down needs at least 1 update, not \(cooldown)") }
@@ -450,43 +463,46 @@ public final class Pretrainer {
                 propertyLoss = Double(property.item)
                 return contrastive + property * Float(options.propertyWeight)
             }
-            var outcome: StepOutcome
-            if let synchronizer {
-                let stopRequested = shouldStop()
-                var groupPropertyLoss = 0.0
-                outcome = try optimizationStep(
-                    parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm,
-                    synchronize: { finite in
-                        let agreed = try synchronizer.synchronize(
-                            lossIsFinite: finite, stopRequested: stopRequested, lossShare: propertyLoss ?? 0)
-                        stopAgreed = agreed.stop
-                        groupPropertyLoss = agreed.lossShare
-                        return agreed.allFinite
+            let outcome = try Tensor.$linearPrecision.withValue(options.linearPrecision) { () throws -> StepOutcome in
+                var outcome: StepOutcome
+                if let synchronizer {
+                    let stopRequested = shouldStop()
+                    var groupPropertyLoss = 0.0
+                    outcome = try optimizationStep(
+                        parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm,
+                        synchronize: { finite in
+                            let agreed = try synchronizer.synchronize(
+                                lossIsFinite: finite, stopRequested: stopRequested, lossShare: propertyLoss ?? 0)
+                            stopAgreed = agreed.stop
+                            groupPropertyLoss = agreed.lossShare
+                            return agreed.allFinite
+                        }
+                    ) {
+                        let local = (
+                            symbolic: model.encodeSymbolic(examples.map(\.expressionTokens)).latent,
+                            numeric: model.encodeNumeric(examples).latent)
+                        let (symbolic, numeric) = try gatherLatents(
+                            symbolic: local.symbolic, numeric: local.numeric, group: group, counts: counts)
+                        let table = try batch.lookAlikes.map { try group.allGather($0, counts: counts.map { $0 * batchSize }) }
+                        return withPropertyLoss(
+                            loss(symbolic: symbolic, numeric: numeric, lookAlikes: table), symbolic: local.symbolic,
+                            numeric: local.numeric)
                     }
-                ) {
-                    let local = (
-                        symbolic: model.encodeSymbolic(examples.map(\.expressionTokens)).latent,
-                        numeric: model.encodeNumeric(examples).latent)
-                    let (symbolic, numeric) = try gatherLatents(
-                        symbolic: local.symbolic, numeric: local.numeric, group: group, counts: counts)
-                    let table = try batch.lookAlikes.map { try group.allGather($0, counts: counts.map { $0 * batchSize }) }
-                    return withPropertyLoss(
-                        loss(symbolic: symbolic, numeric: numeric, lookAlikes: table), symbolic: local.symbolic,
-                        numeric: local.numeric)
+                    // log the whole batch's property loss, not this rank's share of it
+                    if let local = propertyLoss {
+                        outcome.loss += options.propertyWeight * (groupPropertyLoss - local)
+                        propertyLoss = groupPropertyLoss
+                    }
+                } else {
+                    outcome = optimizationStep(parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm) {
+                        let symbolic = model.encodeSymbolic(examples.map(\.expressionTokens)).latent
+                        let numeric = model.encodeNumeric(examples).latent
+                        return withPropertyLoss(
+                            loss(symbolic: symbolic, numeric: numeric, lookAlikes: batch.lookAlikes), symbolic: symbolic,
+                            numeric: numeric)
+                    }
                 }
-                // log the whole batch's property loss, not this rank's share of it
-                if let local = propertyLoss {
-                    outcome.loss += options.propertyWeight * (groupPropertyLoss - local)
-                    propertyLoss = groupPropertyLoss
-                }
-            } else {
-                outcome = optimizationStep(parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm) {
-                    let symbolic = model.encodeSymbolic(examples.map(\.expressionTokens)).latent
-                    let numeric = model.encodeNumeric(examples).latent
-                    return withPropertyLoss(
-                        loss(symbolic: symbolic, numeric: numeric, lookAlikes: batch.lookAlikes), symbolic: symbolic,
-                        numeric: numeric)
-                }
+                return outcome
             }
             step += 1
             if outcome.skipped { skipped += 1 } else { average?.update() }

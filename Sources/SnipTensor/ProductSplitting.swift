@@ -41,7 +41,8 @@ enum ProductSplitting {
     /// C = alpha · op(A) · op(B) + beta · C with the m rows of op(A) and C in `threads` blocks.
     static func byRows(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float, _ a: UnsafePointer<Float>, lda: Int,
-        _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
+        _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int,
+        bfloat16: Bool = false
     ) {
         let (pa, pb, pc) = (UnsafeSendable(a), UnsafeSendable(b), UnsafeSendable(c))
         onSingleThreadedBLAS(threads: threads) { t in
@@ -51,7 +52,7 @@ enum ProductSplitting {
             sgemmOnce(
                 transposeA: transposeA, transposeB: transposeB, m: end - start, n: n, k: k, alpha: alpha,
                 pa.value + (transposeA ? start : start * lda), lda: lda, pb.value, ldb: ldb, beta: beta,
-                pc.value + start * ldc, ldc: ldc)
+                pc.value + start * ldc, ldc: ldc, bfloat16: bfloat16)
         }
     }
 
@@ -59,7 +60,8 @@ enum ProductSplitting {
     /// first block's product goes into C, the others' into scratch matrices added to it after.
     static func byInner(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float, _ a: UnsafePointer<Float>, lda: Int,
-        _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
+        _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int,
+        bfloat16: Bool = false
     ) {
         let scratch = Tensor.uninitialized([(threads - 1) * m * n])
         let (pa, pb, pc, ps) = (UnsafeSendable(a), UnsafeSendable(b), UnsafeSendable(c), UnsafeSendable(scratch.storage.pointer))
@@ -71,11 +73,11 @@ enum ProductSplitting {
             if t == 0 {
                 sgemmOnce(
                     transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: end - start, alpha: alpha, partA,
-                    lda: lda, partB, ldb: ldb, beta: beta, pc.value, ldc: ldc)
+                    lda: lda, partB, ldb: ldb, beta: beta, pc.value, ldc: ldc, bfloat16: bfloat16)
             } else {
                 sgemmOnce(
                     transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: end - start, alpha: alpha, partA,
-                    lda: lda, partB, ldb: ldb, beta: 0, ps.value + (t - 1) * m * n, ldc: n)
+                    lda: lda, partB, ldb: ldb, beta: 0, ps.value + (t - 1) * m * n, ldc: n, bfloat16: bfloat16)
             }
         }
         for t in 1..<threads {

@@ -17,7 +17,7 @@ import Foundation
 func sgemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
     _ a: UnsafePointer<Float>, lda: Int? = nil, _ b: UnsafePointer<Float>, ldb: Int? = nil,
-    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int? = nil
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int? = nil, bfloat16: Bool = false
 ) {
     let lda = lda ?? (transposeA ? m : k)
     let ldb = ldb ?? (transposeB ? k : n)
@@ -29,32 +29,39 @@ func sgemm(
         if m >= ProductSplitting.minimumRows * threads && n <= ProductSplitting.narrow && k <= ProductSplitting.narrow {
             ProductSplitting.byRows(
                 transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
-                beta: beta, c, ldc: ldc, threads: threads)
+                beta: beta, c, ldc: ldc, threads: threads, bfloat16: bfloat16)
             return
         }
         if k >= ProductSplitting.minimumRows * threads && m <= ProductSplitting.narrow && n <= ProductSplitting.narrow {
             ProductSplitting.byInner(
                 transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
-                beta: beta, c, ldc: ldc, threads: threads)
+                beta: beta, c, ldc: ldc, threads: threads, bfloat16: bfloat16)
             return
         }
     }
     sgemmOnce(
         transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
-        beta: beta, c, ldc: ldc)
+        beta: beta, c, ldc: ldc, bfloat16: bfloat16)
 }
 
 /// One product on one thread's worth of work: the narrow kernel where it takes the shape
-/// (`NarrowProducts`), else one SGEMM call on OpenBLAS as it is configured.
+/// (`NarrowProducts`; in bfloat16 when `bfloat16` and the CPU has it), else one SGEMM call on
+/// OpenBLAS as it is configured.
 @inline(__always)
 func sgemmOnce(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
     _ a: UnsafePointer<Float>, lda: Int? = nil, _ b: UnsafePointer<Float>, ldb: Int? = nil,
-    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int? = nil
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int? = nil, bfloat16: Bool = false
 ) {
     let lda = lda ?? (transposeA ? m : k)
     let ldb = ldb ?? (transposeB ? k : n)
     let ldc = ldc ?? n
+    if bfloat16 && NarrowProducts.isEnabled && alpha == 1 && (beta == 0 || beta == 1)
+        && snip_narrow_gemm_bf16(
+            transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, nil, 0, beta == 1 ? 1 : 0, c, ldc) != 0
+    {
+        return
+    }
     if NarrowProducts.isEnabled && alpha == 1 && (beta == 0 || beta == 1)
         && snip_narrow_gemm(
             transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, nil, 0, beta == 1 ? 1 : 0, c, ldc) != 0
@@ -179,6 +186,9 @@ extension Tensor {
         let inputs = weight.shape[1]
         let rows = x.count / Swift.max(inputs, 1)
         let result = Tensor.uninitialized(shape)
+        let bfloat16 = Tensor.linearPrecision == .bfloat16
+        let product = bfloat16 && NarrowProducts.acceptsBFloat16(transposeA: false, transposeB: false, m: rows, n: outputs, k: inputs)
+            ? snip_narrow_gemm_bf16 : snip_narrow_gemm
         if NarrowProducts.accepts(transposeA: false, transposeB: false, m: rows, n: outputs, k: inputs) {
             // x · Wᵀ as x · (Wᵀ made once for every part), with bias and ReLU inside the product:
             // no separate passes over the output; A·B needs no scratch, so it is always taken
@@ -192,7 +202,7 @@ extension Tensor {
                 UnsafeSendable(bias.map { UnsafePointer($0.storage.pointer) }), UnsafeSendable(result.storage.pointer)
             )
             parallelChunks(rows, cost: inputs * outputs) { part in
-                let taken = snip_narrow_gemm(
+                let taken = product(
                     0, 0, part.count, outputs, inputs, px.value + part.lowerBound * inputs, inputs, pwt.value, outputs,
                     pb.value, relu ? 1 : 0, 0, py.value + part.lowerBound * outputs, outputs)
                 precondition(taken != 0, "the narrow kernel refused a product it accepts")
@@ -235,7 +245,7 @@ extension Tensor {
                 let dx = Tensor.uninitialized(x.shape)
                 sgemm(
                     transposeA: false, transposeB: false, m: rows, n: inputs, k: outputs,
-                    g.storage.pointer, weight.storage.pointer, dx.storage.pointer)
+                    g.storage.pointer, weight.storage.pointer, dx.storage.pointer, bfloat16: bfloat16)
                 grads.append(dx)
             } else {
                 grads.append(nil)
@@ -244,7 +254,7 @@ extension Tensor {
                 let dw = Tensor.uninitialized(weight.shape)
                 sgemm(
                     transposeA: true, transposeB: false, m: outputs, n: inputs, k: rows,
-                    g.storage.pointer, x.storage.pointer, dw.storage.pointer)
+                    g.storage.pointer, x.storage.pointer, dw.storage.pointer, bfloat16: bfloat16)
                 grads.append(dw)
             } else {
                 grads.append(nil)

@@ -245,6 +245,10 @@ if only == "gemm-small" {
             _ = snip_narrow_gemm(0, tb ? 1 : 0, rows, n, k, a.storage.pointer, k, w.storage.pointer, tb ? k : n, nil, 0, 0, c.storage.pointer, n)
         }
         report("narrow \(rows)x\(k)x\(n) tb=\(tb)", 2.0 * Double(rows * k * n) / narrow / 1e9, "GFLOP/s")
+        let half = best {
+            _ = snip_narrow_gemm_bf16(0, tb ? 1 : 0, rows, n, k, a.storage.pointer, k, w.storage.pointer, tb ? k : n, nil, 0, 0, c.storage.pointer, n)
+        }
+        report("bfloat16 \(rows)x\(k)x\(n) tb=\(tb)", 2.0 * Double(rows * k * n) / half / 1e9, "GFLOP/s")
     }
     // dW = gᵀ x: [n, k] = [rows, n]ᵀ [rows, k]
     for (k, n) in [(64, 64), (64, 256), (256, 64)] {
@@ -261,6 +265,10 @@ if only == "gemm-small" {
             _ = snip_narrow_gemm(1, 0, n, k, rows, g.storage.pointer, n, x.storage.pointer, k, nil, 0, 0, c.storage.pointer, k)
         }
         report("narrow dW \(n)x\(k) over \(rows) rows", 2.0 * Double(rows * k * n) / narrow / 1e9, "GFLOP/s")
+        let half = best {
+            _ = snip_narrow_gemm_bf16(1, 0, n, k, rows, g.storage.pointer, n, x.storage.pointer, k, nil, 0, 0, c.storage.pointer, k)
+        }
+        report("bfloat16 dW \(n)x\(k) over \(rows) rows", 2.0 * Double(rows * k * n) / half / 1e9, "GFLOP/s")
     }
     // attention, one sequence and head: L 200, E 16, rows strided by D 64
     let (l, e, d) = (200, 16, 64)
@@ -489,7 +497,9 @@ if only == "train" {
     let traceMemory = ProcessInfo.processInfo.environment["SNIP_BENCH_MEMORY"] != nil
     // SNIP_BENCH_STEPS=n: time n steps instead of 3 (profiling wants the steady state)
     let steps = ProcessInfo.processInfo.environment["SNIP_BENCH_STEPS"].flatMap { Int($0) } ?? 3
-    let seconds = time(warmup: 1, repeats: steps) {
+    // SNIP_BENCH_LINEAR_PRECISION=bfloat16: the linear layers' products as `--linear-precision`
+    let precision = ProcessInfo.processInfo.environment["SNIP_BENCH_LINEAR_PRECISION"].flatMap(LinearPrecision.init) ?? .float32
+    let seconds = time(warmup: 1, repeats: steps) { Tensor.$linearPrecision.withValue(precision) {
         let (expressions, points) = batches[next % batches.count]
         next += 1
         TensorMemory.resetPeak()
@@ -515,9 +525,9 @@ if only == "train" {
                 next, start >> 20, afterForward >> 20, TensorMemory.peakBytes >> 20, resident, peakResident, cpuSeconds() - cpuStart)
             FileHandle.standardError.write(line.data(using: .utf8)!)
         }
-    }
+    } }
     if OpProfile.isEnabled && group.size == 1 {
-        profileTrainingSteps(bench: bench, adam: adam, batches: batches)
+        Tensor.$linearPrecision.withValue(precision) { profileTrainingSteps(bench: bench, adam: adam, batches: batches) }
     }
     let memory = try! group.allReduceSum([peakMegabytes()])[0]
     if group.isLeader {
