@@ -23,11 +23,6 @@ ALWAYS_INLINE void transpose_padded(const float *x, long ld, long l, long e, flo
         for (long j = l; j < lp; j++) t[c * lp + j] = 0;
 }
 
-long snip_attention_scratch(long l, long e) {
-    long lp = attention_padded(l);
-    return 2 * e * lp + 2 * RB_MAX * lp + 2 * l * e;
-}
-
 int snip_attention_supported(long e) { return e > 0 && e % 8 == 0; }
 
 typedef float vf8 __attribute__((vector_size(32), aligned(4)));
@@ -71,7 +66,20 @@ typedef float vf16 __attribute__((vector_size(64), aligned(4)));
 #undef NAME
 #undef TARGET
 
+#include <immintrin.h>
+#include <stdint.h>
+#include "attention_bf16.h"
 #endif
+
+long snip_attention_scratch(long l, long e) {
+    long lp = attention_padded(l);
+    long floats = 2 * e * lp + 2 * RB_MAX * lp + 2 * l * e;
+#if defined(__x86_64__)
+    long bf16 = attention_bf16_scratch(l, e);
+    if (bf16 > floats) floats = bf16;
+#endif
+    return floats;
+}
 
 void snip_attention_forward(const float *q, const float *k, const float *v, long ld, float *o,
                             long ldo, long l, long e, float scale, float *scratch) {
@@ -106,4 +114,32 @@ void snip_attention_backward(const float *q, const float *k, const float *v, lon
     }
 #endif
     attention_backward_base(q, k, v, ld, g, ldg, dq, dk, dv, ldd, l, e, scale, scratch);
+}
+
+int snip_attention_bf16_supported(long e) {
+#if defined(__x86_64__)
+    return e > 0 && e % 16 == 0 && attention_bf16_supported();
+#else
+    (void)e;
+    return 0;
+#endif
+}
+
+int snip_attention_forward_bf16(const float *q, const float *k, const float *v, long ld, float *o,
+                                long ldo, long l, long e, float scale, float *scratch) {
+    if (!snip_attention_bf16_supported(e)) return 0;
+#if defined(__x86_64__)
+    if (l > 0) attention_forward_bf16(q, k, v, ld, o, ldo, l, e, scale, scratch);
+#endif
+    return 1;
+}
+
+int snip_attention_backward_bf16(const float *q, const float *k, const float *v, long ld,
+                                 const float *g, long ldg, float *dq, float *dk, float *dv,
+                                 long ldd, long l, long e, float scale, float *scratch) {
+    if (!snip_attention_bf16_supported(e)) return 0;
+#if defined(__x86_64__)
+    if (l > 0) attention_backward_bf16(q, k, v, ld, g, ldg, dq, dk, dv, ldd, l, e, scale, scratch);
+#endif
+    return 1;
 }

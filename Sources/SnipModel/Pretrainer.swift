@@ -46,9 +46,9 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     /// updates for the fresh optimiser state.
     public var scheduleOffset: Int?
     /// The precision of the linear layers' products in training steps (validation and every
-    /// later use of the model stay float32); ``LinearPrecision/bfloat16`` trains faster on CPUs
+    /// later use of the model stay float32); ``ProductPrecision/bfloat16`` trains faster on CPUs
     /// with AVX-512 BF16.
-    public var linearPrecision = LinearPrecision.float32
+    public var productPrecision = ProductPrecision.float32
 
     /// Updates over which a shifted schedule (``scheduleOffset``) ramps up from 0.
     public static let scheduleRamp = 100
@@ -79,7 +79,7 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case batchSize, learningRate, warmup, clipNorm, temperature, checkpointEvery, objective, lookAlikeTargets
         case validateEvery, validationData, validationCount, averageDecay, validationRule, propertyWeight, cooldown
-        case scheduleOffset, linearPrecision
+        case scheduleOffset, productPrecision
     }
 
     /// Reads options; runs recorded before a field existed get its default.
@@ -108,7 +108,7 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
             throw DecodingError.dataCorruptedError(
                 forKey: .cooldown, in: c, debugDescription: "cooldown needs from ≥ 0 and steps ≥ 1, not \(cooldown)")
         }
-        linearPrecision = try c.decodeIfPresent(LinearPrecision.self, forKey: .linearPrecision) ?? .float32
+        productPrecision = try c.decodeIfPresent(ProductPrecision.self, forKey: .productPrecision) ?? .float32
         scheduleOffset = try c.decodeIfPresent(Int.self, forKey: .scheduleOffset)
         if let scheduleOffset, scheduleOffset < 0 {
             throw DecodingError.dataCorruptedError(
@@ -281,11 +281,11 @@ public final class Pretrainer {
     /// stands (``PretrainingOptions/cooldown``), recorded in its settings so that a later
     /// resume finishes the same fall; a run that records one already refuses another.
     ///
-    /// `linearPrecision` changes the precision of the run's training products from here on
+    /// `productPrecision` changes the precision of the run's training products from here on
     /// (recorded in its settings; nil keeps the recorded one).
     public static func resume(
         directory: String, group: ProcessGroup = SingleProcess(), cooldown: Int? = nil,
-        linearPrecision: LinearPrecision? = nil
+        productPrecision: ProductPrecision? = nil
     ) throws -> (trainer: Pretrainer, seed: UInt64) {
         let run = TrainingRun(directory: directory)
         var settings: PretrainingSettings
@@ -294,8 +294,8 @@ public final class Pretrainer {
         } catch {
             throw ModelError("\(run.settingsPath): cannot read the run settings: \(error)")
         }
-        if let linearPrecision, linearPrecision != settings.options.linearPrecision {
-            settings.options.linearPrecision = linearPrecision
+        if let productPrecision, productPrecision != settings.options.productPrecision {
+            settings.options.productPrecision = productPrecision
             if group.isLeader { try run.writeSettings(settings) }
         }
         if let cooldown {
@@ -463,7 +463,7 @@ public final class Pretrainer {
                 propertyLoss = Double(property.item)
                 return contrastive + property * Float(options.propertyWeight)
             }
-            let outcome = try Tensor.$linearPrecision.withValue(options.linearPrecision) { () throws -> StepOutcome in
+            let outcome = try Tensor.$productPrecision.withValue(options.productPrecision) { () throws -> StepOutcome in
                 var outcome: StepOutcome
                 if let synchronizer {
                     let stopRequested = shouldStop()

@@ -19,7 +19,7 @@ enum NarrowProducts {
     }
 
     /// Whether the kernel is on and computes op(A)·op(B) of this shape in bfloat16 on this CPU
-    /// (``LinearPrecision/bfloat16``).
+    /// (``ProductPrecision/bfloat16``).
     static func acceptsBFloat16(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int) -> Bool {
         isEnabled && snip_narrow_gemm_bf16_accepts(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k) != 0
     }

@@ -75,7 +75,9 @@ extension Tensor {
         let (n, d) = (query.shape[0], query.shape[1])
         let operands = AttentionOperands(
             q: query.storage.pointer, k: key.storage.pointer, v: value.storage.pointer, ld: d)
-        let output = attentionForward(operands, n: n, d: d, heads: heads, segments: segments, scale: scale, kernel: kernel)
+        let bfloat16 = Tensor.productPrecision == .bfloat16  // the backward keeps the forward's
+        let output = attentionForward(
+            operands, n: n, d: d, heads: heads, segments: segments, scale: scale, kernel: kernel, bfloat16: bfloat16)
         return output.recording([query, key, value]) { g in
             let dq = Tensor.uninitialized([n, d])
             let dk = Tensor.uninitialized([n, d])
@@ -86,7 +88,7 @@ extension Tensor {
             let grads = AttentionOperands(
                 q: dq.storage.pointer, k: dk.storage.pointer, v: dv.storage.pointer, ld: d)
             attentionBackward(inputs, gradient: g, into: grads, n: n, d: d, heads: heads, segments: segments,
-                              scale: scale, kernel: kernel)
+                              scale: scale, kernel: kernel, bfloat16: bfloat16)
             return [dq, dk, dv]
         }
     }
@@ -103,7 +105,9 @@ extension Tensor {
         let (n, d) = (qkv.shape[0], qkv.shape[1] / 3)
         let base = qkv.storage.pointer
         let operands = AttentionOperands(q: base, k: base + d, v: base + 2 * d, ld: 3 * d)
-        let output = attentionForward(operands, n: n, d: d, heads: heads, segments: segments, scale: scale, kernel: kernel)
+        let bfloat16 = Tensor.productPrecision == .bfloat16  // the backward keeps the forward's
+        let output = attentionForward(
+            operands, n: n, d: d, heads: heads, segments: segments, scale: scale, kernel: kernel, bfloat16: bfloat16)
         return output.recording([qkv]) { g in
             let dqkv = Tensor.uninitialized([n, 3 * d])
             let base = qkv.storage.pointer
@@ -111,7 +115,7 @@ extension Tensor {
             let dbase = dqkv.storage.pointer
             let grads = AttentionOperands(q: dbase, k: dbase + d, v: dbase + 2 * d, ld: 3 * d)
             attentionBackward(inputs, gradient: g, into: grads, n: n, d: d, heads: heads, segments: segments,
-                              scale: scale, kernel: kernel)
+                              scale: scale, kernel: kernel, bfloat16: bfloat16)
             return [dqkv]
         }
     }
@@ -134,7 +138,7 @@ extension Tensor {
     /// The attention output `[N, D]` of every sequence and head.
     private static func attentionForward(
         _ x: AttentionOperands, n: Int, d: Int, heads: Int, segments: Segments, scale: Float,
-        kernel: AttentionKernel
+        kernel: AttentionKernel, bfloat16: Bool
     ) -> Tensor {
         precondition(n == segments.rows && d % heads == 0, "attention: \(n) rows, \(segments.rows) in segments, width \(d), \(heads) heads")
         let e = d / heads
@@ -146,13 +150,16 @@ extension Tensor {
             let perThread = snip_attention_scratch(longest, e)
             let scratch = Tensor.uninitialized([Runtime.threadCount * perThread])
             let sp = UnsafeSendable(scratch.storage.pointer)
+            let half = bfloat16 && snip_attention_bf16_supported(e) != 0
             forEachSmallProduct(segments.count * heads, flops: 0) { item, thread in
                 let (b, h) = (item / heads, item % heads)
                 let x = operands.value
                 let offset = segments.bounds[b] * x.ld + h * e
-                snip_attention_forward(
-                    x.q + offset, x.k + offset, x.v + offset, x.ld, o.value + segments.bounds[b] * d + h * e, d,
-                    segments.length(b), e, scale, sp.value + thread * perThread)
+                let (q, k, v, out) = (x.q + offset, x.k + offset, x.v + offset, o.value + segments.bounds[b] * d + h * e)
+                let (l, scratch) = (segments.length(b), sp.value + thread * perThread)
+                if !(half && snip_attention_forward_bf16(q, k, v, x.ld, out, d, l, e, scale, scratch) != 0) {
+                    snip_attention_forward(q, k, v, x.ld, out, d, l, e, scale, scratch)
+                }
             }
             return output
         }
@@ -187,7 +194,7 @@ extension Tensor {
     /// Writes dQ, dK, dV (at `grads`) from the output gradient `g` `[N, D]`.
     private static func attentionBackward(
         _ x: AttentionOperands, gradient g: Tensor, into grads: AttentionOperands, n: Int, d: Int,
-        heads: Int, segments: Segments, scale: Float, kernel: AttentionKernel
+        heads: Int, segments: Segments, scale: Float, kernel: AttentionKernel, bfloat16: Bool
     ) {
         let e = d / heads
         let longest = Swift.max(segments.lengths.max() ?? 0, 1)
@@ -196,15 +203,18 @@ extension Tensor {
             let perThread = snip_attention_scratch(longest, e)
             let scratch = Tensor.uninitialized([Runtime.threadCount * perThread])
             let sp = UnsafeSendable(scratch.storage.pointer)
+            let half = bfloat16 && snip_attention_bf16_supported(e) != 0
             forEachSmallProduct(segments.count * heads, flops: 0) { item, thread in
                 let (b, h) = (item / heads, item % heads)
                 let (x, dx) = (operands.value, out.value)
                 let offset = segments.bounds[b] * x.ld + h * e
                 let dOffset = segments.bounds[b] * dx.ld + h * e
-                snip_attention_backward(
-                    x.q + offset, x.k + offset, x.v + offset, x.ld, gp.value + segments.bounds[b] * d + h * e, d,
-                    dx.q + dOffset, dx.k + dOffset, dx.v + dOffset, dx.ld, segments.length(b), e, scale,
-                    sp.value + thread * perThread)
+                let (q, k, v, g) = (x.q + offset, x.k + offset, x.v + offset, gp.value + segments.bounds[b] * d + h * e)
+                let (dq, dk, dv) = (dx.q + dOffset, dx.k + dOffset, dx.v + dOffset)
+                let (l, scratch) = (segments.length(b), sp.value + thread * perThread)
+                if !(half && snip_attention_backward_bf16(q, k, v, x.ld, g, d, dq, dk, dv, dx.ld, l, e, scale, scratch) != 0) {
+                    snip_attention_backward(q, k, v, x.ld, g, d, dq, dk, dv, dx.ld, l, e, scale, scratch)
+                }
             }
             return
         }

@@ -186,7 +186,7 @@ extension Tensor {
         let inputs = weight.shape[1]
         let rows = x.count / Swift.max(inputs, 1)
         let result = Tensor.uninitialized(shape)
-        let bfloat16 = Tensor.linearPrecision == .bfloat16
+        let bfloat16 = Tensor.productPrecision == .bfloat16
         let product = bfloat16 && NarrowProducts.acceptsBFloat16(transposeA: false, transposeB: false, m: rows, n: outputs, k: inputs)
             ? snip_narrow_gemm_bf16 : snip_narrow_gemm
         if NarrowProducts.accepts(transposeA: false, transposeB: false, m: rows, n: outputs, k: inputs) {

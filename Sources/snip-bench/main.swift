@@ -497,9 +497,9 @@ if only == "train" {
     let traceMemory = ProcessInfo.processInfo.environment["SNIP_BENCH_MEMORY"] != nil
     // SNIP_BENCH_STEPS=n: time n steps instead of 3 (profiling wants the steady state)
     let steps = ProcessInfo.processInfo.environment["SNIP_BENCH_STEPS"].flatMap { Int($0) } ?? 3
-    // SNIP_BENCH_LINEAR_PRECISION=bfloat16: the linear layers' products as `--linear-precision`
-    let precision = ProcessInfo.processInfo.environment["SNIP_BENCH_LINEAR_PRECISION"].flatMap(LinearPrecision.init) ?? .float32
-    let seconds = time(warmup: 1, repeats: steps) { Tensor.$linearPrecision.withValue(precision) {
+    // SNIP_BENCH_PRODUCT_PRECISION=bfloat16: the linear layers' products as `--product-precision`
+    let precision = ProcessInfo.processInfo.environment["SNIP_BENCH_PRODUCT_PRECISION"].flatMap(ProductPrecision.init) ?? .float32
+    let seconds = time(warmup: 1, repeats: steps) { Tensor.$productPrecision.withValue(precision) {
         let (expressions, points) = batches[next % batches.count]
         next += 1
         TensorMemory.resetPeak()
@@ -527,7 +527,7 @@ if only == "train" {
         }
     } }
     if OpProfile.isEnabled && group.size == 1 {
-        Tensor.$linearPrecision.withValue(precision) { profileTrainingSteps(bench: bench, adam: adam, batches: batches) }
+        Tensor.$productPrecision.withValue(precision) { profileTrainingSteps(bench: bench, adam: adam, batches: batches) }
     }
     let memory = try! group.allReduceSum([peakMegabytes()])[0]
     if group.isLeader {

@@ -112,7 +112,7 @@ struct PretrainCommand: ParsableCommand {
     var lrScheduleFrom: Int?
 
     @Option(help: "Precision of the linear layers' products in training steps: float32 (the default) or bfloat16 (operands rounded to bfloat16, float32 sums; about 1.8× faster products on CPUs with AVX-512 BF16, float32 elsewhere). Validation and the saved model stay float32. Recorded in run.json; with --resume, changes the run's precision from here on.")
-    var linearPrecision: LinearPrecision?
+    var productPrecision: ProductPrecision?
 
     @Option(help: "Train on these data.prefix files instead of generated functions.")
     var data: [String] = []
@@ -244,7 +244,7 @@ struct PretrainCommand: ParsableCommand {
             let spec: PretrainingDataSpec
             if let resume {
                 (trainer, runSeed) = try Pretrainer.resume(
-                    directory: resume, group: group, cooldown: cooldown, linearPrecision: linearPrecision)
+                    directory: resume, group: group, cooldown: cooldown, productPrecision: productPrecision)
                 modelConfig = trainer.model.config
                 guard let recorded = trainer.dataSpec else {
                     throw ValidationError("\(resume) does not record its data settings (it trained on files); cannot resume it safely")
@@ -279,7 +279,7 @@ struct PretrainCommand: ParsableCommand {
                 options.propertyWeight = propertyWeight
                 options.cooldown = cooldown.map { .init(from: self.steps - $0, steps: $0) }
                 options.scheduleOffset = lrScheduleFrom
-                options.linearPrecision = linearPrecision ?? .float32
+                options.productPrecision = productPrecision ?? .float32
                 if lookAlikeTargets && !data.isEmpty {
                     throw ValidationError("--look-alike-targets needs generated data (leave out --data)")
                 }
@@ -303,8 +303,8 @@ struct PretrainCommand: ParsableCommand {
             let source = try spec.trainingData(
                 config: modelConfig, seed: runSeed, propertyTargets: trainer.options.propertyWeight > 0, note: note)
             let validation = try group.isLeader ? Self.validation(trainer.options) : nil
-            if trainer.options.linearPrecision == .bfloat16 {
-                note(LinearPrecision.bfloat16IsAvailable
+            if trainer.options.productPrecision == .bfloat16 {
+                note(ProductPrecision.bfloat16IsAvailable
                     ? "linear layers multiply in bfloat16 in training steps (float32 sums)"
                     : "warning: this CPU has no AVX-512 BF16 (or SNIP_NARROW_PRODUCTS=0): linear layers stay float32")
             }
@@ -426,4 +426,4 @@ struct PretrainCommand: ParsableCommand {
 
 extension ContrastiveObjective: ExpressibleByArgument {}
 extension ValidationRule: ExpressibleByArgument {}
-extension LinearPrecision: ExpressibleByArgument {}
+extension ProductPrecision: ExpressibleByArgument {}

@@ -168,23 +168,23 @@ struct PretrainCommandTests {
         #expect(!FileManager.default.fileExists(atPath: again))
     }
 
-    /// `--linear-precision` is recorded in run.json, said on the terminal, changeable on
+    /// `--product-precision` is recorded in run.json, said on the terminal, changeable on
     /// `--resume`, and a wrong value is refused with the choices.
-    @Test func linearPrecisionIsRecordedAndChangeable() throws {
+    @Test func productPrecisionIsRecordedAndChangeable() throws {
         let out = freshTemporaryPath("cli-bf16")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let (status, says) = try runSnip([
             "pretrain", "--out", out, "--steps", "2", "--batch-size", "4", "--seed", "2", "--checkpoint-every", "1",
-            "--linear-precision", "bfloat16",
+            "--product-precision", "bfloat16",
         ])
         #expect(status == 0, "\(says)")
         #expect(says.contains("linear layers multiply in bfloat16") || says.contains("no AVX-512 BF16"), "\(says)")
-        #expect(try String(contentsOfFile: out + "/run.json", encoding: .utf8).contains("\"linearPrecision\" : \"bfloat16\""))
-        let (resumed, resumedSays) = try runSnip(["pretrain", "--resume", out, "--steps", "3", "--linear-precision", "float32"])
+        #expect(try String(contentsOfFile: out + "/run.json", encoding: .utf8).contains("\"productPrecision\" : \"bfloat16\""))
+        let (resumed, resumedSays) = try runSnip(["pretrain", "--resume", out, "--steps", "3", "--product-precision", "float32"])
         #expect(resumed == 0, "\(resumedSays)")
         #expect(!resumedSays.contains("bfloat16"), "\(resumedSays)")
-        #expect(try String(contentsOfFile: out + "/run.json", encoding: .utf8).contains("\"linearPrecision\" : \"float32\""))
-        let (refused, refusedSays) = try runSnip(["pretrain", "--resume", out, "--steps", "4", "--linear-precision", "half"])
+        #expect(try String(contentsOfFile: out + "/run.json", encoding: .utf8).contains("\"productPrecision\" : \"float32\""))
+        let (refused, refusedSays) = try runSnip(["pretrain", "--resume", out, "--steps", "4", "--product-precision", "half"])
         #expect(refused != 0 && refusedSays.contains("float32") && refusedSays.contains("bfloat16"), "\(refusedSays)")
     }
 

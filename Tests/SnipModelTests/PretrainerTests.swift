@@ -93,7 +93,7 @@ struct PretrainerTests {
     /// A run's linear precision is recorded (older runs read as float32), applies to its
     /// training steps (on a CPU with AVX-512 BF16 the losses move off the float32 run's, a
     /// little), and a resume can change it from there on.
-    @Test func aRunRecordsItsLinearPrecision() throws {
+    @Test func aRunRecordsItsProductPrecision() throws {
         let data = RandomTokens(seed: 11, vocabulary: VocabularyLayout(config: Self.config))
         let plain = freshTemporaryPath("run-float32")
         let half = freshTemporaryPath("run-bfloat16")
@@ -101,36 +101,36 @@ struct PretrainerTests {
             try? FileManager.default.removeItem(atPath: plain)
             try? FileManager.default.removeItem(atPath: half)
         }
-        #expect(PretrainingOptions().linearPrecision == .float32)
+        #expect(PretrainingOptions().productPrecision == .float32)
         var recorded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(PretrainingOptions())) as! [String: Any]
-        #expect(recorded["linearPrecision"] as? String == "float32")
-        recorded["linearPrecision"] = nil
+        #expect(recorded["productPrecision"] as? String == "float32")
+        recorded["productPrecision"] = nil
         let older = try JSONDecoder().decode(PretrainingOptions.self, from: JSONSerialization.data(withJSONObject: recorded))
-        #expect(older.linearPrecision == .float32)
+        #expect(older.productPrecision == .float32)
 
         let a = try Pretrainer(model: SNIPModel(config: Self.config, seed: 5), options: Self.options(), directory: plain, seed: 11, dataDescription: "random")
         #expect(try a.train(data: data, steps: 4) == .finished)
         var options = Self.options()
-        options.linearPrecision = .bfloat16
+        options.productPrecision = .bfloat16
         let b = try Pretrainer(model: SNIPModel(config: Self.config, seed: 5), options: options, directory: half, seed: 11, dataDescription: "random")
         #expect(try b.train(data: data, steps: 4) == .finished)
         let lossesA = try a.run.metrics().map { $0["loss"] as! Double }
         let lossesB = try b.run.metrics().map { $0["loss"] as! Double }
         #expect(lossesA.count == 4 && lossesB.count == 4)
-        if LinearPrecision.bfloat16IsAvailable {
+        if ProductPrecision.bfloat16IsAvailable {
             #expect(lossesA != lossesB)
             for (p, q) in zip(lossesA, lossesB) { #expect(Swift.abs(p - q) < 0.05 * Swift.abs(p), "\(lossesA) against \(lossesB)") }
         } else {
             #expect(lossesA == lossesB)
         }
-        #expect(Tensor.linearPrecision == .float32)  // bound for the steps only
+        #expect(Tensor.productPrecision == .float32)  // bound for the steps only
 
         let (c, _) = try Pretrainer.resume(directory: half)
-        #expect(c.options.linearPrecision == .bfloat16)
-        let (d, _) = try Pretrainer.resume(directory: half, linearPrecision: .float32)
-        #expect(d.options.linearPrecision == .float32)
+        #expect(c.options.productPrecision == .bfloat16)
+        let (d, _) = try Pretrainer.resume(directory: half, productPrecision: .float32)
+        #expect(d.options.productPrecision == .float32)
         let (e, _) = try Pretrainer.resume(directory: half)
-        #expect(e.options.linearPrecision == .float32)
+        #expect(e.options.productPrecision == .float32)
     }
 
     @Test func optionsWithoutACooldownReadAsNone() throws {

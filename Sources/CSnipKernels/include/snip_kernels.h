@@ -94,6 +94,18 @@ void snip_attention_backward(const float *q, const float *k, const float *v, lon
 long snip_attention_scratch(long l, long e);
 /// Whether the fused attention kernels take head width e (a positive multiple of 8).
 int snip_attention_supported(long e);
+/// `snip_attention_forward` with every product in bfloat16 (operands rounded to nearest even,
+/// float32 sums; softmax in float32), on CPUs with AVX-512 BF16 and head widths that are
+/// multiples of 16 (`snip_attention_bf16_supported`); returns 0, touching nothing, elsewhere.
+/// Scratch as `snip_attention_scratch`.
+int snip_attention_forward_bf16(const float *q, const float *k, const float *v, long ld, float *o,
+                                long ldo, long l, long e, float scale, float *scratch);
+/// The backward of `snip_attention_forward_bf16`, likewise (0 where it is not supported).
+int snip_attention_backward_bf16(const float *q, const float *k, const float *v, long ld,
+                                 const float *g, long ldg, float *dq, float *dk, float *dv,
+                                 long ldd, long l, long e, float scale, float *scratch);
+/// Whether the bfloat16 attention kernels run for head width e on this CPU.
+int snip_attention_bf16_supported(long e);
 
 /// out[r] = sum of row r (8 partial sums per row).
 void snip_row_sums(const float *x, float *out, long rows, long cols);

@@ -3,11 +3,11 @@ import SnipTensor
 import Testing
 import TestSupport
 
-/// Linear layers under `Tensor.linearPrecision`: in bfloat16 the forward and both gradients are
+/// Linear layers under `Tensor.productPrecision`: in bfloat16 the forward and both gradients are
 /// the float64 products of the bfloat16-rounded operands (to float32 sums) — also when the
 /// products are split over threads by rows or along the inner dimension — and the gradients
 /// keep the precision of the forward; without AVX-512 BF16 they are the float32 layer's.
-struct LinearPrecisionTests {
+struct ProductPrecisionTests {
     static func rounded(_ values: [Float]) -> [Double] { values.map { Double(NarrowProductsBFloat16Tests.bfloat16($0)) } }
 
     @Test func aBFloat16LayerMultipliesRoundedOperands() {
@@ -20,8 +20,8 @@ struct LinearPrecisionTests {
         x.requiresGrad = true
         w.requiresGrad = true
         let upstream = randomTensor([rows, outputs], seed: 33)
-        #expect(Tensor.linearPrecision == .float32)
-        let y = Tensor.$linearPrecision.withValue(.bfloat16) { Tensor.linearReLU(x, weight: w, bias: bias) }
+        #expect(Tensor.productPrecision == .float32)
+        let y = Tensor.$productPrecision.withValue(.bfloat16) { Tensor.linearReLU(x, weight: w, bias: bias) }
         y.backward(seed: upstream)  // outside the binding: the forward's precision holds
 
         var x32 = Tensor(x.scalars, shape: x.shape), w32 = Tensor(w.scalars, shape: w.shape)
@@ -29,7 +29,7 @@ struct LinearPrecisionTests {
         w32.requiresGrad = true
         let y32 = Tensor.linearReLU(x32, weight: w32, bias: bias)
         y32.backward(seed: upstream)
-        guard LinearPrecision.bfloat16IsAvailable else {
+        guard ProductPrecision.bfloat16IsAvailable else {
             #expect(y.scalars == y32.scalars && x.grad!.scalars == x32.grad!.scalars && w.grad!.scalars == w32.grad!.scalars)
             return
         }
