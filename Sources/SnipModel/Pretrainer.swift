@@ -45,7 +45,7 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     /// schedule instead of warming up to the peak again, after a ramp of ``scheduleRamp``
     /// updates for the fresh optimiser state.
     public var scheduleOffset: Int?
-    /// The precision of the linear layers' products in training steps (validation and every
+    /// The precision of the linear layers' and attention's products in training steps (validation and every
     /// later use of the model stay float32); ``ProductPrecision/bfloat16`` trains faster on CPUs
     /// with AVX-512 BF16.
     public var productPrecision = ProductPrecision.float32

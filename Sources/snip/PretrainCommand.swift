@@ -111,7 +111,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Start the learning-rate schedule as if N updates were done (with --init-from: give the step the model's run ended at, and the rate continues where that run left it instead of warming up to --lr again; it ramps up from 0 over the first \(PretrainingOptions.scheduleRamp) updates for the fresh optimiser state). Recorded in run.json.")
     var lrScheduleFrom: Int?
 
-    @Option(help: "Precision of the linear layers' products in training steps: float32 (the default) or bfloat16 (operands rounded to bfloat16, float32 sums; about 1.8× faster products on CPUs with AVX-512 BF16, float32 elsewhere). Validation and the saved model stay float32. Recorded in run.json; with --resume, changes the run's precision from here on.")
+    @Option(help: "Precision of the matrix products in training steps (linear layers and attention): float32 (the default) or bfloat16 (operands rounded to bfloat16, float32 sums and softmax; on CPUs with AVX-512 BF16 about 1.35× faster steps, float32 elsewhere). Validation and the saved model stay float32. Recorded in run.json; with --resume, changes the run's precision from here on.")
     var productPrecision: ProductPrecision?
 
     @Option(help: "Train on these data.prefix files instead of generated functions.")
@@ -305,8 +305,8 @@ struct PretrainCommand: ParsableCommand {
             let validation = try group.isLeader ? Self.validation(trainer.options) : nil
             if trainer.options.productPrecision == .bfloat16 {
                 note(ProductPrecision.bfloat16IsAvailable
-                    ? "linear layers multiply in bfloat16 in training steps (float32 sums)"
-                    : "warning: this CPU has no AVX-512 BF16 (or SNIP_NARROW_PRODUCTS=0): linear layers stay float32")
+                    ? "training steps multiply in bfloat16 (linear layers and attention; float32 sums)"
+                    : "warning: this CPU has no AVX-512 BF16 (or SNIP_NARROW_PRODUCTS=0): products stay float32")
             }
             if let validation {
                 note("validating every \(trainer.options.validateEvery) steps on \(validation.samples.count) functions of \(trainer.options.validationData ?? ""); best weights go to \(trainer.run.bestModelPath)")
