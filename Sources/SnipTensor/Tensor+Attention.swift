@@ -150,7 +150,7 @@ extension Tensor {
             let perThread = snip_attention_scratch(longest, e)
             let scratch = Tensor.uninitialized([Runtime.threadCount * perThread])
             let sp = UnsafeSendable(scratch.storage.pointer)
-            let half = bfloat16 && snip_attention_bf16_supported(e) != 0
+            let half = bfloat16 && ProductPrecision.bfloat16IsAvailable && snip_attention_bf16_supported(e) != 0
             forEachSmallProduct(segments.count * heads, flops: 0) { item, thread in
                 let (b, h) = (item / heads, item % heads)
                 let x = operands.value
@@ -203,7 +203,7 @@ extension Tensor {
             let perThread = snip_attention_scratch(longest, e)
             let scratch = Tensor.uninitialized([Runtime.threadCount * perThread])
             let sp = UnsafeSendable(scratch.storage.pointer)
-            let half = bfloat16 && snip_attention_bf16_supported(e) != 0
+            let half = bfloat16 && ProductPrecision.bfloat16IsAvailable && snip_attention_bf16_supported(e) != 0
             forEachSmallProduct(segments.count * heads, flops: 0) { item, thread in
                 let (b, h) = (item / heads, item % heads)
                 let (x, dx) = (operands.value, out.value)

@@ -50,4 +50,40 @@ struct ProductPrecisionTests {
         let dw = MatmulTests.naive(g, xs, batch: 1, m: outputs, n: inputs, k: rows, ta: true, tb: false, sharedB: false)
         ProductSplittingTests.expectClose(w.grad!.scalars, dw, tolerance: 4e-6 * Double(rows), "dweight")
     }
+
+    /// The fused attention under the binding: bfloat16 where the CPU has it (close to float32,
+    /// not equal), and a backward run after the binding ends still uses the forward's precision.
+    @Test func attentionFollowsTheBoundPrecision() {
+        let segments = Segments(lengths: [200, 37])
+        let upstream = randomTensor([segments.rows, 64], seed: 44)
+        func run(_ precision: ProductPrecision, backwardInside: Bool) -> [[Float]] {
+            var qkv = randomTensor([segments.rows, 192], low: -2, high: 2, seed: 43)
+            qkv.requiresGrad = true
+            let attend = { Tensor.segmentedSelfAttention(packedQKV: qkv, heads: 4, segments: segments, scale: 0.25) }
+            let out: Tensor
+            if backwardInside {
+                out = Tensor.$productPrecision.withValue(precision) {
+                    let out = attend()
+                    out.backward(seed: upstream)
+                    return out
+                }
+            } else {
+                out = Tensor.$productPrecision.withValue(precision) { attend() }
+                out.backward(seed: upstream)
+            }
+            return [out.scalars, qkv.grad!.scalars]
+        }
+        let single = run(.float32, backwardInside: true)
+        let inside = run(.bfloat16, backwardInside: true)
+        let outside = run(.bfloat16, backwardInside: false)
+        #expect(inside == outside)
+        guard ProductPrecision.bfloat16IsAvailable else {
+            #expect(inside == single)
+            return
+        }
+        for (half, full) in zip(inside, single) {
+            let apart = zip(half, full).map { abs($0 - $1) }.max()!
+            #expect(apart > 1e-5 && apart < 0.05, "bfloat16 and float32 attention differ by \(apart)")
+        }
+    }
 }
