@@ -6,8 +6,8 @@
 // Same blocks, same contract as attention_body.h; head widths that are multiples of 16.
 
 #define BF_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512bf16,avx2,fma")))
-#define BF_RB 8   // query rows per block
-#define BF_W 16   // lanes
+#define BF_RB 8  // query rows per block
+#define BF_W 16  // lanes
 
 static int attention_bf16_supported(void) {
     static int cached = -1;
@@ -27,11 +27,14 @@ BF_TARGET ALWAYS_INLINE void bf_row_pairs(const float *x, long n, float scale, u
 BF_TARGET ALWAYS_INLINE void bf_cross_pairs(const float *r0, const float *r1, long n, float s0,
                                             float s1, uint32_t *out) {
     for (long c = 0; c < n; c += 16) {
-        __m256i even = (__m256i)_mm512_cvtneps_pbh(_mm512_mul_ps(_mm512_loadu_ps(r0 + c), _mm512_set1_ps(s0)));
-        __m256i odd = r1 ? (__m256i)_mm512_cvtneps_pbh(_mm512_mul_ps(_mm512_loadu_ps(r1 + c), _mm512_set1_ps(s1)))
+        __m256i even =
+            (__m256i)_mm512_cvtneps_pbh(_mm512_mul_ps(_mm512_loadu_ps(r0 + c), _mm512_set1_ps(s0)));
+        __m256i odd = r1 ? (__m256i)_mm512_cvtneps_pbh(
+                               _mm512_mul_ps(_mm512_loadu_ps(r1 + c), _mm512_set1_ps(s1)))
                          : _mm256_setzero_si256();
-        _mm512_storeu_si512(out + c, _mm512_or_si512(_mm512_cvtepu16_epi32(even),
-                                                     _mm512_slli_epi32(_mm512_cvtepu16_epi32(odd), 16)));
+        _mm512_storeu_si512(out + c,
+                            _mm512_or_si512(_mm512_cvtepu16_epi32(even),
+                                            _mm512_slli_epi32(_mm512_cvtepu16_epi32(odd), 16)));
     }
 }
 
@@ -55,7 +58,8 @@ BF_TARGET static void bf_transposed_pairs(const float *x, long ld, long l, long 
 // its rows, [⌈l/2⌉][e]
 BF_TARGET static void bf_row_pair_rows(const float *x, long ld, long l, long e, uint32_t *out) {
     for (long p = 0; 2 * p < l; p++)
-        bf_cross_pairs(x + 2 * p * ld, 2 * p + 1 < l ? x + (2 * p + 1) * ld : NULL, e, 1, 1, out + p * e);
+        bf_cross_pairs(x + 2 * p * ld, 2 * p + 1 < l ? x + (2 * p + 1) * ld : NULL, e, 1, 1,
+                       out + p * e);
 }
 
 // scores of BF_RB rows: s[r][j] = Σ_c a_r[c] · bt[c][j], j < lp (a multiple of 16), over pairs:
@@ -86,7 +90,8 @@ BF_TARGET ALWAYS_INLINE void bf_block_scores(const uint32_t *ap, long ep, const 
         for (long c = 0; c < ep; c++) {
             __m512bh b0 = (__m512bh)_mm512_loadu_si512(bt + c * lp + j0);
             for (int r = 0; r < BF_RB; r++)
-                acc[r] = _mm512_dpbf16_ps(acc[r], (__m512bh)_mm512_set1_epi32((int)ap[r * ep + c]), b0);
+                acc[r] =
+                    _mm512_dpbf16_ps(acc[r], (__m512bh)_mm512_set1_epi32((int)ap[r * ep + c]), b0);
         }
         for (int r = 0; r < BF_RB; r++) _mm512_storeu_ps(s + r * lp + j0, acc[r]);
     }
@@ -103,7 +108,8 @@ BF_TARGET ALWAYS_INLINE void bf_block_times(const uint32_t *pp, long lph, long p
         for (long p = 0; p < pairs; p++) {
             __m512bh b = (__m512bh)_mm512_loadu_si512(bp + p * e + c0);
             for (int r = 0; r < BF_RB; r++)
-                acc[r] = _mm512_dpbf16_ps(acc[r], (__m512bh)_mm512_set1_epi32((int)pp[r * lph + p]), b);
+                acc[r] =
+                    _mm512_dpbf16_ps(acc[r], (__m512bh)_mm512_set1_epi32((int)pp[r * lph + p]), b);
         }
         for (long r = 0; r < rows; r++)
             _mm512_storeu_ps(out + r * ldo + c0, _mm512_mul_ps(acc[r], _mm512_set1_ps(alpha[r])));
@@ -120,8 +126,10 @@ BF_TARGET ALWAYS_INLINE void bf_block_rank_update(const uint32_t *pq, long lp, l
         for (long j = 0; j < l; j++) {
             float *row = acc + j * e + c0;
             // two chains of two, not one of four
-            __m512 x = _mm512_dpbf16_ps(_mm512_loadu_ps(row), (__m512bh)_mm512_set1_epi32((int)pq[j]), a[0]);
-            __m512 y = _mm512_dpbf16_ps(_mm512_setzero_ps(), (__m512bh)_mm512_set1_epi32((int)pq[lp + j]), a[1]);
+            __m512 x = _mm512_dpbf16_ps(_mm512_loadu_ps(row),
+                                        (__m512bh)_mm512_set1_epi32((int)pq[j]), a[0]);
+            __m512 y = _mm512_dpbf16_ps(_mm512_setzero_ps(),
+                                        (__m512bh)_mm512_set1_epi32((int)pq[lp + j]), a[1]);
             x = _mm512_dpbf16_ps(x, (__m512bh)_mm512_set1_epi32((int)pq[2 * lp + j]), a[2]);
             y = _mm512_dpbf16_ps(y, (__m512bh)_mm512_set1_epi32((int)pq[3 * lp + j]), a[3]);
             _mm512_storeu_ps(row, _mm512_add_ps(x, y));
@@ -131,14 +139,16 @@ BF_TARGET ALWAYS_INLINE void bf_block_rank_update(const uint32_t *pq, long lp, l
 
 // pq[s][j] = (p[2s][j], p[2s + 1][j]) for s < BF_RB/2, j < lp
 BF_TARGET ALWAYS_INLINE void bf_rows_in_pairs(const float *p, long lp, uint32_t *pq) {
-    for (int s = 0; s < BF_RB / 2; s++) bf_cross_pairs(p + 2 * s * lp, p + (2 * s + 1) * lp, lp, 1, 1, pq + s * lp);
+    for (int s = 0; s < BF_RB / 2; s++)
+        bf_cross_pairs(p + 2 * s * lp, p + (2 * s + 1) * lp, lp, 1, 1, pq + s * lp);
 }
 
 // Floats (or pairs) of scratch the bfloat16 kernels use beyond snip_attention_scratch's: see
 // the layouts below (lp: l padded to 16).
 ALWAYS_INLINE long attention_bf16_scratch(long l, long e) {
     long lp = (l + 15) / 16 * 16;
-    return e * lp + (l + 1) / 2 * e + 2 * BF_RB * lp + 2 * l * e + BF_RB * lp / 2 + 2 * BF_RB * e + BF_RB * e;
+    return e * lp + (l + 1) / 2 * e + 2 * BF_RB * lp + 2 * l * e + BF_RB * lp / 2 + 2 * BF_RB * e +
+           BF_RB * e;
 }
 
 BF_TARGET static void attention_forward_bf16(const float *q, const float *k, const float *v,
@@ -146,15 +156,16 @@ BF_TARGET static void attention_forward_bf16(const float *q, const float *k, con
                                              float scale, float *scratch) {
     long lp = (l + 15) / 16 * 16, ep = e / 2, pairs = (l + 1) / 2;
     uint32_t *kt = (uint32_t *)scratch;  // [ep][lp]: scale · log2 e · Kᵀ as pairs along e
-    uint32_t *vp = kt + ep * lp;          // [pairs][e]: V as pairs of rows
-    float *s = (float *)(vp + pairs * e); // [BF_RB][lp]: a block's scores, then weights
+    uint32_t *vp = kt + ep * lp;  // [pairs][e]: V as pairs of rows
+    float *s = (float *)(vp + pairs * e);  // [BF_RB][lp]: a block's scores, then weights
     uint32_t *pp = (uint32_t *)(s + BF_RB * lp);  // [BF_RB][lp/2]: the weights as pairs
-    uint32_t *qp = pp + BF_RB * lp / 2;           // [BF_RB][ep]: the block's query rows as pairs
+    uint32_t *qp = pp + BF_RB * lp / 2;  // [BF_RB][ep]: the block's query rows as pairs
     bf_transposed_pairs(k, ld, l, e, scale * LOG2E, kt, lp);
     bf_row_pair_rows(v, ld, l, e, vp);
     for (long i0 = 0; i0 < l; i0 += BF_RB) {
         long rows = l - i0 < BF_RB ? l - i0 : BF_RB;
-        for (int r = 0; r < BF_RB; r++) bf_row_pairs(q + (i0 + (r < rows ? r : rows - 1)) * ld, e, 1, qp + r * ep);
+        for (int r = 0; r < BF_RB; r++)
+            bf_row_pairs(q + (i0 + (r < rows ? r : rows - 1)) * ld, e, 1, qp + r * ep);
         bf_block_scores(qp, ep, kt, lp, s);
         float inverse[BF_RB];
         for (int r = 0; r < BF_RB; r++) {
@@ -170,17 +181,18 @@ BF_TARGET static void attention_backward_bf16(const float *q, const float *k, co
                                               float *dk, float *dv, long ldd, long l, long e,
                                               float scale, float *scratch) {
     long lp = (l + 15) / 16 * 16, ep = e / 2, pairs = (l + 1) / 2;
-    uint32_t *kt = (uint32_t *)scratch;     // [ep][lp]: scale · log2 e · Kᵀ as pairs along e
-    uint32_t *vt = kt + ep * lp;             // [ep][lp]: Vᵀ as pairs along e
-    uint32_t *kp = vt + ep * lp;             // [pairs][e]: K as pairs of rows
-    float *p = (float *)(kp + pairs * e);    // [BF_RB][lp]: a block's weights P
-    float *ds = p + BF_RB * lp;              // [BF_RB][lp]: dP, then the score gradients dS
-    float *dka = ds + BF_RB * lp;            // [l][e]: dSᵀ Q (times scale at the end)
-    float *dva = dka + l * e;                // [l][e]: Pᵀ dO
-    uint32_t *panel = (uint32_t *)(dva + l * e);  // [BF_RB][lp/2] or [BF_RB/2][lp]: pairs of dS or P
-    uint32_t *qp = panel + BF_RB * lp / 2;        // [BF_RB][ep]: the block's query rows as pairs
-    uint32_t *gp = qp + BF_RB * ep;               // [BF_RB][ep]: its output-gradient rows
-    uint32_t *aq = gp + BF_RB * ep;               // [BF_RB/2][e]: rows of Q or dO as pairs of rows
+    uint32_t *kt = (uint32_t *)scratch;  // [ep][lp]: scale · log2 e · Kᵀ as pairs along e
+    uint32_t *vt = kt + ep * lp;  // [ep][lp]: Vᵀ as pairs along e
+    uint32_t *kp = vt + ep * lp;  // [pairs][e]: K as pairs of rows
+    float *p = (float *)(kp + pairs * e);  // [BF_RB][lp]: a block's weights P
+    float *ds = p + BF_RB * lp;  // [BF_RB][lp]: dP, then the score gradients dS
+    float *dka = ds + BF_RB * lp;  // [l][e]: dSᵀ Q (times scale at the end)
+    float *dva = dka + l * e;  // [l][e]: Pᵀ dO
+    uint32_t *panel =
+        (uint32_t *)(dva + l * e);  // [BF_RB][lp/2] or [BF_RB/2][lp]: pairs of dS or P
+    uint32_t *qp = panel + BF_RB * lp / 2;  // [BF_RB][ep]: the block's query rows as pairs
+    uint32_t *gp = qp + BF_RB * ep;  // [BF_RB][ep]: its output-gradient rows
+    uint32_t *aq = gp + BF_RB * ep;  // [BF_RB/2][e]: rows of Q or dO as pairs of rows
     bf_transposed_pairs(k, ld, l, e, scale * LOG2E, kt, lp);
     bf_transposed_pairs(v, ld, l, e, 1.0f, vt, lp);
     bf_row_pair_rows(k, ld, l, e, kp);
@@ -212,12 +224,14 @@ BF_TARGET static void attention_backward_bf16(const float *q, const float *k, co
             // softmax backward in float32: dS = P ⊙ (dP − Σ_j P dP), P = inverse · E; both rows
             // are 0 from l to lp
             __m512 t = _mm512_setzero_ps();
-            for (long j = 0; j < lp; j += 16) t = _mm512_fmadd_ps(_mm512_loadu_ps(pr + j), _mm512_loadu_ps(dr + j), t);
+            for (long j = 0; j < lp; j += 16)
+                t = _mm512_fmadd_ps(_mm512_loadu_ps(pr + j), _mm512_loadu_ps(dr + j), t);
             float inv = inverse[r];
             __m512 dot = _mm512_set1_ps(_mm512_reduce_add_ps(t) * inv), vinv = _mm512_set1_ps(inv);
             for (long j = 0; j < lp; j += 16) {
                 __m512 x = _mm512_loadu_ps(pr + j), y = _mm512_loadu_ps(dr + j);
-                _mm512_storeu_ps(dr + j, _mm512_mul_ps(_mm512_mul_ps(vinv, x), _mm512_sub_ps(y, dot)));
+                _mm512_storeu_ps(dr + j,
+                                 _mm512_mul_ps(_mm512_mul_ps(vinv, x), _mm512_sub_ps(y, dot)));
             }
         }
         // dQ = scale · dS K
@@ -225,17 +239,20 @@ BF_TARGET static void attention_backward_bf16(const float *q, const float *k, co
         bf_block_times(panel, lp / 2, pairs, kp, e, scales, dq + i0 * ldd, ldd, rows);
         // dK += dSᵀ Q
         bf_rows_in_pairs(ds, lp, panel);
-        for (int s = 0; s < BF_RB / 2; s++) bf_cross_pairs(qr[2 * s], qr[2 * s + 1], e, 1, 1, aq + s * e);
+        for (int s = 0; s < BF_RB / 2; s++)
+            bf_cross_pairs(qr[2 * s], qr[2 * s + 1], e, 1, 1, aq + s * e);
         bf_block_rank_update(panel, lp, l, aq, e, dka);
         // dV += Pᵀ dO, with P = inverse · E
         bf_rows_in_pairs(p, lp, panel);
         for (int s = 0; s < BF_RB / 2; s++)
-            bf_cross_pairs(gr[2 * s], gr[2 * s + 1], e, inverse[2 * s], inverse[2 * s + 1], aq + s * e);
+            bf_cross_pairs(gr[2 * s], gr[2 * s + 1], e, inverse[2 * s], inverse[2 * s + 1],
+                           aq + s * e);
         bf_block_rank_update(panel, lp, l, aq, e, dva);
     }
     for (long j = 0; j < l; j++)
         for (long c0 = 0; c0 < e; c0 += 16) {
-            _mm512_storeu_ps(dk + j * ldd + c0, _mm512_mul_ps(_mm512_loadu_ps(dka + j * e + c0), _mm512_set1_ps(scale)));
+            _mm512_storeu_ps(dk + j * ldd + c0, _mm512_mul_ps(_mm512_loadu_ps(dka + j * e + c0),
+                                                              _mm512_set1_ps(scale)));
             _mm512_storeu_ps(dv + j * ldd + c0, _mm512_loadu_ps(dva + j * e + c0));
         }
 }

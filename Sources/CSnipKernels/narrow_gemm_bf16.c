@@ -16,7 +16,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#define BF16_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512bf16,avx2,fma")))
+#define BF16_TARGET                                                                                \
+    __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512bf16,avx2,fma")))
 
 static int bf16_supported(void) {
     static int cached = -1;
@@ -42,7 +43,9 @@ BF16_TARGET static void pairs_along_rows(const float *x, long ld, long rows, lon
         for (long t = 0; t < cols; t += 32) {
             long left = cols - t;
             __mmask16 lo = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1u);
-            __mmask16 hi = left >= 32 ? 0xffff : left <= 16 ? 0 : (__mmask16)((1u << (left - 16)) - 1u);
+            __mmask16 hi = left >= 32   ? 0xffff
+                           : left <= 16 ? 0
+                                        : (__mmask16)((1u << (left - 16)) - 1u);
             __m512bh v = _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(hi, row + t + 16),
                                              _mm512_maskz_loadu_ps(lo, row + t));
             long pairs = left >= 32 ? 16 : (left + 1) / 2;
@@ -74,34 +77,34 @@ BF16_TARGET static void pairs_across_rows(const float *x, long ld, long rows, lo
 // One register block of C: rows i < `rows` (≤ 8), columns j0..<j0+16·V (V = 1 or 2):
 // c_i = Σ_p A(i, p) · B(p, j) over bfloat16 pairs p < `pairs` (+ bias) (+ c_i), then max(·, 0)
 // when `relu` (NaN → 0). A(i, p) = a[i·si + p·sp] (a pair), B(p, ·) = b + p·ldb (pairs).
-#define BF16_BLOCK(V)                                                                            \
-    BF16_TARGET static inline __attribute__((always_inline)) void bf16_block##V(                 \
-        const uint32_t *a, long si, long sp, long rows, const uint32_t *b, long ldb, long pairs, \
-        long j0, const float *bias, int relu, float *c, long ldc, int add) {                     \
-        __m512 acc[BF16_ROWS][V];                                                                \
-        long offset[BF16_ROWS];                                                                  \
-        for (int r = 0; r < BF16_ROWS; r++) offset[r] = (r < rows ? r : rows - 1) * si;         \
-        for (int r = 0; r < BF16_ROWS; r++)                                                      \
-            for (int v = 0; v < V; v++)                                                          \
-                acc[r][v] = bias ? _mm512_loadu_ps(bias + j0 + 16 * v) : _mm512_setzero_ps();    \
-        for (long p = 0; p < pairs; p++) {                                                       \
-            __m512bh bv[V];                                                                      \
-            for (int v = 0; v < V; v++)                                                          \
-                bv[v] = (__m512bh)_mm512_loadu_si512(b + p * ldb + j0 + 16 * v);                 \
-            const uint32_t *ap = a + p * sp;                                                     \
-            for (int r = 0; r < BF16_ROWS; r++) {                                                \
-                __m512bh x = (__m512bh)_mm512_set1_epi32((int)ap[offset[r]]);                    \
-                for (int v = 0; v < V; v++) acc[r][v] = _mm512_dpbf16_ps(acc[r][v], x, bv[v]);   \
-            }                                                                                    \
-        }                                                                                        \
-        for (int r = 0; r < BF16_ROWS; r++) {                                                    \
-            if (r >= rows) break;                                                                \
-            for (int v = 0; v < V; v++) {                                                        \
-                float *q = c + r * ldc + j0 + 16 * v;                                            \
+#define BF16_BLOCK(V)                                                                              \
+    BF16_TARGET static inline __attribute__((always_inline)) void bf16_block##V(                   \
+        const uint32_t *a, long si, long sp, long rows, const uint32_t *b, long ldb, long pairs,   \
+        long j0, const float *bias, int relu, float *c, long ldc, int add) {                       \
+        __m512 acc[BF16_ROWS][V];                                                                  \
+        long offset[BF16_ROWS];                                                                    \
+        for (int r = 0; r < BF16_ROWS; r++) offset[r] = (r < rows ? r : rows - 1) * si;            \
+        for (int r = 0; r < BF16_ROWS; r++)                                                        \
+            for (int v = 0; v < V; v++)                                                            \
+                acc[r][v] = bias ? _mm512_loadu_ps(bias + j0 + 16 * v) : _mm512_setzero_ps();      \
+        for (long p = 0; p < pairs; p++) {                                                         \
+            __m512bh bv[V];                                                                        \
+            for (int v = 0; v < V; v++)                                                            \
+                bv[v] = (__m512bh)_mm512_loadu_si512(b + p * ldb + j0 + 16 * v);                   \
+            const uint32_t *ap = a + p * sp;                                                       \
+            for (int r = 0; r < BF16_ROWS; r++) {                                                  \
+                __m512bh x = (__m512bh)_mm512_set1_epi32((int)ap[offset[r]]);                      \
+                for (int v = 0; v < V; v++) acc[r][v] = _mm512_dpbf16_ps(acc[r][v], x, bv[v]);     \
+            }                                                                                      \
+        }                                                                                          \
+        for (int r = 0; r < BF16_ROWS; r++) {                                                      \
+            if (r >= rows) break;                                                                  \
+            for (int v = 0; v < V; v++) {                                                          \
+                float *q = c + r * ldc + j0 + 16 * v;                                              \
                 __m512 y = add ? _mm512_add_ps(acc[r][v], _mm512_loadu_ps(q)) : acc[r][v];         \
                 _mm512_storeu_ps(q, relu ? _mm512_max_ps(y, _mm512_setzero_ps()) : y);             \
-            }                                                                                    \
-        }                                                                                        \
+            }                                                                                      \
+        }                                                                                          \
     }
 BF16_BLOCK(1)
 BF16_BLOCK(2)
@@ -111,7 +114,8 @@ BF16_TARGET static void bf16_rows(const uint32_t *a, long si, long sp, long rows
                                   long ldb, long n, long pairs, const float *bias, int relu,
                                   float *c, long ldc, int add) {
     long j0 = 0;
-    for (; j0 + 32 <= n; j0 += 32) bf16_block2(a, si, sp, rows, b, ldb, pairs, j0, bias, relu, c, ldc, add);
+    for (; j0 + 32 <= n; j0 += 32)
+        bf16_block2(a, si, sp, rows, b, ldb, pairs, j0, bias, relu, c, ldc, add);
     if (j0 < n) bf16_block1(a, si, sp, rows, b, ldb, pairs, j0, bias, relu, c, ldc, add);
 }
 
@@ -133,7 +137,11 @@ int snip_narrow_gemm_bf16_accepts(int transpose_a, int transpose_b, long m, long
 #if defined(__x86_64__)
     return bf16_supported() && snip_narrow_gemm_accepts(transpose_a, transpose_b, m, n, k);
 #else
-    (void)transpose_a; (void)transpose_b; (void)m; (void)n; (void)k;
+    (void)transpose_a;
+    (void)transpose_b;
+    (void)m;
+    (void)n;
+    (void)k;
     return 0;
 #endif
 }
@@ -148,7 +156,8 @@ int snip_narrow_gemm_bf16(int transpose_a, int transpose_b, long m, long n, long
         long pairs = (k + 1) / 2;
         uint32_t *bp = NULL, *panel = NULL;
         if (posix_memalign((void **)&bp, 64, sizeof(uint32_t) * (size_t)(pairs * n)) != 0) return 0;
-        if (posix_memalign((void **)&panel, 64, sizeof(uint32_t) * (size_t)(BF16_ROWS * pairs)) != 0) {
+        if (posix_memalign((void **)&panel, 64, sizeof(uint32_t) * (size_t)(BF16_ROWS * pairs)) !=
+            0) {
             free(bp);
             return 0;
         }
@@ -196,7 +205,15 @@ int snip_narrow_gemm_bf16(int transpose_a, int transpose_b, long m, long n, long
     free(ap);
     return 1;
 #else
-    (void)a; (void)lda; (void)b; (void)ldb; (void)bias; (void)relu; (void)add; (void)c; (void)ldc;
+    (void)a;
+    (void)lda;
+    (void)b;
+    (void)ldb;
+    (void)bias;
+    (void)relu;
+    (void)add;
+    (void)c;
+    (void)ldc;
     return 0;
 #endif
 }

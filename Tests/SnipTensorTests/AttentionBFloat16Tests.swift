@@ -1,8 +1,8 @@
 import CSnipKernels
 import Foundation
 import SnipTensor
-import Testing
 import TestSupport
+import Testing
 
 /// The bfloat16 attention kernels (`snip_attention_forward_bf16`, `…_backward_bf16`) against a
 /// float64 attention that rounds to bfloat16 exactly where the kernels do: Q, scale·log2 e·K,
@@ -13,13 +13,17 @@ struct AttentionBFloat16Tests {
     static func r(_ x: Double) -> Double { Double(NarrowProductsBFloat16Tests.bfloat16(Float(x))) }
 
     /// (output, dQ, dK, dV) of one sequence, [l][e] each, in the kernels' rounding.
-    static func reference(q: [Double], k: [Double], v: [Double], g: [Double], l: Int, e: Int, scale: Float) -> [[Double]] {
+    static func reference(
+        q: [Double], k: [Double], v: [Double], g: [Double], l: Int, e: Int, scale: Float
+    ) -> [[Double]] {
         let log2Scale = scale * Float(1.4426950408889634)  // the kernel's scale · log2 e, in float
         var out = [Double](repeating: 0, count: l * e), dq = out, dk = out, dv = out
         for i in 0..<l {
             var s = [Double](repeating: 0, count: l)
             for j in 0..<l {
-                for c in 0..<e { s[j] += r(q[i * e + c]) * r(Double(log2Scale * Float(k[j * e + c]))) }
+                for c in 0..<e {
+                    s[j] += r(q[i * e + c]) * r(Double(log2Scale * Float(k[j * e + c])))
+                }
             }
             let m = s.max()!
             let numerators = s.map { Foundation.pow(2, $0 - m) }
@@ -62,22 +66,31 @@ struct AttentionBFloat16Tests {
         let taken = x.withUnsafeBufferPointer { px in
             scratchCopy.withUnsafeMutableBufferPointer { ps -> Int32 in
                 let p = px.baseAddress!
-                snip_attention_forward(p, p + e, p + 2 * e, ld, &fp32, e, l, e, scale, ps.baseAddress)
-                let forward = snip_attention_forward_bf16(p, p + e, p + 2 * e, ld, &out, e, l, e, scale, ps.baseAddress)
+                snip_attention_forward(
+                    p, p + e, p + 2 * e, ld, &fp32, e, l, e, scale, ps.baseAddress)
+                let forward = snip_attention_forward_bf16(
+                    p, p + e, p + 2 * e, ld, &out, e, l, e, scale, ps.baseAddress)
                 let backward = snip_attention_backward_bf16(
                     p, p + e, p + 2 * e, ld, g, e, &dq, &dk, &dv, e, l, e, scale, ps.baseAddress)
                 #expect(forward == backward)
                 return forward
             }
         }
-        #expect((taken == 1) == supported && supported == NarrowProductsBFloat16Tests.hasBFloat16, "\(shape)")
+        #expect(
+            (taken == 1) == supported && supported == NarrowProductsBFloat16Tests.hasBFloat16,
+            "\(shape)")
         guard taken == 1 else {
-            #expect(out.allSatisfy { $0 == 0 } && dq.allSatisfy { $0 == 0 }, "a refused call wrote its outputs")
+            #expect(
+                out.allSatisfy { $0 == 0 } && dq.allSatisfy { $0 == 0 },
+                "a refused call wrote its outputs")
             return
         }
         let expected = Self.reference(
-            q: column(0), k: column(e), v: column(2 * e), g: g.map(Double.init), l: l, e: e, scale: scale)
-        for (got, (want, what)) in zip([out, dq, dk, dv], zip(expected, ["output", "dQ", "dK", "dV"])) {
+            q: column(0), k: column(e), v: column(2 * e), g: g.map(Double.init), l: l, e: e,
+            scale: scale)
+        for (got, (want, what)) in zip(
+            [out, dq, dk, dv], zip(expected, ["output", "dQ", "dK", "dV"]))
+        {
             assertClose(got, want, rtol: 1e-3, atol: 2e-4, "\(what), l \(l), e \(e)")
         }
         // and the rounding shows against the float32 kernel

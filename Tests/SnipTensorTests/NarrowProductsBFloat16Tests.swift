@@ -1,8 +1,8 @@
 import CSnipKernels
 import Foundation
 import SnipTensor
-import Testing
 import TestSupport
+import Testing
 
 /// The bfloat16 narrow-product kernel (`snip_narrow_gemm_bf16`): exactly the float64 product
 /// of the operands rounded to bfloat16 (to float32 sums), for each layout it takes, with odd
@@ -11,7 +11,8 @@ import TestSupport
 struct NarrowProductsBFloat16Tests {
     /// Whether this CPU has AVX-512 BF16 (the kernel takes products only then).
     static let hasBFloat16: Bool = {
-        guard NarrowProductsTests.hasAVX512, let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+        guard NarrowProductsTests.hasAVX512,
+            let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
             let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
         else { return false }
         return flags.split(separator: " ").contains("avx512_bf16")
@@ -44,7 +45,9 @@ struct NarrowProductsBFloat16Tests {
         let a = NarrowProductsTests.values((ta ? k : m) * lda, seed: UInt64(m * 7 + k))
         let b = NarrowProductsTests.values((tb ? n : k) * ldb, seed: UInt64(n * 11 + k))
         let bias = NarrowProductsTests.values(n, seed: 77)
-        for (add, withBias, relu) in [(false, false, false), (true, false, false), (false, true, true), (true, true, false)] {
+        for (add, withBias, relu) in [
+            (false, false, false), (true, false, false), (false, true, true), (true, true, false),
+        ] {
             let c0 = NarrowProductsTests.values(m * ldc, seed: 99)
             var c = c0
             let taken = a.withUnsafeBufferPointer { pa in
@@ -52,8 +55,10 @@ struct NarrowProductsBFloat16Tests {
                     bias.withUnsafeBufferPointer { pbias in
                         c.withUnsafeMutableBufferPointer { pc in
                             snip_narrow_gemm_bf16(
-                                ta ? 1 : 0, tb ? 1 : 0, m, n, k, pa.baseAddress, lda, pb.baseAddress, ldb,
-                                withBias ? pbias.baseAddress : nil, relu ? 1 : 0, add ? 1 : 0, pc.baseAddress, ldc)
+                                ta ? 1 : 0, tb ? 1 : 0, m, n, k, pa.baseAddress, lda,
+                                pb.baseAddress, ldb,
+                                withBias ? pbias.baseAddress : nil, relu ? 1 : 0, add ? 1 : 0,
+                                pc.baseAddress, ldc)
                         }
                     }
                 }
@@ -66,39 +71,52 @@ struct NarrowProductsBFloat16Tests {
             }
             // bias and C stay float32; only the operands are rounded
             let rounded = NarrowProductsTests.reference(
-                ta: ta, tb: tb, m: m, n: n, k: k, a: a.map(Self.bfloat16), lda: lda, b: b.map(Self.bfloat16), ldb: ldb,
+                ta: ta, tb: tb, m: m, n: n, k: k, a: a.map(Self.bfloat16), lda: lda,
+                b: b.map(Self.bfloat16), ldb: ldb,
                 bias: withBias ? bias : nil, relu: relu, c0: add ? c0 : nil, ldc: ldc)
             let exact = NarrowProductsTests.reference(
-                ta: ta, tb: tb, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, bias: withBias ? bias : nil,
+                ta: ta, tb: tb, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                bias: withBias ? bias : nil,
                 relu: relu, c0: add ? c0 : nil, ldc: ldc)
             var worst = 0.0, worstExact = 0.0
             for i in 0..<m {
                 for j in 0..<ldc {
                     if j < n {
                         worst = max(worst, abs(Double(c[i * ldc + j]) - rounded[i * ldc + j]))
-                        worstExact = max(worstExact, abs(Double(c[i * ldc + j]) - exact[i * ldc + j]))
+                        worstExact = max(
+                            worstExact, abs(Double(c[i * ldc + j]) - exact[i * ldc + j]))
                     } else {
-                        #expect(c[i * ldc + j] == c0[i * ldc + j], "\(shape): wrote past column \(n)")
+                        #expect(
+                            c[i * ldc + j] == c0[i * ldc + j], "\(shape): wrote past column \(n)")
                     }
                 }
             }
             // float32 sums of k exact products of bfloat16 numbers in [-1, 1]
-            #expect(worst <= 1e-6 * Double(k + 2) * 4, "\(shape) \((add, withBias, relu)): largest error \(worst)")
+            #expect(
+                worst <= 1e-6 * Double(k + 2) * 4,
+                "\(shape) \((add, withBias, relu)): largest error \(worst)")
             // and the rounding shows against the unrounded operands (bfloat16 keeps 8 bits), within
             // its bound: each term off by at most 2 · 2⁻⁹ of its size
-            if k >= 7 { #expect(worstExact > 1e-6 * Double(k + 2) * 4, "\(shape): no sign of rounding") }
-            #expect(worstExact <= Double(k) * 2.0 / 512 + 1e-6 * Double(k + 2) * 4, "\(shape): \(worstExact)")
+            if k >= 7 {
+                #expect(worstExact > 1e-6 * Double(k + 2) * 4, "\(shape): no sign of rounding")
+            }
+            #expect(
+                worstExact <= Double(k) * 2.0 / 512 + 1e-6 * Double(k + 2) * 4,
+                "\(shape): \(worstExact)")
         }
     }
 
     @Test func leavesOtherShapesAlone() {
         var c = [Float](repeating: 7, count: 64 * 64)
-        let a = NarrowProductsTests.values(64 * 1024, seed: 1), b = NarrowProductsTests.values(1024 * 128, seed: 2)
+        let a = NarrowProductsTests.values(64 * 1024, seed: 1),
+            b = NarrowProductsTests.values(1024 * 128, seed: 2)
         func attempt(_ ta: Int32, _ tb: Int32, _ m: Int, _ n: Int, _ k: Int) -> Int32 {
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     c.withUnsafeMutableBufferPointer { pc in
-                        snip_narrow_gemm_bf16(ta, tb, m, n, k, pa.baseAddress, tb == 1 ? k : n, pb.baseAddress, n, nil, 0, 0, pc.baseAddress, n)
+                        snip_narrow_gemm_bf16(
+                            ta, tb, m, n, k, pa.baseAddress, tb == 1 ? k : n, pb.baseAddress, n,
+                            nil, 0, 0, pc.baseAddress, n)
                     }
                 }
             }

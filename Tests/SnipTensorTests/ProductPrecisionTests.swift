@@ -1,14 +1,16 @@
 import Foundation
 import SnipTensor
-import Testing
 import TestSupport
+import Testing
 
 /// Linear layers under `Tensor.productPrecision`: in bfloat16 the forward and both gradients are
 /// the float64 products of the bfloat16-rounded operands (to float32 sums) — also when the
 /// products are split over threads by rows or along the inner dimension — and the gradients
 /// keep the precision of the forward; without AVX-512 BF16 they are the float32 layer's.
 struct ProductPrecisionTests {
-    static func rounded(_ values: [Float]) -> [Double] { values.map { Double(NarrowProductsBFloat16Tests.bfloat16($0)) } }
+    static func rounded(_ values: [Float]) -> [Double] {
+        values.map { Double(NarrowProductsBFloat16Tests.bfloat16($0)) }
+    }
 
     @Test func aBFloat16LayerMultipliesRoundedOperands() {
         // 2,500 rows: on two or more threads the input gradient splits by rows and the weight
@@ -21,7 +23,9 @@ struct ProductPrecisionTests {
         w.requiresGrad = true
         let upstream = randomTensor([rows, outputs], seed: 33)
         #expect(Tensor.productPrecision == .float32)
-        let y = Tensor.$productPrecision.withValue(.bfloat16) { Tensor.linearReLU(x, weight: w, bias: bias) }
+        let y = Tensor.$productPrecision.withValue(.bfloat16) {
+            Tensor.linearReLU(x, weight: w, bias: bias)
+        }
         y.backward(seed: upstream)  // outside the binding: the forward's precision holds
 
         var x32 = Tensor(x.scalars, shape: x.shape), w32 = Tensor(w.scalars, shape: w.shape)
@@ -30,25 +34,36 @@ struct ProductPrecisionTests {
         let y32 = Tensor.linearReLU(x32, weight: w32, bias: bias)
         y32.backward(seed: upstream)
         guard ProductPrecision.bfloat16IsAvailable else {
-            #expect(y.scalars == y32.scalars && x.grad!.scalars == x32.grad!.scalars && w.grad!.scalars == w32.grad!.scalars)
+            #expect(
+                y.scalars == y32.scalars && x.grad!.scalars == x32.grad!.scalars
+                    && w.grad!.scalars == w32.grad!.scalars)
             return
         }
         let (xs, ws) = (Self.rounded(x.scalars), Self.rounded(w.scalars))
-        var forward = MatmulTests.naive(xs, ws, batch: 1, m: rows, n: outputs, k: inputs, ta: false, tb: true, sharedB: false)
+        var forward = MatmulTests.naive(
+            xs, ws, batch: 1, m: rows, n: outputs, k: inputs, ta: false, tb: true, sharedB: false)
         for r in 0..<rows {
-            for j in 0..<outputs { forward[r * outputs + j] = max(forward[r * outputs + j] + Double(bias.scalars[j]), 0) }
+            for j in 0..<outputs {
+                forward[r * outputs + j] = max(
+                    forward[r * outputs + j] + Double(bias.scalars[j]), 0)
+            }
         }
-        ProductSplittingTests.expectClose(y.scalars, forward, tolerance: 4e-6 * Double(inputs), "forward")
+        ProductSplittingTests.expectClose(
+            y.scalars, forward, tolerance: 4e-6 * Double(inputs), "forward")
         // the rounding shows: the float32 layer differs by more than float32 sums would
         let apart = zip(y.scalars, y32.scalars).map { abs($0 - $1) }.max() ?? 0
         #expect(apart > 1e-3 && apart < 0.1, "bfloat16 and float32 forwards differ by \(apart)")
 
         let masked = zip(upstream.scalars, y.scalars).map { $1 > 0 ? $0 : 0 }
         let g = Self.rounded(masked)
-        let dx = MatmulTests.naive(g, ws, batch: 1, m: rows, n: inputs, k: outputs, ta: false, tb: false, sharedB: false)
-        ProductSplittingTests.expectClose(x.grad!.scalars, dx, tolerance: 4e-6 * Double(outputs), "dx")
-        let dw = MatmulTests.naive(g, xs, batch: 1, m: outputs, n: inputs, k: rows, ta: true, tb: false, sharedB: false)
-        ProductSplittingTests.expectClose(w.grad!.scalars, dw, tolerance: 4e-6 * Double(rows), "dweight")
+        let dx = MatmulTests.naive(
+            g, ws, batch: 1, m: rows, n: inputs, k: outputs, ta: false, tb: false, sharedB: false)
+        ProductSplittingTests.expectClose(
+            x.grad!.scalars, dx, tolerance: 4e-6 * Double(outputs), "dx")
+        let dw = MatmulTests.naive(
+            g, xs, batch: 1, m: outputs, n: inputs, k: rows, ta: true, tb: false, sharedB: false)
+        ProductSplittingTests.expectClose(
+            w.grad!.scalars, dw, tolerance: 4e-6 * Double(rows), "dweight")
     }
 
     /// The fused attention under the binding: bfloat16 where the CPU has it (close to float32,
@@ -59,7 +74,10 @@ struct ProductPrecisionTests {
         func run(_ precision: ProductPrecision, backwardInside: Bool) -> [[Float]] {
             var qkv = randomTensor([segments.rows, 192], low: -2, high: 2, seed: 43)
             qkv.requiresGrad = true
-            let attend = { Tensor.segmentedSelfAttention(packedQKV: qkv, heads: 4, segments: segments, scale: 0.25) }
+            let attend = {
+                Tensor.segmentedSelfAttention(
+                    packedQKV: qkv, heads: 4, segments: segments, scale: 0.25)
+            }
             let out: Tensor
             if backwardInside {
                 out = Tensor.$productPrecision.withValue(precision) {
@@ -83,7 +101,8 @@ struct ProductPrecisionTests {
         }
         for (half, full) in zip(inside, single) {
             let apart = zip(half, full).map { abs($0 - $1) }.max()!
-            #expect(apart > 1e-5 && apart < 0.05, "bfloat16 and float32 attention differ by \(apart)")
+            #expect(
+                apart > 1e-5 && apart < 0.05, "bfloat16 and float32 attention differ by \(apart)")
         }
     }
 }
