@@ -58,7 +58,9 @@ struct AttentionBFloat16Tests {
             (0..<l).flatMap { i in (0..<e).map { Double(x[i * ld + offset + $0]) } }
         }
         let scale = 1 / Float(e).squareRoot()
-        let scratch = [Float](repeating: .nan, count: snip_attention_scratch(l, e))
+        // the scratch the kernels say they need, then 256 sentinels they must not touch
+        let needed = snip_attention_scratch(l, e)
+        let scratch = [Float](repeating: .nan, count: needed) + [Float](repeating: 12345, count: 256)
         var out = [Float](repeating: 0, count: l * e), dq = out, dk = out, dv = out
         var fp32 = out
         let supported = snip_attention_bf16_supported(e) != 0
@@ -76,6 +78,7 @@ struct AttentionBFloat16Tests {
                 return forward
             }
         }
+        #expect(scratchCopy[needed...].allSatisfy { $0 == 12345 }, "wrote past its scratch")
         #expect(
             (taken == 1) == supported && supported == NarrowProductsBFloat16Tests.hasBFloat16,
             "\(shape)")
