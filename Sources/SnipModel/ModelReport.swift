@@ -66,6 +66,11 @@ public struct ModelReport: Codable, Sendable {
     public var curvedPointsToFormula: Direction?
     /// ``formulaToPoints`` for the curved functions' formulas only.
     public var curvedFormulaToPoints: Direction?
+    /// ``pointsToFormula`` for the straight lines' point sets only: any line of the same
+    /// direction is a hit, so the misses are lines of the other direction and curved formulas.
+    public var straightPointsToFormula: Direction?
+    /// ``formulaToPoints`` for the straight lines' formulas only.
+    public var straightFormulaToPoints: Direction?
     /// Mean cosine of a function's z_f with its own z_y.
     public var ownCosine: Double
     /// Mean cosine of z_f with other functions' z_y.
@@ -150,6 +155,15 @@ public struct ModelReport: Codable, Sendable {
                     (scores[query * n + candidate], table[formula: query, points: candidate])
                 }
             }
+            let straight = (0..<n).filter { !curved[$0] }
+            if !straight.isEmpty {
+                straightPointsToFormula = Self.direction(n: n, counts: formulaCounts, queries: straight) { query, candidate in
+                    (scores[candidate * n + query], table[formula: candidate, points: query])
+                }
+                straightFormulaToPoints = Self.direction(n: n, counts: pointCounts, queries: straight) { query, candidate in
+                    (scores[query * n + candidate], table[formula: query, points: candidate])
+                }
+            }
         }
         let zf = embeddings.symbolic.map(PropertyProbe.unit)
         let zy = embeddings.numeric.map(PropertyProbe.unit)
@@ -227,7 +241,7 @@ public struct ModelReport: Codable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case functions, pointsToFormula, formulaToPoints, lookAlikeTolerance, medianLookAlikes, uniqueShare
-        case curvedShare, curvedPointsToFormula, curvedFormulaToPoints
+        case curvedShare, curvedPointsToFormula, curvedFormulaToPoints, straightPointsToFormula, straightFormulaToPoints
         case ownCosine, otherCosine, probeFunctions, probeFolds, probes, contract
     }
 }
@@ -284,6 +298,11 @@ extension ModelReport {
         ]
         if let curvedShare, let p2f = curvedPointsToFormula, let f2p = curvedFormulaToPoints {
             lines.append("curved functions only (\(String(format: "%.0f", 100 * curvedShare))% of the set; the rest are straight lines within RMSE \(lookAlikeTolerance)):")
+            lines.append("  points → formula  top-1 \(f(p2f.top1.lookAlike)) (chance \(f(p2f.top1.lookAlikeChance)))   top-10 \(f(p2f.top10.lookAlike))")
+            lines.append("  formula → points  top-1 \(f(f2p.top1.lookAlike)) (chance \(f(f2p.top1.lookAlikeChance)))   top-10 \(f(f2p.top10.lookAlike))")
+        }
+        if let p2f = straightPointsToFormula, let f2p = straightFormulaToPoints {
+            lines.append("straight lines only (a hit: a line of the same direction):")
             lines.append("  points → formula  top-1 \(f(p2f.top1.lookAlike)) (chance \(f(p2f.top1.lookAlikeChance)))   top-10 \(f(p2f.top10.lookAlike))")
             lines.append("  formula → points  top-1 \(f(f2p.top1.lookAlike)) (chance \(f(f2p.top1.lookAlikeChance)))   top-10 \(f(f2p.top10.lookAlike))")
         }

@@ -185,8 +185,14 @@ struct LookAlikeTests {
         // chance is that of the curved query alone: 1 matching candidate among 3
         #expect(abs((report.curvedPointsToFormula?.top1.lookAlikeChance ?? 0) - 1.0 / 3) < 1e-12)
         #expect(report.summary.contains("curved functions only (33% of the set"))
+        // and the straight lines' queries alone: points 0 and 1 find their own formulas, formula 0
+        // prefers the curved points 2 (a miss), formula 1 its own points
+        #expect(report.straightPointsToFormula?.top1.lookAlike == 1)
+        #expect(report.straightFormulaToPoints?.top1.lookAlike == 0.5 && report.straightFormulaToPoints?.top1.exact == 0.5)
+        #expect(report.summary.contains("straight lines only (a hit: a line of the same direction):"))
         let decoded = try? JSONDecoder().decode(ModelReport.self, from: JSONEncoder().encode(report))
         #expect(decoded?.curvedPointsToFormula == report.curvedPointsToFormula && decoded?.curvedShare == report.curvedShare)
+        #expect(decoded?.straightFormulaToPoints == report.straightFormulaToPoints)
         // without flags, nothing curved-only is made
         let plain = ModelReport(
             scores: scores, lookAlikes: table,
@@ -194,6 +200,7 @@ struct LookAlikeTests {
                                    numeric: Tensor([Float](repeating: 1, count: 6), shape: [3, 2])),
             contract: ModelContract())
         #expect(plain.curvedShare == nil && plain.curvedPointsToFormula == nil && !plain.summary.contains("curved"))
+        #expect(plain.straightPointsToFormula == nil && !plain.summary.contains("straight lines only"))
     }
 }
 

@@ -13,7 +13,8 @@ extension Builtins {
             distinct_answers and largest_hub: how many candidates ever come first and the share of queries the \
             commonest one wins; curved_share and curved_points_to_formula, curved_formula_to_points: the same \
             for the functions whose scaled graph is not a straight line — straight lines all look alike, so \
-            they are the easy half), and \
+            they are the easy half; straight_points_to_formula, straight_formula_to_points: the same for the \
+            straight lines, where a miss is a line of the other direction or a curved formula), and \
             property probes (5-fold R² of k-NN (k = 10, cosine) and ridge regressions of ncr, upward, yavg and \
             oscil from z_f and z_y, for 1-D functions). A record; r["summary"] is the text report.
             """) { interp, a in
@@ -82,6 +83,8 @@ extension Builtins {
             ("curved_share", .number(report.curvedShare ?? 0)),
             ("curved_points_to_formula", report.curvedPointsToFormula.map(direction) ?? .nothing),
             ("curved_formula_to_points", report.curvedFormulaToPoints.map(direction) ?? .nothing),
+            ("straight_points_to_formula", report.straightPointsToFormula.map(direction) ?? .nothing),
+            ("straight_formula_to_points", report.straightFormulaToPoints.map(direction) ?? .nothing),
             ("median_look_alikes", .number(report.medianLookAlikes)),
             ("own_cosine", .number(report.ownCosine)), ("other_cosine", .number(report.otherCosine)),
             ("knn_z_f", probes("z_f", \.nearestNeighbor)), ("knn_z_y", probes("z_y", \.nearestNeighbor)),
