@@ -118,7 +118,7 @@ void snip_attention_backward(const float *q, const float *k, const float *v, lon
 
 int snip_attention_bf16_supported(long e) {
 #if defined(__x86_64__)
-    return e > 0 && e % 16 == 0 && attention_bf16_supported();
+    return e > 0 && e % 16 == 0 && cpu_has_bf16();
 #else
     (void)e;
     return 0;

@@ -1,19 +1,14 @@
 // The fused attention kernels of attention.c with bfloat16 products, on CPUs with AVX-512 BF16:
 // included by attention.c after its AVX-512 build, whose softmax pieces (exp_row_avx512,
-// fold_avx512) it reuses. Every product (scores, dP, P·V, dS·K, dSᵀ·Q, Pᵀ·dO) multiplies
-// operands rounded to bfloat16 (nearest even) with float32 sums (vdpbf16ps: pairs along the
-// inner dimension in one 32-bit lane); the softmax, its backward and every sum stay float32.
-// Same blocks, same contract as attention_body.h; head widths that are multiples of 16.
+// block_softmax_backward_avx512) it reuses. Every product (scores, dP, P·V, dS·K, dSᵀ·Q,
+// Pᵀ·dO) multiplies operands rounded to bfloat16 (nearest even) with float32 sums (vdpbf16ps:
+// pairs along the inner dimension in one 32-bit lane); the softmax, its backward and every sum
+// stay float32. Same blocks, same contract as attention_body.h; head widths that are multiples
+// of 16.
 
 #define BF_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512bf16,avx2,fma")))
 #define BF_RB 8  // query rows per block
 #define BF_W 16  // lanes
-
-static int attention_bf16_supported(void) {
-    static int cached = -1;
-    if (cached < 0) cached = cpu_level() >= 2 && __builtin_cpu_supports("avx512bf16");
-    return cached;
-}
 
 // out[c] = (scale·x[2c], scale·x[2c + 1]) as bfloat16 pairs, c < n/2 (n a multiple of 16)
 BF_TARGET ALWAYS_INLINE void bf_row_pairs(const float *x, long n, float scale, uint32_t *out) {
@@ -213,27 +208,7 @@ BF_TARGET static void attention_backward_bf16(const float *q, const float *k, co
         float inverse[BF_RB];
         for (int r = 0; r < BF_RB; r++) inverse[r] = 1.0f / exp_row_avx512(p + r * lp, l, lp);
         bf_block_scores(gp, ep, vt, lp, ds);  // dP = dO Vᵀ
-        for (int r = 0; r < BF_RB; r++) {
-            float *pr = p + r * lp, *dr = ds + r * lp;
-            if (r >= rows) {
-                // a repeated row adds nothing to dK and dV
-                memset(pr, 0, sizeof(float) * (size_t)lp);
-                memset(dr, 0, sizeof(float) * (size_t)lp);
-                continue;
-            }
-            // softmax backward in float32: dS = P ⊙ (dP − Σ_j P dP), P = inverse · E; both rows
-            // are 0 from l to lp
-            __m512 t = _mm512_setzero_ps();
-            for (long j = 0; j < lp; j += 16)
-                t = _mm512_fmadd_ps(_mm512_loadu_ps(pr + j), _mm512_loadu_ps(dr + j), t);
-            float inv = inverse[r];
-            __m512 dot = _mm512_set1_ps(_mm512_reduce_add_ps(t) * inv), vinv = _mm512_set1_ps(inv);
-            for (long j = 0; j < lp; j += 16) {
-                __m512 x = _mm512_loadu_ps(pr + j), y = _mm512_loadu_ps(dr + j);
-                _mm512_storeu_ps(dr + j,
-                                 _mm512_mul_ps(_mm512_mul_ps(vinv, x), _mm512_sub_ps(y, dot)));
-            }
-        }
+        block_softmax_backward_avx512(p, ds, lp, l, rows, inverse);  // in float32
         // dQ = scale · dS K
         for (int r = 0; r < BF_RB; r++) bf_row_pairs(ds + r * lp, lp, 1, panel + r * (lp / 2));
         bf_block_times(panel, lp / 2, pairs, kp, e, scales, dq + i0 * ldd, ldd, rows);

@@ -206,6 +206,38 @@ TARGET ALWAYS_INLINE void NAME(block_rank_update)(const float *p, long lp, long 
     }
 }
 
+// The softmax backward of a block's rows in place: dS_r = P_r ⊙ (dP_r − Σ_j P_r dP_r) with
+// P_r = inverse_r · E_r, E in p and dP in ds, for the first `rows` rows; in whole vectors, since
+// both are 0 from l to lp (E by exp_row, dP from Vᵀ's padding). The repeated rows past `rows`
+// get E = dS = 0: they add nothing to dK and dV.
+TARGET ALWAYS_INLINE void NAME(block_softmax_backward)(float *p, float *ds, long lp, long l,
+                                                       long rows, const float *inverse) {
+    for (int r = 0; r < RB; r++) {
+        float *pr = p + r * lp, *dr = ds + r * lp;
+        if (r >= rows) {
+            memset(pr, 0, sizeof(float) * (size_t)l);
+            memset(dr, 0, sizeof(float) * (size_t)l);
+            continue;
+        }
+        VT t = (VT){0};
+        for (long j = 0; j < lp; j += W) {
+            VT x, y;
+            memcpy(&x, pr + j, sizeof x);
+            memcpy(&y, dr + j, sizeof y);
+            t += x * y;
+        }
+        float inv = inverse[r];
+        float dot = NAME(fold)(t, 0) * inv;
+        for (long j = 0; j < lp; j += W) {
+            VT x, y;
+            memcpy(&x, pr + j, sizeof x);
+            memcpy(&y, dr + j, sizeof y);
+            y = inv * x * (y - dot);
+            memcpy(dr + j, &y, sizeof y);
+        }
+    }
+}
+
 TARGET static void NAME(attention_forward)(const float *q, const float *k, const float *v,
                                            long ld, float *o, long ldo, long l, long e,
                                            float scale, float *scratch) {
@@ -255,33 +287,7 @@ TARGET static void NAME(attention_backward)(const float *q, const float *k, cons
         float inverse[RB];
         for (int r = 0; r < RB; r++) inverse[r] = 1.0f / NAME(exp_row)(p + r * lp, l, lp);
         NAME(block_scores)(gr, vt, lp, e, ds);  // dP = dO Vᵀ
-        for (int r = 0; r < RB; r++) {
-            float *pr = p + r * lp, *dr = ds + r * lp;
-            if (r >= rows) {
-                // a repeated row adds nothing to dK and dV
-                memset(pr, 0, sizeof(float) * (size_t)l);
-                memset(dr, 0, sizeof(float) * (size_t)l);
-                continue;
-            }
-            // softmax backward: dS = P ⊙ (dP − Σ_j P dP), with P = inverse · E; in whole
-            // vectors, since both rows are 0 from l to lp (E by exp_row, dP from Vᵀ's padding)
-            VT t = (VT){0};
-            for (long j = 0; j < lp; j += W) {
-                VT x, y;
-                memcpy(&x, pr + j, sizeof x);
-                memcpy(&y, dr + j, sizeof y);
-                t += x * y;
-            }
-            float inv = inverse[r];
-            float dot = NAME(fold)(t, 0) * inv;
-            for (long j = 0; j < lp; j += W) {
-                VT x, y;
-                memcpy(&x, pr + j, sizeof x);
-                memcpy(&y, dr + j, sizeof y);
-                y = inv * x * (y - dot);
-                memcpy(dr + j, &y, sizeof y);
-            }
-        }
+        NAME(block_softmax_backward)(p, ds, lp, l, rows, inverse);
         NAME(block_times)(ds, lp, l, k, ld, e, scales, dq + i0 * ldd, ldd, rows);  // dQ = scale · dS K
         NAME(block_rank_update)(ds, lp, l, qr, 0, e, dka);       // dK += dSᵀ Q
         NAME(block_rank_update)(p, lp, l, gr, inverse, e, dva);  // dV += Pᵀ dO

@@ -33,6 +33,18 @@ static inline int cpu_level(void) {
 #endif
 }
 
+// Whether this CPU has AVX-512 BF16 beside the AVX-512 of cpu_level 2 (the bfloat16 kernels'
+// vdpbf16ps and vcvtne2ps2bf16), looked up once.
+static inline int cpu_has_bf16(void) {
+#if defined(__x86_64__)
+    static int cached = -1;
+    if (cached < 0) cached = cpu_level() >= 2 && __builtin_cpu_supports("avx512bf16");
+    return cached;
+#else
+    return 0;
+#endif
+}
+
 // exp: x = n·ln 2 + r with n rounded to nearest (adding and subtracting 1.5·2^23 rounds) and
 // |r| ≤ ln 2 / 2, e^r by a degree-7 polynomial, and the scale 2^n applied in two halves so that
 // results between FLT_MAX/2 and FLT_MAX and subnormal results come out right.

@@ -19,12 +19,6 @@
 #define BF16_TARGET                                                                                \
     __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512bf16,avx2,fma")))
 
-static int bf16_supported(void) {
-    static int cached = -1;
-    if (cached < 0) cached = cpu_level() >= 2 && __builtin_cpu_supports("avx512bf16");
-    return cached;
-}
-
 // x rounded to bfloat16, as vcvtneps2bf16 does (nearest even; a NaN stays a NaN).
 static inline uint32_t bf16_bits(float x) {
     uint32_t u;
@@ -135,7 +129,7 @@ BF16_TARGET static void bf16_product_rows(const float *a, long lda, const uint32
 
 int snip_narrow_gemm_bf16_accepts(int transpose_a, int transpose_b, long m, long n, long k) {
 #if defined(__x86_64__)
-    return bf16_supported() && snip_narrow_gemm_accepts(transpose_a, transpose_b, m, n, k);
+    return cpu_has_bf16() && snip_narrow_gemm_accepts(transpose_a, transpose_b, m, n, k);
 #else
     (void)transpose_a;
     (void)transpose_b;

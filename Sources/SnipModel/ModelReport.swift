@@ -137,32 +137,28 @@ public struct ModelReport: Codable, Sendable {
         let sorted = formulaCounts.sorted()
         medianLookAlikes = n % 2 == 1 ? Double(sorted[n / 2]) : Double(sorted[n / 2 - 1] + sorted[n / 2]) / 2
         uniqueShare = Double((0..<n).filter { formulaCounts[$0] == 1 && table[formula: $0, points: $0] }.count) / Double(n)
-        pointsToFormula = Self.direction(n: n, counts: formulaCounts) { query, candidate in
-            (scores[candidate * n + query], table[formula: candidate, points: query])
+        /// Both directions for `queries` alone, all n candidates competing.
+        func retrieval(_ queries: [Int]) -> (pointsToFormula: Direction, formulaToPoints: Direction) {
+            (
+                Self.direction(n: n, counts: formulaCounts, queries: queries) { query, candidate in
+                    (scores[candidate * n + query], table[formula: candidate, points: query])
+                },
+                Self.direction(n: n, counts: pointCounts, queries: queries) { query, candidate in
+                    (scores[query * n + candidate], table[formula: query, points: candidate])
+                }
+            )
         }
-        formulaToPoints = Self.direction(n: n, counts: pointCounts) { query, candidate in
-            (scores[query * n + candidate], table[formula: query, points: candidate])
-        }
+        (pointsToFormula, formulaToPoints) = retrieval(Array(0..<n))
         if let curved {
             precondition(curved.count == n, "curved flags for \(curved.count) of \(n) functions")
             let queries = (0..<n).filter { curved[$0] }
             curvedShare = Double(queries.count) / Double(n)
             if !queries.isEmpty {
-                curvedPointsToFormula = Self.direction(n: n, counts: formulaCounts, queries: queries) { query, candidate in
-                    (scores[candidate * n + query], table[formula: candidate, points: query])
-                }
-                curvedFormulaToPoints = Self.direction(n: n, counts: pointCounts, queries: queries) { query, candidate in
-                    (scores[query * n + candidate], table[formula: query, points: candidate])
-                }
+                (curvedPointsToFormula, curvedFormulaToPoints) = retrieval(queries)
             }
             let straight = (0..<n).filter { !curved[$0] }
             if !straight.isEmpty {
-                straightPointsToFormula = Self.direction(n: n, counts: formulaCounts, queries: straight) { query, candidate in
-                    (scores[candidate * n + query], table[formula: candidate, points: query])
-                }
-                straightFormulaToPoints = Self.direction(n: n, counts: pointCounts, queries: straight) { query, candidate in
-                    (scores[query * n + candidate], table[formula: query, points: candidate])
-                }
+                (straightPointsToFormula, straightFormulaToPoints) = retrieval(straight)
             }
         }
         let zf = embeddings.symbolic.map(PropertyProbe.unit)

@@ -135,6 +135,12 @@ extension Tensor {
         }
     }
 
+    /// Whether the fused kernel multiplies in bfloat16 for head width `e`: asked for
+    /// (``ProductPrecision/bfloat16``), available on this CPU, and a width the kernel takes.
+    private static func usesBFloat16Kernel(_ bfloat16: Bool, headWidth e: Int) -> Bool {
+        bfloat16 && ProductPrecision.bfloat16IsAvailable && snip_attention_bf16_supported(e) != 0
+    }
+
     /// The attention output `[N, D]` of every sequence and head.
     private static func attentionForward(
         _ x: AttentionOperands, n: Int, d: Int, heads: Int, segments: Segments, scale: Float,
@@ -150,7 +156,7 @@ extension Tensor {
             let perThread = snip_attention_scratch(longest, e)
             let scratch = Tensor.uninitialized([Runtime.threadCount * perThread])
             let sp = UnsafeSendable(scratch.storage.pointer)
-            let half = bfloat16 && ProductPrecision.bfloat16IsAvailable && snip_attention_bf16_supported(e) != 0
+            let half = usesBFloat16Kernel(bfloat16, headWidth: e)
             forEachSmallProduct(segments.count * heads, flops: 0) { item, thread in
                 let (b, h) = (item / heads, item % heads)
                 let x = operands.value
@@ -203,7 +209,7 @@ extension Tensor {
             let perThread = snip_attention_scratch(longest, e)
             let scratch = Tensor.uninitialized([Runtime.threadCount * perThread])
             let sp = UnsafeSendable(scratch.storage.pointer)
-            let half = bfloat16 && ProductPrecision.bfloat16IsAvailable && snip_attention_bf16_supported(e) != 0
+            let half = usesBFloat16Kernel(bfloat16, headWidth: e)
             forEachSmallProduct(segments.count * heads, flops: 0) { item, thread in
                 let (b, h) = (item / heads, item % heads)
                 let (x, dx) = (operands.value, out.value)

@@ -38,6 +38,30 @@ struct NarrowProductsTests {
 
     static func values(_ count: Int, seed: UInt64) -> [Float] { randomTensor([count], seed: seed).scalars }
 
+    /// The two narrow kernels: same signature, same contract, float32 or bfloat16 operands.
+    enum Kernel: String, CaseIterable, Sendable {
+        case float32, bfloat16
+
+        /// Calls the kernel on arrays (a nil bias: none); returns what it returns.
+        func callAsFunction(
+            _ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, a: [Float], lda: Int, b: [Float], ldb: Int,
+            bias: [Float]?, relu: Bool, add: Bool, c: inout [Float], ldc: Int
+        ) -> Int32 {
+            let product = self == .float32 ? snip_narrow_gemm : snip_narrow_gemm_bf16
+            return a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    (bias ?? []).withUnsafeBufferPointer { pbias in
+                        c.withUnsafeMutableBufferPointer { pc in
+                            product(
+                                ta ? 1 : 0, tb ? 1 : 0, m, n, k, pa.baseAddress, lda, pb.baseAddress, ldb,
+                                bias == nil ? nil : pbias.baseAddress, relu ? 1 : 0, add ? 1 : 0, pc.baseAddress, ldc)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test(arguments: [
         // (transpose A, transpose B, m, n, k): tails of 1–7 rows, one- and two-vector column blocks
         (false, true, 37, 48, 19), (false, true, 8, 16, 1), (false, true, 203, 256, 64),
@@ -55,17 +79,9 @@ struct NarrowProductsTests {
         for (add, withBias, relu) in [(false, false, false), (true, false, false), (false, true, true), (true, true, false)] {
             let c0 = Self.values(m * ldc, seed: 99)
             var c = c0
-            let taken = a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    bias.withUnsafeBufferPointer { pbias in
-                        c.withUnsafeMutableBufferPointer { pc in
-                            snip_narrow_gemm(
-                                ta ? 1 : 0, tb ? 1 : 0, m, n, k, pa.baseAddress, lda, pb.baseAddress, ldb,
-                                withBias ? pbias.baseAddress : nil, relu ? 1 : 0, add ? 1 : 0, pc.baseAddress, ldc)
-                        }
-                    }
-                }
-            }
+            let taken = Kernel.float32(
+                ta, tb, m, n, k, a: a, lda: lda, b: b, ldb: ldb, bias: withBias ? bias : nil, relu: relu, add: add,
+                c: &c, ldc: ldc)
             #expect((taken == 1) == Self.hasAVX512, "\(shape)")
             #expect(snip_narrow_gemm_accepts(ta ? 1 : 0, tb ? 1 : 0, m, n, k) == taken)
             guard taken == 1 else {
@@ -92,22 +108,20 @@ struct NarrowProductsTests {
         }
     }
 
-    @Test func leavesOtherShapesToBLAS() {
+    /// Shapes the kernels refuse are left to BLAS, C untouched (both kernels).
+    @Test(arguments: Kernel.allCases)
+    func leavesOtherShapesToBLAS(_ kernel: Kernel) {
         var c = [Float](repeating: 7, count: 64 * 64)
         let a = Self.values(64 * 1024, seed: 1), b = Self.values(1024 * 128, seed: 2)
-        func attempt(_ ta: Int32, _ tb: Int32, _ m: Int, _ n: Int, _ k: Int) -> Int32 {
-            a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    c.withUnsafeMutableBufferPointer { pc in
-                        snip_narrow_gemm(ta, tb, m, n, k, pa.baseAddress, tb == 1 ? k : n, pb.baseAddress, n, nil, 0, 0, pc.baseAddress, n)
-                    }
-                }
-            }
+        func attempt(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int) -> Int32 {
+            kernel(
+                ta, tb, m, n, k, a: a, lda: tb ? k : n, b: b, ldb: n, bias: nil, relu: false, add: false, c: &c,
+                ldc: n)
         }
-        #expect(attempt(0, 1, 8, 40, 16) == 0)  // n not a multiple of 16
-        #expect(attempt(1, 1, 16, 16, 16) == 0)  // Aᵀ·Bᵀ
-        #expect(attempt(0, 0, 8, 128, 1024) == 0)  // B of 512 KB
-        #expect(attempt(0, 0, 0, 16, 16) == 0 && attempt(0, 0, 16, 16, 0) == 0)  // empty
+        #expect(attempt(false, true, 8, 40, 16) == 0)  // n not a multiple of 16
+        #expect(attempt(true, true, 16, 16, 16) == 0)  // Aᵀ·Bᵀ
+        #expect(attempt(false, false, 8, 128, 1024) == 0)  // B of 512 KB
+        #expect(attempt(false, false, 0, 16, 16) == 0 && attempt(false, false, 16, 16, 0) == 0)  // empty
         #expect(c.allSatisfy { $0 == 7 })
     }
 
