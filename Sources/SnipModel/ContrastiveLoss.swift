@@ -29,17 +29,26 @@ public final class ContrastiveLoss {
 
     static let maximumLogScale = Float(Foundation.log(100.0))
 
-    public init(objective: ContrastiveObjective, temperature: Float = 1) {
+    /// The scale a normalised objective's logits start at, unless told otherwise: CLIP's 1/0.07,
+    /// SigLIP's 10 (nil for the reference objective, which has none).
+    public static func defaultInitialScale(of objective: ContrastiveObjective) -> Double? {
+        switch objective {
+        case .clip: nil
+        case .clipNormalized: 1 / 0.07
+        case .siglip: 10
+        }
+    }
+
+    /// `initialScale` (> 0, at most 100) replaces the objective's ``defaultInitialScale(of:)``;
+    /// the reference objective ignores it.
+    public init(objective: ContrastiveObjective, temperature: Float = 1, initialScale: Double? = nil) {
         self.objective = objective
         self.temperature = temperature
+        let logScale = Parameter(Tensor([Float(Foundation.log(initialScale ?? Self.defaultInitialScale(of: objective) ?? 1))]))
         switch objective {
         case .clip: parameters = []
-        case .clipNormalized: parameters = [("clip.logit_scale", Parameter(Tensor([Float(Foundation.log(1 / 0.07))])))]
-        case .siglip:
-            parameters = [
-                ("clip.logit_scale", Parameter(Tensor([Float(Foundation.log(10.0))]))),
-                ("clip.logit_bias", Parameter(Tensor([-10]))),
-            ]
+        case .clipNormalized: parameters = [("clip.logit_scale", logScale)]
+        case .siglip: parameters = [("clip.logit_scale", logScale), ("clip.logit_bias", Parameter(Tensor([-10])))]
         }
     }
 

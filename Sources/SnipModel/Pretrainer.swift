@@ -49,6 +49,11 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     /// later use of the model stay float32); ``ProductPrecision/bfloat16`` trains faster on CPUs
     /// with AVX-512 BF16.
     public var productPrecision = ProductPrecision.float32
+    /// The scale the logits of a normalised objective (clip-normalized, siglip) start at (nil:
+    /// the objective's own, ``ContrastiveLoss/defaultInitialScale(of:)``), e.g. a dot-product
+    /// model's typical |z_f|·|z_y| when a run turns it into a cosine one; only a new run's first
+    /// step reads it (the scale is then a trained parameter of the checkpoint).
+    public var initialLogitScale: Double?
 
     /// Updates over which a shifted schedule (``scheduleOffset``) ramps up from 0.
     public static let scheduleRamp = 100
@@ -79,7 +84,7 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case batchSize, learningRate, warmup, clipNorm, temperature, checkpointEvery, objective, lookAlikeTargets
         case validateEvery, validationData, validationCount, averageDecay, validationRule, propertyWeight, cooldown
-        case scheduleOffset, productPrecision
+        case scheduleOffset, productPrecision, initialLogitScale
     }
 
     /// Reads options; runs recorded before a field existed get its default.
@@ -109,6 +114,11 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
                 forKey: .cooldown, in: c, debugDescription: "cooldown needs from ≥ 0 and steps ≥ 1, not \(cooldown)")
         }
         productPrecision = try c.decodeIfPresent(ProductPrecision.self, forKey: .productPrecision) ?? .float32
+        initialLogitScale = try c.decodeIfPresent(Double.self, forKey: .initialLogitScale)
+        if let initialLogitScale, !(initialLogitScale > 0 && initialLogitScale <= 100) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .initialLogitScale, in: c, debugDescription: "initialLogitScale must be in (0, 100], not \(initialLogitScale)")
+        }
         scheduleOffset = try c.decodeIfPresent(Int.self, forKey: .scheduleOffset)
         if let scheduleOffset, scheduleOffset < 0 {
             throw DecodingError.dataCorruptedError(
@@ -259,7 +269,8 @@ public final class Pretrainer {
     ) throws {
         let run = TrainingRun(directory: directory)
         self.init(
-            model: model, options: options, loss: ContrastiveLoss(objective: options.objective, temperature: Float(options.temperature)),
+            model: model, options: options, loss: ContrastiveLoss(
+                objective: options.objective, temperature: Float(options.temperature), initialScale: options.initialLogitScale),
             dataSpec: spec, run: run, step: 0, skipped: 0, group: group,
             propertyTargetHead: Self.propertyTargetHead(for: options, config: model.config, seed: seed))
         guard group.isLeader else { return }
@@ -311,7 +322,9 @@ public final class Pretrainer {
             settings.options.cooldown = .init(from: updates, steps: cooldown)
             if group.isLeader { try run.writeSettings(settings) }
         }
-        let loss = ContrastiveLoss(objective: settings.options.objective, temperature: Float(settings.options.temperature))
+        let loss = ContrastiveLoss(
+            objective: settings.options.objective, temperature: Float(settings.options.temperature),
+            initialScale: settings.options.initialLogitScale)
         let spec = settings.dataSpec ?? PretrainingDataSpec(legacyDescription: settings.data)
         if group.isLeader { run.removeStaleTemporaryFiles() }
         let trainer: Pretrainer

@@ -72,6 +72,10 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Contrastive objective: clip (the reference's), clip-normalized (L2-normalised embeddings, learned temperature) or siglip (pairwise sigmoid).")
     var objective: ContrastiveObjective = .clip
 
+    @Option(help: ArgumentHelp(
+        "Starting scale of the learned logits of clip-normalized and siglip (default: 1/0.07 ≈ 14.3 and 10), at most 100. With --init-from a dot-product model (the clip objective's), its typical |z_f|·|z_y| starts the cosine run where the model's scores were. New runs only."))
+    var logitScale: Double?
+
     @Flag(help: "Treat formulas and point sets of a batch whose min-max scaled graphs match (RMSE ≤ 0.01) as matches, not negatives (generated data only).")
     var lookAlikeTargets = false
 
@@ -144,6 +148,17 @@ struct PretrainCommand: ParsableCommand {
         try Flags.check(warmup, "--warmup", in: 0...Flags.maxSteps)
         try Flags.checkPositive(learningRate, "--lr")
         try Flags.checkPositive(temperature, "--temperature")
+        if let logitScale {
+            guard logitScale.isFinite, logitScale > 0, logitScale <= 100 else {
+                throw ValidationError("--logit-scale must be in (0, 100], not \(logitScale)")
+            }
+            if resume != nil {
+                throw ValidationError("--logit-scale starts a new run's scale: leave it out with --resume (the checkpoint keeps the trained one)")
+            }
+            if objective == .clip {
+                throw ValidationError("--logit-scale starts a learned scale: pass --objective clip-normalized or siglip (clip has a fixed --temperature)")
+            }
+        }
         guard clip.isFinite, clip >= 0 else { throw ValidationError("--clip must be 0 (off) or a positive number, not \(clip)") }
         try Flags.check(validateEvery, "--validate-every", in: 0...Flags.maxSteps)
         if let symbolicLayers {
@@ -270,6 +285,7 @@ struct PretrainCommand: ParsableCommand {
                 options.temperature = temperature
                 options.checkpointEvery = checkpointEvery
                 options.objective = objective
+                options.initialLogitScale = logitScale
                 options.lookAlikeTargets = lookAlikeTargets
                 options.validateEvery = validateEvery
                 options.validationData = validationData

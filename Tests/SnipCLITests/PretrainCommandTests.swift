@@ -188,6 +188,26 @@ struct PretrainCommandTests {
         #expect(refused != 0 && refusedSays.contains("float32") && refusedSays.contains("bfloat16"), "\(refusedSays)")
     }
 
+    /// `--logit-scale` is recorded for a normalised objective and refused where it means nothing.
+    @Test func logitScaleStartsANormalisedRun() throws {
+        let out = freshTemporaryPath("cli-logit-scale")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let (status, says) = try runSnip([
+            "pretrain", "--out", out, "--steps", "1", "--batch-size", "4", "--objective", "clip-normalized", "--logit-scale", "39",
+        ])
+        #expect(status == 0, "\(says)")
+        #expect(try String(contentsOfFile: out + "/run.json", encoding: .utf8).contains("\"initialLogitScale\" : 39"))
+        for (arguments, expected) in [
+            (["--out", freshTemporaryPath("cli-x"), "--logit-scale", "39"], "--objective clip-normalized or siglip"),
+            (["--out", freshTemporaryPath("cli-x"), "--objective", "siglip", "--logit-scale", "0"], "(0, 100]"),
+            (["--out", freshTemporaryPath("cli-x"), "--objective", "siglip", "--logit-scale", "150"], "(0, 100]"),
+            (["--resume", out, "--steps", "2", "--logit-scale", "20"], "leave it out with --resume"),
+        ] {
+            let (refused, refusedSays) = try runSnip(["pretrain"] + arguments)
+            #expect(refused != 0 && refusedSays.contains(expected), "\(refusedSays)")
+        }
+    }
+
     @Test func badArgumentsFailWithAMessage() throws {
         let (status, output) = try runSnip(["pretrain", "--steps", "5"])
         #expect(status != 0 && output.contains("--out"))

@@ -23,9 +23,10 @@ private func cosines(_ f: [Double], _ y: [Double], _ b: Int, _ l: Int) -> [Doubl
 struct ContrastiveLossTests {
     static let (b, l) = (4, 3)
 
-    @Test func normalizedCLIPMatchesItsDefinition() {
-        let loss = ContrastiveLoss(objective: .clipNormalized)
-        let scale = 1 / 0.07
+    @Test(arguments: [nil, 39.0])
+    func normalizedCLIPMatchesItsDefinition(initialScale: Double?) {
+        let loss = ContrastiveLoss(objective: .clipNormalized, initialScale: initialScale)
+        let scale = initialScale ?? 1 / 0.07
         checkGradients(
             [randomTensor([Self.b, Self.l], seed: 1), randomTensor([Self.b, Self.l], seed: 2)],
             forward: { loss(symbolic: $0[0], numeric: $0[1]).reshaped([1]) },
@@ -58,6 +59,18 @@ struct ContrastiveLossTests {
                 }
                 return [total / Double(b)]
             })
+    }
+
+    /// A given starting scale replaces the objective's own; the reference objective has none.
+    @Test func theStartingScaleCanBeGiven() {
+        let scale = { (loss: ContrastiveLoss) in Double(loss.parameters[0].parameter.value.scalars[0]) }
+        #expect(Swift.abs(scale(ContrastiveLoss(objective: .clipNormalized)) - Foundation.log(1 / 0.07)) < 1e-6)
+        #expect(Swift.abs(scale(ContrastiveLoss(objective: .siglip)) - Foundation.log(10)) < 1e-6)
+        #expect(Swift.abs(scale(ContrastiveLoss(objective: .siglip, initialScale: 25)) - Foundation.log(25)) < 1e-6)
+        let given = ContrastiveLoss(objective: .clipNormalized, initialScale: 39)
+        #expect(Swift.abs(scale(given) - Foundation.log(39)) < 1e-6)
+        #expect(ContrastiveLoss(objective: .clip, initialScale: 39).parameters.isEmpty)
+        #expect(ContrastiveLoss.defaultInitialScale(of: .clip) == nil)
     }
 
     @Test func theScaleIsLearnedAndTheReferenceObjectiveHasNoParameters() {

@@ -133,6 +133,31 @@ struct PretrainerTests {
         #expect(e.options.productPrecision == .float32)
     }
 
+    /// A run's starting logit scale is recorded and used; older runs read nil (the objective's
+    /// own), and out-of-range values are refused when read.
+    @Test func aRunRecordsItsStartingLogitScale() throws {
+        var recorded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(PretrainingOptions())) as! [String: Any]
+        #expect(recorded["initialLogitScale"] == nil)
+        #expect(try JSONDecoder().decode(PretrainingOptions.self, from: JSONSerialization.data(withJSONObject: recorded)).initialLogitScale == nil)
+        recorded["initialLogitScale"] = 39.0
+        #expect(try JSONDecoder().decode(PretrainingOptions.self, from: JSONSerialization.data(withJSONObject: recorded)).initialLogitScale == 39)
+        for bad in [0.0, -1.0, 101.0] {
+            recorded["initialLogitScale"] = bad
+            #expect(throws: DecodingError.self) {
+                try JSONDecoder().decode(PretrainingOptions.self, from: JSONSerialization.data(withJSONObject: recorded))
+            }
+        }
+        let out = freshTemporaryPath("run-logit-scale")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        var options = Self.options()
+        options.objective = .clipNormalized
+        options.initialLogitScale = 39
+        let run = try Pretrainer(model: SNIPModel(config: Self.config, seed: 5), options: options, directory: out, seed: 11, dataDescription: "random")
+        #expect(Swift.abs(Double(run.loss.parameters[0].parameter.value.scalars[0]) - Foundation.log(39)) < 1e-6)
+        let (resumed, _) = try Pretrainer.resume(directory: out)
+        #expect(resumed.options.initialLogitScale == 39)
+    }
+
     @Test func optionsWithoutACooldownReadAsNone() throws {
         var options = PretrainingOptions()
         #expect(try JSONDecoder().decode(PretrainingOptions.self, from: JSONEncoder().encode(options)).cooldown == nil)
