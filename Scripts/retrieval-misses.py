@@ -5,6 +5,8 @@
 #     (its formula evaluated at the query's x, min-max scaled, the model report's rule) lies from
 #     the query's scaled y: the share within 0.01 (the report's curved top-1), 0.02 ... 0.2, the
 #     median miss, where the first look-alike ranks among the misses, the own formula's rank;
+#   - the curved hits and misses told apart: the own formula's |z_f|, its set's |z_y|, their
+#     cosine and the formula's length in tokens; curved top-1 by formula length;
 #   - how evenly z_f and z_y use their dimensions (participation ratio, variance in the first
 #     4 / 8 / 16 principal directions);
 #   - points -> formula top-1 over all queries for scoring variants of the trained dot product
@@ -53,6 +55,16 @@ print(f"  median distance of a miss: {np.median(first[misses]):.3f}")
 found = [r for r, m in zip(look_alike_rank, misses) if m and r is not None]
 print(f"  misses with a look-alike among the first 50 answers: {len(found) / max(misses.sum(), 1):.3f}, median rank {np.median(found) if found else float('nan'):.0f} (0 = first)")
 print(f"  own formula's rank: median {np.median(own_rank):.0f}, in the first 5 for {np.mean(own_rank < 5):.3f}")
+hits = ~misses
+cf, cy = np.linalg.norm(F[curved], axis=1), np.linalg.norm(Y[curved], axis=1)
+cosine = np.sum(F[curved] * Y[curved], axis=1) / (cf * cy)
+tokens = np.array([len(samples[i]["tree"].split(",")) for i in curved])
+for name, m in [("hits", hits), ("misses", misses)]:
+    print(f"  curved {name} ({m.sum()}): own |z_f| {cf[m].mean():.2f}, |z_y| {cy[m].mean():.2f}, own cosine {cosine[m].mean():.2f}, formula tokens {tokens[m].mean():.1f}")
+for lo, hi in [(0, 10), (10, 20), (20, 30), (30, 1000)]:
+    m = (tokens >= lo) & (tokens < hi)
+    if m.any():
+        print(f"  formulas of {lo}-{hi - 1 if hi < 1000 else 'more'} tokens: {m.sum()} queries, curved top-1 {np.mean(hits[m]):.3f}")
 for name, Z in [("z_f", F), ("z_y", Y)]:
     s = np.linalg.svd(Z - Z.mean(0), compute_uv=False)
     energy = s ** 2 / np.sum(s ** 2)
