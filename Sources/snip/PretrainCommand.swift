@@ -76,6 +76,10 @@ struct PretrainCommand: ParsableCommand {
         "Starting scale of the learned logits of clip-normalized and siglip (default: 1/0.07 ≈ 14.3 and 10), at most 100. With --init-from a dot-product model (the clip objective's), its typical |z_f|·|z_y| starts the cosine run where the model's scores were. New runs only."))
     var logitScale: Double?
 
+    @Flag(help: ArgumentHelp(
+        "Train the symbolic side alone: the point embedder and encoder_y keep the --init-from model's weights, and their forward pass in training records no gradients (about a third of its usual cost), so steps are ~2× cheaper and every update goes to encoder_f. New runs from --init-from only; recorded in run.json."))
+    var freezeNumeric = false
+
     @Flag(help: "Treat formulas and point sets of a batch whose min-max scaled graphs match (RMSE ≤ 0.01) as matches, not negatives (generated data only).")
     var lookAlikeTargets = false
 
@@ -158,6 +162,9 @@ struct PretrainCommand: ParsableCommand {
             if objective == .clip {
                 throw ValidationError("--logit-scale starts a learned scale: pass --objective clip-normalized or siglip (clip has a fixed --temperature)")
             }
+        }
+        if freezeNumeric && (resume != nil || initFrom == nil) {
+            throw ValidationError("--freeze-numeric keeps a trained numeric encoder: give it with --init-from MODEL in a new run (a resumed run keeps its own setting)")
         }
         guard clip.isFinite, clip >= 0 else { throw ValidationError("--clip must be 0 (off) or a positive number, not \(clip)") }
         try Flags.check(validateEvery, "--validate-every", in: 0...Flags.maxSteps)
@@ -286,6 +293,7 @@ struct PretrainCommand: ParsableCommand {
                 options.checkpointEvery = checkpointEvery
                 options.objective = objective
                 options.initialLogitScale = logitScale
+                options.freezeNumeric = freezeNumeric
                 options.lookAlikeTargets = lookAlikeTargets
                 options.validateEvery = validateEvery
                 options.validationData = validationData
@@ -323,6 +331,9 @@ struct PretrainCommand: ParsableCommand {
                 note(ProductPrecision.bfloat16IsAvailable
                     ? "training steps multiply in bfloat16 (linear layers and attention; float32 sums)"
                     : "warning: this CPU has no AVX-512 BF16 (or SNIP_NARROW_PRODUCTS=0): products stay float32")
+            }
+            if trainer.options.freezeNumeric {
+                note("training the symbolic side only: the point embedder and encoder_y keep their starting weights")
             }
             if let validation {
                 note("validating every \(trainer.options.validateEvery) steps on \(validation.samples.count) functions of \(trainer.options.validationData ?? ""); best weights go to \(trainer.run.bestModelPath)")

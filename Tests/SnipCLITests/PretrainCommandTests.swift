@@ -208,6 +208,32 @@ struct PretrainCommandTests {
         }
     }
 
+    /// `--freeze-numeric` needs a trained model to keep, is recorded and said, and is refused
+    /// on `--resume`.
+    @Test func freezeNumericStartsFromAModel() throws {
+        let start = freshTemporaryPath("cli-freeze-start")
+        let out = freshTemporaryPath("cli-freeze")
+        defer {
+            for path in [start, out] { try? FileManager.default.removeItem(atPath: path) }
+        }
+        let (made, madeSays) = try runSnip(["pretrain", "--out", start, "--steps", "1", "--batch-size", "4"])
+        #expect(made == 0, "\(madeSays)")
+        let (status, says) = try runSnip([
+            "pretrain", "--out", out, "--steps", "1", "--batch-size", "4", "--seed", "2", "--freeze-numeric",
+            "--init-from", start + "/checkpoint.safetensors",
+        ])
+        #expect(status == 0, "\(says)")
+        #expect(says.contains("training the symbolic side only"), "\(says)")
+        #expect(try String(contentsOfFile: out + "/run.json", encoding: .utf8).contains("\"freezeNumeric\" : true"))
+        for arguments in [
+            ["--out", freshTemporaryPath("cli-x"), "--freeze-numeric"],
+            ["--resume", out, "--steps", "2", "--freeze-numeric"],
+        ] {
+            let (refused, refusedSays) = try runSnip(["pretrain"] + arguments)
+            #expect(refused != 0 && refusedSays.contains("--freeze-numeric keeps a trained numeric encoder"), "\(refusedSays)")
+        }
+    }
+
     @Test func badArgumentsFailWithAMessage() throws {
         let (status, output) = try runSnip(["pretrain", "--steps", "5"])
         #expect(status != 0 && output.contains("--out"))

@@ -158,6 +158,41 @@ struct PretrainerTests {
         #expect(resumed.options.initialLogitScale == 39)
     }
 
+    /// A run that freezes the numeric side leaves the point embedder and encoder_y exactly as
+    /// they started and trains encoder_f; older runs read as not frozen.
+    @Test func aFrozenNumericSideKeepsItsWeights() throws {
+        var recorded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(PretrainingOptions())) as! [String: Any]
+        #expect(recorded["freezeNumeric"] as? Bool == false)
+        recorded["freezeNumeric"] = nil
+        #expect(try JSONDecoder().decode(PretrainingOptions.self, from: JSONSerialization.data(withJSONObject: recorded)).freezeNumeric == false)
+        let data = RandomTokens(seed: 11, vocabulary: VocabularyLayout(config: Self.config))
+        let out = freshTemporaryPath("run-frozen-numeric")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        var options = Self.options()
+        options.freezeNumeric = true
+        let model = try SNIPModel(config: Self.config, seed: 5)
+        let before = model.namedParameters().map { ($0.key, $0.parameter.value.scalars) }
+        let run = try Pretrainer(model: model, options: options, directory: out, seed: 11, dataDescription: "random")
+        #expect(try run.train(data: data, steps: 3) == .finished)
+        let after = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.key, $0.parameter.value.scalars) })
+        var numeric = 0
+        var symbolicChanged = 0
+        for (key, values) in before {
+            if key.hasPrefix("embedder.") || key.hasPrefix("encoder_y.") {
+                numeric += 1
+                let unchanged = after[key] == values
+                #expect(unchanged, "\(key) moved")
+            } else if key.hasPrefix("encoder_f."), after[key] != values {
+                symbolicChanged += 1
+            }
+        }
+        #expect(numeric > 0 && symbolicChanged > 0)
+        let losses = try run.run.metrics().map { $0["loss"] as! Double }
+        #expect(losses.count == 3 && losses.allSatisfy(\.isFinite))
+        let (resumed, _) = try Pretrainer.resume(directory: out)
+        #expect(resumed.options.freezeNumeric)
+    }
+
     @Test func optionsWithoutACooldownReadAsNone() throws {
         var options = PretrainingOptions()
         #expect(try JSONDecoder().decode(PretrainingOptions.self, from: JSONEncoder().encode(options)).cooldown == nil)
