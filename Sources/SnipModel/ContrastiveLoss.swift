@@ -27,7 +27,10 @@ public final class ContrastiveLoss {
     /// `clip.logit_bias`), outside the model's state dict so reference keys stay unchanged.
     public let parameters: [(key: String, parameter: Parameter)]
 
-    static let maximumLogScale = Float(Foundation.log(100.0))
+    /// The largest logit scale of the normalised objectives (CLIP's cap), also the largest a
+    /// run may start at.
+    public static let maximumScale = 100.0
+    static let maximumLogScale = Float(Foundation.log(maximumScale))
 
     /// The scale a normalised objective's logits start at, unless told otherwise: CLIP's 1/0.07,
     /// SigLIP's 10 (nil for the reference objective, which has none).
@@ -39,7 +42,7 @@ public final class ContrastiveLoss {
         }
     }
 
-    /// `initialScale` (> 0, at most 100) replaces the objective's ``defaultInitialScale(of:)``;
+    /// `initialScale` (> 0, at most ``maximumScale``) replaces the objective's ``defaultInitialScale(of:)``;
     /// the reference objective ignores it.
     public init(objective: ContrastiveObjective, temperature: Float = 1, initialScale: Double? = nil) {
         self.objective = objective

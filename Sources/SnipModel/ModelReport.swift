@@ -292,15 +292,19 @@ extension ModelReport {
             row("  points → formula", pointsToFormula),
             row("  formula → points", formulaToPoints),
         ]
+        /// A subset's heading and its two look-alike rows (no exact figures).
+        func subset(_ heading: String, _ p2f: Direction, _ f2p: Direction) -> [String] {
+            [heading] + [("points → formula", p2f), ("formula → points", f2p)].map { name, d in
+                "  \(name)  top-1 \(f(d.top1.lookAlike)) (chance \(f(d.top1.lookAlikeChance)))   top-10 \(f(d.top10.lookAlike))"
+            }
+        }
         if let curvedShare, let p2f = curvedPointsToFormula, let f2p = curvedFormulaToPoints {
-            lines.append("curved functions only (\(String(format: "%.0f", 100 * curvedShare))% of the set; the rest are straight lines within RMSE \(lookAlikeTolerance)):")
-            lines.append("  points → formula  top-1 \(f(p2f.top1.lookAlike)) (chance \(f(p2f.top1.lookAlikeChance)))   top-10 \(f(p2f.top10.lookAlike))")
-            lines.append("  formula → points  top-1 \(f(f2p.top1.lookAlike)) (chance \(f(f2p.top1.lookAlikeChance)))   top-10 \(f(f2p.top10.lookAlike))")
+            lines += subset(
+                "curved functions only (\(String(format: "%.0f", 100 * curvedShare))% of the set; the rest are straight lines within RMSE \(lookAlikeTolerance)):",
+                p2f, f2p)
         }
         if let p2f = straightPointsToFormula, let f2p = straightFormulaToPoints {
-            lines.append("straight lines only (a hit: a line of the same direction):")
-            lines.append("  points → formula  top-1 \(f(p2f.top1.lookAlike)) (chance \(f(p2f.top1.lookAlikeChance)))   top-10 \(f(p2f.top10.lookAlike))")
-            lines.append("  formula → points  top-1 \(f(f2p.top1.lookAlike)) (chance \(f(f2p.top1.lookAlikeChance)))   top-10 \(f(f2p.top10.lookAlike))")
+            lines += subset("straight lines only (a hit: a line of the same direction):", p2f, f2p)
         }
         lines += [
             "cosine of z_f with its own z_y: \(f(ownCosine)) (with others: \(f(otherCosine)))",

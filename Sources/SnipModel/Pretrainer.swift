@@ -120,9 +120,10 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
         productPrecision = try c.decodeIfPresent(ProductPrecision.self, forKey: .productPrecision) ?? .float32
         freezeNumeric = try c.decodeIfPresent(Bool.self, forKey: .freezeNumeric) ?? false
         initialLogitScale = try c.decodeIfPresent(Double.self, forKey: .initialLogitScale)
-        if let initialLogitScale, !(initialLogitScale > 0 && initialLogitScale <= 100) {
+        if let initialLogitScale, !(initialLogitScale > 0 && initialLogitScale <= ContrastiveLoss.maximumScale) {
             throw DecodingError.dataCorruptedError(
-                forKey: .initialLogitScale, in: c, debugDescription: "initialLogitScale must be in (0, 100], not \(initialLogitScale)")
+                forKey: .initialLogitScale, in: c,
+                debugDescription: "initialLogitScale must be in (0, \(Int(ContrastiveLoss.maximumScale))], not \(initialLogitScale)")
         }
         scheduleOffset = try c.decodeIfPresent(Int.self, forKey: .scheduleOffset)
         if let scheduleOffset, scheduleOffset < 0 {

@@ -72,12 +72,10 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Contrastive objective: clip (the reference's), clip-normalized (L2-normalised embeddings, learned temperature) or siglip (pairwise sigmoid).")
     var objective: ContrastiveObjective = .clip
 
-    @Option(help: ArgumentHelp(
-        "Starting scale of the learned logits of clip-normalized and siglip (default: 1/0.07 ≈ 14.3 and 10), at most 100. With --init-from a dot-product model (the clip objective's), its typical |z_f|·|z_y| starts the cosine run where the model's scores were. New runs only."))
+    @Option(help: "Starting scale of the learned logits of clip-normalized and siglip (default: 1/0.07 ≈ 14.3 and 10), at most 100. With --init-from a dot-product model (the clip objective's), its typical |z_f|·|z_y| starts the cosine run where the model's scores were. New runs only.")
     var logitScale: Double?
 
-    @Flag(help: ArgumentHelp(
-        "Train the symbolic side alone: the point embedder and encoder_y keep the --init-from model's weights, and their forward pass in training records no gradients (about a third of its usual cost), so steps are ~2× cheaper and every update goes to encoder_f. New runs from --init-from only; recorded in run.json."))
+    @Flag(help: "Train the symbolic side alone: the point embedder and encoder_y keep the --init-from model's weights, and their forward pass in training records no gradients (about a third of its usual cost), so steps are ~2× cheaper and every update goes to encoder_f. New runs from --init-from only; recorded in run.json.")
     var freezeNumeric = false
 
     @Flag(help: "Treat formulas and point sets of a batch whose min-max scaled graphs match (RMSE ≤ 0.01) as matches, not negatives (generated data only).")
@@ -153,8 +151,8 @@ struct PretrainCommand: ParsableCommand {
         try Flags.checkPositive(learningRate, "--lr")
         try Flags.checkPositive(temperature, "--temperature")
         if let logitScale {
-            guard logitScale.isFinite, logitScale > 0, logitScale <= 100 else {
-                throw ValidationError("--logit-scale must be in (0, 100], not \(logitScale)")
+            guard logitScale.isFinite, logitScale > 0, logitScale <= ContrastiveLoss.maximumScale else {
+                throw ValidationError("--logit-scale must be in (0, \(Int(ContrastiveLoss.maximumScale))], not \(logitScale)")
             }
             if resume != nil {
                 throw ValidationError("--logit-scale starts a new run's scale: leave it out with --resume (the checkpoint keeps the trained one)")
