@@ -15,6 +15,11 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// reference's one count for both encoders). A formula is ~22 tokens against 200 points,
     /// so depth on the symbolic side costs a step little.
     public var symbolicLayers: Int?
+    /// Width of the symbolic encoder (encoder_f) where it differs from ``width`` (nil: the
+    /// reference's one width for both encoders); its heads are ``heads`` and its output the same
+    /// ``latent``. ``SNIPModel/widened(symbolicWidth:seed:)`` grows a trained model's encoder_f
+    /// to a multiple of its width without changing what it computes.
+    public var symbolicWidth: Int?
     /// Whether mantissa tokens' embeddings (in the point embedder and in encoder_f) get a
     /// learned smooth part, a linear map of Fourier features of the mantissa's value
     /// (``MantissaFeatures``); nil or false: the reference's layout, one free row per mantissa.
@@ -94,6 +99,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Layers of the symbolic encoder (encoder_f): ``symbolicLayers``, else ``layers``.
     public var symbolicEncoderLayers: Int { symbolicLayers ?? layers }
 
+    /// Width of the symbolic encoder (encoder_f): ``symbolicWidth``, else ``width``.
+    public var symbolicEncoderWidth: Int { symbolicWidth ?? width }
+
     /// Float tokens per scalar: sign, mantissa tokens, exponent.
     public var tokensPerScalar: Int { 2 + mantissaLength }
 
@@ -103,6 +111,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// The layer counts an encoder may have (``layers``, ``symbolicLayers``).
     public static let layerRange = 0...64
 
+    /// The widths an encoder may have (``width``, ``symbolicWidth``).
+    public static let widthRange = 1...8192
+
     /// The range each integer field must lie in, with the field's name (and the reference's).
     ///
     /// A config read from a checkpoint or a `--config` file is untrusted: these bounds sit far
@@ -111,7 +122,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public static let bounds: [(name: String, value: WritableKeyPath<ModelConfig, Int> & Sendable, range: ClosedRange<Int>)] = [
         ("maxInputDimension (max_input_dimension)", \.maxInputDimension, 1...10),
         ("maxOutputDimension (max_output_dimension)", \.maxOutputDimension, 1...1),
-        ("width (enc_emb_dim)", \.width, 1...8192),
+        ("width (enc_emb_dim)", \.width, widthRange),
         ("layers (n_enc_layers)", \.layers, layerRange),
         ("heads (n_enc_heads)", \.heads, 1...256),
         ("latent (latent_dim)", \.latent, 1...8192),
@@ -151,6 +162,15 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         guard width % heads == 0 else {
             throw ModelError("model config: width (enc_emb_dim) \(width) must be a multiple of heads (n_enc_heads) \(heads)")
         }
+        if let symbolicWidth {
+            guard Self.widthRange.contains(symbolicWidth) else {
+                throw ModelError(
+                    "model config: symbolicWidth must be in \(Self.widthRange.lowerBound)...\(Self.widthRange.upperBound), not \(symbolicWidth)")
+            }
+            guard symbolicWidth % heads == 0 else {
+                throw ModelError("model config: symbolicWidth \(symbolicWidth) must be a multiple of heads (n_enc_heads) \(heads)")
+            }
+        }
         guard (floatPrecision + 1) % mantissaLength == 0 else {
             throw ModelError(
                 "model config: mantissaLength (mantissa_len) \(mantissaLength) must divide floatPrecision (float_precision) + 1 = \(floatPrecision + 1)")
@@ -166,20 +186,24 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// nothing overflows whatever the fields hold).
     public var estimatedParameterCount: Double {
         let d = Double(width)
+        let ds = Double(symbolicEncoderWidth)
         let mantissas = (0...floatPrecision).reduce(1.0) { v, _ in v * 10 }
         let floatWords = mantissas + Double(2 * maxExponent + 1) + 17
         // attention 4·D², feed-forward D→4D→…→D
-        let encoderLayer = 4 * d * d + 8 * d * d + Double(max(feedForwardHiddenLayers, 1) - 1) * 16 * d * d
-        let encoders = Double(layers + symbolicEncoderLayers) * encoderLayer + 2 * (Double(positions) * d + 2 * d * Double(latent))
+        func encoderLayer(_ d: Double) -> Double {
+            4 * d * d + 8 * d * d + Double(max(feedForwardHiddenLayers, 1) - 1) * 16 * d * d
+        }
+        let encoders = Double(layers) * encoderLayer(d) + Double(symbolicEncoderLayers) * encoderLayer(ds)
+            + (Double(positions) + 2 * Double(latent)) * (d + ds)
         let pointSize = Double(tokensPerPoint * pointTokenWidth)
         let hidden = pointSize * Double(embedderExpansion)
         let embedder = floatWords * Double(pointTokenWidth) + pointSize * hidden
             + Double(max(embedderLayers, 1) - 1) * hidden * hidden + hidden * d
         let head = Double(latent + 1) * Double(propertyHidden)
-        let smoothing = smoothMantissas == true ? Double(MantissaFeatures.featureCount) * (d + Double(pointTokenWidth)) : 0
+        let smoothing = smoothMantissas == true ? Double(MantissaFeatures.featureCount) * (ds + Double(pointTokenWidth)) : 0
         let values = pointValues == true ? Double(tokensPerPoint / 3 * PointValueFeatures.featuresPerNumber) * d : 0
-        let constants = constantValues == true ? Double(PointValueFeatures.featuresPerNumber) * d : 0
-        return encoders + (floatWords + 64) * d + embedder + head + smoothing + values + constants
+        let constants = constantValues == true ? Double(PointValueFeatures.featuresPerNumber) * ds : 0
+        return encoders + (floatWords + 64) * ds + embedder + head + smoothing + values + constants
     }
 }
 

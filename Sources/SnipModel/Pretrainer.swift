@@ -216,6 +216,28 @@ public final class Pretrainer {
         return PropertyHead(latent: config.latent, hidden: 64, outputs: PropertyTargets.properties.count, using: &generator)
     }
 
+    /// Starts the auxiliary property head from the one a training checkpoint at `path` holds
+    /// (its `aux.` tensors), for a run initialised from that checkpoint's weights: a fresh head's
+    /// first, large losses would otherwise push noise into both encoders. Returns false, and
+    /// leaves the head as it is, when the run has no head or the file holds none; throws when the
+    /// file's head does not fit.
+    @discardableResult
+    public func carryPropertyTargetHead(from path: String) throws -> Bool {
+        guard let propertyTargetHead, !path.hasSuffix(".pth"), !path.hasSuffix(".pt") else { return false }
+        let tensors = try SafeTensors.read(path).tensors
+        let prefix = "aux."
+        let head = Dictionary(uniqueKeysWithValues: tensors.compactMap { key, value in
+            key.hasPrefix(prefix) ? (String(key.dropFirst(prefix.count)), value) : nil
+        })
+        guard !head.isEmpty else { return false }
+        do {
+            try propertyTargetHead.load(stateDict: head)
+        } catch {
+            throw ModelError("\(path): its auxiliary property head does not fit this run's: \(error)")
+        }
+        return true
+    }
+
     /// The auxiliary head's parameters with their checkpoint keys.
     private static func checkpointKeys(of head: PropertyHead?) -> [(key: String, parameter: Parameter)] {
         head?.namedParameters(prefix: "aux.") ?? []
@@ -351,13 +373,18 @@ public final class Pretrainer {
         } else {
             // killed before its first checkpoint: start again from step 0 (same starting weights,
             // seed and data)
-            let model = try settings.initializedFrom.map {
-                try SNIPModel.load($0).extended(to: settings.config, seed: settings.seed)
+            let model = try settings.initializedFrom.map { path in
+                var start = try SNIPModel.load(path)
+                if let width = settings.config.symbolicWidth, start.config.symbolicEncoderWidth != width {
+                    start = try start.widened(symbolicWidth: width, seed: settings.seed)
+                }
+                return try start.extended(to: settings.config, seed: settings.seed)
             } ?? SNIPModel(config: settings.config, seed: settings.seed)
             try startCooldown(after: 0)
             trainer = Pretrainer(
                 model: model, options: settings.options, loss: loss, dataSpec: spec, run: run, step: 0, skipped: 0,
                 group: group, propertyTargetHead: head)
+            if let path = settings.initializedFrom { try trainer.carryPropertyTargetHead(from: path) }
             if group.isLeader { try run.truncateMetrics(after: 0) }
         }
         if let spec {

@@ -43,9 +43,11 @@ public final class SNIPModel: Module {
         numericEncoder = SnipEncoder(config: config, using: &generator)
         symbolicEncoder = SnipEncoder(
             config: config, vocabularySize: vocabulary.equationCount, paddingIndex: vocabulary.equationPadding,
-            layerCount: config.symbolicEncoderLayers,
-            mantissaFeatures: config.smoothMantissas == true ? MantissaFeatures(words: equationWords, width: config.width) : nil,
-            constantFeatures: config.constantValues == true ? ConstantValueFeatures(words: equationWords, width: config.width) : nil,
+            layerCount: config.symbolicEncoderLayers, width: config.symbolicEncoderWidth,
+            mantissaFeatures: config.smoothMantissas == true
+                ? MantissaFeatures(words: equationWords, width: config.symbolicEncoderWidth) : nil,
+            constantFeatures: config.constantValues == true
+                ? ConstantValueFeatures(words: equationWords, width: config.symbolicEncoderWidth) : nil,
             using: &generator)
         propertyHead = PropertyHead(latent: config.latent, hidden: config.propertyHidden, using: &generator)
     }

@@ -31,28 +31,29 @@ public final class SnipEncoder: Module {
     public let constantFeatures: ConstantValueFeatures?
 
     /// With `vocabularySize`/`paddingIndex` the encoder embeds token ids (encoder_f);
-    /// without, it takes vectors (encoder_y). `layerCount` overrides `config.layers`;
-    /// `mantissaFeatures` and `constantFeatures` add to the token embeddings.
+    /// without, it takes vectors (encoder_y). `layerCount` and `width` override `config.layers`
+    /// and `config.width`; `mantissaFeatures` and `constantFeatures` add to the token embeddings.
     public init(
         config: ModelConfig, vocabularySize: Int? = nil, paddingIndex: Int? = nil, layerCount: Int? = nil,
-        mantissaFeatures: MantissaFeatures? = nil, constantFeatures: ConstantValueFeatures? = nil,
+        width: Int? = nil, mantissaFeatures: MantissaFeatures? = nil, constantFeatures: ConstantValueFeatures? = nil,
         using generator: inout SeededGenerator
     ) {
+        let width = width ?? config.width
         self.mantissaFeatures = mantissaFeatures
         self.constantFeatures = constantFeatures
-        positions = Embedding(count: config.positions, width: config.width, using: &generator)
+        positions = Embedding(count: config.positions, width: width, using: &generator)
         embeddings = vocabularySize.map {
-            Embedding(count: $0, width: config.width, paddingIndex: paddingIndex, using: &generator)
+            Embedding(count: $0, width: width, paddingIndex: paddingIndex, using: &generator)
         }
-        inputNorm = LayerNorm(width: config.width, epsilon: 1e-12)
+        inputNorm = LayerNorm(width: width, epsilon: 1e-12)
         layers = (0..<(layerCount ?? config.layers)).map { _ in
             TransformerEncoderLayer(
-                width: config.width, heads: config.heads, hiddenLayers: config.feedForwardHiddenLayers,
+                width: width, heads: config.heads, hiddenLayers: config.feedForwardHiddenLayers,
                 epsilon: 1e-12, using: &generator)
         }
-        poolScore = Linear(inputs: config.width, outputs: 1, using: &generator)
-        bottleneck = Linear(inputs: config.width, outputs: config.latent, using: &generator)
-        latentProjection = Linear(inputs: config.latent, outputs: config.width, using: &generator)
+        poolScore = Linear(inputs: width, outputs: 1, using: &generator)
+        bottleneck = Linear(inputs: width, outputs: config.latent, using: &generator)
+        latentProjection = Linear(inputs: config.latent, outputs: width, using: &generator)
     }
 
     public var children: [(key: String, module: any Module)] {

@@ -44,6 +44,6 @@ struct ConvertCommand: ParsableCommand {
                 storage: half ? .float16 : .float32)
         }
         let c = model.config
-        print("\(output)\(half ? " (float16)" : ""): width \(c.width), \(c.layers) layers\(c.symbolicLayers.map { " (\($0) symbolic)" } ?? "")\(c.layoutOptionsSummary), \(c.heads) heads, latent \(c.latent), \(model.parameterCount) parameters; \(model.contract.summary)")
+        print("\(output)\(half ? " (float16)" : ""): width \(c.width), \(c.layers) layers\(c.symbolicLayers.map { " (\($0) symbolic)" } ?? "")\(c.symbolicWidth.map { ", encoder_f \($0) wide" } ?? "")\(c.layoutOptionsSummary), \(c.heads) heads, latent \(c.latent), \(model.parameterCount) parameters; \(model.contract.summary)")
     }
 }

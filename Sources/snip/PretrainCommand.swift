@@ -33,6 +33,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Layers of the symbolic encoder when it should differ from the config's (the numeric encoder keeps them): depth where formulas are read, cheap since a formula is ~22 tokens against 200 points. New runs without --init-from only.")
     var symbolicLayers: Int?
 
+    @Option(help: "Width of the symbolic encoder when it should differ from the config's (heads and latent stay). New runs; with --init-from, the model's encoder_f grows to this whole multiple of its width computing exactly what it did (each unit repeated, the weights that read it shared among the copies), so training starts from the given model.")
+    var symbolicWidth: Int?
+
     @Flag(help: "Give mantissa tokens' embeddings (points and formulas) a learned smooth part, a linear map of Fourier features of the mantissa's value, so that nearby numbers start alike (the reference gives each of the 10,000 mantissas its own free row). New runs without --init-from only; the checkpoint records it.")
     var smoothMantissas = false
 
@@ -172,6 +175,12 @@ struct PretrainCommand: ParsableCommand {
                 throw ValidationError("--symbolic-layers shapes a new model: leave it out with --resume and --init-from")
             }
         }
+        if let symbolicWidth {
+            try Flags.check(symbolicWidth, "--symbolic-width", in: ModelConfig.widthRange)
+            if resume != nil {
+                throw ValidationError("--symbolic-width shapes a new model: leave it out with --resume (the run keeps its own)")
+            }
+        }
         if let config, resume != nil || initFrom != nil {
             throw ValidationError("--config \(config) shapes a new model: leave it out with --resume and --init-from (the run or model keeps its own)")
         }
@@ -275,10 +284,10 @@ struct PretrainCommand: ParsableCommand {
                 let start = try initFrom.map { try SNIPModel.load($0) }
                 var chosen = try start?.config ?? Self.modelConfig(config ?? "small", maxInputDimension: maxInputDimension)
                 if let symbolicLayers { chosen.symbolicLayers = symbolicLayers }
+                if let symbolicWidth, start == nil { chosen.symbolicWidth = symbolicWidth }
                 if smoothMantissas { chosen.smoothMantissas = true }
                 if pointValues { chosen.pointValues = true }
                 if constantValues { chosen.constantValues = true }
-                modelConfig = chosen
                 if let start, start.config.maxInputDimension != maxInputDimension {
                     throw ValidationError("--init-from \(initFrom!) reads up to \(start.config.maxInputDimension) variables; pass --max-input-dimension \(start.config.maxInputDimension)")
                 }
@@ -317,9 +326,19 @@ struct PretrainCommand: ParsableCommand {
                         note("warning: --init-from \(initFrom!): \(change)")
                     }
                 }
+                var model = try start?.extended(to: chosen, seed: seed) ?? SNIPModel(config: chosen, seed: seed)
+                if start != nil, let symbolicWidth {
+                    let width = model.config.symbolicEncoderWidth
+                    model = try model.widened(symbolicWidth: symbolicWidth, seed: seed)
+                    note("encoder_f widened from \(width) to \(symbolicWidth) (\(model.parameterCount) parameters); it computes what --init-from's did")
+                }
+                modelConfig = model.config
                 trainer = try Pretrainer(
-                    model: try start?.extended(to: modelConfig, seed: seed) ?? SNIPModel(config: modelConfig, seed: seed), options: options, directory: out!, seed: seed,
+                    model: model, options: options, directory: out!, seed: seed,
                     data: spec, initializedFrom: initFrom, group: group)
+                if let initFrom, try trainer.carryPropertyTargetHead(from: initFrom) {
+                    note("the auxiliary property head continues from \(initFrom)")
+                }
                 runSeed = seed
             }
             let source = try spec.trainingData(

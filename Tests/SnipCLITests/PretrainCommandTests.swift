@@ -54,6 +54,51 @@ struct PretrainCommandTests {
         #expect(bad != 0 && badSays.contains("--symbolic-layers"), "\(badSays)")
     }
 
+    /// `--symbolic-width` widens the symbolic encoder of a new run; with `--init-from` it grows
+    /// the given model's encoder_f (saying so) and the run starts from the same embeddings; a
+    /// resumed run, widths the heads do not divide and non-multiples of a model's width are
+    /// refused.
+    @Test func symbolicWidthShapesANewRunOrGrowsAModel() throws {
+        let directory = freshTemporaryPath("cli-wide")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (status, says) = try runSnip([
+            "pretrain", "--out", directory, "--steps", "1", "--batch-size", "4", "--symbolic-width", "96",
+        ])
+        #expect(status == 0, "\(says)")
+        #expect(try String(contentsOfFile: directory + "/run.json", encoding: .utf8).contains("\"symbolicWidth\" : 96"))
+        let model = try SNIPModel.load(directory + "/checkpoint.safetensors")
+        #expect(model.symbolicEncoder.inputNorm.weight.shape == [96] && model.numericEncoder.inputNorm.weight.shape == [64])
+
+        let plain = freshTemporaryPath("cli-wide-plain")
+        let grown = freshTemporaryPath("cli-wide-grown")
+        defer {
+            try? FileManager.default.removeItem(atPath: plain)
+            try? FileManager.default.removeItem(atPath: grown)
+        }
+        #expect(try runSnip(["pretrain", "--out", plain, "--steps", "1", "--batch-size", "4"]).status == 0)
+        let (started, startedSays) = try runSnip([
+            "pretrain", "--out", grown, "--steps", "1", "--batch-size", "4", "--lr", "1e-12",
+            "--init-from", plain + "/checkpoint.safetensors", "--symbolic-width", "128",
+        ])
+        #expect(started == 0 && startedSays.contains("encoder_f widened from 64 to 128"), "\(startedSays)")
+        let before = try SNIPModel.load(plain + "/checkpoint.safetensors")
+        let after = try SNIPModel.load(grown + "/checkpoint.safetensors")
+        #expect(after.config.symbolicWidth == 128)
+        let formulas = [[20, 21, 22, 23], [24, 25]]
+        let (a, b) = (before.encodeSymbolic(formulas).latent.scalars, after.encodeSymbolic(formulas).latent.scalars)
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-3 }, "\(a) \(b)")
+
+        for (arguments, reason) in [
+            (["--resume", directory, "--steps", "2", "--symbolic-width", "128"], "--symbolic-width shapes a new model"),
+            (["--out", freshTemporaryPath("cli-wide2"), "--symbolic-width", "90"], "multiple of heads"),
+            (["--out", freshTemporaryPath("cli-wide3"), "--init-from", plain + "/checkpoint.safetensors", "--symbolic-width", "96"],
+             "whole multiple of its width 64"),
+        ] {
+            let (refused, refusedSays) = try runSnip(["pretrain", "--steps", "1", "--batch-size", "4"] + arguments)
+            #expect(refused != 0 && refusedSays.contains(reason), "\(refusedSays)")
+        }
+    }
+
     @Test func smoothMantissasShapeANewRun() throws {
         let directory = freshTemporaryPath("cli-smooth")
         defer { try? FileManager.default.removeItem(atPath: directory) }

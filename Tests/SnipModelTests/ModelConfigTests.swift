@@ -42,4 +42,38 @@ struct ModelConfigTests {
             #expect(throws: ModelError.self) { try wrong.validate() }
         }
     }
+
+    /// `symbolicWidth` widens encoder_f alone (same heads, same latent); the file keeps it, a
+    /// config without it has one width, and widths the heads do not divide are refused.
+    @Test func symbolicWidthWidensTheSymbolicEncoderAlone() throws {
+        var config = TinyTraining.config  // width 16, 2 heads
+        config.symbolicWidth = 48
+        #expect(config.symbolicEncoderWidth == 48 && TinyTraining.config.symbolicEncoderWidth == 16)
+        let model = try SNIPModel(config: config, seed: 4)
+        #expect(model.symbolicEncoder.inputNorm.weight.shape == [48])
+        #expect(model.symbolicEncoder.layers[0].attention.queryProjection.weight.shape == [48, 48])
+        #expect(model.symbolicEncoder.layers[0].feedForward.expand.weight.shape == [192, 48])
+        #expect(model.symbolicEncoder.bottleneck.weight.shape == [8, 48])
+        #expect(model.numericEncoder.inputNorm.weight.shape == [16])
+        #expect(config.estimatedParameterCount > TinyTraining.config.estimatedParameterCount)
+        #expect(Double(model.parameterCount) < config.estimatedParameterCount * 1.5)
+        let expressions = [[20, 21, 22], [23, 24]]
+        #expect(model.encodeSymbolic(expressions).latent.shape == [2, 8])
+
+        let path = freshTemporaryPath("wide-symbolic.safetensors")
+        defer { unlink(path) }
+        try model.save(to: path)
+        let loaded = try SNIPModel.load(path)
+        #expect(loaded.config == config)
+        #expect(loaded.encodeSymbolic(expressions).latent.scalars == model.encodeSymbolic(expressions).latent.scalars)
+
+        let json = try JSONEncoder().encode(TinyTraining.config)
+        #expect(!String(decoding: json, as: UTF8.self).contains("symbolicWidth"))
+        #expect(try ModelConfig.decode(json: json, source: "test").symbolicWidth == nil)
+        for bad in [0, 17, 9000] {
+            var wrong = TinyTraining.config
+            wrong.symbolicWidth = bad
+            #expect(throws: ModelError.self) { try wrong.validate() }
+        }
+    }
 }

@@ -127,6 +127,36 @@ import Testing
         #expect(throws: ModelError.self) { try d.train(data: try spec.trainingData(config: Self.config, seed: 6), steps: 5) }
     }
 
+    /// A new run initialised from a training checkpoint starts its head from the checkpoint's
+    /// (not from fresh weights); a model file without one leaves the fresh head alone.
+    @Test func aRunInitialisedFromACheckpointCarriesItsHead() throws {
+        let spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: true, skeleton: false)
+        let data = try spec.trainingData(config: Self.config, seed: 6, propertyTargets: true)
+        var options = TinyTraining.options()
+        options.propertyWeight = 1
+        let first = freshTemporaryPath("aux-first")
+        let second = freshTemporaryPath("aux-second")
+        let third = freshTemporaryPath("aux-third")
+        defer { for path in [first, second, third] { try? FileManager.default.removeItem(atPath: path) } }
+        let a = try Pretrainer(model: SNIPModel(config: Self.config, seed: 2), options: options, directory: first, seed: 6, data: spec)
+        #expect(try a.train(data: data, steps: 2) == .finished)
+        let trained = try #require(a.propertyTargetHead).parameters.map(\.value.scalars)
+
+        let checkpoint = a.run.checkpointPath
+        let b = try Pretrainer(model: SNIPModel.load(checkpoint), options: options, directory: second, seed: 9, data: spec)
+        let fresh = try #require(b.propertyTargetHead).parameters.map(\.value.scalars)
+        #expect(fresh != trained)
+        #expect(try b.carryPropertyTargetHead(from: checkpoint))
+        #expect(try #require(b.propertyTargetHead).parameters.map(\.value.scalars) == trained)
+
+        let modelFile = freshTemporaryPath("aux-model.safetensors")
+        defer { unlink(modelFile) }
+        try a.model.save(to: modelFile)
+        let c = try Pretrainer(model: SNIPModel.load(modelFile), options: options, directory: third, seed: 9, data: spec)
+        #expect(try !c.carryPropertyTargetHead(from: modelFile))
+        #expect(try #require(c.propertyTargetHead).parameters.map(\.value.scalars) == fresh)
+    }
+
     @Test func aRunWithoutTheHeadCanBeContinuedWithIt() throws {
         let spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: true, skeleton: false)
         let directory = freshTemporaryPath("aux-added")

@@ -24,7 +24,8 @@ public final class ModelValue: ScriptObject, @unchecked Sendable {
     public var summary: String {
         let c = model.config
         let layers = c.symbolicLayers.map { "\(c.layers) numeric / \($0) symbolic layers" } ?? "\(c.layers) layers"
-        return "<model: \(origin); width \(c.width), \(layers)\(c.layoutOptionsSummary), latent \(c.latent), "
+        let width = c.symbolicWidth.map { "\(c.width) numeric / \($0) symbolic" } ?? "\(c.width)"
+        return "<model: \(origin); width \(width), \(layers)\(c.layoutOptionsSummary), latent \(c.latent), "
             + "\(c.maxInputDimension)-D, \(formatCount(model.parameterCount)) parameters>"
     }
 
