@@ -14,7 +14,10 @@ struct ConvertCommand: ParsableCommand {
             scores) is kept from the input (a reference checkpoint's normalize_y argument); \
             --normalize-y / --raw-y set it for files that do not record it. --half stores the \
             weights as 16-bit floats: half the file, each weight rounded to about 3 significant \
-            digits, loaded back as float32 by everything that reads models.
+            digits, loaded back as float32 by everything that reads models. --positions N keeps \
+            the first N rows of the encoders' learned position tables (the reference's 4,096 are \
+            a third of a small model's file): the model computes the same on every input, and \
+            refuses more than N points or N − 2 expression tokens.
             """)
 
     @Argument(help: "The PyTorch checkpoint to read.")
@@ -29,12 +32,16 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Store the weights as 16-bit floats (half the file size; read back as float32).")
     var half = false
 
+    @Option(help: "Keep this many learned positions (at least the model's max points and expression padding, 200 for SNIP's models).")
+    var positions: Int?
+
     enum YScaling: String, EnumerableFlag {
         case normalizeY, rawY
     }
 
     func run() throws {
-        let model = try reportingErrors { try SNIPModel.load(input) }
+        var model = try reportingErrors { try SNIPModel.load(input) }
+        if let positions { model = try reportingErrors { try model.trimmed(positions: positions) } }
         if let yScaling { model.contract.normalizesY = yScaling == .normalizeY }
         // keep saying so when the source's property head was never trained
         let untrained = SNIPModel.propertyHeadIsUntrained(at: input)
@@ -44,6 +51,6 @@ struct ConvertCommand: ParsableCommand {
                 storage: half ? .float16 : .float32)
         }
         let c = model.config
-        print("\(output)\(half ? " (float16)" : ""): width \(c.width), \(c.layers) layers\(c.symbolicLayers.map { " (\($0) symbolic)" } ?? "")\(c.symbolicWidth.map { ", encoder_f \($0) wide" } ?? "")\(c.layoutOptionsSummary), \(c.heads) heads, latent \(c.latent), \(model.parameterCount) parameters; \(model.contract.summary)")
+        print("\(output)\(half ? " (float16)" : ""): width \(c.width), \(c.layers) layers\(c.symbolicLayers.map { " (\($0) symbolic)" } ?? "")\(c.symbolicWidth.map { ", encoder_f \($0) wide" } ?? "")\(c.layoutOptionsSummary), \(c.heads) heads, latent \(c.latent), \(c.positions) positions, \(model.parameterCount) parameters; \(model.contract.summary)")
     }
 }

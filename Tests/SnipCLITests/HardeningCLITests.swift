@@ -138,6 +138,26 @@ struct HardeningCLITests {
         #expect(loaded.config == original.config && loaded.parameterCount == original.parameterCount)
     }
 
+    /// `snip convert --positions N` keeps N learned positions: a smaller file, the same
+    /// settings otherwise; too few positions are refused with the reason.
+    @Test func convertPositionsWritesASmallerModel() throws {
+        let folder = freshTemporaryPath("hcli-positions")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let model = folder + "/model.safetensors", trimmed = folder + "/trimmed.safetensors"
+        try SNIPModel(config: .small(), seed: 1).save(to: model)
+        let (status, output) = try runSnip(["convert", model, trimmed, "--positions", "256"])
+        #expect(status == 0 && output.contains("256 positions"), "\(output)")
+        let loaded = try SNIPModel.load(trimmed), original = try SNIPModel.load(model)
+        var expected = original.config
+        expected.positions = 256
+        #expect(loaded.config == expected)
+        #expect(original.parameterCount - loaded.parameterCount == (4096 - 256) * 64 * 2)
+        let (refused, refusedSays) = try runSnip(["convert", model, folder + "/few.safetensors", "--positions", "100"])
+        #expect(refused != 0 && refusedSays.contains("keep at least 200 positions"), "\(refusedSays)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/few.safetensors"))
+    }
+
     /// `snip convert` to a fifo writes through it and leaves it a fifo.
     @Test func convertWritesIntoAFifoInPlace() throws {
         let folder = freshTemporaryPath("hcli-fifo-folder")
