@@ -349,7 +349,7 @@ struct ModelBenchmark {
 
     init(defaultBatch: Int) {
         let arguments = Array(CommandLine.arguments.dropFirst(2))
-        name = arguments.first ?? "paper"
+        var name = arguments.first ?? "paper"
         batch = arguments.count > 1 ? Int(arguments[1]) ?? defaultBatch : defaultBatch
         var lengths = [25]
         if arguments.count > 2, let data = FileManager.default.contents(atPath: arguments[2]),
@@ -359,21 +359,28 @@ struct ModelBenchmark {
         }
         self.lengths = lengths
         config = Self.config(named: name)
+        if let width = config.symbolicWidth { name += " (encoder_f \(width) wide)" }
         model = try! SNIPModel(config: config, seed: 0)
+        self.name = name
     }
 
     /// `small`, `paper`, or `WIDTHxLAYERS` (e.g. `128x4`: the small configuration with that
-    /// width and depth, 4 heads, as Scripts/reference/common.py builds it for the reference).
+    /// width and depth, 4 heads, as Scripts/reference/common.py builds it for the reference);
+    /// `SNIP_BENCH_SYMBOLIC_WIDTH=N` gives encoder_f its own width (`--symbolic-width`).
     static func config(named name: String) -> ModelConfig {
-        if name == "small" { return .small() }
+        var config: ModelConfig
         let parts = name.split(separator: "x").compactMap { Int($0) }
-        if parts.count == 2 {
-            var config = ModelConfig.small()
+        if name == "small" {
+            config = .small()
+        } else if parts.count == 2 {
+            config = .small()
             config.width = parts[0]
             config.layers = parts[1]
-            return config
+        } else {
+            config = .paper()
         }
-        return .paper()
+        config.symbolicWidth = ProcessInfo.processInfo.environment["SNIP_BENCH_SYMBOLIC_WIDTH"].flatMap { Int($0) }
+        return config
     }
 
     /// Points per function in random batches: 200, or `SNIP_BENCH_POINTS` (e.g. 100 for the
