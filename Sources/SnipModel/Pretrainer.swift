@@ -373,12 +373,8 @@ public final class Pretrainer {
         } else {
             // killed before its first checkpoint: start again from step 0 (same starting weights,
             // seed and data)
-            let model = try settings.initializedFrom.map { path in
-                var start = try SNIPModel.load(path)
-                if let width = settings.config.symbolicWidth, start.config.symbolicEncoderWidth != width {
-                    start = try start.widened(symbolicWidth: width, seed: settings.seed)
-                }
-                return try start.extended(to: settings.config, seed: settings.seed)
+            let model = try settings.initializedFrom.map {
+                try SNIPModel.load($0).started(as: settings.config, seed: settings.seed)
             } ?? SNIPModel(config: settings.config, seed: settings.seed)
             try startCooldown(after: 0)
             trainer = Pretrainer(

@@ -18,20 +18,31 @@ extension SNIPModel {
         guard comparable == self.config, !removes else {
             throw ModelError("a model can only gain pointValues or constantValues when it is extended; the configs differ otherwise")
         }
-        let extended = try SNIPModel(config: config, seed: seed)
         let own = stateDict()
-        do {
-            try extended.load(stateDict: own, strict: false)
-        } catch {
-            throw ModelError("cannot carry the weights into the extended model: \(error)")
-        }
+        let extended = try rebuilt(as: config, seed: seed, holding: own, strict: false, purpose: "extended")
         // every weight of this model must have found its place
         let keys = Set(extended.namedParameters().map(\.key))
         if let lost = own.keys.sorted().first(where: { !keys.contains($0) }) {
             throw ModelError("the extended model has no place for \(lost)")
         }
-        extended.contract = contract
-        extended.contractIsRecorded = contractIsRecorded
         return extended
+    }
+
+    /// A new model of `config` (initialised with `seed`) holding the weights of `state` and this
+    /// model's contract: the common step of ``extended(to:seed:)``,
+    /// ``widened(symbolicWidth:seed:)`` and ``trimmed(positions:)``. `purpose` names the new
+    /// model in the error when a weight does not fit.
+    func rebuilt(
+        as config: ModelConfig, seed: UInt64, holding state: [String: Tensor], strict: Bool, purpose: String
+    ) throws(ModelError) -> SNIPModel {
+        let model = try SNIPModel(config: config, seed: seed)
+        do {
+            try model.load(stateDict: state, strict: strict)
+        } catch {
+            throw ModelError("cannot carry the weights into the \(purpose) model: \(error)")
+        }
+        model.contract = contract
+        model.contractIsRecorded = contractIsRecorded
+        return model
     }
 }

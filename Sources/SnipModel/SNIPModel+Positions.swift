@@ -24,20 +24,12 @@ extension SNIPModel {
         if count == config.positions { return self }
         var smaller = config
         smaller.positions = count
-        let model = try SNIPModel(config: smaller, seed: 0)
         var state = stateDict()
         for key in ["encoder_y.position_embeddings.weight", "encoder_f.position_embeddings.weight"] {
             guard let table = state[key] else { continue }
             let width = table.shape[1]
             state[key] = Tensor(Array(table.scalars.prefix(count * width)), shape: [count, width])
         }
-        do {
-            try model.load(stateDict: state)
-        } catch {
-            throw ModelError("cannot carry the weights into the trimmed model: \(error)")
-        }
-        model.contract = contract
-        model.contractIsRecorded = contractIsRecorded
-        return model
+        return try rebuilt(as: smaller, seed: 0, holding: state, strict: true, purpose: "trimmed")
     }
 }

@@ -20,18 +20,25 @@ extension SNIPModel {
                 "encoder_f can only grow to a whole multiple of its width \(width) (e.g. \(2 * width)), not \(symbolicWidth)")
         }
         var wide = config
-        wide.symbolicWidth = symbolicWidth == config.width ? nil : symbolicWidth
-        let model = try SNIPModel(config: wide, seed: seed)
-        do {
-            try model.load(stateDict: stateDict().filter { !$0.key.hasPrefix("encoder_f.") }, strict: false)
-        } catch {
-            throw ModelError("cannot carry the weights into the widened model: \(error)")
-        }
+        wide.symbolicWidth = symbolicWidth
+        let model = try rebuilt(
+            as: wide, seed: seed, holding: stateDict().filter { !$0.key.hasPrefix("encoder_f.") }, strict: false,
+            purpose: "widened")
         var widening = EncoderWidening(from: width, to: symbolicWidth, heads: config.heads, seed: seed)
         widening.carry(symbolicEncoder, into: model.symbolicEncoder)
-        model.contract = contract
-        model.contractIsRecorded = contractIsRecorded
         return model
+    }
+
+    /// This model as the first weights of a run whose model is `config` (`snip pretrain
+    /// --init-from`, and a resume of such a run before its first checkpoint): encoder_f
+    /// ``widened(symbolicWidth:seed:)`` where `config` gives it another width, then
+    /// ``extended(to:seed:)`` with the value readers `config` adds.
+    public func started(as config: ModelConfig, seed: UInt64) throws(ModelError) -> SNIPModel {
+        var model = self
+        if let width = config.symbolicWidth, config.symbolicWidth != self.config.symbolicWidth {
+            model = try widened(symbolicWidth: width, seed: seed)
+        }
+        return try model.extended(to: config, seed: seed)
     }
 }
 
@@ -71,9 +78,11 @@ private struct EncoderWidening {
         if let from = old.mantissaFeatures, let to = new.mantissaFeatures { set(to.weight, from.weight.value, .repeated(units), .same) }
         if let from = old.constantFeatures, let to = new.constantFeatures { set(to.weight, from.weight.value, .repeated(units), .same) }
         carry(old.inputNorm, into: new.inputNorm)
+        // queries scaled so that a head's k-times repeated dot products over √k times the width
+        // keep their scores
+        let queryScale = 1 / Float(factor).squareRoot()
         for (from, to) in zip(old.layers, new.layers) {
-            let scale = 1 / Float(factor).squareRoot()
-            carry(from.attention.queryProjection, into: to.attention.queryProjection, .repeated(units), .shared(units), scale: scale)
+            carry(from.attention.queryProjection, into: to.attention.queryProjection, .repeated(units), .shared(units), scale: queryScale)
             carry(from.attention.keyProjection, into: to.attention.keyProjection, .repeated(units), .shared(units))
             carry(from.attention.valueProjection, into: to.attention.valueProjection, .repeated(units), .shared(units))
             carry(from.attention.outputProjection, into: to.attention.outputProjection, .repeated(units), .shared(units))

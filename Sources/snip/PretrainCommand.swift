@@ -284,7 +284,7 @@ struct PretrainCommand: ParsableCommand {
                 let start = try initFrom.map { try SNIPModel.load($0) }
                 var chosen = try start?.config ?? Self.modelConfig(config ?? "small", maxInputDimension: maxInputDimension)
                 if let symbolicLayers { chosen.symbolicLayers = symbolicLayers }
-                if let symbolicWidth, start == nil { chosen.symbolicWidth = symbolicWidth }
+                if let symbolicWidth { chosen.symbolicWidth = symbolicWidth }
                 if smoothMantissas { chosen.smoothMantissas = true }
                 if pointValues { chosen.pointValues = true }
                 if constantValues { chosen.constantValues = true }
@@ -326,11 +326,9 @@ struct PretrainCommand: ParsableCommand {
                         note("warning: --init-from \(initFrom!): \(change)")
                     }
                 }
-                var model = try start?.extended(to: chosen, seed: seed) ?? SNIPModel(config: chosen, seed: seed)
-                if start != nil, let symbolicWidth {
-                    let width = model.config.symbolicEncoderWidth
-                    model = try model.widened(symbolicWidth: symbolicWidth, seed: seed)
-                    note("encoder_f widened from \(width) to \(symbolicWidth) (\(model.parameterCount) parameters); it computes what --init-from's did")
+                let model = try start?.started(as: chosen, seed: seed) ?? SNIPModel(config: chosen, seed: seed)
+                if let start, start.config.symbolicEncoderWidth != model.config.symbolicEncoderWidth {
+                    note("encoder_f widened from \(start.config.symbolicEncoderWidth) to \(model.config.symbolicEncoderWidth) (\(model.parameterCount) parameters); it computes what --init-from's did")
                 }
                 modelConfig = model.config
                 trainer = try Pretrainer(

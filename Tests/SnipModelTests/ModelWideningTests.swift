@@ -91,6 +91,29 @@ struct ModelWideningTests {
         #expect(losses.count == 2 && losses.allSatisfy(\.isFinite))
     }
 
+    /// A grown run resumed before its first checkpoint grows the same starting weights again
+    /// from the file it was initialised from (`started(as:seed:)`).
+    @Test func aGrownRunResumedBeforeItsFirstCheckpointStartsAlike() throws {
+        let folder = freshTemporaryPath("widened-start")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/model.safetensors"
+        try Self.trainedLikeModel().save(to: file)
+        var config = Self.config
+        config.symbolicWidth = 32
+        let grown = try SNIPModel.load(file).started(as: config, seed: 7)
+        #expect(grown.config == config)
+        let spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: false, skeleton: false)
+        _ = try Pretrainer(
+            model: grown, options: TinyTraining.options(), directory: folder + "/run", seed: 7, data: spec, initializedFrom: file)
+        let (resumed, _) = try Pretrainer.resume(directory: folder + "/run")
+        #expect(resumed.step == 0 && resumed.model.config == config)
+        let formulas = [[20, 21, 22, 23], [24, 25]]
+        #expect(resumed.model.encodeSymbolic(formulas).latent.scalars == grown.encodeSymbolic(formulas).latent.scalars)
+        #expect(resumed.model.symbolicEncoder.layers[0].attention.queryProjection.weight.value.scalars
+            == grown.symbolicEncoder.layers[0].attention.queryProjection.weight.value.scalars)
+    }
+
     /// Only whole multiples of the width, at least twice, are allowed.
     @Test func onlyWholeMultiplesAreAllowed() throws {
         let model = try SNIPModel(config: Self.config, seed: 4)

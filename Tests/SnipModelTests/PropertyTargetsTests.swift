@@ -91,14 +91,19 @@ import Testing
         }
     }
 
+    /// Generated 1-D data with property targets and tiny-run options with a property weight.
+    static func propertyRun() throws -> (PretrainingDataSpec, any TrainingData, PretrainingOptions) {
+        let spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: true, skeleton: false)
+        var options = TinyTraining.options()
+        options.propertyWeight = 1
+        return (spec, try spec.trainingData(config: Self.config, seed: 6, propertyTargets: true), options)
+    }
+
     /// A run with a property weight trains the head with the encoders, logs the property loss,
     /// and resumes it exactly; a run without one that is continued with a weight (its settings
     /// edited) starts the head fresh.
     @Test func runsTrainTheHeadAndResumeIt() throws {
-        let spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: true, skeleton: false)
-        let data = try spec.trainingData(config: Self.config, seed: 6, propertyTargets: true)
-        var options = TinyTraining.options()
-        options.propertyWeight = 1
+        let (spec, data, options) = try Self.propertyRun()
         let whole = freshTemporaryPath("aux-whole")
         let parts = freshTemporaryPath("aux-parts")
         defer {
@@ -130,10 +135,7 @@ import Testing
     /// A new run initialised from a training checkpoint starts its head from the checkpoint's
     /// (not from fresh weights); a model file without one leaves the fresh head alone.
     @Test func aRunInitialisedFromACheckpointCarriesItsHead() throws {
-        let spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: true, skeleton: false)
-        let data = try spec.trainingData(config: Self.config, seed: 6, propertyTargets: true)
-        var options = TinyTraining.options()
-        options.propertyWeight = 1
+        let (spec, data, options) = try Self.propertyRun()
         let first = freshTemporaryPath("aux-first")
         let second = freshTemporaryPath("aux-second")
         let third = freshTemporaryPath("aux-third")
