@@ -29,4 +29,27 @@ struct StoragePoolTests {
         let classes = Set(sizes.map { TensorMemory.allocationSize(forBytes: $0) })
         #expect(classes.count == 1, "\(classes.sorted())")
     }
+
+    @Test func thePoolKeepsWhatTheProcessHasHadLiveWithinAFloorAndHalfTheMemory() {
+        let gib = 1 << 30
+        // a small run: the 1 GiB floor
+        #expect(TensorMemory.poolLimit(forPeakLiveBytes: 200 << 20, physicalMemory: 24 * gib) == gib)
+        // a batch-1,024 step with 3 GiB live: twice that, so that the next step finds its temporaries
+        #expect(TensorMemory.poolLimit(forPeakLiveBytes: 3 * gib, physicalMemory: 24 * gib) == 6 * gib)
+        #expect(TensorMemory.poolLimit(forPeakLiveBytes: 600 << 20, physicalMemory: 24 * gib) == 1200 << 20)
+        // never more than half the machine
+        #expect(TensorMemory.poolLimit(forPeakLiveBytes: 10 * gib, physicalMemory: 24 * gib) == 12 * gib)
+        #expect(TensorMemory.poolLimit(forPeakLiveBytes: 0, physicalMemory: gib) == gib / 2)
+    }
+
+    @Test func theHighWaterMarkRemembersMemoryNoLongerLive() {
+        var seen = 0
+        do {
+            let big = Tensor.zeros([1 << 20])  // 4 MiB live
+            seen = TensorMemory.liveBytes
+            #expect(big.shape == [1 << 20])
+        }
+        #expect(seen >= 4 << 20)
+        #expect(TensorMemory.highWaterBytes >= seen)
+    }
 }
