@@ -30,7 +30,8 @@ extension SNIPModel {
 
     /// A new model of `config` (initialised with `seed`) holding the weights of `state` and this
     /// model's contract: the common step of ``extended(to:seed:)``,
-    /// ``widened(symbolicWidth:seed:)`` and ``trimmed(positions:)``. `purpose` names the new
+    /// ``widened(symbolicWidth:seed:)``, ``deepened(symbolicLayers:seed:)`` and
+    /// ``trimmed(positions:)``. `purpose` names the new
     /// model in the error when a weight does not fit.
     func rebuilt(
         as config: ModelConfig, seed: UInt64, holding state: [String: Tensor], strict: Bool, purpose: String

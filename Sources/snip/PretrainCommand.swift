@@ -30,7 +30,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Model size: small (64 wide, 2 layers; the default), medium (128 wide, 4 layers), paper, or a JSON file with a ModelConfig. New runs without --init-from only.")
     var config: String?
 
-    @Option(help: "Layers of the symbolic encoder when it should differ from the config's (the numeric encoder keeps them): depth where formulas are read, cheap since a formula is ~22 tokens against 200 points. New runs without --init-from only.")
+    @Option(help: "Layers of the symbolic encoder when it should differ from the config's (the numeric encoder keeps them): depth where formulas are read, cheap since a formula is ~22 tokens against 200 points. New runs; with --init-from, more layers than the model's are added after its own, starting as the identity (their outputs zero, the last LayerNorm's gain and shift moved to the last new layer), so training starts from exactly the given model.")
     var symbolicLayers: Int?
 
     @Option(help: "Width of the symbolic encoder when it should differ from the config's (heads and latent stay). New runs; with --init-from, the model's encoder_f grows to this whole multiple of its width computing exactly what it did (each unit repeated, the weights that read it shared among the copies), so training starts from the given model.")
@@ -171,8 +171,8 @@ struct PretrainCommand: ParsableCommand {
         try Flags.check(validateEvery, "--validate-every", in: 0...Flags.maxSteps)
         if let symbolicLayers {
             try Flags.check(symbolicLayers, "--symbolic-layers", in: ModelConfig.layerRange)
-            if resume != nil || initFrom != nil {
-                throw ValidationError("--symbolic-layers shapes a new model: leave it out with --resume and --init-from")
+            if resume != nil {
+                throw ValidationError("--symbolic-layers shapes a new model: leave it out with --resume (the run keeps its own)")
             }
         }
         if let symbolicWidth {
@@ -329,6 +329,9 @@ struct PretrainCommand: ParsableCommand {
                 let model = try start?.started(as: chosen, seed: seed) ?? SNIPModel(config: chosen, seed: seed)
                 if let start, start.config.symbolicEncoderWidth != model.config.symbolicEncoderWidth {
                     note("encoder_f widened from \(start.config.symbolicEncoderWidth) to \(model.config.symbolicEncoderWidth) (\(model.parameterCount) parameters); it computes what --init-from's did")
+                }
+                if let start, start.config.symbolicEncoderLayers != model.config.symbolicEncoderLayers {
+                    note("encoder_f deepened from \(start.config.symbolicEncoderLayers) to \(model.config.symbolicEncoderLayers) layers (\(model.parameterCount) parameters); it computes what --init-from's did")
                 }
                 modelConfig = model.config
                 trainer = try Pretrainer(

@@ -37,7 +37,9 @@ struct PretrainCommandTests {
     }
 
     /// `--symbolic-layers` deepens the symbolic encoder of a new run; the run and its
-    /// checkpoint record it, and a resumed or initialised run refuses the flag.
+    /// checkpoint record it; with `--init-from` it adds layers to the given model (saying so)
+    /// and the run starts from the same embeddings; a resumed run and fewer layers than the
+    /// model has are refused.
     @Test func symbolicLayersShapeANewRun() throws {
         let directory = freshTemporaryPath("cli-deep")
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -52,6 +54,24 @@ struct PretrainCommandTests {
         #expect(resumed != 0 && resumedSays.contains("--symbolic-layers"), "\(resumedSays)")
         let (bad, badSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-deep2"), "--symbolic-layers", "65"])
         #expect(bad != 0 && badSays.contains("--symbolic-layers"), "\(badSays)")
+
+        let grown = freshTemporaryPath("cli-deep-grown")
+        defer { try? FileManager.default.removeItem(atPath: grown) }
+        let (started, startedSays) = try runSnip([
+            "pretrain", "--out", grown, "--steps", "1", "--batch-size", "4", "--lr", "1e-12",
+            "--init-from", directory + "/checkpoint.safetensors", "--symbolic-layers", "5",
+        ])
+        #expect(started == 0 && startedSays.contains("encoder_f deepened from 3 to 5 layers"), "\(startedSays)")
+        let after = try SNIPModel.load(grown + "/checkpoint.safetensors")
+        #expect(after.symbolicEncoder.layers.count == 5 && after.numericEncoder.layers.count == 2)
+        let formulas = [[20, 21, 22, 23], [24, 25]]
+        let (a, b) = (model.encodeSymbolic(formulas).latent.scalars, after.encodeSymbolic(formulas).latent.scalars)
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-3 }, "\(a) \(b)")
+        let (fewer, fewerSays) = try runSnip([
+            "pretrain", "--out", freshTemporaryPath("cli-deep3"), "--steps", "1", "--batch-size", "4",
+            "--init-from", directory + "/checkpoint.safetensors", "--symbolic-layers", "2",
+        ])
+        #expect(fewer != 0 && fewerSays.contains("deeper than its 3 layers"), "\(fewerSays)")
     }
 
     /// `--symbolic-width` widens the symbolic encoder of a new run; with `--init-from` it grows
