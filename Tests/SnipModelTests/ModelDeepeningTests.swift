@@ -6,7 +6,8 @@ import TestSupport
 import Testing
 
 /// Adding layers to a trained model's symbolic encoder (`SNIPModel.deepened(symbolicLayers:seed:)`,
-/// `snip pretrain --init-from M --symbolic-layers N`).
+/// `snip pretrain --init-from M --symbolic-layers N`). A deepened run resumed before its first
+/// checkpoint is checked with the widened one (``ModelWideningTests``).
 struct ModelDeepeningTests {
     static let formulas = [[20, 21, 22, 23, 24, 25], [24, 25], [26, 21, 20]]
 
@@ -65,29 +66,6 @@ struct ModelDeepeningTests {
         let run = try Pretrainer(model: deep, options: TinyTraining.options(), directory: out, seed: 11, dataDescription: "random")
         #expect(try run.train(data: data, steps: 2) == .finished)
         #expect(projection.value.scalars.contains { $0 != 0 })
-    }
-
-    /// A deepened run resumed before its first checkpoint adds the same layers again from the
-    /// file it was initialised from (`started(as:seed:)`), after widening when both are asked.
-    @Test func aDeepenedRunResumedBeforeItsFirstCheckpointStartsAlike() throws {
-        let folder = freshTemporaryPath("deepened-start")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let file = folder + "/model.safetensors"
-        try ModelWideningTests.trainedLikeModel().save(to: file)
-        var config = ModelWideningTests.config
-        config.symbolicLayers = 4
-        config.symbolicWidth = 32
-        let grown = try SNIPModel.load(file).started(as: config, seed: 7)
-        #expect(grown.config == config)
-        let spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: false, skeleton: false)
-        _ = try Pretrainer(
-            model: grown, options: TinyTraining.options(), directory: folder + "/run", seed: 7, data: spec, initializedFrom: file)
-        let (resumed, _) = try Pretrainer.resume(directory: folder + "/run")
-        #expect(resumed.step == 0 && resumed.model.config == config)
-        #expect(resumed.model.encodeSymbolic(Self.formulas).latent.scalars == grown.encodeSymbolic(Self.formulas).latent.scalars)
-        #expect(resumed.model.symbolicEncoder.layers[3].attention.queryProjection.weight.value.scalars
-            == grown.symbolicEncoder.layers[3].attention.queryProjection.weight.value.scalars)
     }
 
     /// An encoder_f without layers ends in its input LayerNorm, which hands over its gain and

@@ -92,15 +92,17 @@ struct ModelWideningTests {
     }
 
     /// A grown run resumed before its first checkpoint grows the same starting weights again
-    /// from the file it was initialised from (`started(as:seed:)`).
-    @Test func aGrownRunResumedBeforeItsFirstCheckpointStartsAlike() throws {
-        let folder = freshTemporaryPath("widened-start")
+    /// from the file it was initialised from (`started(as:seed:)`): widened, and widened then
+    /// deepened (``ModelDeepeningTests``).
+    @Test(arguments: [nil, 4]) func aGrownRunResumedBeforeItsFirstCheckpointStartsAlike(symbolicLayers: Int?) throws {
+        let folder = freshTemporaryPath("widened-start-\(symbolicLayers ?? 0)")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let file = folder + "/model.safetensors"
         try Self.trainedLikeModel().save(to: file)
         var config = Self.config
         config.symbolicWidth = 32
+        config.symbolicLayers = symbolicLayers
         let grown = try SNIPModel.load(file).started(as: config, seed: 7)
         #expect(grown.config == config)
         let spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: false, skeleton: false)
@@ -110,8 +112,9 @@ struct ModelWideningTests {
         #expect(resumed.step == 0 && resumed.model.config == config)
         let formulas = [[20, 21, 22, 23], [24, 25]]
         #expect(resumed.model.encodeSymbolic(formulas).latent.scalars == grown.encodeSymbolic(formulas).latent.scalars)
-        #expect(resumed.model.symbolicEncoder.layers[0].attention.queryProjection.weight.value.scalars
-            == grown.symbolicEncoder.layers[0].attention.queryProjection.weight.value.scalars)
+        let last = config.symbolicEncoderLayers - 1  // a new layer's own random weights when deepened
+        #expect(resumed.model.symbolicEncoder.layers[last].attention.queryProjection.weight.value.scalars
+            == grown.symbolicEncoder.layers[last].attention.queryProjection.weight.value.scalars)
     }
 
     /// Only whole multiples of the width, at least twice, are allowed.
