@@ -17,15 +17,11 @@ extension SNIPModel {
     /// embedder, encoder_y and the rest of encoder_f are this model's.
     ///
     /// Throws unless `symbolicLayers` is more than encoder_f has and within
-    /// ``ModelConfig/layerRange``.
+    /// ``ModelConfig/layerRange`` (which the new config's validation checks).
     public func deepened(symbolicLayers: Int, seed: UInt64) throws(ModelError) -> SNIPModel {
         let layers = config.symbolicEncoderLayers
         guard symbolicLayers > layers else {
             throw ModelError("encoder_f can only grow deeper than its \(layers) layers, not to \(symbolicLayers)")
-        }
-        guard ModelConfig.layerRange.contains(symbolicLayers) else {
-            throw ModelError(
-                "encoder_f's layers must be in \(ModelConfig.layerRange.lowerBound)...\(ModelConfig.layerRange.upperBound), not \(symbolicLayers)")
         }
         var deep = config
         deep.symbolicLayers = symbolicLayers
@@ -35,19 +31,17 @@ extension SNIPModel {
         let lastTrained = layers > 0 ? encoder.layers[layers - 1].feedForwardNorm : encoder.inputNorm
         let (gain, shift) = (lastTrained.weight.value, lastTrained.bias.value)
         Self.makeNeutral(lastTrained)
-        for (offset, layer) in encoder.layers[layers...].enumerated() {
+        for layer in encoder.layers[layers...] {
             for output in [layer.attention.outputProjection, layer.feedForward.contract] {
                 output.weight.value = Tensor.zeros(like: output.weight.value)
                 if let bias = output.bias { bias.value = Tensor.zeros(like: bias.value) }
             }
             Self.makeNeutral(layer.attentionNorm)
-            if offset == symbolicLayers - layers - 1 {
-                layer.feedForwardNorm.weight.value = gain
-                layer.feedForwardNorm.bias.value = shift
-            } else {
-                Self.makeNeutral(layer.feedForwardNorm)
-            }
+            Self.makeNeutral(layer.feedForwardNorm)
         }
+        let last = encoder.layers[symbolicLayers - 1].feedForwardNorm
+        last.weight.value = gain
+        last.bias.value = shift
         return model
     }
 

@@ -28,6 +28,22 @@ extension SNIPModel {
         return extended
     }
 
+    /// This model as the first weights of a run whose model is `config` (`snip pretrain
+    /// --init-from`, and a resume of such a run before its first checkpoint): encoder_f
+    /// ``widened(symbolicWidth:seed:)`` where `config` gives it another width,
+    /// ``deepened(symbolicLayers:seed:)`` where it gives it more layers, then
+    /// ``extended(to:seed:)`` with the value readers `config` adds.
+    public func started(as config: ModelConfig, seed: UInt64) throws(ModelError) -> SNIPModel {
+        var model = self
+        if let width = config.symbolicWidth, config.symbolicWidth != self.config.symbolicWidth {
+            model = try widened(symbolicWidth: width, seed: seed)
+        }
+        if config.symbolicEncoderLayers != model.config.symbolicEncoderLayers {
+            model = try model.deepened(symbolicLayers: config.symbolicEncoderLayers, seed: seed)
+        }
+        return try model.extended(to: config, seed: seed)
+    }
+
     /// A new model of `config` (initialised with `seed`) holding the weights of `state` and this
     /// model's contract: the common step of ``extended(to:seed:)``,
     /// ``widened(symbolicWidth:seed:)``, ``deepened(symbolicLayers:seed:)`` and

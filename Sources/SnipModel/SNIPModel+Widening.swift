@@ -28,22 +28,6 @@ extension SNIPModel {
         widening.carry(symbolicEncoder, into: model.symbolicEncoder)
         return model
     }
-
-    /// This model as the first weights of a run whose model is `config` (`snip pretrain
-    /// --init-from`, and a resume of such a run before its first checkpoint): encoder_f
-    /// ``widened(symbolicWidth:seed:)`` where `config` gives it another width,
-    /// ``deepened(symbolicLayers:seed:)`` where it gives it more layers, then
-    /// ``extended(to:seed:)`` with the value readers `config` adds.
-    public func started(as config: ModelConfig, seed: UInt64) throws(ModelError) -> SNIPModel {
-        var model = self
-        if let width = config.symbolicWidth, config.symbolicWidth != self.config.symbolicWidth {
-            model = try widened(symbolicWidth: width, seed: seed)
-        }
-        if config.symbolicEncoderLayers != model.config.symbolicEncoderLayers {
-            model = try model.deepened(symbolicLayers: config.symbolicEncoderLayers, seed: seed)
-        }
-        return try model.extended(to: config, seed: seed)
-    }
 }
 
 /// How one encoder's weights map onto the same encoder k times as wide (see

@@ -30,7 +30,7 @@ struct StoragePoolTests {
         #expect(classes.count == 1, "\(classes.sorted())")
     }
 
-    @Test func thePoolKeepsWhatTheProcessHasHadLiveWithinAFloorAndHalfTheMemory() {
+    @Test func thePoolKeepsTwiceWhatTheProcessHasHadLiveWithinAFloorAndHalfTheMemory() {
         let gib = 1 << 30
         // a small run: the 1 GiB floor
         #expect(TensorMemory.poolLimit(forPeakLiveBytes: 200 << 20, physicalMemory: 24 * gib) == gib)
