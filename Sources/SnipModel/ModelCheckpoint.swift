@@ -12,12 +12,14 @@ extension SNIPModel {
 
     /// Writes the weights, config and contract (and `extraMetadata`) to a safetensors file,
     /// atomically; `storage: .float16` halves the file (weights rounded to float16, loaded back
-    /// as float32).
+    /// as float32). `extraTensors` are stored after the weights under their own names (which
+    /// must not be a module's); loading a model ignores them.
     public func save(
-        to path: String, extraMetadata: [String: String] = [:], storage: SafeTensors.Storage = .float32
+        to path: String, extraMetadata: [String: String] = [:], extraTensors: [(name: String, tensor: Tensor)] = [],
+        storage: SafeTensors.Storage = .float32
     ) throws(CheckpointError) {
         try SafeTensors.write(
-            namedParameters().map { ($0.key, $0.parameter.value) },
+            namedParameters().map { ($0.key, $0.parameter.value) } + extraTensors,
             metadata: try checkpointMetadata(path: path).merging(extraMetadata) { own, _ in own }, to: path,
             storage: storage)
     }

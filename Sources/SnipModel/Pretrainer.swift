@@ -216,18 +216,28 @@ public final class Pretrainer {
         return PropertyHead(latent: config.latent, hidden: 64, outputs: PropertyTargets.properties.count, using: &generator)
     }
 
-    /// Starts the auxiliary property head from the one a training checkpoint at `path` holds
-    /// (its `aux.` tensors), for a run initialised from that checkpoint's weights: a fresh head's
-    /// first, large losses would otherwise push noise into both encoders. Returns false, and
-    /// leaves the head as it is, when the run has no head or the file holds none; throws when the
-    /// file's head does not fit.
+    /// The name prefix of the auxiliary head's tensors in training checkpoints (and in model
+    /// files that carry it: `snip convert --training-head-from`).
+    public static let propertyTargetHeadPrefix = "aux."
+
+    /// The auxiliary property head's tensors a safetensors file holds, under their full names
+    /// (``propertyTargetHeadPrefix`` first); empty when it holds none.
+    public static func propertyTargetHeadTensors(in path: String) throws(CheckpointError) -> [(name: String, tensor: Tensor)] {
+        try SafeTensors.read(path).tensors.filter { $0.key.hasPrefix(propertyTargetHeadPrefix) }
+            .sorted { $0.key < $1.key }.map { (name: $0.key, tensor: $0.value) }
+    }
+
+    /// Starts the auxiliary property head from the one a file at `path` holds (its `aux.`
+    /// tensors: a training checkpoint, or a model file converted with its run's head), for a run
+    /// initialised from that file's weights: a fresh head's first, large losses would otherwise
+    /// push noise into both encoders. Returns false, and leaves the head as it is, when the run
+    /// has no head or the file holds none; throws when the file's head does not fit.
     @discardableResult
     public func carryPropertyTargetHead(from path: String) throws -> Bool {
         guard let propertyTargetHead, !path.hasSuffix(".pth"), !path.hasSuffix(".pt") else { return false }
-        let tensors = try SafeTensors.read(path).tensors
-        let prefix = "aux."
-        let head = Dictionary(uniqueKeysWithValues: tensors.compactMap { key, value in
-            key.hasPrefix(prefix) ? (String(key.dropFirst(prefix.count)), value) : nil
+        let prefix = Self.propertyTargetHeadPrefix
+        let head = Dictionary(uniqueKeysWithValues: try Self.propertyTargetHeadTensors(in: path).map { name, tensor in
+            (String(name.dropFirst(prefix.count)), tensor)
         })
         guard !head.isEmpty else { return false }
         do {
@@ -240,7 +250,7 @@ public final class Pretrainer {
 
     /// The auxiliary head's parameters with their checkpoint keys.
     private static func checkpointKeys(of head: PropertyHead?) -> [(key: String, parameter: Parameter)] {
-        head?.namedParameters(prefix: "aux.") ?? []
+        head?.namedParameters(prefix: propertyTargetHeadPrefix) ?? []
     }
 
     private init(

@@ -17,7 +17,11 @@ struct ConvertCommand: ParsableCommand {
             digits, loaded back as float32 by everything that reads models. --positions N keeps \
             the first N rows of the encoders' learned position tables (the reference's 4,096 are \
             a third of a small model's file): the model computes the same on every input, and \
-            refuses more than N points or N − 2 expression tokens.
+            refuses more than N points or N − 2 expression tokens. --training-head-from CHECKPOINT \
+            adds the auxiliary property head of a training run (`snip pretrain --property-weight`) \
+            from that run's checkpoint: nothing that reads models uses it, but `snip pretrain \
+            --init-from OUT` continues with it instead of a fresh head, so the file alone carries \
+            a run on to a later session.
             """)
 
     @Argument(help: "The PyTorch checkpoint to read.")
@@ -35,6 +39,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Keep this many learned positions (at least the model's max points and expression padding, 200 for SNIP's models).")
     var positions: Int?
 
+    @Option(help: "A training checkpoint whose auxiliary property head (its `aux.` tensors) the output keeps, for `snip pretrain --init-from OUT` to continue.")
+    var trainingHeadFrom: String?
+
     enum YScaling: String, EnumerableFlag {
         case normalizeY, rawY
     }
@@ -45,12 +52,19 @@ struct ConvertCommand: ParsableCommand {
         if let yScaling { model.contract.normalizesY = yScaling == .normalizeY }
         // keep saying so when the source's property head was never trained
         let untrained = SNIPModel.propertyHeadIsUntrained(at: input)
+        let trainingHead = try trainingHeadFrom.map { path in
+            let head = try reportingErrors { try Pretrainer.propertyTargetHeadTensors(in: path) }
+            guard !head.isEmpty else {
+                throw ValidationError("--training-head-from \(path) holds no auxiliary property head (a run trained with --property-weight keeps one in its checkpoint.safetensors)")
+            }
+            return head
+        }
         try reportingErrors {
             try model.save(
                 to: output, extraMetadata: untrained ? [SNIPModel.propertyHeadKey: SNIPModel.untrainedPropertyHead] : [:],
-                storage: half ? .float16 : .float32)
+                extraTensors: trainingHead ?? [], storage: half ? .float16 : .float32)
         }
         let c = model.config
-        print("\(output)\(half ? " (float16)" : ""): width \(c.width), \(c.layers) layers\(c.symbolicLayers.map { " (\($0) symbolic)" } ?? "")\(c.symbolicWidth.map { ", encoder_f \($0) wide" } ?? "")\(c.layoutOptionsSummary), \(c.heads) heads, latent \(c.latent), \(c.positions) positions, \(model.parameterCount) parameters; \(model.contract.summary)")
+        print("\(output)\(half ? " (float16)" : ""): width \(c.width), \(c.layers) layers\(c.symbolicLayers.map { " (\($0) symbolic)" } ?? "")\(c.symbolicWidth.map { ", encoder_f \($0) wide" } ?? "")\(c.layoutOptionsSummary), \(c.heads) heads, latent \(c.latent), \(c.positions) positions, \(model.parameterCount) parameters\(trainingHead.map { "; the training run's property head (\($0.count) tensors)" } ?? ""); \(model.contract.summary)")
     }
 }

@@ -158,6 +158,41 @@ struct HardeningCLITests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/few.safetensors"))
     }
 
+    /// `snip convert --training-head-from CHECKPOINT` keeps a run's auxiliary property head in
+    /// the model file, and `snip pretrain --init-from` that file continues with it; a file
+    /// without a head is refused by name, and nothing is written.
+    @Test func convertKeepsATrainingRunsHeadForInitFrom() throws {
+        let folder = freshTemporaryPath("hcli-head")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = folder + "/run", plain = folder + "/plain.safetensors", carried = folder + "/carried.safetensors"
+        let data = ["--max-input-dimension", "1", "--normalize-y", "--batch-size", "4", "--property-weight", "1"]
+        let (trained, trainedSays) = try runSnip(["pretrain", "--out", run, "--steps", "2"] + data)
+        #expect(trained == 0, "\(trainedSays)")
+        // a plain conversion leaves the head behind
+        let (converted, convertedSays) = try runSnip(["convert", run + "/checkpoint.safetensors", plain])
+        #expect(converted == 0, "\(convertedSays)")
+        #expect(try Pretrainer.propertyTargetHeadTensors(in: plain).isEmpty)
+        let (status, output) = try runSnip([
+            "convert", plain, carried, "--half", "--training-head-from", run + "/checkpoint.safetensors",
+        ])
+        #expect(status == 0 && output.contains("the training run's property head"), "\(output)")
+        let head = try Pretrainer.propertyTargetHeadTensors(in: carried)
+        let original = try Pretrainer.propertyTargetHeadTensors(in: run + "/checkpoint.safetensors")
+        #expect(head.map(\.name) == original.map(\.name) && !head.isEmpty)
+        for (kept, source) in zip(head, original) {
+            #expect(kept.tensor.scalars.count == source.tensor.scalars.count)
+            for (a, b) in zip(kept.tensor.scalars, source.tensor.scalars) { #expect(abs(a - b) <= 1e-3 * max(1, abs(b))) }
+        }
+        let (continued, continuedSays) = try runSnip(["pretrain", "--init-from", carried, "--out", folder + "/next", "--steps", "1"] + data)
+        #expect(continued == 0 && continuedSays.contains("the auxiliary property head continues from \(carried)"), "\(continuedSays)")
+
+        let headless = folder + "/headless.safetensors"
+        let (refused, refusedSays) = try runSnip(["convert", carried, headless, "--training-head-from", plain])
+        #expect(refused != 0 && refusedSays.contains("holds no auxiliary property head"), "\(refusedSays)")
+        #expect(!FileManager.default.fileExists(atPath: headless))
+    }
+
     /// `snip convert` to a fifo writes through it and leaves it a fifo.
     @Test func convertWritesIntoAFifoInPlace() throws {
         let folder = freshTemporaryPath("hcli-fifo-folder")

@@ -139,7 +139,8 @@ import Testing
         let first = freshTemporaryPath("aux-first")
         let second = freshTemporaryPath("aux-second")
         let third = freshTemporaryPath("aux-third")
-        defer { for path in [first, second, third] { try? FileManager.default.removeItem(atPath: path) } }
+        let fourth = freshTemporaryPath("aux-fourth")
+        defer { for path in [first, second, third, fourth] { try? FileManager.default.removeItem(atPath: path) } }
         let a = try Pretrainer(model: SNIPModel(config: Self.config, seed: 2), options: options, directory: first, seed: 6, data: spec)
         #expect(try a.train(data: data, steps: 2) == .finished)
         let trained = try #require(a.propertyTargetHead).parameters.map(\.value.scalars)
@@ -157,6 +158,16 @@ import Testing
         let c = try Pretrainer(model: SNIPModel.load(modelFile), options: options, directory: third, seed: 9, data: spec)
         #expect(try !c.carryPropertyTargetHead(from: modelFile))
         #expect(try #require(c.propertyTargetHead).parameters.map(\.value.scalars) == fresh)
+
+        // a model file that keeps the run's head (as `snip convert --training-head-from` writes
+        // it) loads as the same model and carries the head
+        let withHead = freshTemporaryPath("aux-model-head.safetensors")
+        defer { unlink(withHead) }
+        try a.model.save(to: withHead, extraTensors: try Pretrainer.propertyTargetHeadTensors(in: checkpoint))
+        #expect(try SNIPModel.load(withHead).parameterCount == a.model.parameterCount)
+        let d = try Pretrainer(model: SNIPModel.load(withHead), options: options, directory: fourth, seed: 9, data: spec)
+        #expect(try d.carryPropertyTargetHead(from: withHead))
+        #expect(try #require(d.propertyTargetHead).parameters.map(\.value.scalars) == trained)
     }
 
     @Test func aRunWithoutTheHeadCanBeContinuedWithIt() throws {
