@@ -120,7 +120,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Start the learning-rate schedule as if N updates were done (with --init-from: give the step the model's run ended at, and the rate continues where that run left it instead of warming up to --lr again; it ramps up from 0 over the first \(PretrainingOptions.scheduleRamp) updates for the fresh optimiser state). Recorded in run.json.")
     var lrScheduleFrom: Int?
 
-    @Option(help: "Precision of the matrix products in training steps (linear layers and attention): float32 (the default) or bfloat16 (operands rounded to bfloat16, float32 sums and softmax; on CPUs with AVX-512 BF16 about 1.35× faster steps, float32 elsewhere). Validation and the saved model stay float32. Recorded in run.json; with --resume, changes the run's precision from here on.")
+    @Option(help: "Precision of the matrix products in training steps (linear layers and attention): float32 (the default) or bfloat16 (operands rounded to bfloat16, float32 sums and softmax; on the AMD EPYC with AVX-512 BF16 measured here about 1.35× faster steps, but about 1.4× slower on an Intel Xeon whose bfloat16 products issue on one port (docs/BENCHMARKS.md); float32 where AVX-512 BF16 is missing). Validation and the saved model stay float32. Recorded in run.json; with --resume, changes the run's precision from here on.")
     var productPrecision: ProductPrecision?
 
     @Option(help: "Train on these data.prefix files instead of generated functions.")
