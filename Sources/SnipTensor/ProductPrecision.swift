@@ -29,24 +29,20 @@ public enum ProductPrecision: String, Codable, Sendable, CaseIterable {
         let a = (0..<(m * k)).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
         let b = (0..<(k * n)).map { Float(($0 * 104_729) % 1000) / 1000 - 0.5 }
         var c = [Float](repeating: 0, count: m * n)
-        func best(bfloat16: Bool) -> Double {
-            let clock = ContinuousClock()
-            var fastest = Duration.seconds(1_000)
-            for _ in 0..<6 {  // the first run warms the caches and is not counted
-                let took = clock.measure {
-                    c.withUnsafeMutableBufferPointer { out in
-                        _ = bfloat16
-                            ? snip_narrow_gemm_bf16(0, 0, m, n, k, a, k, b, n, nil, 0, 0, out.baseAddress, n)
-                            : snip_narrow_gemm(0, 0, m, n, k, a, k, b, n, nil, 0, 0, out.baseAddress, n)
-                    }
+        func fastest(bfloat16: Bool) -> Duration {
+            func product() {
+                c.withUnsafeMutableBufferPointer { out in
+                    _ = bfloat16
+                        ? snip_narrow_gemm_bf16(0, 0, m, n, k, a, k, b, n, nil, 0, 0, out.baseAddress, n)
+                        : snip_narrow_gemm(0, 0, m, n, k, a, k, b, n, nil, 0, 0, out.baseAddress, n)
                 }
-                fastest = Swift.min(fastest, took)
             }
-            let (seconds, attoseconds) = fastest.components
-            return Double(seconds) + Double(attoseconds) * 1e-18
+            product()  // warms the caches; not timed
+            let clock = ContinuousClock()
+            return (0..<5).map { _ in clock.measure(product) }.min()!
         }
-        let single = best(bfloat16: false), half = best(bfloat16: true)
-        return half > 0 ? single / half : nil
+        let single = fastest(bfloat16: false), half = fastest(bfloat16: true)
+        return half > .zero ? single / half : nil
     }
 }
 

@@ -349,7 +349,7 @@ struct PretrainCommand: ParsableCommand {
                 note(ProductPrecision.bfloat16IsAvailable
                     ? "training steps multiply in bfloat16 (linear layers and attention; float32 sums)"
                     : "warning: this CPU has no AVX-512 BF16 (or SNIP_NARROW_PRODUCTS=0): products stay float32")
-                if let speedup = ProductPrecision.measuredBFloat16Speedup(), speedup < 0.95 {
+                if group.isLeader, let speedup = ProductPrecision.measuredBFloat16Speedup(), speedup < 0.95 {
                     note("warning: on this CPU bfloat16 products run at \(String(format: "%.2f", speedup))× the speed of float32's (measured just now), so steps are slower: leave out --product-precision bfloat16 here (docs/BENCHMARKS.md)")
                 }
             }
