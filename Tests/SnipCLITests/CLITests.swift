@@ -41,4 +41,31 @@ struct CLITests {
         #expect(status != 0)
         #expect(output.contains("Unknown option '--bogus'"))
     }
+
+    @Test func aScriptFileRunsWithoutTheRunCommand() throws {
+        let script = freshTemporaryPath("script.snip")
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        try "print(\"args:\", args)\nprint(2 + 3)\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let (status, output) = try runSnip([script, "a", "--b"])
+        #expect(status == 0)
+        #expect(output.contains("args: [\"a\", \"--b\"]"))
+        #expect(output.contains("5"))
+        // the same exit status as `snip run`: 66 for a script that cannot be read
+        let (missing, message) = try runSnip(["/nonexistent/nowhere.snip"])
+        #expect(missing == 66)
+        #expect(message.contains("cannot read '/nonexistent/nowhere.snip': no such file"))
+    }
+
+    @Test func theDefaultCommandStillExplainsItself() throws {
+        let (status, output) = try runSnip(["repl", "--help"])
+        #expect(status == 0)
+        #expect(output.contains("USAGE: snip repl"))
+        #expect(output.contains("snip FILE.snip"))
+    }
+
+    @Test func aMistypedCommandIsNotTakenForAScript() throws {
+        let (status, output) = try runSnip(["genrate", "--count", "3"])
+        #expect(status != 0)
+        #expect(output.contains("'genrate' is neither a snip command nor a script file"))
+    }
 }
