@@ -9,65 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bf16_pairs.h"
 #include "kernel_math.h"
+#include "narrow_gemm_amx.h"
 
 #define BF16_ROWS 8  // rows of C per register block
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-
-#define BF16_TARGET                                                                                \
-    __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512bf16,avx2,fma")))
-
-// x rounded to bfloat16, as vcvtneps2bf16 does (nearest even; a NaN stays a NaN).
-static inline uint32_t bf16_bits(float x) {
-    uint32_t u;
-    memcpy(&u, &x, sizeof u);
-    if ((u & 0x7fffffffu) > 0x7f800000u) return (u >> 16) | 0x40u;
-    return (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-}
-
-// out[i·ldo + p] = (x[i·ld + 2p], x[i·ld + 2p + 1]) as a bfloat16 pair, for i < rows and
-// p < ⌈cols / 2⌉; a missing last element is 0. Pairs along each row, 32 values at a time.
-BF16_TARGET static void pairs_along_rows(const float *x, long ld, long rows, long cols,
-                                         uint32_t *out, long ldo) {
-    for (long i = 0; i < rows; i++) {
-        const float *row = x + i * ld;
-        uint32_t *o = out + i * ldo;
-        for (long t = 0; t < cols; t += 32) {
-            long left = cols - t;
-            __mmask16 lo = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1u);
-            __mmask16 hi = left >= 32   ? 0xffff
-                           : left <= 16 ? 0
-                                        : (__mmask16)((1u << (left - 16)) - 1u);
-            __m512bh v = _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(hi, row + t + 16),
-                                             _mm512_maskz_loadu_ps(lo, row + t));
-            long pairs = left >= 32 ? 16 : (left + 1) / 2;
-            _mm512_mask_storeu_epi32(o + t / 2, (__mmask16)((1u << pairs) - 1u), (__m512i)v);
-        }
-    }
-}
-
-// out[p·ldo + j] = (x[2p·ld + j], x[(2p + 1)·ld + j]) as a bfloat16 pair, for p < ⌈rows / 2⌉
-// and j < cols; a missing last row is 0. Pairs across two rows, 16 columns at a time.
-BF16_TARGET static void pairs_across_rows(const float *x, long ld, long rows, long cols,
-                                          uint32_t *out, long ldo) {
-    for (long p = 0; 2 * p < rows; p++) {
-        const float *r0 = x + 2 * p * ld;
-        const float *r1 = 2 * p + 1 < rows ? r0 + ld : NULL;
-        for (long j = 0; j < cols; j += 16) {
-            long left = cols - j;
-            __mmask16 mask = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1u);
-            __m256i even = (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(mask, r0 + j));
-            __m256i odd = r1 ? (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(mask, r1 + j))
-                             : _mm256_setzero_si256();
-            __m512i pair = _mm512_or_si512(_mm512_cvtepu16_epi32(even),
-                                           _mm512_slli_epi32(_mm512_cvtepu16_epi32(odd), 16));
-            _mm512_mask_storeu_epi32(out + p * ldo + j, mask, pair);
-        }
-    }
-}
-
 // One register block of C: rows i < `rows` (≤ 8), columns j0..<j0+16·V (V = 1 or 2):
 // c_i = Σ_p A(i, p) · B(p, j) over bfloat16 pairs p < `pairs` (+ bias) (+ c_i), then max(·, 0)
 // when `relu` (NaN → 0). A(i, p) = a[i·si + p·sp] (a pair), B(p, ·) = b + p·ldb (pairs).
@@ -140,11 +88,19 @@ int snip_narrow_gemm_bf16_accepts(int transpose_a, int transpose_b, long m, long
 #endif
 }
 
+int snip_narrow_gemm_bf16_uses_amx(void) { return amx_available(); }
+
 int snip_narrow_gemm_bf16(int transpose_a, int transpose_b, long m, long n, long k, const float *a,
                           long lda, const float *b, long ldb, const float *bias, int relu, int add,
                           float *c, long ldc) {
     if (!snip_narrow_gemm_bf16_accepts(transpose_a, transpose_b, m, n, k)) return 0;
 #if defined(__x86_64__)
+    // the same products on AMX tiles where the CPU has them (falling through only when its
+    // scratch memory is refused)
+    if (amx_available() &&
+        (transpose_a ? amx_inner_gemm(a, lda, b, ldb, m, n, k, bias, relu, add, c, ldc)
+                     : amx_rows_gemm(a, lda, b, ldb, transpose_b, m, n, k, bias, relu, add, c, ldc)))
+        return 1;
     if (!transpose_a) {
         // A·B or A·Bᵀ: B packed once, A panel by panel
         long pairs = (k + 1) / 2;

@@ -9,8 +9,10 @@ public enum ProductPrecision: String, Codable, Sendable, CaseIterable {
     /// Operands rounded to bfloat16 (8 significant bits) where they enter a product; sums,
     /// softmax, bias, ReLU and every accumulation in float32. On CPUs with AVX-512 BF16 the
     /// small models' products run about 1.8× as fast (`snip_narrow_gemm_bf16`,
-    /// `snip_attention_forward_bf16`; docs/BENCHMARKS.md). For training; products the kernels do
-    /// not take (other CPUs, wide layers, other head widths) stay float32.
+    /// `snip_attention_forward_bf16`; docs/BENCHMARKS.md), and on CPUs with AMX tiles the
+    /// linear layers' 1.5–2.6× (the attention stays float32 there: ``attentionInBFloat16``).
+    /// For training; products the kernels do not take (other CPUs, wide layers, other head
+    /// widths) stay float32.
     case bfloat16
 
     /// Whether this CPU multiplies in bfloat16 at all (AVX-512 BF16, and the narrow kernels on).
@@ -18,11 +20,20 @@ public enum ProductPrecision: String, Codable, Sendable, CaseIterable {
         NarrowProducts.isEnabled && snip_narrow_gemm_bf16_accepts(0, 0, 16, 16, 16) != 0
     }
 
+    /// Whether the fused attention multiplies in bfloat16 when ``bfloat16`` is asked for: on
+    /// CPUs with AVX-512 BF16, except those whose linear layers run on AMX tiles (Intel Xeons
+    /// from Sapphire Rapids on), whose vdpbf16ps made the attention kernel 1.5× slower than
+    /// float32 (docs/BENCHMARKS.md); there `bfloat16` means the linear layers only.
+    public static var attentionInBFloat16: Bool {
+        bfloat16IsAvailable && snip_narrow_gemm_bf16_uses_amx() == 0
+    }
+
     /// How fast this CPU's bfloat16 products run against float32's, measured here on one
     /// product of a small model's linear layer (4,096 × 64 × 256, the best of 5 runs each, one
-    /// thread, ~15 ms in all): above 1 where bfloat16 pays (the AMD EPYC measured here: ~1.8),
-    /// below 1 where it costs (an Intel Xeon whose bfloat16 dot products issue on one port:
-    /// ~0.55). nil where this CPU has no bfloat16 products.
+    /// thread, ~15 ms in all): above 1 where bfloat16 pays (the AMD EPYC measured here: ~1.8;
+    /// an Intel Xeon with AMX tiles: ~2.5), below 1 where it costs (the same Xeon with SNIP_AMX=0,
+    /// whose bfloat16 dot products issue on one port: ~0.55). nil where this CPU has no bfloat16
+    /// products.
     public static func measuredBFloat16Speedup() -> Double? {
         guard bfloat16IsAvailable else { return nil }
         let (m, k, n) = (4096, 64, 256)

@@ -120,7 +120,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Start the learning-rate schedule as if N updates were done (with --init-from: give the step the model's run ended at, and the rate continues where that run left it instead of warming up to --lr again; it ramps up from 0 over the first \(PretrainingOptions.scheduleRamp) updates for the fresh optimiser state). Recorded in run.json.")
     var lrScheduleFrom: Int?
 
-    @Option(help: "Precision of the matrix products in training steps (linear layers and attention): float32 (the default) or bfloat16 (operands rounded to bfloat16, float32 sums and softmax; on the AMD EPYC with AVX-512 BF16 measured here about 1.35× faster steps, but about 1.4× slower on an Intel Xeon whose bfloat16 products issue on one port (docs/BENCHMARKS.md); float32 where AVX-512 BF16 is missing). Validation and the saved model stay float32. Recorded in run.json; with --resume, changes the run's precision from here on.")
+    @Option(help: "Precision of the matrix products in training steps (linear layers and attention): float32 (the default) or bfloat16 (operands rounded to bfloat16, float32 sums and softmax; on the AMD EPYC with AVX-512 BF16 measured here about 1.35× faster steps; on Intel Xeons with AMX tiles the linear layers run on the tiles and the attention stays float32; float32 where AVX-512 BF16 is missing; the run warns at start where bfloat16 measures slower; docs/BENCHMARKS.md). Validation and the saved model stay float32. Recorded in run.json; with --resume, changes the run's precision from here on.")
     var productPrecision: ProductPrecision?
 
     @Option(help: "Train on these data.prefix files instead of generated functions.")
@@ -346,9 +346,11 @@ struct PretrainCommand: ParsableCommand {
                 config: modelConfig, seed: runSeed, propertyTargets: trainer.options.propertyWeight > 0, note: note)
             let validation = try group.isLeader ? Self.validation(trainer.options) : nil
             if trainer.options.productPrecision == .bfloat16 {
-                note(ProductPrecision.bfloat16IsAvailable
+                note(!ProductPrecision.bfloat16IsAvailable
+                    ? "warning: this CPU has no AVX-512 BF16 (or SNIP_NARROW_PRODUCTS=0): products stay float32"
+                    : ProductPrecision.attentionInBFloat16
                     ? "training steps multiply in bfloat16 (linear layers and attention; float32 sums)"
-                    : "warning: this CPU has no AVX-512 BF16 (or SNIP_NARROW_PRODUCTS=0): products stay float32")
+                    : "training steps multiply in bfloat16 on AMX tiles (linear layers; the attention stays float32, faster on this CPU; float32 sums)")
                 if group.isLeader, let speedup = ProductPrecision.measuredBFloat16Speedup(), speedup < 0.95 {
                     note("warning: on this CPU bfloat16 products run at \(String(format: "%.2f", speedup))× the speed of float32's (measured just now), so steps are slower: leave out --product-precision bfloat16 here (docs/BENCHMARKS.md)")
                 }

@@ -18,6 +18,21 @@ struct NarrowProductsBFloat16Tests {
         return flags.split(separator: " ").contains("avx512_bf16")
     }()
 
+    /// Whether this CPU has AMX-BF16 tiles (the kernel then runs its products on them).
+    static let hasAMX: Bool = {
+        guard hasBFloat16, let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+            let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+        else { return false }
+        let names = flags.split(separator: " ")
+        return names.contains("amx_bf16") && names.contains("amx_tile")
+    }()
+
+    @Test func runsOnAMXTilesWhereTheCPUHasThem() {
+        // SNIP_AMX=0 keeps the AVX-512 BF16 kernel
+        let switchedOff = ProcessInfo.processInfo.environment["SNIP_AMX"] == "0"
+        #expect((snip_narrow_gemm_bf16_uses_amx() == 1) == (Self.hasAMX && !switchedOff))
+    }
+
     /// x rounded to the nearest bfloat16 (ties to even), as a float.
     static func bfloat16(_ x: Float) -> Float {
         let bits = x.bitPattern
@@ -36,8 +51,12 @@ struct NarrowProductsBFloat16Tests {
         // (transpose A, transpose B, m, n, k): odd k, row tails, one- and two-vector column blocks
         (false, true, 37, 48, 19), (false, true, 8, 16, 1), (false, true, 203, 256, 64),
         (false, false, 45, 64, 256), (false, false, 1, 32, 7), (false, false, 130, 208, 33),
-        // Aᵀ·B: one chunk, and three chunks of 1,024 rows at n = 64, the last one odd
+        // Aᵀ·B: one chunk, and three chunks of 1,024 rows at n = 64, the last one odd (on AMX:
+        // chunks of 512 rows, rows of C padded to 32, an odd last pair)
         (true, false, 64, 64, 1000), (true, false, 13, 80, 301), (true, false, 21, 64, 3001),
+        (true, false, 40, 16, 1537),
+        // on AMX: panels of 32 rows of which the last has 1 or 17, inner dimensions padded to 32
+        (false, false, 33, 16, 40), (false, true, 49, 96, 130),
     ])
     func matchesTheProductOfRoundedOperands(_ shape: (Bool, Bool, Int, Int, Int)) {
         let (ta, tb, m, n, k) = shape

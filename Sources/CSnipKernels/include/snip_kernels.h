@@ -78,6 +78,10 @@ int snip_narrow_gemm_bf16(int transpose_a, int transpose_b, long m, long n, long
 /// Whether `snip_narrow_gemm_bf16` computes this product on this CPU: AVX-512 BF16 and a shape
 /// `snip_narrow_gemm_accepts` takes.
 int snip_narrow_gemm_bf16_accepts(int transpose_a, int transpose_b, long m, long n, long k);
+/// Whether `snip_narrow_gemm_bf16` runs its products on AMX tiles (Intel Sapphire Rapids and
+/// later, Linux granting the tile state, SNIP_AMX not 0) rather than AVX-512 BF16: the same
+/// rounded operands and float32 sums, in another order.
+int snip_narrow_gemm_bf16_uses_amx(void);
 
 /// Self-attention of one sequence and head, fused: o = softmax(scale · q kᵀ) v, where q, k, v
 /// are [l, e] with row stride `ld` and o is [l, e] with row stride `ldo`. Query rows are taken
