@@ -63,5 +63,22 @@ BF16_TARGET static inline void pairs_across_rows(const float *x, long ld, long r
     }
 }
 
+// B of A·B (B [k][n], stride ldb) or of A·Bᵀ (B an [n][k] weight, `transposed`) as pairs
+// [⌈k/2⌉][n] with row stride n: the operand both bfloat16 kernels multiply by.
+BF16_TARGET static inline void pairs_of_b(const float *b, long ldb, int transposed, long k, long n,
+                                          uint32_t *out) {
+    if (!transposed) {
+        pairs_across_rows(b, ldb, k, n, out, n);
+        return;
+    }
+    // pairs along the weight's rows, then transposed
+    long pairs = (k + 1) / 2;
+    for (long j = 0; j < n; j++)
+        for (long p = 0; p < pairs; p++) {
+            const float *w = b + j * ldb + 2 * p;
+            out[p * n + j] = bf16_bits(w[0]) | (2 * p + 1 < k ? bf16_bits(w[1]) << 16 : 0u);
+        }
+}
+
 #endif
 #endif

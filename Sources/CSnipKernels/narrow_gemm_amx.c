@@ -149,16 +149,7 @@ int amx_rows_gemm(const float *a, long lda, const float *b, long ldb, int transp
     // zero pad pairs (and a last panel's rows past m, whose sums are never stored)
     memset(bp + pairs * n, 0, sizeof(uint32_t) * (size_t)((pairs16 - pairs) * n));
     memset(panel, 0, sizeof(uint32_t) * (size_t)(BLOCK * pairs16));
-    if (!transpose_b) {
-        pairs_across_rows(b, ldb, k, n, bp, n);
-    } else {
-        // B = Wᵀ of an [n][k] weight: pairs along W's rows, then transposed
-        for (long j = 0; j < n; j++)
-            for (long p = 0; p < pairs; p++) {
-                const float *w = b + j * ldb + 2 * p;
-                bp[p * n + j] = bf16_bits(w[0]) | (2 * p + 1 < k ? bf16_bits(w[1]) << 16 : 0u);
-            }
-    }
+    pairs_of_b(b, ldb, transpose_b, k, n, bp);
     rows_product(a, lda, bp, m, n, k, pairs16, bias, relu, c, ldc, add, panel, sums);
     free(sums);
     free(panel);

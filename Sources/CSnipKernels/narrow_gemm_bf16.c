@@ -111,16 +111,7 @@ int snip_narrow_gemm_bf16(int transpose_a, int transpose_b, long m, long n, long
             free(bp);
             return 0;
         }
-        if (!transpose_b) {
-            pairs_across_rows(b, ldb, k, n, bp, n);
-        } else {
-            // B = Wᵀ of an [n][k] weight: pairs along W's rows, then transposed
-            for (long j = 0; j < n; j++)
-                for (long p = 0; p < pairs; p++) {
-                    const float *w = b + j * ldb + 2 * p;
-                    bp[p * n + j] = bf16_bits(w[0]) | (2 * p + 1 < k ? bf16_bits(w[1]) << 16 : 0u);
-                }
-        }
+        pairs_of_b(b, ldb, transpose_b, k, n, bp);
         bf16_product_rows(a, lda, bp, m, n, k, bias, relu, c, ldc, add, panel);
         free(panel);
         free(bp);
