@@ -172,12 +172,18 @@ AMX_TARGET static void inner_product(const float *a, long lda, const float *b, l
         pairs_across_rows(b + t0 * ldb, ldb, rows, n, bp, n);
         memset(bp + pairs * n, 0, sizeof(uint32_t) * (size_t)((pairs16 - pairs) * n));
         pairs_across_rows(a + t0 * lda, lda, rows, m, across, m);
-        for (long p0 = 0; p0 < pairs16; p0 += 16)
-            for (long i = 0; i < m; i++) {
-                uint32_t *row = at + i * INNER_CHUNK_PAIRS + p0;
-                for (long p = p0; p < p0 + 16; p++)
-                    row[p - p0] = p < pairs ? across[p * m + i] : 0u;
-            }
+        // at[i][p] = across[p][i]: 16 pairs of a row of `at` gathered at once (zero past `pairs`)
+        __m512i strides = _mm512_mullo_epi32(
+            _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+            _mm512_set1_epi32((int)m));
+        for (long p0 = 0; p0 < pairs16; p0 += 16) {
+            long present = pairs - p0 < 16 ? pairs - p0 : 16;
+            __mmask16 mask = present >= 16 ? 0xffff : (__mmask16)((1u << present) - 1u);
+            for (long i = 0; i < m; i++)
+                _mm512_storeu_si512(at + i * INNER_CHUNK_PAIRS + p0,
+                                    _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), mask, strides,
+                                                                across + p0 * m + i, 4));
+        }
         for (long i0 = 0; i0 < m32; i0 += BLOCK)
             for (long j0 = 0; j0 < n; j0 += BLOCK) {
                 int wide = j0 + BLOCK <= n;
