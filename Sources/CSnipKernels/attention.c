@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "kernel_math.h"
+#include "narrow_gemm_amx.h"
 
 // the baseline build passes 8-lane vectors between always-inlined functions: no call, no ABI
 #pragma clang diagnostic ignored "-Wpsabi"
@@ -69,6 +70,7 @@ typedef float vf16 __attribute__((vector_size(64), aligned(4)));
 #include <immintrin.h>
 #include <stdint.h>
 #include "attention_bf16.h"
+#include "attention_amx.h"
 #endif
 
 long snip_attention_scratch(long l, long e) {
@@ -77,6 +79,8 @@ long snip_attention_scratch(long l, long e) {
 #if defined(__x86_64__)
     long bf16 = attention_bf16_scratch(l, e);
     if (bf16 > floats) floats = bf16;
+    long amx = attention_amx_scratch(l, e);
+    if (amx > floats) floats = amx;
 #endif
     return floats;
 }
@@ -129,7 +133,10 @@ int snip_attention_forward_bf16(const float *q, const float *k, const float *v, 
                                 long ldo, long l, long e, float scale, float *scratch) {
     if (!snip_attention_bf16_supported(e)) return 0;
 #if defined(__x86_64__)
-    if (l > 0) attention_forward_bf16(q, k, v, ld, o, ldo, l, e, scale, scratch);
+    if (l > 0 && amx_available())
+        attention_forward_amx(q, k, v, ld, o, ldo, l, e, scale, scratch);
+    else if (l > 0)
+        attention_forward_bf16(q, k, v, ld, o, ldo, l, e, scale, scratch);
 #endif
     return 1;
 }
@@ -139,7 +146,10 @@ int snip_attention_backward_bf16(const float *q, const float *k, const float *v,
                                  long ldd, long l, long e, float scale, float *scratch) {
     if (!snip_attention_bf16_supported(e)) return 0;
 #if defined(__x86_64__)
-    if (l > 0) attention_backward_bf16(q, k, v, ld, g, ldg, dq, dk, dv, ldd, l, e, scale, scratch);
+    if (l > 0 && amx_available())
+        attention_backward_amx(q, k, v, ld, g, ldg, dq, dk, dv, ldd, l, e, scale, scratch);
+    else if (l > 0)
+        attention_backward_bf16(q, k, v, ld, g, ldg, dq, dk, dv, ldd, l, e, scale, scratch);
 #endif
     return 1;
 }

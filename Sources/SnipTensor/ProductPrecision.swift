@@ -10,7 +10,8 @@ public enum ProductPrecision: String, Codable, Sendable, CaseIterable {
     /// softmax, bias, ReLU and every accumulation in float32. On CPUs with AVX-512 BF16 the
     /// small models' products run about 1.8× as fast (`snip_narrow_gemm_bf16`,
     /// `snip_attention_forward_bf16`; docs/BENCHMARKS.md), and on CPUs with AMX tiles the
-    /// linear layers' 1.5–2.6× (the attention stays float32 there: ``attentionInBFloat16``).
+    /// linear layers' 1.8–2.6× (the attention at head width 16 stays float32 there:
+    /// ``attentionInBFloat16(headWidth:)``).
     /// For training; products the kernels do not take (other CPUs, wide layers, other head
     /// widths) stay float32.
     case bfloat16
@@ -20,12 +21,15 @@ public enum ProductPrecision: String, Codable, Sendable, CaseIterable {
         NarrowProducts.isEnabled && snip_narrow_gemm_bf16_accepts(0, 0, 16, 16, 16) != 0
     }
 
-    /// Whether the fused attention multiplies in bfloat16 when ``bfloat16`` is asked for: on
-    /// CPUs with AVX-512 BF16, except those whose linear layers run on AMX tiles (Intel Xeons
-    /// from Sapphire Rapids on), whose vdpbf16ps made the attention kernel 1.5× slower than
-    /// float32 (docs/BENCHMARKS.md); there `bfloat16` means the linear layers only.
-    public static var attentionInBFloat16: Bool {
-        bfloat16IsAvailable && snip_narrow_gemm_bf16_uses_amx() == 0
+    /// Whether the fused attention multiplies in bfloat16 when ``bfloat16`` is asked for, at
+    /// head width `headWidth`: on CPUs with AVX-512 BF16, where on CPUs whose bfloat16 products
+    /// run on AMX tiles (Intel Xeons from Sapphire Rapids on) only at head widths of 32 and more.
+    /// There the tiles make one head's attention (200 keys) 1.6–2.4× as fast at widths 32 and
+    /// 64, but at the small model's 16 the step measured the same as in float32 (the softmax and
+    /// the packing are most of it), and the AVX-512 BF16 kernel was 1.5× slower than float32
+    /// (docs/BENCHMARKS.md).
+    public static func attentionInBFloat16(headWidth: Int) -> Bool {
+        bfloat16IsAvailable && (snip_narrow_gemm_bf16_uses_amx() == 0 || headWidth >= 32)
     }
 
     /// How fast this CPU's bfloat16 products run against float32's, measured here on one

@@ -136,10 +136,10 @@ extension Tensor {
     }
 
     /// Whether the fused kernel multiplies in bfloat16 for head width `e`: asked for
-    /// (``ProductPrecision/bfloat16``), available on this CPU, worth it here
-    /// (``ProductPrecision/attentionInBFloat16``), and a width the kernel takes.
+    /// (``ProductPrecision/bfloat16``), available on this CPU and worth it at this width
+    /// (``ProductPrecision/attentionInBFloat16(headWidth:)``), and a width the kernel takes.
     private static func usesBFloat16Kernel(_ bfloat16: Bool, headWidth e: Int) -> Bool {
-        bfloat16 && ProductPrecision.attentionInBFloat16 && snip_attention_bf16_supported(e) != 0
+        bfloat16 && ProductPrecision.attentionInBFloat16(headWidth: e) && snip_attention_bf16_supported(e) != 0
     }
 
     /// The attention output `[N, D]` of every sequence and head.

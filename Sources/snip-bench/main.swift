@@ -331,6 +331,18 @@ if only == "attention-kernel" {
         report("  (\(String(format: "%.1f", 2 * flops / forward / 1e3)) GFLOP/s)", 0, "")
         report("fused attention backward L\(l) E\(e)", backward, "us")
         report("  (\(String(format: "%.1f", 5 * flops / backward / 1e3)) GFLOP/s)", 0, "")
+        guard snip_attention_bf16_supported(e) != 0 else { continue }
+        // the bfloat16 kernels (on AMX tiles where the CPU has them; SNIP_AMX=0: AVX-512 BF16)
+        let halfForward = best {
+            _ = snip_attention_forward_bf16(p, p + d, p + 2 * d, 3 * d, o.storage.pointer, 3 * d, l, e, 0.25, scratch.storage.pointer)
+        }
+        let halfBackward = best {
+            _ = snip_attention_backward_bf16(p, p + d, p + 2 * d, 3 * d, g.storage.pointer, d, o.storage.pointer, o.storage.pointer + d,
+                                             o.storage.pointer + 2 * d, 3 * d, l, e, 0.25, scratch.storage.pointer)
+        }
+        let engine = snip_narrow_gemm_bf16_uses_amx() != 0 ? "AMX" : "AVX-512 BF16"
+        report("bfloat16 (\(engine)) attention forward L\(l) E\(e)", halfForward, "us")
+        report("bfloat16 (\(engine)) attention backward L\(l) E\(e)", halfBackward, "us")
     }
     let scores = Tensor.randomNormal([200, 200], using: &generator)
     let out = Tensor.zeros([200, 200])

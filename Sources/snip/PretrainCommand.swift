@@ -346,11 +346,12 @@ struct PretrainCommand: ParsableCommand {
                 config: modelConfig, seed: runSeed, propertyTargets: trainer.options.propertyWeight > 0, note: note)
             let validation = try group.isLeader ? Self.validation(trainer.options) : nil
             if trainer.options.productPrecision == .bfloat16 {
+                let headWidth = modelConfig.width / max(modelConfig.heads, 1)
                 note(!ProductPrecision.bfloat16IsAvailable
                     ? "warning: this CPU has no AVX-512 BF16 (or SNIP_NARROW_PRODUCTS=0): products stay float32"
-                    : ProductPrecision.attentionInBFloat16
+                    : ProductPrecision.attentionInBFloat16(headWidth: headWidth)
                     ? "training steps multiply in bfloat16 (linear layers and attention; float32 sums)"
-                    : "training steps multiply in bfloat16 on AMX tiles (linear layers; the attention stays float32, faster on this CPU; float32 sums)")
+                    : "training steps multiply in bfloat16 on AMX tiles (linear layers; the attention at head width \(headWidth) stays float32, as fast on this CPU; float32 sums)")
                 if group.isLeader, let speedup = ProductPrecision.measuredBFloat16Speedup(), speedup < 0.95 {
                     note("warning: on this CPU bfloat16 products run at \(String(format: "%.2f", speedup))× the speed of float32's (measured just now), so steps are slower: leave out --product-precision bfloat16 here (docs/BENCHMARKS.md)")
                 }

@@ -48,7 +48,7 @@ struct AttentionBFloat16Tests {
         return [out, dq, dk, dv]
     }
 
-    @Test(arguments: [(200, 16), (37, 16), (1, 16), (5, 32), (64, 32)])
+    @Test(arguments: [(200, 16), (37, 16), (1, 16), (5, 32), (64, 32), (16, 16), (17, 16), (48, 64)])
     func matchesTheRoundedFloat64Attention(_ shape: (Int, Int)) {
         let (l, e) = shape
         let ld = 3 * e + 16  // q, k, v side by side in wider rows, as in the packed QKV tensor

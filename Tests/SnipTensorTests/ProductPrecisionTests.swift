@@ -66,17 +66,19 @@ struct ProductPrecisionTests {
             w.grad!.scalars, dw, tolerance: 4e-6 * Double(rows), "dweight")
     }
 
-    /// The fused attention under the binding: bfloat16 where the CPU has it (close to float32,
-    /// not equal), and a backward run after the binding ends still uses the forward's precision.
-    @Test func attentionFollowsTheBoundPrecision() {
+    /// The fused attention under the binding: bfloat16 where the CPU has it and takes this
+    /// head width (close to float32, not equal), and a backward run after the binding ends still
+    /// uses the forward's precision. Head width 16 (the small model's) and 32 (the medium's).
+    @Test(arguments: [16, 32]) func attentionFollowsTheBoundPrecision(headWidth: Int) {
         let segments = Segments(lengths: [200, 37])
-        let upstream = randomTensor([segments.rows, 64], seed: 44)
+        let width = 4 * headWidth
+        let upstream = randomTensor([segments.rows, width], seed: 44)
         func run(_ precision: ProductPrecision, backwardInside: Bool) -> [[Float]] {
-            var qkv = randomTensor([segments.rows, 192], low: -2, high: 2, seed: 43)
+            var qkv = randomTensor([segments.rows, 3 * width], low: -2, high: 2, seed: 43)
             qkv.requiresGrad = true
             let attend = {
                 Tensor.segmentedSelfAttention(
-                    packedQKV: qkv, heads: 4, segments: segments, scale: 0.25)
+                    packedQKV: qkv, heads: 4, segments: segments, scale: 1 / Float(headWidth).squareRoot())
             }
             let out: Tensor
             if backwardInside {
@@ -95,8 +97,8 @@ struct ProductPrecisionTests {
         let inside = run(.bfloat16, backwardInside: true)
         let outside = run(.bfloat16, backwardInside: false)
         #expect(inside == outside)
-        // float32 where this CPU has no bfloat16, or where its linear layers run on AMX tiles
-        guard ProductPrecision.attentionInBFloat16 else {
+        // float32 where this CPU has no bfloat16, or does not take this width in bfloat16
+        guard ProductPrecision.attentionInBFloat16(headWidth: headWidth) else {
             #expect(inside == single)
             return
         }
