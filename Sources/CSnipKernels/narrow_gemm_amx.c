@@ -21,6 +21,7 @@
 
 #if defined(__x86_64__) && defined(__linux__)
 #include <cpuid.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -36,19 +37,24 @@
 #define BLOCK 32             // rows and columns of C per block: 2 × 2 tiles
 #define INNER_CHUNK_PAIRS 256  // pairs of rows per chunk of a weight gradient's inner dimension
 
+static int amx_granted;
+
+// CPUID leaf 7 (EDX bit 22 AMX-BF16, bit 24 AMX-TILE), SNIP_AMX, then the kernel's permission
+static void amx_look_up(void) {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    int ok = cpu_has_bf16() && __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) &&
+             (edx & (1u << 22)) && (edx & (1u << 24));
+    const char *setting = getenv("SNIP_AMX");
+    if (setting && strcmp(setting, "0") == 0) ok = 0;
+    // the permission is the whole process's, its threads' included
+    if (ok) ok = syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
+    amx_granted = ok;
+}
+
 int amx_available(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-        // CPUID leaf 7: EDX bit 22 AMX-BF16, bit 24 AMX-TILE
-        int ok = cpu_has_bf16() && __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) &&
-                 (edx & (1u << 22)) && (edx & (1u << 24));
-        const char *setting = getenv("SNIP_AMX");
-        if (setting && strcmp(setting, "0") == 0) ok = 0;
-        if (ok) ok = syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
-        cached = ok;
-    }
-    return cached;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, amx_look_up);
+    return amx_granted;
 }
 
 // Every tile 16 rows of 64 bytes: 0–3 the 2 × 2 tiles of a block of C, 4–5 A's two row tiles,
