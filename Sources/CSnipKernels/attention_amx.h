@@ -26,24 +26,15 @@ ALWAYS_INLINE long attention_amx_scratch(long l, long e) {
            e * 16 + AX_RB * lp + AX_RB / 2 * e + 16 * 16;
 }
 
-typedef struct {
-    uint8_t palette;
-    uint8_t start_row;
-    uint8_t reserved[14];
-    uint16_t bytes_per_row[16];
-    uint8_t rows[16];
-} __attribute__((packed, aligned(64))) attention_tile_configuration;
-
-// Tiles 0–7, each 16 rows of 64 bytes; per call, as the configuration is per thread.
-AMX_ATTENTION_TARGET static void attention_configure_tiles(void) {
-    attention_tile_configuration configuration;
-    memset(&configuration, 0, sizeof configuration);
-    configuration.palette = 1;
-    for (int t = 0; t < 8; t++) {
-        configuration.rows[t] = 16;
-        configuration.bytes_per_row[t] = 64;
+// tile 0 += A·B over pairs16 pairs (a multiple of 16): A's 16 rows from `a` (row stride lda
+// pairs), B's rows from `b` (row stride ldb pairs), through tiles 4 and 6
+AMX_ATTENTION_TARGET ALWAYS_INLINE void amx_accumulate(const uint32_t *a, long lda,
+                                                      const uint32_t *b, long ldb, long pairs16) {
+    for (long p0 = 0; p0 < pairs16; p0 += 16) {
+        _tile_loadd(4, a + p0, lda * 4);
+        _tile_loadd(6, b + p0 * ldb, ldb * 4);
+        _tile_dpbf16ps(0, 4, 6);
     }
-    _tile_loadconfig(&configuration);
 }
 
 // s[16][lp] (row stride lp) = A·B: A [16][pairs16] pairs (row stride lda), B [pairs16][lp]
@@ -52,11 +43,7 @@ AMX_ATTENTION_TARGET ALWAYS_INLINE void amx_scores(const uint32_t *a, long lda, 
                                                   long lp, long pairs16, float *s) {
     for (long j0 = 0; j0 < lp; j0 += 16) {
         _tile_zero(0);
-        for (long p0 = 0; p0 < pairs16; p0 += 16) {
-            _tile_loadd(4, a + p0, lda * 4);
-            _tile_loadd(6, b + p0 * lp + j0, lp * 4);
-            _tile_dpbf16ps(0, 4, 6);
-        }
+        amx_accumulate(a, lda, b + j0, lp, pairs16);
         _tile_stored(0, s + j0, lp * 4);
     }
 }
@@ -68,11 +55,7 @@ AMX_ATTENTION_TARGET ALWAYS_INLINE void amx_times(const uint32_t *a, const uint3
                                                  float *out, long ldo, long rows, float *sums) {
     for (long c0 = 0; c0 < e; c0 += 16) {
         _tile_zero(0);
-        for (long p0 = 0; p0 < pairs16; p0 += 16) {
-            _tile_loadd(4, a + p0, pairs16 * 4);
-            _tile_loadd(6, b + p0 * e + c0, e * 4);
-            _tile_dpbf16ps(0, 4, 6);
-        }
+        amx_accumulate(a, pairs16, b + c0, e, pairs16);
         _tile_stored(0, sums, 64);
         for (long r = 0; r < rows; r++)
             _mm512_storeu_ps(out + r * ldo + c0,
@@ -149,7 +132,7 @@ AMX_ATTENTION_TARGET static void attention_forward_amx(const float *q, const flo
     uint32_t *pp = (uint32_t *)(s + AX_RB * lp);  // [16][lpp]: E as pairs
     uint32_t *qp = pp + AX_RB * lpp;              // [16][ep16]: the block's queries
     float *sums = (float *)(qp + AX_RB * ep16);   // [16][16]
-    attention_configure_tiles();
+    amx_configure_tiles();
     amx_transposed_pairs(k, ld, l, e, scale * LOG2E, kt, lp, ep16);
     amx_row_pair_rows(v, ld, l, e, vp, lpp);
     for (long i0 = 0; i0 < l; i0 += AX_RB) {
@@ -184,7 +167,7 @@ AMX_ATTENTION_TARGET static void attention_backward_amx(const float *q, const fl
     uint32_t *pq = yt + e * 16;                    // [16][lp]: dS or E as pairs of rows
     uint32_t *aq = pq + AX_RB * lp;                // [8][e]: Q or dO as pairs of rows
     float *sums = (float *)(aq + AX_RB / 2 * e);   // [16][16]
-    attention_configure_tiles();
+    amx_configure_tiles();
     amx_transposed_pairs(k, ld, l, e, scale * LOG2E, kt, lp, ep16);
     amx_transposed_pairs(v, ld, l, e, 1.0f, vt, lp, ep16);
     amx_row_pair_rows(k, ld, l, e, kp, lpp);

@@ -57,8 +57,6 @@ int amx_available(void) {
     return amx_granted;
 }
 
-// Every tile 16 rows of 64 bytes: 0–3 the 2 × 2 tiles of a block of C, 4–5 A's two row tiles,
-// 6–7 B's two column tiles. The configuration is per thread, so each call loads it.
 typedef struct {
     uint8_t palette;
     uint8_t start_row;
@@ -67,7 +65,7 @@ typedef struct {
     uint8_t rows[16];
 } __attribute__((packed, aligned(64))) tile_configuration;
 
-AMX_TARGET static void configure_tiles(void) {
+AMX_TARGET void amx_configure_tiles(void) {
     tile_configuration configuration;
     memset(&configuration, 0, sizeof configuration);
     configuration.palette = 1;
@@ -115,7 +113,8 @@ AMX_TARGET static void store_rows(const float *s, long lds, long rows, long cols
 AMX_TARGET static void rows_product(const float *a, long lda, const uint32_t *bp, long m, long n,
                                     long k, long pairs16, const float *bias, int relu, float *c,
                                     long ldc, int add, uint32_t *panel, float *sums) {
-    configure_tiles();
+    // tiles 0–3: the 2 × 2 tiles of a block of C, 4–5 A's two row tiles, 6–7 B's two column tiles
+    amx_configure_tiles();
     for (long i0 = 0; i0 < m; i0 += BLOCK) {
         long rows = m - i0 < BLOCK ? m - i0 : BLOCK;
         pairs_along_rows(a + i0 * lda, lda, rows, k, panel, pairs16);
@@ -170,7 +169,8 @@ int amx_rows_gemm(const float *a, long lda, const float *b, long ldb, int transp
 AMX_TARGET static void inner_product(const float *a, long lda, const float *b, long ldb, long m,
                                      long m32, long n, long k, uint32_t *at, uint32_t *across,
                                      uint32_t *bp, float *total) {
-    configure_tiles();
+    // tiles 0–3: the 2 × 2 tiles of a block of C, 4–5 A's two row tiles, 6–7 B's two column tiles
+    amx_configure_tiles();
     for (long t0 = 0; t0 < k; t0 += 2 * INNER_CHUNK_PAIRS) {
         long rows = k - t0 < 2 * INNER_CHUNK_PAIRS ? k - t0 : 2 * INNER_CHUNK_PAIRS;
         long pairs = (rows + 1) / 2;
@@ -243,6 +243,8 @@ int amx_inner_gemm(const float *a, long lda, const float *b, long ldb, long m, l
 #else
 
 int amx_available(void) { return 0; }
+
+void amx_configure_tiles(void) {}
 
 int amx_rows_gemm(const float *a, long lda, const float *b, long ldb, int transpose_b, long m,
                   long n, long k, const float *bias, int relu, int add, float *c, long ldc) {
