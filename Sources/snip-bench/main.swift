@@ -376,20 +376,26 @@ struct ModelBenchmark {
         self.name = name
     }
 
-    /// `small`, `paper`, or `WIDTHxLAYERS` (e.g. `128x4`: the small configuration with that
-    /// width and depth, 4 heads, as Scripts/reference/common.py builds it for the reference);
+    /// `small`, `medium`, `paper`, or `WIDTHxLAYERS` (e.g. `128x4`: the small configuration
+    /// with that width and depth, 4 heads, as Scripts/reference/common.py builds it for the
+    /// reference); any other name stops with a message (it used to mean `paper`).
     /// `SNIP_BENCH_SYMBOLIC_WIDTH=N` gives encoder_f its own width (`--symbolic-width`).
     static func config(named name: String) -> ModelConfig {
         var config: ModelConfig
         let parts = name.split(separator: "x").compactMap { Int($0) }
         if name == "small" {
             config = .small()
-        } else if parts.count == 2 {
+        } else if name == "medium" {
+            config = .medium()
+        } else if name == "paper" {
+            config = .paper()
+        } else if parts.count == 2 && parts.allSatisfy({ $0 > 0 }) {
             config = .small()
             config.width = parts[0]
             config.layers = parts[1]
         } else {
-            config = .paper()
+            FileHandle.standardError.write(Data("snip-bench: unknown configuration '\(name)': small, medium, paper or WIDTHxLAYERS (e.g. 128x4)\n".utf8))
+            exit(64)
         }
         config.symbolicWidth = ProcessInfo.processInfo.environment["SNIP_BENCH_SYMBOLIC_WIDTH"].flatMap { Int($0) }
         return config
