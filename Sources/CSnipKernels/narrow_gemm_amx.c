@@ -76,7 +76,7 @@ AMX_TARGET void amx_configure_tiles(void) {
     _tile_loadconfig(&configuration);
 }
 
-// C rows i < rows, columns j < cols (16 or 32) from the float32 sums s (row stride lds):
+// C rows i < rows, columns j < cols (a multiple of 16) from the float32 sums s (row stride lds):
 // c = s (+ bias[j]) (+ c), then max(·, 0) when relu (NaN → 0, as the other kernels).
 AMX_TARGET static void store_rows(const float *s, long lds, long rows, long cols,
                                   const float *bias, int relu, float *c, long ldc, int add) {
@@ -228,10 +228,7 @@ int amx_inner_gemm(const float *a, long lda, const float *b, long ldb, long m, l
         memset(at, 0, sizeof(uint32_t) * (size_t)(m32 * INNER_CHUNK_PAIRS));
         memset(total, 0, sizeof(float) * (size_t)(m32 * n));
         inner_product(a, lda, b, ldb, m, m32, n, k, at, across, bp, total);
-        for (long j0 = 0; j0 < n; j0 += BLOCK) {
-            long cols = n - j0 < BLOCK ? n - j0 : BLOCK;
-            store_rows(total + j0, n, m, cols, bias ? bias + j0 : NULL, relu, c + j0, ldc, add);
-        }
+        store_rows(total, n, m, n, bias, relu, c, ldc, add);
     }
     free(total);
     free(bp);

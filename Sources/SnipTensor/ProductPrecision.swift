@@ -22,8 +22,8 @@ public enum ProductPrecision: String, Codable, Sendable, CaseIterable {
     }
 
     /// Whether the fused attention multiplies in bfloat16 when ``bfloat16`` is asked for, at
-    /// head width `headWidth`: on CPUs with AVX-512 BF16, where on CPUs whose bfloat16 products
-    /// run on AMX tiles (Intel Xeons from Sapphire Rapids on) only at head widths of 32 and more.
+    /// head width `headWidth`: on CPUs with AVX-512 BF16, except that on CPUs whose bfloat16
+    /// products run on AMX tiles (Intel Xeons from Sapphire Rapids on) only from head width 32 on.
     /// There the tiles make one head's attention (200 keys) 1.6–2.4× as fast at widths 32 and
     /// 64, but at the small model's 16 the step measured the same as in float32 (the softmax and
     /// the packing are most of it), and the AVX-512 BF16 kernel was 1.5× slower than float32

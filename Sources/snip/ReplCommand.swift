@@ -30,9 +30,7 @@ struct Repl: ParsableCommand {
                 throw ValidationError(
                     "'\(file)' is neither a snip command nor a script file; `snip --help` lists the commands")
             }
-            Interrupt.install(.cancel)
-            let status = ScriptRunner.runFile(file, arguments: Array(script.dropFirst()))
-            if status != 0 { throw ExitCode(status) }
+            try Run.runScript(file, arguments: Array(script.dropFirst()))
             return
         }
         if isatty(0) == 0 {

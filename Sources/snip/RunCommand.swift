@@ -19,6 +19,12 @@ struct Run: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
+        try Self.runScript(file, arguments: arguments)
+    }
+
+    /// Runs the script at `file` (- for standard input) with Ctrl-C cancelling it, and exits
+    /// with its status (`snip run`, and `snip FILE.snip` through the default command).
+    static func runScript(_ file: String, arguments: [String]) throws {
         Interrupt.install(.cancel)
         let status = ScriptRunner.runFile(file, arguments: arguments)
         if status != 0 { throw ExitCode(status) }
