@@ -4,6 +4,7 @@
 # function's x are drawn afresh (random centroids, Gaussian or uniform, standardised).
 # Usage: Scripts/formula-ceiling.py DATA.prefix [DRAWS=8] [round]
 #   round: round redrawn points to 4 significant digits as data.prefix files do.
+# Also prints the k-NN probe's limit: its protocol with the redraw mean as the embedding.
 # Needs numpy (pip install numpy); not part of the test suite.
 import json, os, sys, numpy as np
 rng = np.random.default_rng(0)
@@ -19,7 +20,8 @@ def props(x, y):
     for dd in d[1:]:
         if dd > 1e-3 and not u: ch += 1; u = True
         elif dd < -1e-3 and u: ch += 1; u = False
-    n = len(xs); t = np.sort(np.array([rng.choice(n, 3, replace=False) for _ in range(1000)]), axis=1)
+    # 1,000 triplets of distinct points, ordered by x (three distinct draws per row, vectorised)
+    n = len(xs); t = np.sort(np.argsort(rng.random((1000, n)), axis=1)[:, :3], axis=1)
     i, j, k = t[:, 0], t[:, 1], t[:, 2]
     bar = ((xs[j]-xs[i])*ys[k] + (xs[k]-xs[j])*ys[i])/(xs[k]-xs[i])
     ncr = 1 - np.mean(ys[j] <= bar + 1e-9)
@@ -48,3 +50,17 @@ for p in range(4):
     within = np.mean([r[1:, p].var(ddof=1) for r in rows])
     r2_mean = 1 - np.mean((given - mu)**2)/given.var()
     print(f'{names[p]:7s} total var {given.var():.4f}  within-formula var {within:.4f}  ceiling R2 ~ {1-within/given.var():.3f}  (R2 of redraw mean {r2_mean:.3f})')
+# The k-NN probe's own limit: the report's protocol (5 folds, k = 10, each prediction the mean
+# of the neighbours' properties as measured on their own points) with an oracle embedding, the
+# redraw mean itself, so that neighbours are the functions whose formulas expect the closest
+# value. Even perfect neighbours bring their own draws' noise into the mean.
+folds = np.arange(len(rows)) % 5
+for p in range(4):
+    given = np.array([r[0, p] for r in rows]); mu = np.array([r[1:, p].mean() for r in rows])
+    predicted = np.empty(len(rows))
+    for f in range(5):
+        train, test = np.where(folds != f)[0], np.where(folds == f)[0]
+        for i in test:
+            nearest = train[np.argsort(np.abs(mu[train] - mu[i]), kind='stable')[:10]]
+            predicted[i] = given[nearest].mean()
+    print(f'{names[p]:7s} k-NN (k = 10) with the oracle embedding: R2 {1 - np.mean((given - predicted)**2)/given.var():.3f}')

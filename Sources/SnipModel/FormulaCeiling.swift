@@ -13,7 +13,21 @@ import SnipTensor
 /// A probe of the symbolic embedding z_f cannot be expected to do much better: the mean of 8
 /// draws sits slightly under the true ceiling (its own draw noise costs about 1/8 of the
 /// within-formula variance).
+///
+/// The k-NN probe has a reach of its own: it predicts a function from its neighbours'
+/// properties as measured on *their* points, so even neighbours that expect exactly the same
+/// value bring 1/k of their draws' noise. ``measure(samples:embeddings:draws:folds:)`` also
+/// runs the probe's protocol with the redraw mean as the embedding (neighbours: the closest
+/// means). Both are estimates from a few draws: where a few formulas' redraws scatter widely,
+/// the k-NN figure can exceed the redraw mean's.
 public enum FormulaCeiling {
+    /// R² per property name: of the redraw mean itself, and of the k-NN probe (k = 10, the
+    /// report's folds) with the redraw mean as its one-number embedding.
+    public struct Estimate: Equatable, Sendable {
+        public var redrawMean: [String: Double]
+        public var nearestNeighbors: [String: Double]
+    }
+
     /// Fresh point sets per function.
     public static let defaultDraws = 8
 
@@ -24,6 +38,13 @@ public enum FormulaCeiling {
     public static func r2(
         samples: [Sample], embeddings: Embeddings, draws: Int = defaultDraws
     ) -> [String: Double]? {
+        measure(samples: samples, embeddings: embeddings, draws: draws)?.redrawMean
+    }
+
+    /// Both estimates over the same draws (nil when fewer than 2 rows could be redrawn).
+    public static func measure(
+        samples: [Sample], embeddings: Embeddings, draws: Int = defaultDraws, folds: Int = 5
+    ) -> Estimate? {
         let rows = embeddings.probeRows
         guard !rows.isEmpty, !embeddings.properties.isEmpty else { return nil }
         let scaled = rows.allSatisfy { i in
@@ -60,12 +81,14 @@ public enum FormulaCeiling {
         }
         let kept = means.indices.filter { means[$0] != nil }
         guard kept.count >= 2 else { return nil }
-        var result: [String: Double] = [:]
+        var result = Estimate(redrawMean: [:], nearestNeighbors: [:])
         for (k, property) in FunctionProperty.allCases.enumerated() {
             guard let targets = embeddings.properties[property.rawValue] else { continue }
             let truth = kept.map { targets[$0] }
             let predicted = kept.map { means[$0]![k] }
-            result[property.rawValue] = PropertyProbe.r2(truth, predicted)
+            result.redrawMean[property.rawValue] = PropertyProbe.r2(truth, predicted)
+            result.nearestNeighbors[property.rawValue] = PropertyProbe.nearestNeighborR2(
+                values: predicted, truth, k: 10, folds: folds)
         }
         return result
     }

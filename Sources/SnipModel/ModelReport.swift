@@ -83,6 +83,11 @@ public struct ModelReport: Codable, Sendable {
     /// R² per property of a predictor that knows only the formula (``FormulaCeiling``): what a
     /// z_f probe can hope for. nil when not measured (no one-dimensional functions).
     public var formulaOnly: [String: Double]?
+    /// R² per property of the k-NN probe given the formula-only predictor as its embedding
+    /// (``FormulaCeiling/Estimate/nearestNeighbors``): what the z_f k-NN probe reaches with an
+    /// embedding that knows each formula's expected properties (an estimate, as the ceiling
+    /// is). nil when not measured (and in reports written before it was).
+    public var formulaOnlyNearestNeighbors: [String: Double]?
     /// What the model expects (applied to the data before encoding).
     public var contract: ModelContract
 
@@ -116,7 +121,9 @@ public struct ModelReport: Codable, Sendable {
             curved: samples.map { !$0.isStraightLine(tolerance: lookAlikeTolerance) })
         if shouldStop() { return nil }
         progress("redrawing points for the formula-only ceiling")
-        report.formulaOnly = FormulaCeiling.r2(samples: samples, embeddings: embeddings)
+        let ceiling = FormulaCeiling.measure(samples: samples, embeddings: embeddings, folds: report.probeFolds)
+        report.formulaOnly = ceiling?.redrawMean
+        report.formulaOnlyNearestNeighbors = ceiling?.nearestNeighbors
         return (report, embeddings)
     }
 
@@ -238,7 +245,7 @@ public struct ModelReport: Codable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case functions, pointsToFormula, formulaToPoints, lookAlikeTolerance, medianLookAlikes, uniqueShare
         case curvedShare, curvedPointsToFormula, curvedFormulaToPoints, straightPointsToFormula, straightFormulaToPoints
-        case ownCosine, otherCosine, probeFunctions, probeFolds, probes, contract
+        case ownCosine, otherCosine, probeFunctions, probeFolds, probes, formulaOnly, formulaOnlyNearestNeighbors, contract
     }
 }
 
@@ -326,6 +333,13 @@ extension ModelReport {
                     (formulaOnly[p.rawValue].map(f) ?? "").padding(toLength: 17, withPad: " ", startingAt: 0)
                 }
                 lines.append("  ceiling: R² of the formula alone (mean over \(FormulaCeiling.defaultDraws) fresh point draws):")
+                lines.append("        " + cells.joined())
+            }
+            if let limits = formulaOnlyNearestNeighbors {
+                let cells = FunctionProperty.allCases.map { p in
+                    (limits[p.rawValue].map(f) ?? "").padding(toLength: 17, withPad: " ", startingAt: 0)
+                }
+                lines.append("  k-NN probe on the formula alone (those redraw means as the embedding; neighbours bring their own draws' noise):")
                 lines.append("        " + cells.joined())
             }
         }

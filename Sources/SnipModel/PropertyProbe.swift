@@ -12,11 +12,29 @@ public enum PropertyProbe {
     public static func nearestNeighborR2(_ features: [[Double]], _ targets: [Double], k: Int = 10, folds: Int = 5) -> Double {
         precondition(features.count == targets.count && k > 0 && folds > 1, "probe: bad arguments")
         let units = features.map(unit)
+        return nearestNeighborR2(targets, k: k, folds: folds) { i, j in
+            zip(units[i], units[j]).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+    }
+
+    /// Out-of-fold R² of k-NN regression on one number per row: the neighbours are the `k`
+    /// training rows whose `values` lie closest (ties by index). With the formula-only
+    /// predictor as the value this is the k-NN probe's own limit (``FormulaCeiling``).
+    public static func nearestNeighborR2(values: [Double], _ targets: [Double], k: Int = 10, folds: Int = 5) -> Double {
+        precondition(values.count == targets.count && k > 0 && folds > 1, "probe: bad arguments")
+        return nearestNeighborR2(targets, k: k, folds: folds) { i, j in -Swift.abs(values[i] - values[j]) }
+    }
+
+    /// The k-NN probe's loop: row i is predicted from the `k` rows of the other folds that
+    /// `similarity(i, j)` ranks highest (the earlier index first among equals).
+    private static func nearestNeighborR2(
+        _ targets: [Double], k: Int, folds: Int, similarity: (Int, Int) -> Double
+    ) -> Double {
         var predictions = [Double](repeating: 0, count: targets.count)
         for i in targets.indices {
             var best: [(score: Double, target: Double)] = []
             for j in targets.indices where j % folds != i % folds {
-                let score = zip(units[i], units[j]).reduce(0) { $0 + $1.0 * $1.1 }
+                let score = similarity(i, j)
                 if best.count < k {
                     best.append((score, targets[j]))
                     best.sort { $0.score > $1.score }

@@ -22,7 +22,11 @@ struct EvaluateModelCommand: ParsableCommand {
 
             property probes: ncr, upward, yavg and oscil of each 1-D function's points, read \
             off z_f and off z_y by k-NN regression (k = 10, cosine) and by ridge regression, \
-            as 5-fold cross-validated R² (0 = the mean predictor).
+            as 5-fold cross-validated R² (0 = the mean predictor). Beside them, what the \
+            formula alone can explain (each formula's points drawn afresh 8 times: the mean \
+            of its properties as the prediction), and the k-NN probe given those means as \
+            its embedding: part of each property belongs to the draw of the points, which no \
+            z_f can know.
 
             --json writes the whole report; --maps DIR writes PNG maps (the first two \
             principal components of z_f and of z_y, coloured by each property).

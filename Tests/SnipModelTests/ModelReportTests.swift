@@ -324,6 +324,11 @@ struct FormulaCeilingTests {
     /// The ceiling of 40 functions cycling through `formulas`, each with its own draw of points
     /// (y scaled; both rounded as the data files are when `rounded`).
     private func ceiling(_ formulas: [String], rounded: Bool) throws -> [String: Double] {
+        try estimate(formulas, rounded: rounded).redrawMean
+    }
+
+    /// Both estimates of ``FormulaCeiling`` for the 40 functions `ceiling` describes.
+    private func estimate(_ formulas: [String], rounded: Bool) throws -> FormulaCeiling.Estimate {
         var configuration = GeneratorConfiguration(maxInputDimension: 1)
         configuration.normalizeY = true
         let generator = ExpressionGenerator(configuration: configuration)
@@ -339,7 +344,9 @@ struct FormulaCeilingTests {
         let embeddings = Embeddings(
             samples: samples, symbolic: Tensor([Float](repeating: 0, count: 80), shape: [40, 2]),
             numeric: Tensor([Float](repeating: 0, count: 80), shape: [40, 2]))
-        return try #require(FormulaCeiling.r2(samples: samples, embeddings: embeddings))
+        let estimate = try #require(FormulaCeiling.measure(samples: samples, embeddings: embeddings))
+        #expect(FormulaCeiling.r2(samples: samples, embeddings: embeddings) == estimate.redrawMean)
+        return estimate
     }
 
     /// The direction of a line is fixed by its formula, so the formula alone explains `upward`
@@ -352,6 +359,17 @@ struct FormulaCeilingTests {
         #expect(ceiling.values.allSatisfy { $0 <= 1 })
         // a draw's own noise keeps even the best formula-only predictor below 1 for yavg
         #expect(try #require(ceiling["yavg"]) < 0.999)
+    }
+
+    /// The k-NN probe given the formula-only predictor: its neighbours share the formula's
+    /// expected values (10 functions per formula here), so upward stays near 1; for yavg their
+    /// own draws' noise keeps it at or under the redraw mean's R² plus a small margin.
+    @Test func theNearestNeighbourLimitFollowsTheCeiling() throws {
+        let estimate = try estimate(["x_0", "sub,0,x_0", "mul,x_0,x_0", "cos,mul,5,x_0"], rounded: true)
+        #expect(Set(estimate.nearestNeighbors.keys) == Set(FunctionProperty.allCases.map(\.rawValue)))
+        #expect(try #require(estimate.nearestNeighbors["upward"]) > 0.9)
+        #expect(try #require(estimate.nearestNeighbors["yavg"]) < 0.999)
+        #expect(try #require(estimate.nearestNeighbors["yavg"]) <= estimate.redrawMean["yavg"]! + 0.1)
     }
 
     /// Points kept at full precision are redrawn at full precision: rounding them would make
@@ -370,7 +388,42 @@ struct FormulaCeilingTests {
             contract: ModelContract())
         var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as! [String: Any]
         json["formulaOnly"] = nil
+        json["formulaOnlyNearestNeighbors"] = nil
         let decoded = try JSONDecoder().decode(ModelReport.self, from: JSONSerialization.data(withJSONObject: json))
-        #expect(decoded.formulaOnly == nil && decoded.functions == 2)
+        #expect(decoded.formulaOnly == nil && decoded.formulaOnlyNearestNeighbors == nil && decoded.functions == 2)
+    }
+
+    /// The ceilings travel in the JSON report (they were left out of it before).
+    @Test func theCeilingsAreInTheJSONReport() throws {
+        var report = ModelReport(
+            scores: [1, 0, 0, 1], lookAlikes: LookAlikes(count: 2, tolerance: 0.01, matches: [true, false, false, true]),
+            embeddings: Embeddings(samples: [], symbolic: Tensor([1, 0, 0, 1], shape: [2, 2]),
+                                   numeric: Tensor([1, 0, 0, 1], shape: [2, 2])),
+            contract: ModelContract())
+        report.formulaOnly = ["yavg": 0.62]
+        report.formulaOnlyNearestNeighbors = ["yavg": 0.58]
+        let decoded = try JSONDecoder().decode(ModelReport.self, from: JSONEncoder().encode(report))
+        #expect(decoded.formulaOnly == ["yavg": 0.62] && decoded.formulaOnlyNearestNeighbors == ["yavg": 0.58])
+    }
+
+    /// Neighbours by closeness of one number: rows that share a value predict each other
+    /// exactly; the k-NN loop's fold rule and tie order are those of the cosine probe.
+    @Test func nearestNeighboursByValue() {
+        // pairs (0, 1), (2, 3), … share a value and sit in different folds (i mod 2)
+        let values = (0..<20).map { Double($0 / 2) }
+        let targets = values.map { 3 * $0 + 1 }
+        #expect(Swift.abs(PropertyProbe.nearestNeighborR2(values: values, targets, k: 1, folds: 2) - 1) < 1e-12)
+        // k = 3: row 0 (value 0) takes rows 1, 3, 5 of the other fold (values 0, 1, 2), so it is
+        // predicted 3·1 + 1 = 4 against a truth of 1; worked by hand for all rows below
+        var predictions: [Double] = []
+        for i in 0..<20 {
+            let others = (0..<20).filter { $0 % 2 != i % 2 }
+                .sorted { (Swift.abs(values[$0] - values[i]), $0) < (Swift.abs(values[$1] - values[i]), $1) }
+            predictions.append(others.prefix(3).map { targets[$0] }.reduce(0, +) / 3)
+        }
+        #expect(predictions[0] == 4)
+        let expected = PropertyProbe.r2(targets, predictions)
+        #expect(Swift.abs(PropertyProbe.nearestNeighborR2(values: values, targets, k: 3, folds: 2) - expected) < 1e-12)
+        #expect(expected < 1 && expected > 0.9)
     }
 }
