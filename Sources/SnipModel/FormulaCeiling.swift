@@ -24,7 +24,9 @@ public enum FormulaCeiling {
     /// R² per property name: of the redraw mean itself, and of the k-NN probe (k = 10, the
     /// report's folds) with the redraw mean as its one-number embedding.
     public struct Estimate: Equatable, Sendable {
+        /// R² of the redraw mean: the formula-only ceiling.
         public var redrawMean: [String: Double]
+        /// R² of the k-NN probe on the redraw means: the z_f k-NN probe's reach.
         public var nearestNeighbors: [String: Double]
     }
 

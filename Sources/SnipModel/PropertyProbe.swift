@@ -19,7 +19,8 @@ public enum PropertyProbe {
 
     /// Out-of-fold R² of k-NN regression on one number per row: the neighbours are the `k`
     /// training rows whose `values` lie closest (ties by index). With the formula-only
-    /// predictor as the value this is the k-NN probe's own limit (``FormulaCeiling``).
+    /// predictor as the value this is what the k-NN probe reaches from an embedding that knows
+    /// each formula's expected properties (``FormulaCeiling``).
     public static func nearestNeighborR2(values: [Double], _ targets: [Double], k: Int = 10, folds: Int = 5) -> Double {
         precondition(values.count == targets.count && k > 0 && folds > 1, "probe: bad arguments")
         return nearestNeighborR2(targets, k: k, folds: folds) { i, j in -Swift.abs(values[i] - values[j]) }
