@@ -328,19 +328,19 @@ extension ModelReport {
                 }
                 lines.append("  \(embedding)  " + cells.joined())
             }
-            if let formulaOnly {
-                let cells = FunctionProperty.allCases.map { p in
-                    (formulaOnly[p.rawValue].map(f) ?? "").padding(toLength: 17, withPad: " ", startingAt: 0)
-                }
-                lines.append("  ceiling: R² of the formula alone (mean over \(FormulaCeiling.defaultDraws) fresh point draws):")
-                lines.append("        " + cells.joined())
+            // one figure per property, under the column heads
+            let row = { (values: [String: Double]) in
+                "        " + FunctionProperty.allCases.map { p in
+                    (values[p.rawValue].map(f) ?? "").padding(toLength: 17, withPad: " ", startingAt: 0)
+                }.joined()
             }
-            if let limits = formulaOnlyNearestNeighbors {
-                let cells = FunctionProperty.allCases.map { p in
-                    (limits[p.rawValue].map(f) ?? "").padding(toLength: 17, withPad: " ", startingAt: 0)
-                }
+            if let formulaOnly {
+                lines.append("  ceiling: R² of the formula alone (mean over \(FormulaCeiling.defaultDraws) fresh point draws):")
+                lines.append(row(formulaOnly))
+            }
+            if let formulaOnlyNearestNeighbors {
                 lines.append("  k-NN probe on the formula alone (those redraw means as the embedding; neighbours bring their own draws' noise):")
-                lines.append("        " + cells.joined())
+                lines.append(row(formulaOnlyNearestNeighbors))
             }
         }
         return lines.joined(separator: "\n")

@@ -380,12 +380,20 @@ struct FormulaCeilingTests {
         #expect(try #require(ceiling["ncr"]) > 0.9)
     }
 
-    @Test func reportsWithoutTheCeilingStillDecode() throws {
-        let report = ModelReport(
+    /// A report of two functions, each retrieving its own partner, with both ceilings set.
+    private func twoFunctionReport() -> ModelReport {
+        var report = ModelReport(
             scores: [1, 0, 0, 1], lookAlikes: LookAlikes(count: 2, tolerance: 0.01, matches: [true, false, false, true]),
             embeddings: Embeddings(samples: [], symbolic: Tensor([1, 0, 0, 1], shape: [2, 2]),
                                    numeric: Tensor([1, 0, 0, 1], shape: [2, 2])),
             contract: ModelContract())
+        report.formulaOnly = ["yavg": 0.62]
+        report.formulaOnlyNearestNeighbors = ["yavg": 0.58]
+        return report
+    }
+
+    @Test func reportsWithoutTheCeilingStillDecode() throws {
+        let report = twoFunctionReport()
         var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as! [String: Any]
         json["formulaOnly"] = nil
         json["formulaOnlyNearestNeighbors"] = nil
@@ -395,14 +403,7 @@ struct FormulaCeilingTests {
 
     /// The ceilings travel in the JSON report (they were left out of it before).
     @Test func theCeilingsAreInTheJSONReport() throws {
-        var report = ModelReport(
-            scores: [1, 0, 0, 1], lookAlikes: LookAlikes(count: 2, tolerance: 0.01, matches: [true, false, false, true]),
-            embeddings: Embeddings(samples: [], symbolic: Tensor([1, 0, 0, 1], shape: [2, 2]),
-                                   numeric: Tensor([1, 0, 0, 1], shape: [2, 2])),
-            contract: ModelContract())
-        report.formulaOnly = ["yavg": 0.62]
-        report.formulaOnlyNearestNeighbors = ["yavg": 0.58]
-        let decoded = try JSONDecoder().decode(ModelReport.self, from: JSONEncoder().encode(report))
+        let decoded = try JSONDecoder().decode(ModelReport.self, from: JSONEncoder().encode(twoFunctionReport()))
         #expect(decoded.formulaOnly == ["yavg": 0.62] && decoded.formulaOnlyNearestNeighbors == ["yavg": 0.58])
     }
 
