@@ -310,7 +310,7 @@ extension DecoderProposals {
     /// path, with `model` a checkpoint path or 1d / 10d).
     public static func load(decoder: String, model: String = "10d", options: DecoderSearchOptions) throws -> DecoderProposals {
         if decoder == "auto" || decoder == "shipped" { return try shipped(options: options) }
-        let snip = try ShippedModel(rawValue: model).map { try SNIPModel.shipped($0) } ?? SNIPModel.load(model)
+        let snip = try SNIPModel.load(named: model)
         return DecoderProposals(model: snip, decoder: try DecoderCheckpoint.load(decoder, for: snip), options: options)
     }
 }

@@ -59,4 +59,12 @@ extension SNIPModel {
         }
         return model
     }
+
+    /// Loads the model a command line or script names: a shipped model's name (`1d`, `10d`)
+    /// or a checkpoint's path (.safetensors, a training checkpoint or the reference's .pth).
+    /// The names win over files of the same name in the working directory.
+    public static func load(named name: String) throws -> SNIPModel {
+        if let shipped = ShippedModel(rawValue: name) { return try SNIPModel.shipped(shipped) }
+        return try load(name)
+    }
 }

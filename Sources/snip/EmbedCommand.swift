@@ -21,7 +21,7 @@ struct EmbedCommand: ParsableCommand {
         case symbolic, numeric, both
     }
 
-    @Option(name: .long, help: "A model checkpoint (.safetensors or the reference's .pth).")
+    @Option(name: .long, help: "A model checkpoint (.safetensors or the reference's .pth), or 1d / 10d for a shipped model.")
     var model: String
 
     @Option(name: .long, help: "The data.prefix file to embed.")
@@ -44,7 +44,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let model = try reportingErrors { try SNIPModel.load(self.model) }
+        let model = try reportingErrors { try SNIPModel.load(named: self.model) }
         if skeleton { model.contract.skeleton = true }
         let sides: Set<EncoderSide> = side == .both ? [.symbolic, .numeric] : side == .symbolic ? [.symbolic] : [.numeric]
         let reader = try reportingErrors { try DataPrefixReader(path: data) }

@@ -141,7 +141,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Keep an exponential moving average of the weights with this decay (e.g. 0.998; 0: none): validation, best.safetensors and average.safetensors (written at each checkpoint) use it.")
     var ema = 0.0
 
-    @Option(help: "Start a new run from this model's weights (its config replaces --config; --point-values and --constant-values may add their zero-initialised maps); use a new --seed so the data differs from the run that made it.")
+    @Option(help: "Start a new run from this model's weights (a checkpoint, or 1d / 10d for a shipped model; its config replaces --config; --point-values and --constant-values may add their zero-initialised maps); use a new --seed so the data differs from the run that made it.")
     var initFrom: String?
 
     func validate() throws {
@@ -281,7 +281,7 @@ struct PretrainCommand: ParsableCommand {
                 spec = recorded
                 note("resuming \(resume) at step \(trainer.step) (\(spec.description))")
             } else {
-                let start = try initFrom.map { try SNIPModel.load($0) }
+                let start = try initFrom.map { try SNIPModel.load(named: $0) }
                 var chosen = try start?.config ?? Self.modelConfig(config ?? "small", maxInputDimension: maxInputDimension)
                 if let symbolicLayers { chosen.symbolicLayers = symbolicLayers }
                 if let symbolicWidth { chosen.symbolicWidth = symbolicWidth }

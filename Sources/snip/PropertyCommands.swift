@@ -91,7 +91,7 @@ struct TrainPropertyCommand: ParsableCommand {
     @Option(help: "Test data (data.prefix).")
     var test: String
 
-    @Option(help: "A pre-trained model to start from.")
+    @Option(help: "A pre-trained model to start from: a checkpoint, or 1d / 10d for a shipped model.")
     var initFrom: String?
 
     @Flag(help: "Keep the pre-trained encoder fixed (needs --init-from).")
@@ -130,7 +130,7 @@ struct TrainPropertyCommand: ParsableCommand {
         Interrupt.install(.stopAndSave(announce: true))
         defer { Interrupt.uninstall() }
         try reportingErrors {
-            let model = try initFrom.map { try SNIPModel.load($0) }
+            let model = try initFrom.map { try SNIPModel.load(named: $0) }
                 ?? SNIPModel(config: PretrainCommand.modelConfig(config, maxInputDimension: 1), seed: seed)
             let mode: PropertyTrainingMode = initFrom == nil ? .supervised : (freeze ? .frozen : .fineTuned)
             let tokenizer = SampleTokenizer(config: model.config)

@@ -14,7 +14,7 @@ struct RetrievalCommand: ParsableCommand {
             the expression's own points come first (top-1) or among the first k, against chance.
             """)
 
-    @Option(help: "A model checkpoint.")
+    @Option(help: "A model checkpoint, or 1d / 10d for a shipped model.")
     var model: String
 
     @Option(help: "Data (data.prefix).")
@@ -33,7 +33,7 @@ struct RetrievalCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let loaded = try SNIPModel.load(model)
+            let loaded = try SNIPModel.load(named: model)
             let (samples, lines) = try firstSamples(of: data, count: count)
             guard samples.count > 1 else { throw ValidationError("\(data): need at least 2 samples, found \(samples.count)") }
             let latents: SampleEmbeddings

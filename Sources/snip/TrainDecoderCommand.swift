@@ -71,21 +71,16 @@ struct TrainDecoderCommand: ParsableCommand {
         guard clip.isFinite, clip >= 0 else { throw ValidationError("--clip must be 0 (off) or a positive number, not \(clip)") }
     }
 
-    static func loadModel(_ name: String) throws -> SNIPModel {
-        if let shipped = ShippedModel(rawValue: name) { return try SNIPModel.shipped(shipped) }
-        return try SNIPModel.load(name)
-    }
-
     func run() throws {
         Interrupt.install(.stopAndSave(announce: true))
         defer { Interrupt.uninstall() }
         try reportingErrors {
             let trainer: DecoderTrainer
             if let resume {
-                trainer = try DecoderTrainer.resume(directory: resume, loadModel: Self.loadModel)
+                trainer = try DecoderTrainer.resume(directory: resume, loadModel: SNIPModel.load(named:))
                 note("resuming \(resume) at step \(trainer.step) (model \(trainer.modelName))")
             } else {
-                let snip = try Self.loadModel(model)
+                let snip = try SNIPModel.load(named: model)
                 var config = DecoderConfig(model: snip.config)
                 config.width = width
                 config.layers = layers

@@ -27,7 +27,7 @@ struct SNIPBuiltinsTests {
         ("sample(x -> x, n=2)", "1:16", "'sample': argument 'n' must be at least 3, not 2"),
         ("grid(x -> x, 1, 0)", "1:17", "'grid': the interval needs finite ends a < b, got [1, 0]"),
         ("grid(expr((x, y) -> x + y), 0, 1)", "1:6", "'grid': x_0 + x_1 has 2 variables; a grid needs one"),
-        ("load_data(\"/nonexistent/file.prefix\")", "1:11", "load_data: /nonexistent/file.prefix:0: cannot open: No such "),
+        ("load_data(\"/nonexistent/file.prefix\")", "1:11", "load_data: /nonexistent/file.prefix: cannot open: No such "),
         ("save_data([1, 2], \"/tmp/x.prefix\")", "1:11", "'save_data': argument 'ds' must be a dataset (from dataset o"),
         ("ncr(x -> x, 0, 1, n=2)", "1:19", "'ncr': argument 'n' must be at least 3, not 2"),
         ("upward([1, 2, 3])", "1:1", "upward(xs, ys) needs the y values too"),

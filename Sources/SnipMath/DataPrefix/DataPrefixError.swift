@@ -14,6 +14,6 @@ public struct DataPrefixError: Error, Hashable, Sendable, CustomStringConvertibl
         self.reason = reason
     }
 
-    /// `FILE:LINE: reason`.
-    public var description: String { "\(file):\(line): \(reason)" }
+    /// `FILE:LINE: reason`, or `FILE: reason` for the whole file (line 0).
+    public var description: String { line > 0 ? "\(file):\(line): \(reason)" : "\(file): \(reason)" }
 }

@@ -130,7 +130,7 @@ public enum SafeTensors {
                 // (offsets[1] may be near Int.max: no sums in the message)
                 throw CheckpointError(
                     path: path, key: name,
-                    "truncated: data ends at byte \(offsets[1]) of a data section of \(dataLength) bytes")
+                    "truncated: its data would end at byte \(offsets[1]) of the data section, which holds only \(dataLength) bytes (the file is cut short)")
             }
             let start = dataStart + offsets[0]
             tensors[name] = Tensor(

@@ -202,7 +202,7 @@ final class LineReaderFile {
 
     init(path: String, displayPath: String, at range: SourceRange) throws {
         guard let f = fopen(path, "r") else {
-            throw Diagnostic(.file, "load_data: \(displayPath):0: cannot open: \(String(cString: strerror(errno)))", at: range)
+            throw Diagnostic(.file, "load_data: \(displayPath): cannot open: \(String(cString: strerror(errno)))", at: range)
         }
         file = f
     }

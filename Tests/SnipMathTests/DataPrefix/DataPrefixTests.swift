@@ -110,9 +110,11 @@ import Testing
         #expect(lenient.lineNumber == 8)
     }
 
-    @Test func missingFileIsReported() {
-        #expect(throws: DataPrefixError.self) {
+    @Test func missingFileIsReportedWithoutALineNumber() {
+        #expect {
             try DataPrefixReader(path: "/nonexistent/x.prefix")
+        } throws: { error in
+            (error as? DataPrefixError)?.description == "/nonexistent/x.prefix: cannot open: No such file or directory"
         }
     }
 }
