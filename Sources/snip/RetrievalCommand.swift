@@ -11,7 +11,9 @@ struct RetrievalCommand: ParsableCommand {
         discussion: """
             Embeds the first --count samples of the file with both encoders and ranks, for \
             each expression, all point sets by z_f · z_y (the CLIP score); reports how often \
-            the expression's own points come first (top-1) or among the first k, against chance.
+            the expression's own points come first (top-1) or among the first k, against chance. \
+            Only the exact partner counts: many generated 1-D functions share a graph once y is \
+            scaled (a + b·x and c + d·x), so `snip evaluate-model` also counts look-alikes.
             """)
 
     @Option(help: "A model checkpoint, or 1d / 10d for a shipped model.")
@@ -44,7 +46,7 @@ struct RetrievalCommand: ParsableCommand {
             }
             let scores = loaded.scores(symbolic: latents.symbolic!, numeric: latents.numeric!)
             let metrics = RetrievalMetrics(scores: scores)
-            print("candidates \(metrics.candidates)")
+            print("candidates \(metrics.candidates) (exact partners only; `snip evaluate-model` counts look-alikes too)")
             for (i, k) in metrics.ks.enumerated() {
                 print(String(format: "top-%d  expression→points %.1f%%  points→expression %.1f%%  chance %.1f%%", k,
                              100 * metrics.symbolicToNumeric[i], 100 * metrics.numericToSymbolic[i], 100 * metrics.chance[i]))

@@ -69,4 +69,19 @@ struct EmbedCommandTests {
         let (status2, output2) = try runSnip(["embed", "--model", path, "--data", twoD, "--side", "symbolic"])
         #expect(status2 == 1 && output2.contains("\(twoD):1:") && output2.contains("x_1"))
     }
+
+    /// `--model 1d` reads the shipped file, in `embed` as in `retrieval`.
+    @Test func aShippedModelByName() throws {
+        let shipped = try #require(ShippedModel.oneDimensional.path)
+        let byName = temporaryPath("named.jsonl"), byPath = temporaryPath("path.jsonl")
+        defer { unlink(byName); unlink(byPath) }
+        let (named, namedSays) = try runSnip(["embed", "--model", "1d", "--data", Self.data, "--out", byName])
+        let (pathed, pathSays) = try runSnip(["embed", "--model", shipped, "--data", Self.data, "--out", byPath])
+        #expect(named == 0 && pathed == 0, "\(namedSays)\n\(pathSays)")
+        let lines = try String(contentsOfFile: byName, encoding: .utf8)
+        #expect(lines.split(separator: "\n").count == 5)
+        #expect(lines == (try String(contentsOfFile: byPath, encoding: .utf8)))
+        let (status, output) = try runSnip(["retrieval", "--model", "1d", "--data", Self.data, "--count", "5"])
+        #expect(status == 0 && output.contains("candidates 5 (exact partners only"), "\(output)")
+    }
 }
