@@ -37,6 +37,9 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     /// small head learns each function's ncr, upward, yavg and oscil from the unit-length z_f
     /// and z_y (``PropertyTargets``; generated 1-D functions only).
     public var propertyWeight = 0.0
+    /// Each property's share of the auxiliary loss, in ``PropertyTargets/properties`` order
+    /// (ncr, upward, yavg, oscil): its squared errors are multiplied by its entry (nil: all 1).
+    public var propertyShares: [Double]?
     /// An annealing phase that ends the run (nil: none): the learning rate falls linearly to 0
     /// over its updates, and the run stops when they are done.
     public var cooldown: Cooldown?
@@ -58,6 +61,11 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     /// embedder and encoder_y keep the weights the run starts from, and their forward pass in
     /// training steps records no autodiff graph, so it costs about a third of a trained one.
     public var freezeNumeric = false
+
+    /// Whether `shares` can be ``propertyShares``: one finite value ≥ 0 per property.
+    public static func areValidShares(_ shares: [Double]) -> Bool {
+        shares.count == PropertyTargets.properties.count && shares.allSatisfy { $0.isFinite && $0 >= 0 }
+    }
 
     /// Updates over which a shifted schedule (``scheduleOffset``) ramps up from 0.
     public static let scheduleRamp = 100
@@ -88,6 +96,7 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case batchSize, learningRate, warmup, clipNorm, temperature, checkpointEvery, objective, lookAlikeTargets
         case validateEvery, validationData, validationCount, averageDecay, validationRule, propertyWeight, cooldown
+        case propertyShares
         case scheduleOffset, productPrecision, initialLogitScale, freezeNumeric
     }
 
@@ -111,6 +120,12 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
         guard propertyWeight.isFinite, propertyWeight >= 0 else {
             throw DecodingError.dataCorruptedError(
                 forKey: .propertyWeight, in: c, debugDescription: "propertyWeight must be finite and ≥ 0, not \(propertyWeight)")
+        }
+        propertyShares = try c.decodeIfPresent([Double].self, forKey: .propertyShares)
+        if let propertyShares, !Self.areValidShares(propertyShares) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .propertyShares, in: c,
+                debugDescription: "propertyShares needs \(PropertyTargets.properties.count) finite values ≥ 0, not \(propertyShares)")
         }
         cooldown = try c.decodeIfPresent(Cooldown.self, forKey: .cooldown)
         if let cooldown, cooldown.from < 0 || cooldown.steps < 1 {
@@ -515,7 +530,8 @@ public final class Pretrainer {
             func withPropertyLoss(_ contrastive: Tensor, symbolic: Tensor, numeric: Tensor) -> Tensor {
                 guard let head = propertyTargetHead, let targets else { return contrastive }
                 let property = PropertyTargets.loss(
-                    head: head, symbolic: symbolic, numeric: numeric, targets: targets, globalBatch: batchSize)
+                    head: head, symbolic: symbolic, numeric: numeric, targets: targets, globalBatch: batchSize,
+                    weights: options.propertyShares)
                 propertyLoss = Double(property.item)
                 return contrastive + property * Float(options.propertyWeight)
             }

@@ -114,6 +114,23 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Weight of an auxiliary loss (0: none): a small head learns each function's ncr, upward, yavg and oscil from the unit-length formula and point embeddings, so both carry how the function behaves (generated 1-D functions only; the head stays in the run's checkpoint, not in model files).")
     var propertyWeight = 0.0
 
+    @Option(help: "Each property's share of the auxiliary loss, as four comma-separated multipliers of its squared errors in the order ncr,upward,yavg,oscil (default 1,1,1,1; e.g. 1,1,4,1 asks the embeddings for yavg most). Needs --property-weight; recorded in run.json.")
+    var propertyShares: String?
+
+    /// ``propertyShares`` read as numbers (nil when not given).
+    var parsedPropertyShares: [Double]? {
+        get throws {
+            guard let propertyShares else { return nil }
+            let fields = propertyShares.split(separator: ",", omittingEmptySubsequences: false)
+            let shares = fields.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard shares.count == fields.count, PretrainingOptions.areValidShares(shares) else {
+                throw ValidationError(
+                    "--property-shares needs \(PropertyTargets.properties.count) comma-separated numbers ≥ 0 (ncr,upward,yavg,oscil), not \(propertyShares)")
+            }
+            return shares
+        }
+    }
+
     @Option(help: "End the run by annealing: the learning rate falls linearly to 0 over the last N steps of --steps (with --resume: over the next N steps from the checkpoint, after which the run stops; recorded in run.json, so a later --resume finishes the same fall).")
     var cooldown: Int?
 
@@ -220,6 +237,9 @@ struct PretrainCommand: ParsableCommand {
         guard propertyWeight.isFinite, propertyWeight >= 0 else {
             throw ValidationError("--property-weight must be a finite weight ≥ 0, not \(propertyWeight)")
         }
+        if try parsedPropertyShares != nil && propertyWeight == 0 {
+            throw ValidationError("--property-shares divides the auxiliary loss among the properties; it needs --property-weight")
+        }
         if propertyWeight > 0 && (!data.isEmpty || maxInputDimension != 1) {
             throw ValidationError("--property-weight needs generated one-dimensional functions (leave out --data and --max-input-dimension)")
         }
@@ -240,8 +260,8 @@ struct PretrainCommand: ParsableCommand {
         if selectBy != .top1 && validateEvery == 0 {
             throw ValidationError("--select-by needs --validate-every and --validation-data")
         }
-        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1 || sortPoints || siblings != 0 || redraws != 0 || propertyWeight != 0 || keepPoints != 1) {
-            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema, --keep-straight-lines, --sort-points, --siblings, --redraws, --keep-points and --property-weight")
+        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1 || sortPoints || siblings != 0 || redraws != 0 || propertyWeight != 0 || propertyShares != nil || keepPoints != 1) {
+            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema, --keep-straight-lines, --sort-points, --siblings, --redraws, --keep-points, --property-weight and --property-shares")
         }
     }
 
@@ -308,6 +328,7 @@ struct PretrainCommand: ParsableCommand {
                 options.averageDecay = ema
                 options.validationRule = selectBy
                 options.propertyWeight = propertyWeight
+                options.propertyShares = try parsedPropertyShares
                 options.cooldown = cooldown.map { .init(from: self.steps - $0, steps: $0) }
                 options.scheduleOffset = lrScheduleFrom
                 options.productPrecision = productPrecision ?? .float32

@@ -378,6 +378,14 @@ struct PretrainCommandTests {
         #expect(wide != 0 && wideSays.contains("--property-weight needs generated one-dimensional functions"), "\(wideSays)")
         let (weighted, weightedSays) = try runSnip(["pretrain", "--resume", directory, "--property-weight", "1"])
         #expect(weighted != 0 && weightedSays.contains("--property-weight"), "\(weightedSays)")
+        for shares in ["1,1,4", "1,1,x,1", "1,1,-4,1", "1,,4,1", "1,1,inf,1"] {
+            let (bad, badSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--property-weight", "1", "--property-shares", shares])
+            #expect(bad != 0 && badSays.contains("--property-shares needs 4 comma-separated numbers ≥ 0"), "\(shares): \(badSays)")
+        }
+        let (unweighted, unweightedSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--property-shares", "1,1,4,1"])
+        #expect(unweighted != 0 && unweightedSays.contains("it needs --property-weight"), "\(unweightedSays)")
+        let (shared, sharedSays) = try runSnip(["pretrain", "--resume", directory, "--property-shares", "1,1,4,1"])
+        #expect(shared != 0 && sharedSays.contains("--property-shares"), "\(sharedSays)")
         let (long, longSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--steps", "10", "--cooldown", "11"])
         #expect(long != 0 && longSays.contains("--cooldown"), "\(longSays)")
         let (none, noneSays) = try runSnip(["pretrain", "--resume", directory, "--cooldown", "0"])

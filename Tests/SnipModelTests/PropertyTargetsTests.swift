@@ -62,6 +62,21 @@ import Testing
             head: head, symbolic: symbolic.sliced(axis: 0, 1..<4), numeric: numeric.sliced(axis: 0, 1..<4),
             targets: Array(targets[4...]), globalBatch: 4)
         #expect(abs(Double(first.item + rest.item) - Double(whole.item)) < 1e-5)
+
+        // shares multiply each property's squared errors
+        let shares = [0.0, 1, 4, 0.5]
+        let shared = PropertyTargets.loss(
+            head: head, symbolic: symbolic, numeric: numeric, targets: targets, globalBatch: 4, weights: shares)
+        var weighted = 0.0
+        for z in [symbolic, numeric] {
+            let predicted = head(unitRows(z)).scalars
+            for (i, (p, t)) in zip(predicted, targets).enumerated() { weighted += shares[i % 4] * Double(p - t) * Double(p - t) }
+        }
+        #expect(abs(Double(shared.item) - weighted / 32) < 1e-5)
+        #expect(abs(Double(shared.item) - Double(whole.item)) > 1e-3)  // the shares changed it
+        let ones = PropertyTargets.loss(
+            head: head, symbolic: symbolic, numeric: numeric, targets: targets, globalBatch: 4, weights: [1, 1, 1, 1])
+        #expect(abs(Double(ones.item) - Double(whole.item)) < 1e-6)
     }
 
     /// Generated batches carry one row of targets per example when asked, the same for a slice
@@ -208,6 +223,40 @@ import Testing
         object["propertyWeight"] = -1
         #expect(throws: DecodingError.self) {
             try JSONDecoder().decode(PretrainingOptions.self, from: JSONSerialization.data(withJSONObject: object))
+        }
+    }
+
+    /// A run's shares reach its loss: with yavg's share alone the logged property loss is
+    /// yavg's part of the equal-share loss, on the same first step.
+    @Test func aRunsSharesWeighItsPropertyLoss() throws {
+        let (spec, data, options) = try Self.propertyRun()
+        var yavgOnly = options
+        yavgOnly.propertyShares = [0, 0, 1, 0]
+        var firstLosses: [Double] = []
+        for o in [options, yavgOnly] {
+            let directory = freshTemporaryPath("aux-shares")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let run = try Pretrainer(model: SNIPModel(config: Self.config, seed: 2), options: o, directory: directory, seed: 6, data: spec)
+            #expect(try run.train(data: data, steps: 1) == .finished)
+            firstLosses.append(try #require(run.run.metrics().first?["propertyLoss"] as? Double))
+        }
+        #expect(firstLosses[1] > 0 && firstLosses[1] < firstLosses[0], "\(firstLosses)")
+    }
+
+    /// Shares round-trip through run.json, are absent when not set, and bad ones do not load.
+    @Test func propertySharesAreRecordedAndChecked() throws {
+        var options = PretrainingOptions()
+        options.propertyWeight = 4
+        #expect(try JSONDecoder().decode(PretrainingOptions.self, from: JSONEncoder().encode(options)).propertyShares == nil)
+        options.propertyShares = [1, 1, 4, 1]
+        let encoded = try JSONEncoder().encode(options)
+        #expect(try JSONDecoder().decode(PretrainingOptions.self, from: encoded).propertyShares == [1, 1, 4, 1])
+        var object = try #require(JSONSerialization.jsonObject(with: encoded) as? [String: Any])
+        for bad: [Double] in [[1, 1, 4], [1, -1, 1, 1]] {
+            object["propertyShares"] = bad
+            #expect(throws: DecodingError.self) {
+                try JSONDecoder().decode(PretrainingOptions.self, from: JSONSerialization.data(withJSONObject: object))
+            }
         }
     }
 }
