@@ -531,7 +531,7 @@ public final class Pretrainer {
                 guard let head = propertyTargetHead, let targets else { return contrastive }
                 let property = PropertyTargets.loss(
                     head: head, symbolic: symbolic, numeric: numeric, targets: targets, globalBatch: batchSize,
-                    weights: options.propertyShares)
+                    shares: options.propertyShares)
                 propertyLoss = Double(property.item)
                 return contrastive + property * Float(options.propertyWeight)
             }

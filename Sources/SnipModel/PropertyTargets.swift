@@ -41,22 +41,22 @@ public enum PropertyTargets {
 
     /// The loss of one process's rows: the squared errors of `head` on the unit-length rows of
     /// `symbolic` and of `numeric` (`[b, L]`) against `targets` (`[b, 4]` row-major), each
-    /// property's multiplied by its entry of `weights` (nil: all 1), summed and divided by
+    /// property's multiplied by its entry of `shares` (nil: all 1), summed and divided by
     /// 2 · 4 · `globalBatch`, so that the processes of a data-parallel step add up to the mean
     /// over the whole batch.
     public static func loss(
         head: PropertyHead, symbolic: Tensor, numeric: Tensor, targets: [Float], globalBatch: Int,
-        weights: [Double]? = nil
+        shares: [Double]? = nil
     ) -> Tensor {
         let b = symbolic.shape[0]
         precondition(targets.count == b * properties.count, "\(targets.count) property targets for \(b) rows")
         let truth = Tensor(targets, shape: [b, properties.count])
         var fromSymbolic = head(unitRows(symbolic)) - truth
         var fromNumeric = head(unitRows(numeric)) - truth
-        if let weights {
-            precondition(weights.count == properties.count, "\(weights.count) property weights for \(properties.count) properties")
-            // each error scaled by √w, so that its square is scaled by w
-            let roots = Tensor(weights.map { Float($0.squareRoot()) }, shape: [1, properties.count])
+        if let shares {
+            precondition(shares.count == properties.count, "\(shares.count) property shares for \(properties.count) properties")
+            // each error scaled by √share, so that its square is scaled by the share
+            let roots = Tensor(shares.map { Float($0.squareRoot()) }, shape: [1, properties.count])
             fromSymbolic = fromSymbolic * roots
             fromNumeric = fromNumeric * roots
         }

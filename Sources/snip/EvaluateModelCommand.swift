@@ -70,7 +70,7 @@ struct EvaluateModelCommand: ParsableCommand {
             guard samples.count >= 2 else { throw ValidationError("\(data): need at least 2 functions, found \(samples.count)") }
             let shipped = model.flatMap(ShippedModel.init(rawValue:))
                 ?? (model == nil ? ShippedModel.forDimension(samples.map { $0.x.first?.count ?? 1 }.max() ?? 1) : nil)
-            let loaded = try shipped.map { try SNIPModel.shipped($0) } ?? SNIPModel.load(named: model!)
+            let loaded = try shipped.map { try SNIPModel.shipped($0) } ?? SNIPModel.load(model!)
             let status = StatusLine()
             let measured: (report: ModelReport, embeddings: Embeddings)?
             do {

@@ -66,7 +66,7 @@ import Testing
         // shares multiply each property's squared errors
         let shares = [0.0, 1, 4, 0.5]
         let shared = PropertyTargets.loss(
-            head: head, symbolic: symbolic, numeric: numeric, targets: targets, globalBatch: 4, weights: shares)
+            head: head, symbolic: symbolic, numeric: numeric, targets: targets, globalBatch: 4, shares: shares)
         var weighted = 0.0
         for z in [symbolic, numeric] {
             let predicted = head(unitRows(z)).scalars
@@ -75,7 +75,7 @@ import Testing
         #expect(abs(Double(shared.item) - weighted / 32) < 1e-5)
         #expect(abs(Double(shared.item) - Double(whole.item)) > 1e-3)  // the shares changed it
         let ones = PropertyTargets.loss(
-            head: head, symbolic: symbolic, numeric: numeric, targets: targets, globalBatch: 4, weights: [1, 1, 1, 1])
+            head: head, symbolic: symbolic, numeric: numeric, targets: targets, globalBatch: 4, shares: [1, 1, 1, 1])
         #expect(abs(Double(ones.item) - Double(whole.item)) < 1e-6)
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SnipModel
+import SnipModel
 
 @Suite struct ShippedModelTests {
     @Test func theModelForADimension() {
