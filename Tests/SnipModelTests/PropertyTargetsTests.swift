@@ -226,8 +226,8 @@ import Testing
         }
     }
 
-    /// A run's shares reach its loss: with yavg's share alone the logged property loss is
-    /// yavg's part of the equal-share loss, on the same first step.
+    /// A run's shares reach its loss: with yavg's share alone (the others 0) the logged
+    /// property loss of the same first step is above 0 and below the equal-share loss.
     @Test func aRunsSharesWeighItsPropertyLoss() throws {
         let (spec, data, options) = try Self.propertyRun()
         var yavgOnly = options
