@@ -28,6 +28,12 @@ public enum FormulaCeiling {
         public var redrawMean: [String: Double]
         /// R² of the k-NN probe on the redraw means: the z_f k-NN probe's reach.
         public var nearestNeighbors: [String: Double]
+        /// R² of the z_f k-NN probe's own predictions (neighbours by z_f, as the report's probe
+        /// chooses them) against each formula's redraw mean instead of its function's points:
+        /// how much of what the formula fixes z_f carries, without the draw noise that caps the
+        /// probe (1 for a z_f whose neighbours expect exactly the query's value, up to their
+        /// own draws' noise).
+        public var symbolicAgainstRedrawMean: [String: Double] = [:]
     }
 
     /// Fresh point sets per function.
@@ -87,10 +93,13 @@ public enum FormulaCeiling {
         for (k, property) in FunctionProperty.allCases.enumerated() {
             guard let targets = embeddings.properties[property.rawValue] else { continue }
             let truth = kept.map { targets[$0] }
-            let predicted = kept.map { means[$0]![k] }
-            result.redrawMean[property.rawValue] = PropertyProbe.r2(truth, predicted)
+            let redrawMeans = kept.map { means[$0]![k] }
+            result.redrawMean[property.rawValue] = PropertyProbe.r2(truth, redrawMeans)
             result.nearestNeighbors[property.rawValue] = PropertyProbe.nearestNeighborR2(
-                values: predicted, truth, k: 10, folds: folds)
+                values: redrawMeans, truth, k: 10, folds: folds)
+            // the report's z_f probe (over every probe row), scored on the redrawn rows' means
+            let probe = PropertyProbe.nearestNeighborPredictions(embeddings.probeSymbolic, targets, k: 10, folds: folds)
+            result.symbolicAgainstRedrawMean[property.rawValue] = PropertyProbe.r2(redrawMeans, kept.map { probe[$0] })
         }
         return result
     }

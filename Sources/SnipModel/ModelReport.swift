@@ -88,6 +88,11 @@ public struct ModelReport: Codable, Sendable {
     /// embedding that knows each formula's expected properties (an estimate, as the ceiling
     /// is). nil when not measured (and in reports written before it was).
     public var formulaOnlyNearestNeighbors: [String: Double]?
+    /// R² per property of the z_f k-NN probe's predictions against each formula's redraw mean
+    /// rather than its function's own points (``FormulaCeiling/Estimate/symbolicAgainstRedrawMean``):
+    /// what z_f knows of what the formula fixes, free of the draw noise that caps the probe and
+    /// moves it from set to set. nil when not measured (and in reports written before it was).
+    public var symbolicAgainstRedrawMean: [String: Double]?
     /// What the model expects (applied to the data before encoding).
     public var contract: ModelContract
 
@@ -124,6 +129,7 @@ public struct ModelReport: Codable, Sendable {
         let ceiling = FormulaCeiling.measure(samples: samples, embeddings: embeddings, folds: report.probeFolds)
         report.formulaOnly = ceiling?.redrawMean
         report.formulaOnlyNearestNeighbors = ceiling?.nearestNeighbors
+        report.symbolicAgainstRedrawMean = ceiling?.symbolicAgainstRedrawMean
         return (report, embeddings)
     }
 
@@ -245,7 +251,7 @@ public struct ModelReport: Codable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case functions, pointsToFormula, formulaToPoints, lookAlikeTolerance, medianLookAlikes, uniqueShare
         case curvedShare, curvedPointsToFormula, curvedFormulaToPoints, straightPointsToFormula, straightFormulaToPoints
-        case ownCosine, otherCosine, probeFunctions, probeFolds, probes, formulaOnly, formulaOnlyNearestNeighbors, contract
+        case ownCosine, otherCosine, probeFunctions, probeFolds, probes, formulaOnly, formulaOnlyNearestNeighbors, symbolicAgainstRedrawMean, contract
     }
 }
 
@@ -341,6 +347,10 @@ extension ModelReport {
             if let formulaOnlyNearestNeighbors {
                 lines.append("  k-NN probe on the formula alone (those redraw means as the embedding; neighbours bring their own draws' noise):")
                 lines.append(row(formulaOnlyNearestNeighbors))
+            }
+            if let symbolicAgainstRedrawMean {
+                lines.append("  z_f k-NN scored against the formula's redraw mean (what the formula fixes, without the draw's noise):")
+                lines.append(row(symbolicAgainstRedrawMean))
             }
         }
         return lines.joined(separator: "\n")

@@ -10,9 +10,17 @@ public enum PropertyProbe {
     /// Out-of-fold R² of k-NN regression: each prediction is the mean target of the `k`
     /// training rows with the highest cosine similarity (ties by index).
     public static func nearestNeighborR2(_ features: [[Double]], _ targets: [Double], k: Int = 10, folds: Int = 5) -> Double {
+        r2(targets, nearestNeighborPredictions(features, targets, k: k, folds: folds))
+    }
+
+    /// The out-of-fold predictions behind ``nearestNeighborR2(_:_:k:folds:)``, one per row, so
+    /// that they can be scored against another truth than `targets`.
+    public static func nearestNeighborPredictions(
+        _ features: [[Double]], _ targets: [Double], k: Int = 10, folds: Int = 5
+    ) -> [Double] {
         precondition(features.count == targets.count && k > 0 && folds > 1, "probe: bad arguments")
         let units = features.map(unit)
-        return nearestNeighborR2(targets, k: k, folds: folds) { i, j in
+        return nearestNeighborPredictions(targets, k: k, folds: folds) { i, j in
             zip(units[i], units[j]).reduce(0) { $0 + $1.0 * $1.1 }
         }
     }
@@ -23,14 +31,14 @@ public enum PropertyProbe {
     /// each formula's expected properties (``FormulaCeiling``).
     public static func nearestNeighborR2(values: [Double], _ targets: [Double], k: Int = 10, folds: Int = 5) -> Double {
         precondition(values.count == targets.count && k > 0 && folds > 1, "probe: bad arguments")
-        return nearestNeighborR2(targets, k: k, folds: folds) { i, j in -Swift.abs(values[i] - values[j]) }
+        return r2(targets, nearestNeighborPredictions(targets, k: k, folds: folds) { i, j in -Swift.abs(values[i] - values[j]) })
     }
 
     /// The k-NN probe's loop: row i is predicted from the `k` rows of the other folds that
     /// `similarity(i, j)` ranks highest (the earlier index first among equals).
-    private static func nearestNeighborR2(
+    private static func nearestNeighborPredictions(
         _ targets: [Double], k: Int, folds: Int, similarity: (Int, Int) -> Double
-    ) -> Double {
+    ) -> [Double] {
         var predictions = [Double](repeating: 0, count: targets.count)
         for i in targets.indices {
             var best: [(score: Double, target: Double)] = []
@@ -46,7 +54,7 @@ public enum PropertyProbe {
             }
             predictions[i] = best.isEmpty ? 0 : best.reduce(0) { $0 + $1.target } / Double(best.count)
         }
-        return r2(targets, predictions)
+        return predictions
     }
 
     /// Out-of-fold R² of ridge regression on standardised features with an intercept; in each

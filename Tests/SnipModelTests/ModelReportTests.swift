@@ -327,8 +327,11 @@ struct FormulaCeilingTests {
         try estimate(formulas, rounded: rounded).redrawMean
     }
 
-    /// Both estimates of ``FormulaCeiling`` for the 40 functions `ceiling` describes.
-    private func estimate(_ formulas: [String], rounded: Bool) throws -> FormulaCeiling.Estimate {
+    /// The estimates of ``FormulaCeiling`` for the 40 functions `ceiling` describes, with
+    /// function i's z_f `symbolic(i)` (four numbers; all 0 when nil).
+    private func estimate(
+        _ formulas: [String], rounded: Bool, symbolic: ((Int) -> [Float])? = nil
+    ) throws -> FormulaCeiling.Estimate {
         var configuration = GeneratorConfiguration(maxInputDimension: 1)
         configuration.normalizeY = true
         let generator = ExpressionGenerator(configuration: configuration)
@@ -341,9 +344,10 @@ struct FormulaCeilingTests {
             samples.append(Sample(
                 tree: tree, x: x.map { [round($0[0])] }, y: y.map(round), info: info, skeletonTokens: []))
         }
+        let zf = (0..<40).flatMap { symbolic?($0) ?? [0, 0, 0, 0] }
         let embeddings = Embeddings(
-            samples: samples, symbolic: Tensor([Float](repeating: 0, count: 80), shape: [40, 2]),
-            numeric: Tensor([Float](repeating: 0, count: 80), shape: [40, 2]))
+            samples: samples, symbolic: Tensor(zf, shape: [40, 4]),
+            numeric: Tensor([Float](repeating: 0, count: 160), shape: [40, 4]))
         let estimate = try #require(FormulaCeiling.measure(samples: samples, embeddings: embeddings))
         #expect(FormulaCeiling.r2(samples: samples, embeddings: embeddings) == estimate.redrawMean)
         return estimate
@@ -372,6 +376,23 @@ struct FormulaCeilingTests {
         #expect(try #require(estimate.nearestNeighbors["yavg"]) <= estimate.redrawMean["yavg"]! + 0.1)
     }
 
+    /// The z_f probe scored against the redraw means: a z_f that tells the four formulas apart
+    /// (one direction each) has neighbours that expect what the query's formula expects, so it
+    /// reads upward almost whole and yavg far better than against the noisy measured values;
+    /// a z_f that groups the functions by something unrelated to their formula (blocks of 10
+    /// functions, each holding all four formulas) reads next to nothing.
+    @Test func theSymbolicProbeAgainstTheRedrawMean() throws {
+        let formulas = ["x_0", "sub,0,x_0", "mul,x_0,x_0", "cos,mul,5,x_0"]
+        let oneHot = { (k: Int) in (0..<4).map { $0 == k ? Float(1) : 0 } }
+        let knowing = try estimate(formulas, rounded: true, symbolic: { oneHot($0 % 4) })
+        #expect(Set(knowing.symbolicAgainstRedrawMean.keys) == Set(FunctionProperty.allCases.map(\.rawValue)))
+        #expect(try #require(knowing.symbolicAgainstRedrawMean["upward"]) > 0.9)
+        #expect(try #require(knowing.symbolicAgainstRedrawMean["oscil"]) > 0.8)
+        let unrelated = try estimate(formulas, rounded: true, symbolic: { oneHot($0 / 10) })
+        #expect(try #require(unrelated.symbolicAgainstRedrawMean["upward"]) < 0.3)
+        #expect(try #require(unrelated.symbolicAgainstRedrawMean["oscil"]) < 0.3)
+    }
+
     /// Points kept at full precision are redrawn at full precision: rounding them would make
     /// the straight lines' ncr (0 exactly, about 0.5 once y is rounded) unpredictable.
     @Test func unroundedSamplesAreRedrawnUnrounded() throws {
@@ -389,6 +410,7 @@ struct FormulaCeilingTests {
             contract: ModelContract())
         report.formulaOnly = ["yavg": 0.62]
         report.formulaOnlyNearestNeighbors = ["yavg": 0.58]
+        report.symbolicAgainstRedrawMean = ["yavg": 0.71]
         return report
     }
 
@@ -397,14 +419,28 @@ struct FormulaCeilingTests {
         var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as! [String: Any]
         json["formulaOnly"] = nil
         json["formulaOnlyNearestNeighbors"] = nil
+        json["symbolicAgainstRedrawMean"] = nil
         let decoded = try JSONDecoder().decode(ModelReport.self, from: JSONSerialization.data(withJSONObject: json))
-        #expect(decoded.formulaOnly == nil && decoded.formulaOnlyNearestNeighbors == nil && decoded.functions == 2)
+        #expect(decoded.formulaOnly == nil && decoded.formulaOnlyNearestNeighbors == nil
+            && decoded.symbolicAgainstRedrawMean == nil && decoded.functions == 2)
     }
 
     /// The ceilings travel in the JSON report (they were left out of it before).
     @Test func theCeilingsAreInTheJSONReport() throws {
         let decoded = try JSONDecoder().decode(ModelReport.self, from: JSONEncoder().encode(twoFunctionReport()))
         #expect(decoded.formulaOnly == ["yavg": 0.62] && decoded.formulaOnlyNearestNeighbors == ["yavg": 0.58])
+        #expect(decoded.symbolicAgainstRedrawMean == ["yavg": 0.71])
+    }
+
+    /// The k-NN probe's predictions are the ones its R² scores.
+    @Test func nearestNeighbourPredictionsAreWhatTheR2Scores() {
+        let features = (0..<30).map { i in [cos(Double(i)), sin(Double(i)), Double(i % 3)] }
+        let targets = (0..<30).map { Double(($0 * 7) % 11) }
+        let predictions = PropertyProbe.nearestNeighborPredictions(features, targets, k: 4, folds: 3)
+        #expect(predictions.count == 30)
+        #expect(PropertyProbe.r2(targets, predictions) == PropertyProbe.nearestNeighborR2(features, targets, k: 4, folds: 3))
+        // row 0's neighbours come from the other folds only, so it is not its own prediction
+        #expect(predictions != targets)
     }
 
     /// Neighbours by closeness of one number: rows that share a value predict each other
