@@ -90,8 +90,8 @@ public struct ModelReport: Codable, Sendable {
     public var formulaOnlyNearestNeighbors: [String: Double]?
     /// R² per property of the z_f k-NN probe's predictions against each formula's redraw mean
     /// rather than its function's own points (``FormulaCeiling/Estimate/symbolicAgainstRedrawMean``):
-    /// what z_f knows of what the formula fixes, free of the draw noise that caps the probe and
-    /// moves it from set to set. nil when not measured (and in reports written before it was).
+    /// what z_f knows of what the formula fixes, free of the query's own draw noise, which caps
+    /// the probe. nil when not measured (and in reports written before it was).
     public var symbolicAgainstRedrawMean: [String: Double]?
     /// What the model expects (applied to the data before encoding).
     public var contract: ModelContract
