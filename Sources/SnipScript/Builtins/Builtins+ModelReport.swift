@@ -16,7 +16,11 @@ extension Builtins {
             they are the easy half; straight_points_to_formula, straight_formula_to_points: the same for the \
             straight lines, where a miss is a line of the other direction or a curved formula), and \
             property probes (5-fold R² of k-NN (k = 10, cosine) and ridge regressions of ncr, upward, yavg and \
-            oscil from z_f and z_y, for 1-D functions). A record; r["summary"] is the text report.
+            oscil from z_f and z_y, for 1-D functions: knn_z_f, knn_z_y, ridge_z_f, ridge_z_y; beside them \
+            ceiling_z_f, the R² of a predictor that knows only the formula (its property averaged over fresh \
+            point draws), knn_reach_z_f, what the k-NN probe reaches with that predictor as the embedding, and \
+            knn_z_f_redraw, the z_f k-NN probe scored against those redraw means instead of the functions' own \
+            points; nothing when not measured). A record; r["summary"] is the text report.
             """) { interp, a in
             let m = try a.model("m")
             let ds = try a.dataset("ds")
@@ -76,6 +80,12 @@ extension Builtins {
         func probes(_ embedding: String, _ value: (ModelReport.Probe) -> Double) -> Value {
             .object(Record("probes", report.probes.filter { $0.embedding == embedding }.map { ($0.property, .number(value($0))) }))
         }
+        func byProperty(_ values: [String: Double]?) -> Value {
+            guard let values else { return .nothing }
+            return .object(Record("probes", FunctionProperty.allCases.compactMap { p in
+                values[p.rawValue].map { (p.rawValue, .number($0)) }
+            }))
+        }
         return Record("model_report", [
             ("functions", .number(Double(report.functions))),
             ("points_to_formula", direction(report.pointsToFormula)),
@@ -89,6 +99,8 @@ extension Builtins {
             ("own_cosine", .number(report.ownCosine)), ("other_cosine", .number(report.otherCosine)),
             ("knn_z_f", probes("z_f", \.nearestNeighbor)), ("knn_z_y", probes("z_y", \.nearestNeighbor)),
             ("ridge_z_f", probes("z_f", \.ridge)), ("ridge_z_y", probes("z_y", \.ridge)),
+            ("ceiling_z_f", byProperty(report.formulaOnly)), ("knn_reach_z_f", byProperty(report.formulaOnlyNearestNeighbors)),
+            ("knn_z_f_redraw", byProperty(report.symbolicAgainstRedrawMean)),
             ("summary", .string(report.summary)),
         ])
     }
