@@ -11,7 +11,7 @@ rng = np.random.default_rng(0)
 ROUND = len(sys.argv) > 3
 K = int(sys.argv[2]) if len(sys.argv) > 2 else 8
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_functions import evaluate as ev, fresh_inputs
+from numpy_functions import evaluate as ev, fresh_inputs, nearest_neighbour_predictions
 def props(x, y):
     o = np.argsort(x, kind='stable'); xs, ys = x[o], y[o]; d = np.diff(ys)
     up = ((d > 1e-3).sum() - (d < -1e-3).sum())/len(y)
@@ -47,7 +47,6 @@ names = ['ncr', 'upward', 'yavg', 'oscil']
 # neighbours' properties as measured on their own points) with an oracle embedding, the redraw
 # mean itself, so that neighbours are the functions whose formulas expect the closest value.
 # Even perfect neighbours bring their own draws' noise into the mean. Printed after the ceilings.
-folds = np.arange(len(rows)) % 5
 reach = []
 for p in range(4):
     given = np.array([r[0, p] for r in rows])
@@ -56,12 +55,7 @@ for p in range(4):
     within = np.mean([r[1:, p].var(ddof=1) for r in rows])
     r2_mean = 1 - np.mean((given - mu)**2)/given.var()
     print(f'{names[p]:7s} total var {given.var():.4f}  within-formula var {within:.4f}  ceiling R2 ~ {1-within/given.var():.3f}  (R2 of redraw mean {r2_mean:.3f})')
-    predicted = np.empty(len(rows))
-    for f in range(5):
-        train, test = np.where(folds != f)[0], np.where(folds == f)[0]
-        for i in test:
-            nearest = train[np.argsort(np.abs(mu[train] - mu[i]), kind='stable')[:10]]
-            predicted[i] = given[nearest].mean()
+    predicted = nearest_neighbour_predictions(-np.abs(mu[:, None] - mu[None, :]), given)
     reach.append(1 - np.mean((given - predicted)**2)/given.var())
 for p in range(4):
     print(f'{names[p]:7s} k-NN (k = 10) with the oracle embedding: R2 {reach[p]:.3f}')

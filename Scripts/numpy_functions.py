@@ -1,5 +1,5 @@
 # Shared by the numpy cross-checks (Scripts/formula-ceiling.py, symbolic-gap.py, hubness-check.py,
-# retrieval-misses.py): an evaluator of 1-D prefix formulas as data.prefix files write them, inputs
+# retrieval-misses.py, yavg-gap.py): an evaluator of 1-D prefix formulas as data.prefix files write them, inputs
 # drawn as the SNIP generator draws them, and a data file embedded by a model. Needs numpy; not part
 # of the test suite.
 import json, os, subprocess, tempfile
@@ -24,6 +24,18 @@ def evaluate(tokens, i, x):
 def scaled(v):
     """v min-max scaled as the generator and the look-alike rule scale outputs."""
     return (v - v.min()) / (v.max() - v.min() + 1e-10)
+
+
+def nearest_neighbour_predictions(similarity, targets, folds=5, k=10):
+    """The model report's k-NN probe protocol: row i (fold i mod `folds`) is predicted by the mean
+    target of the `k` rows of the other folds that `similarity` [N, N] ranks highest (the earlier
+    index first among equals)."""
+    n = len(targets); fold = np.arange(n) % folds; predicted = np.empty(n)
+    for f in range(folds):
+        train, test = np.where(fold != f)[0], np.where(fold == f)[0]
+        for i in test:
+            predicted[i] = targets[train[np.argsort(-similarity[i, train], kind='stable')[:k]]].mean()
+    return predicted
 
 
 def fresh_inputs(rng, n=200):

@@ -16,7 +16,7 @@ import os, sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_functions import embedded, evaluate, fresh_inputs
+from numpy_functions import embedded, evaluate, fresh_inputs, nearest_neighbour_predictions, scaled
 
 MODEL, DATA = sys.argv[1], sys.argv[2]
 DRAWS = int(sys.argv[3]) if len(sys.argv) > 3 else 16
@@ -24,7 +24,7 @@ rng = np.random.default_rng(0)
 
 
 def yavg(y):
-    return ((y - y.min()) / (y.max() - y.min() + 1e-12)).mean()
+    return scaled(y).mean()
 
 
 samples, F, Y, xs, ys = embedded(MODEL, DATA)
@@ -49,18 +49,6 @@ for n, sample in enumerate(samples):
 measured, redraw_mean = np.array(measured), np.array(redraw_mean)
 tokens = [samples[n]["tree"].split(",") for n in keep]
 N = len(keep)
-folds = np.arange(N) % 5
-
-
-def nearest_neighbour_prediction(similarity):
-    """Each function's k-NN prediction (k = 10) from the other folds, by `similarity` [N, N]."""
-    predicted = np.empty(N)
-    for f in range(5):
-        train, test = np.where(folds != f)[0], np.where(folds == f)[0]
-        for i in test:
-            nearest = train[np.argsort(-similarity[i, train], kind="stable")[:10]]
-            predicted[i] = measured[nearest].mean()
-    return predicted
 
 
 def unit(rows):
@@ -73,9 +61,9 @@ def r2(predicted, truth):
 
 zf, zy = unit(F[keep]), unit(Y[keep])
 predictions = {
-    "z_f": nearest_neighbour_prediction(zf @ zf.T),
-    "z_y": nearest_neighbour_prediction(zy @ zy.T),
-    "oracle": nearest_neighbour_prediction(-np.abs(redraw_mean[:, None] - redraw_mean[None, :])),
+    "z_f": nearest_neighbour_predictions(zf @ zf.T, measured),
+    "z_y": nearest_neighbour_predictions(zy @ zy.T, measured),
+    "oracle": nearest_neighbour_predictions(-np.abs(redraw_mean[:, None] - redraw_mean[None, :]), measured),
 }
 print(f"{MODEL} on {DATA}: {N} functions with >= 4 fresh draws ({DRAWS} asked)")
 print("k-NN yavg R²      vs measured   vs redraw mean")
