@@ -27,6 +27,11 @@ public struct GeneratedTrainingData: TrainingData {
     /// Whether batches carry each function's standardised properties (``PropertyTargets``;
     /// one-dimensional functions only).
     public let propertyTargets: Bool
+    /// With ``propertyTargets``: 0, the symbolic embedding's targets are the function's own
+    /// points' too; N > 0, they are its formula's properties averaged over N fresh draws of the
+    /// inputs (``PropertyTargets/redrawMeanTargets(of:generator:draws:seed:)``), what the formula
+    /// alone fixes, while the numeric embedding's stay its points'.
+    public let propertyRedraws: Int
     /// The share of each function's points its example keeps (1: all of them): a random
     /// subset, in the set's order, each point at the position it had in the whole set
     /// (``TrainingExample/pointPositions``), so that a model trained on part of each graph
@@ -40,8 +45,10 @@ public struct GeneratedTrainingData: TrainingData {
     public init(
         generator: ExpressionGenerator, tokenizer: SampleTokenizer, seed: UInt64, straightLineKeep: Double = 1,
         sortsPoints: Bool = false, siblingRate: Double = 0, redrawRate: Double = 0, propertyTargets: Bool = false,
-        pointKeep: Double = 1
+        propertyRedraws: Int = 0, pointKeep: Double = 1
     ) {
+        precondition(propertyRedraws >= 0, "property redraws \(propertyRedraws) below 0")
+        self.propertyRedraws = propertyRedraws
         precondition((0...1).contains(straightLineKeep), "straight-line keep rate \(straightLineKeep) outside [0, 1]")
         precondition(pointKeep > 0 && pointKeep <= 1, "point keep rate \(pointKeep) outside (0, 1]")
         self.pointKeep = pointKeep
@@ -77,7 +84,8 @@ public struct GeneratedTrainingData: TrainingData {
         return TrainingBatch(
             examples: try tokens(samples, step: step),
             lookAlikes: lookAlikes ? LookAlikes(samples: samples, parallel: false).matches : nil,
-            properties: properties(samples, step: step, first: 0))
+            properties: properties(samples, step: step, first: 0),
+            symbolicProperties: symbolicProperties(samples, step: step, first: 0))
     }
 
     /// Examples `slice` of step `step`: only those functions are generated, unless the
@@ -88,14 +96,16 @@ public struct GeneratedTrainingData: TrainingData {
             let mine = samples(forStep: step, indices: slice)
             return TrainingBatch(
                 examples: try tokens(mine, step: step, first: slice.lowerBound),
-                properties: properties(mine, step: step, first: slice.lowerBound))
+                properties: properties(mine, step: step, first: slice.lowerBound),
+                symbolicProperties: symbolicProperties(mine, step: step, first: slice.lowerBound))
         }
         let all = samples(forStep: step, count: count)
         let mine = Array(all[slice])
         let rows = LookAlikes.rows(slice, of: all)  // rows `slice` of LookAlikes(samples: all)
         return TrainingBatch(
             examples: try tokens(mine, step: step, first: slice.lowerBound), lookAlikes: rows,
-            properties: properties(mine, step: step, first: slice.lowerBound))
+            properties: properties(mine, step: step, first: slice.lowerBound),
+            symbolicProperties: symbolicProperties(mine, step: step, first: slice.lowerBound))
     }
 
     /// The functions of step `step`.
@@ -152,6 +162,18 @@ public struct GeneratedTrainingData: TrainingData {
         return samples.enumerated().flatMap { offset, sample in
             var stream = Self.stream(seed: seed, step: step, index: first + offset)
             return PropertyTargets.targets(of: sample, seed: stream.next() ^ 0x9C0B_E27A)
+        }
+    }
+
+    /// The symbolic embedding's targets of `samples` (examples `first…` of step `step`) when
+    /// they are redraw means (``propertyRedraws`` > 0); each example's draws come from its own
+    /// stream.
+    private func symbolicProperties(_ samples: [Sample], step: Int, first: Int) -> [Float]? {
+        guard propertyTargets, propertyRedraws > 0 else { return nil }
+        return samples.enumerated().flatMap { offset, sample in
+            var stream = Self.stream(seed: seed, step: step, index: first + offset)
+            return PropertyTargets.redrawMeanTargets(
+                of: sample, generator: generator, draws: propertyRedraws, seed: stream.next() ^ 0x7ED2_A3F0)
         }
     }
 

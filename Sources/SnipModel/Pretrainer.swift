@@ -530,8 +530,8 @@ public final class Pretrainer {
             func withPropertyLoss(_ contrastive: Tensor, symbolic: Tensor, numeric: Tensor) -> Tensor {
                 guard let head = propertyTargetHead, let targets else { return contrastive }
                 let property = PropertyTargets.loss(
-                    head: head, symbolic: symbolic, numeric: numeric, targets: targets, globalBatch: batchSize,
-                    shares: options.propertyShares)
+                    head: head, symbolic: symbolic, numeric: numeric, targets: targets,
+                    symbolicTargets: batch.symbolicProperties, globalBatch: batchSize, shares: options.propertyShares)
                 propertyLoss = Double(property.item)
                 return contrastive + property * Float(options.propertyWeight)
             }

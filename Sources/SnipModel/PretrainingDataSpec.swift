@@ -29,11 +29,17 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
     /// The share of each generated function's points that training encodes
     /// (``GeneratedTrainingData/pointKeep``; 1: all).
     public var pointKeep: Double
+    /// With a property loss: 0, the symbolic embedding learns each function's own points'
+    /// properties; N > 0, its formula's averaged over N fresh draws of the inputs
+    /// (``GeneratedTrainingData/propertyRedraws``).
+    public var propertyRedraws: Int
 
     public init(
         files: [String] = [], maxInputDimension: Int, normalizeY: Bool, skeleton: Bool, straightLineKeep: Double = 1,
-        sortPoints: Bool = false, siblingRate: Double = 0, redrawRate: Double = 0, pointKeep: Double = 1
+        sortPoints: Bool = false, siblingRate: Double = 0, redrawRate: Double = 0, pointKeep: Double = 1,
+        propertyRedraws: Int = 0
     ) {
+        self.propertyRedraws = propertyRedraws
         self.redrawRate = redrawRate
         self.pointKeep = pointKeep
         self.files = files
@@ -46,13 +52,18 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case files, maxInputDimension, normalizeY, skeleton, straightLineKeep, sortPoints, siblingRate, redrawRate, pointKeep
+        case files, maxInputDimension, normalizeY, skeleton, straightLineKeep, sortPoints, siblingRate, redrawRate, pointKeep, propertyRedraws
     }
+
+    /// The most fresh draws a formula's property targets may average (each costs a generated
+    /// function's evaluation and properties on the prefetch thread).
+    public static let maxPropertyRedraws = 64
 
     /// Reads recorded settings; runs recorded before straight lines could be thinned kept them
     /// all, ones recorded before points could be sorted read them as drawn, and ones recorded
-    /// before siblings had none, ones recorded before points could be thinned kept them all, and
-    /// ones recorded before redraws had none.
+    /// before siblings had none, ones recorded before points could be thinned kept them all,
+    /// ones recorded before redraws had none, and ones recorded before redraw-mean property
+    /// targets used the points' own.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         files = try c.decode([String].self, forKey: .files)
@@ -64,6 +75,12 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
         siblingRate = try c.decodeIfPresent(Double.self, forKey: .siblingRate) ?? 0
         pointKeep = try c.decodeIfPresent(Double.self, forKey: .pointKeep) ?? 1
         redrawRate = try c.decodeIfPresent(Double.self, forKey: .redrawRate) ?? 0
+        propertyRedraws = try c.decodeIfPresent(Int.self, forKey: .propertyRedraws) ?? 0
+        guard (0...PretrainingDataSpec.maxPropertyRedraws).contains(propertyRedraws) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .propertyRedraws, in: c,
+                debugDescription: "propertyRedraws \(propertyRedraws) is not in [0, \(PretrainingDataSpec.maxPropertyRedraws)]")
+        }
         guard pointKeep.isFinite, pointKeep > 0, pointKeep <= 1 else {
             throw DecodingError.dataCorruptedError(
                 forKey: .pointKeep, in: c, debugDescription: "pointKeep \(pointKeep) is not in (0, 1]")
@@ -103,6 +120,7 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
                 + (siblingRate > 0 ? ", siblings with probability \(siblingRate)" : "")
                 + (redrawRate > 0 ? ", redraws with probability \(redrawRate)" : "")
                 + (pointKeep < 1 ? ", \(pointKeep) of each function's points" : "")
+                + (propertyRedraws > 0 ? ", formula property targets over \(propertyRedraws) redraws" : "")
             : "files: " + files.joined(separator: ", ") + (normalizeY ? " (y scaled to [0, 1])" : "")
                 + (sortPoints ? " (points sorted)" : "")
     }
@@ -124,7 +142,8 @@ public struct PretrainingDataSpec: Codable, Equatable, Sendable {
             return GeneratedTrainingData(
                 generator: ExpressionGenerator(configuration: generatorConfig), tokenizer: tokenizer, seed: seed,
                 straightLineKeep: straightLineKeep, sortsPoints: sortPoints, siblingRate: siblingRate,
-                redrawRate: redrawRate, propertyTargets: propertyTargets, pointKeep: pointKeep)
+                redrawRate: redrawRate, propertyTargets: propertyTargets, propertyRedraws: propertyRedraws,
+                pointKeep: pointKeep)
         }
         let contract = ModelContract(normalizesY: normalizeY, skeleton: skeleton, sortsPoints: sortPoints)
         var examples: [TrainingExample] = []

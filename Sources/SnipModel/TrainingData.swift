@@ -39,11 +39,19 @@ public struct TrainingBatch: Sendable {
     /// Row-major b × 4: each example's standardised properties (``PropertyTargets``), from
     /// sources asked for them; nil otherwise.
     public var properties: [Float]?
+    /// Row-major b × 4: the targets of the symbolic embedding when they differ from
+    /// ``properties`` (each formula's redraw mean, ``PropertyTargets/redrawMeanTargets(of:generator:draws:seed:)``);
+    /// nil: ``properties``.
+    public var symbolicProperties: [Float]?
 
-    public init(examples: [TrainingExample], lookAlikes: [Bool]? = nil, properties: [Float]? = nil) {
+    public init(
+        examples: [TrainingExample], lookAlikes: [Bool]? = nil, properties: [Float]? = nil,
+        symbolicProperties: [Float]? = nil
+    ) {
         self.examples = examples
         self.lookAlikes = lookAlikes
         self.properties = properties
+        self.symbolicProperties = symbolicProperties
     }
 }
 

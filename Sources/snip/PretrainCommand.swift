@@ -117,6 +117,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Each property's share of the auxiliary loss, as four comma-separated multipliers of its squared errors in the order ncr,upward,yavg,oscil (default 1,1,1,1; e.g. 1,1,4,1 asks the embeddings for yavg most). Needs --property-weight; recorded in run.json.")
     var propertyShares: String?
 
+    @Option(help: "With --property-weight: the formula embedding learns each formula's properties averaged over N fresh draws of its inputs (what the formula alone fixes, without its own points' draw noise), while the point embedding keeps its own points' (0: both learn the points'; at most 64; recorded in run.json).")
+    var propertyRedraws = 0
+
     /// ``propertyShares`` read as numbers (nil when not given).
     var parsedPropertyShares: [Double]? {
         get throws {
@@ -240,6 +243,10 @@ struct PretrainCommand: ParsableCommand {
         if try parsedPropertyShares != nil && propertyWeight == 0 {
             throw ValidationError("--property-shares divides the auxiliary loss among the properties; it needs --property-weight")
         }
+        try Flags.check(propertyRedraws, "--property-redraws", in: 0...PretrainingDataSpec.maxPropertyRedraws)
+        if propertyRedraws > 0 && propertyWeight == 0 {
+            throw ValidationError("--property-redraws sets the formula embedding's property targets; it needs --property-weight")
+        }
         if propertyWeight > 0 && (!data.isEmpty || maxInputDimension != 1) {
             throw ValidationError("--property-weight needs generated one-dimensional functions (leave out --data and --max-input-dimension)")
         }
@@ -260,8 +267,8 @@ struct PretrainCommand: ParsableCommand {
         if selectBy != .top1 && validateEvery == 0 {
             throw ValidationError("--select-by needs --validate-every and --validation-data")
         }
-        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1 || sortPoints || siblings != 0 || redraws != 0 || propertyWeight != 0 || propertyShares != nil || keepPoints != 1) {
-            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema, --keep-straight-lines, --sort-points, --siblings, --redraws, --keep-points, --property-weight and --property-shares")
+        if resume != nil && (validationData != nil || ema != 0 || selectBy != .top1 || keepStraightLines != 1 || sortPoints || siblings != 0 || redraws != 0 || propertyWeight != 0 || propertyShares != nil || propertyRedraws != 0 || keepPoints != 1) {
+            throw ValidationError("a resumed run validates, averages and draws its data as it started; leave out --validate-every, --validation-data, --select-by, --ema, --keep-straight-lines, --sort-points, --siblings, --redraws, --keep-points, --property-weight, --property-shares and --property-redraws")
         }
     }
 
@@ -338,7 +345,7 @@ struct PretrainCommand: ParsableCommand {
                 spec = PretrainingDataSpec(
                     files: data, maxInputDimension: maxInputDimension, normalizeY: normalizeY, skeleton: skeleton,
                     straightLineKeep: keepStraightLines, sortPoints: sortPoints, siblingRate: siblings, redrawRate: redraws,
-                    pointKeep: keepPoints)
+                    pointKeep: keepPoints, propertyRedraws: propertyRedraws)
                 if let start, start.contractIsRecorded {
                     // the run's data and objective decide how the trained model reads its inputs
                     let changes = Self.contractChanges(from: start.contract, to: ModelContract(

@@ -184,8 +184,11 @@ struct HardeningCLITests {
             #expect(kept.tensor.scalars.count == source.tensor.scalars.count)
             for (a, b) in zip(kept.tensor.scalars, source.tensor.scalars) { #expect(abs(a - b) <= 1e-3 * max(1, abs(b))) }
         }
-        let (continued, continuedSays) = try runSnip(["pretrain", "--init-from", carried, "--out", folder + "/next", "--steps", "1"] + data)
+        let (continued, continuedSays) = try runSnip(
+            ["pretrain", "--init-from", carried, "--out", folder + "/next", "--steps", "1", "--property-redraws", "2"] + data)
         #expect(continued == 0 && continuedSays.contains("the auxiliary property head continues from \(carried)"), "\(continuedSays)")
+        // formula targets over redraws are recorded with the run's data settings
+        #expect(try String(contentsOfFile: folder + "/next/run.json", encoding: .utf8).contains("\"propertyRedraws\" : 2"))
 
         let headless = folder + "/headless.safetensors"
         let (refused, refusedSays) = try runSnip(["convert", carried, headless, "--training-head-from", plain])

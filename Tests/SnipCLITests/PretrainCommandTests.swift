@@ -386,6 +386,14 @@ struct PretrainCommandTests {
         #expect(unweighted != 0 && unweightedSays.contains("it needs --property-weight"), "\(unweightedSays)")
         let (shared, sharedSays) = try runSnip(["pretrain", "--resume", directory, "--property-shares", "1,1,4,1"])
         #expect(shared != 0 && sharedSays.contains("--property-shares"), "\(sharedSays)")
+        let (unweightedRedraws, unweightedRedrawsSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--property-redraws", "8"])
+        #expect(unweightedRedraws != 0 && unweightedRedrawsSays.contains("it needs --property-weight"), "\(unweightedRedrawsSays)")
+        let (manyRedraws, manyRedrawsSays) = try runSnip([
+            "pretrain", "--out", freshTemporaryPath("cli-v"), "--property-weight", "1", "--property-redraws", "65",
+        ])
+        #expect(manyRedraws != 0 && manyRedrawsSays.contains("--property-redraws"), "\(manyRedrawsSays)")
+        let (redrawnAgain, redrawnAgainSays) = try runSnip(["pretrain", "--resume", directory, "--property-redraws", "8"])
+        #expect(redrawnAgain != 0 && redrawnAgainSays.contains("--property-redraws"), "\(redrawnAgainSays)")
         let (long, longSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--steps", "10", "--cooldown", "11"])
         #expect(long != 0 && longSays.contains("--cooldown"), "\(longSays)")
         let (none, noneSays) = try runSnip(["pretrain", "--resume", directory, "--cooldown", "0"])
