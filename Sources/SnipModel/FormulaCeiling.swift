@@ -50,8 +50,11 @@ public enum FormulaCeiling {
     }
 
     /// Both estimates over the same draws (nil when fewer than 2 rows could be redrawn).
+    /// `symbolicNeighbors`: the z_f probe's neighbours when the caller has them (found here
+    /// otherwise).
     public static func measure(
-        samples: [Sample], embeddings: Embeddings, draws: Int = defaultDraws, folds: Int = 5
+        samples: [Sample], embeddings: Embeddings, draws: Int = defaultDraws, folds: Int = 5,
+        symbolicNeighbors: PropertyProbe.Neighbors? = nil
     ) -> Estimate? {
         let rows = embeddings.probeRows
         guard !rows.isEmpty, !embeddings.properties.isEmpty else { return nil }
@@ -90,6 +93,8 @@ public enum FormulaCeiling {
         let kept = means.indices.filter { means[$0] != nil }
         guard kept.count >= 2 else { return nil }
         var result = Estimate(redrawMean: [:], nearestNeighbors: [:])
+        let neighbors = symbolicNeighbors.flatMap { $0.rows.count == rows.count ? $0 : nil }
+            ?? PropertyProbe.Neighbors(embeddings.probeSymbolic, k: 10, folds: folds)
         for (k, property) in FunctionProperty.allCases.enumerated() {
             guard let targets = embeddings.properties[property.rawValue] else { continue }
             let truth = kept.map { targets[$0] }
@@ -98,7 +103,7 @@ public enum FormulaCeiling {
             result.nearestNeighbors[property.rawValue] = PropertyProbe.nearestNeighborR2(
                 values: redrawMeans, truth, k: 10, folds: folds)
             // the report's z_f probe (over every probe row), scored on the redrawn rows' means
-            let probe = PropertyProbe.nearestNeighborPredictions(embeddings.probeSymbolic, targets, k: 10, folds: folds)
+            let probe = neighbors.predictions(targets)
             result.symbolicAgainstRedrawMean[property.rawValue] = PropertyProbe.r2(redrawMeans, kept.map { probe[$0] })
         }
         return result

@@ -98,6 +98,8 @@ public struct ModelReport: Codable, Sendable {
 
     /// Ranks cut off at these counts.
     public static let cutoffs = (1, 10)
+    /// The property probes' cross-validation folds.
+    public static let defaultProbeFolds = 5
 
     /// Embeds `samples` (the contract applied), ranks, evaluates look-alikes and runs the
     /// probes. `progress` gets short phase descriptions; nil when `shouldStop` turned true.
@@ -120,13 +122,17 @@ public struct ModelReport: Codable, Sendable {
         if shouldStop() { return nil }
         progress("probing properties")
         let embeddings = Embeddings(samples: samples, symbolic: symbolic, numeric: numeric)
+        // z_f's neighbours serve its probes and the ceiling's redraw-mean figure alike
+        let symbolicNeighbors = PropertyProbe.Neighbors(embeddings.probeSymbolic, k: 10, folds: defaultProbeFolds)
         var report = ModelReport(
             scores: model.scores(symbolic: symbolic, numeric: numeric).scalars, lookAlikes: table,
             embeddings: embeddings, contract: model.contract,
-            curved: samples.map { !$0.isStraightLine(tolerance: lookAlikeTolerance) })
+            curved: samples.map { !$0.isStraightLine(tolerance: lookAlikeTolerance) }, folds: defaultProbeFolds,
+            symbolicNeighbors: symbolicNeighbors)
         if shouldStop() { return nil }
         progress("redrawing points for the formula-only ceiling")
-        let ceiling = FormulaCeiling.measure(samples: samples, embeddings: embeddings, folds: report.probeFolds)
+        let ceiling = FormulaCeiling.measure(
+            samples: samples, embeddings: embeddings, folds: defaultProbeFolds, symbolicNeighbors: symbolicNeighbors)
         report.formulaOnly = ceiling?.redrawMean
         report.formulaOnlyNearestNeighbors = ceiling?.nearestNeighbors
         report.symbolicAgainstRedrawMean = ceiling?.symbolicAgainstRedrawMean
@@ -135,10 +141,11 @@ public struct ModelReport: Codable, Sendable {
 
     /// The report from retrieval scores (`scores[i * N + j]`: formula i against points j), the
     /// look-alike table and the embeddings; `curved[i]` says whether function i's graph is not
-    /// a straight line (nil: the curved-only figures are not made).
+    /// a straight line (nil: the curved-only figures are not made). `symbolicNeighbors`: z_f's
+    /// probe neighbours found with the same `folds`, when the caller has them.
     public init(
         scores: [Float], lookAlikes table: LookAlikes, embeddings: Embeddings, contract: ModelContract,
-        curved: [Bool]? = nil, folds: Int = 5
+        curved: [Bool]? = nil, folds: Int = defaultProbeFolds, symbolicNeighbors: PropertyProbe.Neighbors? = nil
     ) {
         let n = table.count
         precondition(scores.count == n * n, "scores for \(n) functions")
@@ -192,11 +199,14 @@ public struct ModelReport: Codable, Sendable {
         var probes: [Probe] = []
         if probeRows.count >= 2 * folds {
             for (name, features) in [("z_f", embeddings.probeSymbolic), ("z_y", embeddings.probeNumeric)] {
+                // one neighbour search per embedding, whatever the property
+                let neighbors = name == "z_f" && symbolicNeighbors?.rows.count == features.count
+                    ? symbolicNeighbors! : PropertyProbe.Neighbors(features, k: 10, folds: folds)
                 for property in FunctionProperty.allCases {
                     guard let targets = embeddings.properties[property.rawValue] else { continue }
                     probes.append(Probe(
                         embedding: name, property: property.rawValue,
-                        nearestNeighbor: PropertyProbe.nearestNeighborR2(features, targets, k: 10, folds: folds),
+                        nearestNeighbor: neighbors.r2(targets),
                         ridge: PropertyProbe.ridgeR2(features, targets, folds: folds)))
                 }
             }
@@ -266,8 +276,11 @@ public struct Embeddings: Sendable {
     /// Indices (into the samples) of the functions the properties were computed for.
     public let probeRows: [Int]
 
-    var probeSymbolic: [[Double]] { probeRows.map { symbolic[$0] } }
-    var probeNumeric: [[Double]] { probeRows.map { numeric[$0] } }
+    /// The z_f rows the probes read (`probeRows` order): what ``PropertyProbe/Neighbors`` for
+    /// the report's z_f probe are found on.
+    public var probeSymbolic: [[Double]] { probeRows.map { symbolic[$0] } }
+    /// The z_y rows the probes read (`probeRows` order).
+    public var probeNumeric: [[Double]] { probeRows.map { numeric[$0] } }
 
     /// Rows of the two `[N, L]` latents and the properties of the 1-D samples' own points
     /// (ncr from 1000 triples drawn from a generator seeded by the sample's index, so a report

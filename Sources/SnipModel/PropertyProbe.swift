@@ -18,11 +18,8 @@ public enum PropertyProbe {
     public static func nearestNeighborPredictions(
         _ features: [[Double]], _ targets: [Double], k: Int = 10, folds: Int = 5
     ) -> [Double] {
-        precondition(features.count == targets.count && k > 0 && folds > 1, "probe: bad arguments")
-        let units = features.map(unit)
-        return nearestNeighborPredictions(targets, k: k, folds: folds) { i, j in
-            zip(units[i], units[j]).reduce(0) { $0 + $1.0 * $1.1 }
-        }
+        precondition(features.count == targets.count, "probe: bad arguments")
+        return Neighbors(features, k: k, folds: folds).predictions(targets)
     }
 
     /// Out-of-fold R² of k-NN regression on one number per row: the neighbours are the `k`
@@ -30,31 +27,58 @@ public enum PropertyProbe {
     /// predictor as the value this is what the k-NN probe reaches from an embedding that knows
     /// each formula's expected properties (``FormulaCeiling``).
     public static func nearestNeighborR2(values: [Double], _ targets: [Double], k: Int = 10, folds: Int = 5) -> Double {
-        precondition(values.count == targets.count && k > 0 && folds > 1, "probe: bad arguments")
-        return r2(targets, nearestNeighborPredictions(targets, k: k, folds: folds) { i, j in -Swift.abs(values[i] - values[j]) })
+        precondition(values.count == targets.count, "probe: bad arguments")
+        let neighbors = Neighbors(count: values.count, k: k, folds: folds) { i, j in -Swift.abs(values[i] - values[j]) }
+        return r2(targets, neighbors.predictions(targets))
     }
 
-    /// The k-NN probe's loop: row i is predicted from the `k` rows of the other folds that
-    /// `similarity(i, j)` ranks highest (the earlier index first among equals).
-    private static func nearestNeighborPredictions(
-        _ targets: [Double], k: Int, folds: Int, similarity: (Int, Int) -> Double
-    ) -> [Double] {
-        var predictions = [Double](repeating: 0, count: targets.count)
-        for i in targets.indices {
-            var best: [(score: Double, target: Double)] = []
-            for j in targets.indices where j % folds != i % folds {
-                let score = similarity(i, j)
-                if best.count < k {
-                    best.append((score, targets[j]))
-                    best.sort { $0.score > $1.score }
-                } else if score > best[k - 1].score {
-                    best[k - 1] = (score, targets[j])
-                    best.sort { $0.score > $1.score }
-                }
+    /// The k-NN probe's neighbours, found once and used for any number of targets (they do
+    /// not depend on the targets): row i's are the `k` rows of the other folds that the
+    /// similarity ranks highest, the earlier index first among equals.
+    public struct Neighbors: Sendable {
+        /// Per row, its neighbours' indices, the most similar first.
+        public let rows: [[Int]]
+
+        /// The neighbours of `features`' rows under cosine similarity.
+        public init(_ features: [[Double]], k: Int = 10, folds: Int = 5) {
+            let units = features.map(PropertyProbe.unit)
+            self.init(count: features.count, k: k, folds: folds) { i, j in
+                zip(units[i], units[j]).reduce(0) { $0 + $1.0 * $1.1 }
             }
-            predictions[i] = best.isEmpty ? 0 : best.reduce(0) { $0 + $1.target } / Double(best.count)
         }
-        return predictions
+
+        /// The neighbours of `count` rows under `similarity(i, j)`.
+        public init(count: Int, k: Int, folds: Int, similarity: (Int, Int) -> Double) {
+            precondition(count >= 0 && k > 0 && folds > 1, "probe: bad arguments")
+            rows = (0..<count).map { i in
+                var best: [(score: Double, index: Int)] = []
+                for j in 0..<count where j % folds != i % folds {
+                    let score = similarity(i, j)
+                    if best.count < k {
+                        best.append((score, j))
+                        best.sort { $0.score > $1.score }
+                    } else if score > best[k - 1].score {
+                        best[k - 1] = (score, j)
+                        best.sort { $0.score > $1.score }
+                    }
+                }
+                return best.map(\.index)
+            }
+        }
+
+        /// Each row's prediction: the mean of its neighbours' `targets` (0 for a row without
+        /// neighbours).
+        public func predictions(_ targets: [Double]) -> [Double] {
+            precondition(targets.count == rows.count, "\(targets.count) targets for \(rows.count) rows")
+            return rows.map { neighbors in
+                neighbors.isEmpty ? 0 : neighbors.reduce(0) { $0 + targets[$1] } / Double(neighbors.count)
+            }
+        }
+
+        /// Out-of-fold R² of the predictions for `targets`.
+        public func r2(_ targets: [Double]) -> Double {
+            PropertyProbe.r2(targets, predictions(targets))
+        }
     }
 
     /// Out-of-fold R² of ridge regression on standardised features with an intercept; in each

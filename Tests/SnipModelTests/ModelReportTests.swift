@@ -330,7 +330,8 @@ struct FormulaCeilingTests {
     /// The estimates of ``FormulaCeiling`` for the 40 functions `ceiling` describes, with
     /// function i's z_f `symbolic(i)` (four numbers; all 0 when nil).
     private func estimate(
-        _ formulas: [String], rounded: Bool, symbolic: ((Int) -> [Float])? = nil
+        _ formulas: [String], rounded: Bool, symbolic: ((Int) -> [Float])? = nil,
+        neighborsFrom other: ((Int) -> [Float])? = nil
     ) throws -> FormulaCeiling.Estimate {
         var configuration = GeneratorConfiguration(maxInputDimension: 1)
         configuration.normalizeY = true
@@ -348,8 +349,15 @@ struct FormulaCeilingTests {
         let embeddings = Embeddings(
             samples: samples, symbolic: Tensor(zf, shape: [40, 4]),
             numeric: Tensor([Float](repeating: 0, count: 160), shape: [40, 4]))
-        let estimate = try #require(FormulaCeiling.measure(samples: samples, embeddings: embeddings))
+        // the caller's neighbours, found on other rows than z_f's when asked
+        let neighbors = PropertyProbe.Neighbors(
+            other.map { f in (0..<40).map { f($0).map(Double.init) } } ?? embeddings.probeSymbolic, k: 10, folds: 5)
+        let estimate = try #require(
+            FormulaCeiling.measure(samples: samples, embeddings: embeddings, symbolicNeighbors: neighbors))
         #expect(FormulaCeiling.r2(samples: samples, embeddings: embeddings) == estimate.redrawMean)
+        if other == nil {  // the same neighbours as it finds itself
+            #expect(FormulaCeiling.measure(samples: samples, embeddings: embeddings) == estimate)
+        }
         return estimate
     }
 
@@ -391,6 +399,11 @@ struct FormulaCeilingTests {
         let unrelated = try estimate(formulas, rounded: true, symbolic: { oneHot($0 / 10) })
         #expect(try #require(unrelated.symbolicAgainstRedrawMean["upward"]) < 0.3)
         #expect(try #require(unrelated.symbolicAgainstRedrawMean["oscil"]) < 0.3)
+        // neighbours handed in are the ones used: the knowing z_f with the unrelated grouping's
+        // neighbours reads like the unrelated one
+        let handed = try estimate(
+            formulas, rounded: true, symbolic: { oneHot($0 % 4) }, neighborsFrom: { oneHot($0 / 10) })
+        #expect(handed.symbolicAgainstRedrawMean == unrelated.symbolicAgainstRedrawMean)
     }
 
     /// Points kept at full precision are redrawn at full precision: rounding them would make
@@ -441,6 +454,29 @@ struct FormulaCeilingTests {
         #expect(PropertyProbe.r2(targets, predictions) == PropertyProbe.nearestNeighborR2(features, targets, k: 4, folds: 3))
         // row 0's neighbours come from the other folds only, so it is not its own prediction
         #expect(predictions != targets)
+    }
+
+    /// The neighbours are found once for any number of targets: each row's are the k most
+    /// cosine-similar rows of the other folds, most similar first, and their mean target is the
+    /// prediction, for every target alike.
+    @Test func neighboursAreFoundOnceForEveryTarget() {
+        let features = (0..<30).map { i in [cos(Double(i)), sin(Double(i)), Double(i % 3)] }
+        let neighbors = PropertyProbe.Neighbors(features, k: 4, folds: 3)
+        #expect(neighbors.rows.count == 30)
+        let units = features.map { v in v.map { $0 / v.reduce(0) { $0 + $1 * $1 }.squareRoot() } }
+        for (i, row) in neighbors.rows.enumerated() {
+            let cosines = row.map { j in zip(units[i], units[j]).reduce(0) { $0 + $1.0 * $1.1 } }
+            #expect(row.count == 4 && row.allSatisfy { $0 % 3 != i % 3 }, "\(i): \(row)")
+            #expect(cosines == cosines.sorted(by: >), "\(i): \(cosines)")
+            // no row of another fold outside the four is closer than the fourth
+            let outside = (0..<30).filter { $0 % 3 != i % 3 && !row.contains($0) }
+            #expect(outside.allSatisfy { j in zip(units[i], units[j]).reduce(0) { $0 + $1.0 * $1.1 } <= cosines[3] + 1e-12 })
+        }
+        for targets in [(0..<30).map { Double(($0 * 7) % 11) }, (0..<30).map { sin(Double($0)) }] {
+            #expect(neighbors.predictions(targets) == PropertyProbe.nearestNeighborPredictions(features, targets, k: 4, folds: 3))
+            #expect(neighbors.r2(targets) == PropertyProbe.nearestNeighborR2(features, targets, k: 4, folds: 3))
+            #expect(neighbors.predictions(targets)[0] == neighbors.rows[0].map { targets[$0] }.reduce(0, +) / 4)
+        }
     }
 
     /// Neighbours by closeness of one number: rows that share a value predict each other
