@@ -18,24 +18,11 @@ import Testing
         return ExpressionGenerator(configuration: configuration)
     }
 
-    /// `prefix` on 21 even points in [−1, 1], y min-max scaled.
-    static func sample(_ prefix: String) throws -> Sample {
-        let tree = try Expression(prefix: prefix)
-        let x = (0..<21).map { [-1 + 2 * Double($0) / 20] }
-        let y = try tree.evaluate(columns: [x.map { $0[0] }])
-        return Sample(
-            tree: tree, x: x, y: Sample.minMaxScaled(y),
-            info: SampleInfo(
-                inputPointCount: 21, unaryOperatorCount: 1, binaryOperatorCount: 1, inputDimension: 1,
-                outputDimension: 1, inputDistributionType: 0, centroidCount: 1),
-            skeletonTokens: [])
-    }
-
     /// The redraw mean of a formula is the mean of its draws' own targets: upward, yavg and
     /// oscil (ncr draws its triples per draw) of the inputs the generator draws from the seed's
     /// stream; a seed fixes them and another seed moves them.
     @Test func theRedrawMeanIsTheMeanOverTheDraws() throws {
-        let curve = try Self.sample("sin,mul,2.0,x_0")
+        let curve = try PropertyTargetsTests.sample("sin,mul,2.0,x_0")
         let generator = Self.generator()
         let t = PropertyTargets.redrawMeanTargets(of: curve, generator: generator, draws: 8, seed: 5)
         var source = SwiftRandomSource(SeededGenerator(seed: 5))
@@ -58,7 +45,7 @@ import Testing
     /// mean over 16 draws scatters far less from seed to seed than one draw's value does: it
     /// estimates what the formula alone fixes.
     @Test func theRedrawMeanIsSteadierThanOneDraw() throws {
-        let pole = try Self.sample("inv,add,x_0,0.3")
+        let pole = try PropertyTargetsTests.sample("inv,add,x_0,0.3")
         let generator = Self.generator()
         func spread(_ values: [Float]) -> Double {
             let mean = values.reduce(0, +) / Float(values.count)
@@ -73,7 +60,7 @@ import Testing
 
     /// A formula no draw can evaluate keeps its own points' targets; no draws at all likewise.
     @Test func aFormulaWithoutUsableDrawsKeepsItsOwnTargets() throws {
-        let own = try Self.sample("mul,2.0,x_0")
+        let own = try PropertyTargetsTests.sample("mul,2.0,x_0")
         let never = Sample(
             tree: try Expression(prefix: "log,mul,-1.0,exp,x_0"), x: own.x, y: own.y, info: own.info, skeletonTokens: [])
         let expected = PropertyTargets.targets(of: never, seed: 3)
