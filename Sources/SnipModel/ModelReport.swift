@@ -142,7 +142,7 @@ public struct ModelReport: Codable, Sendable {
     /// The report from retrieval scores (`scores[i * N + j]`: formula i against points j), the
     /// look-alike table and the embeddings; `curved[i]` says whether function i's graph is not
     /// a straight line (nil: the curved-only figures are not made). `symbolicNeighbors`: z_f's
-    /// probe neighbours found with the same `folds`, when the caller has them.
+    /// probe neighbours when the caller has them (used when found with k = 10 and `folds`).
     public init(
         scores: [Float], lookAlikes table: LookAlikes, embeddings: Embeddings, contract: ModelContract,
         curved: [Bool]? = nil, folds: Int = defaultProbeFolds, symbolicNeighbors: PropertyProbe.Neighbors? = nil
@@ -200,8 +200,9 @@ public struct ModelReport: Codable, Sendable {
         if probeRows.count >= 2 * folds {
             for (name, features) in [("z_f", embeddings.probeSymbolic), ("z_y", embeddings.probeNumeric)] {
                 // one neighbour search per embedding, whatever the property
-                let neighbors = name == "z_f" && symbolicNeighbors?.rows.count == features.count
-                    ? symbolicNeighbors! : PropertyProbe.Neighbors(features, k: 10, folds: folds)
+                let given = name == "z_f" ? symbolicNeighbors : nil
+                let neighbors = given.flatMap { $0.serve(count: features.count, k: 10, folds: folds) ? $0 : nil }
+                    ?? PropertyProbe.Neighbors(features, k: 10, folds: folds)
                 for property in FunctionProperty.allCases {
                     guard let targets = embeddings.properties[property.rawValue] else { continue }
                     probes.append(Probe(

@@ -38,6 +38,10 @@ public enum PropertyProbe {
     public struct Neighbors: Sendable {
         /// Per row, its neighbours' indices, the most similar first.
         public let rows: [[Int]]
+        /// Neighbours kept per row.
+        public let k: Int
+        /// The folds the neighbours were kept out of.
+        public let folds: Int
 
         /// The neighbours of `features`' rows under cosine similarity.
         public init(_ features: [[Double]], k: Int = 10, folds: Int = 5) {
@@ -50,6 +54,8 @@ public enum PropertyProbe {
         /// The neighbours of `count` rows under `similarity(i, j)`.
         public init(count: Int, k: Int, folds: Int, similarity: (Int, Int) -> Double) {
             precondition(count >= 0 && k > 0 && folds > 1, "probe: bad arguments")
+            self.k = k
+            self.folds = folds
             rows = (0..<count).map { i in
                 var best: [(score: Double, index: Int)] = []
                 for j in 0..<count where j % folds != i % folds {
@@ -64,6 +70,12 @@ public enum PropertyProbe {
                 }
                 return best.map(\.index)
             }
+        }
+
+        /// Whether these are the neighbours a probe of `count` rows with `k` neighbours and
+        /// `folds` folds would find (given the same similarity).
+        public func serve(count: Int, k: Int, folds: Int) -> Bool {
+            rows.count == count && self.k == k && self.folds == folds
         }
 
         /// Each row's prediction: the mean of its neighbours' `targets` (0 for a row without

@@ -331,7 +331,7 @@ struct FormulaCeilingTests {
     /// function i's z_f `symbolic(i)` (four numbers; all 0 when nil).
     private func estimate(
         _ formulas: [String], rounded: Bool, symbolic: ((Int) -> [Float])? = nil,
-        neighborsFrom other: ((Int) -> [Float])? = nil
+        neighborsFrom other: ((Int) -> [Float])? = nil, neighborFolds: Int = 5
     ) throws -> FormulaCeiling.Estimate {
         var configuration = GeneratorConfiguration(maxInputDimension: 1)
         configuration.normalizeY = true
@@ -351,7 +351,8 @@ struct FormulaCeilingTests {
             numeric: Tensor([Float](repeating: 0, count: 160), shape: [40, 4]))
         // the caller's neighbours, found on other rows than z_f's when asked
         let neighbors = PropertyProbe.Neighbors(
-            other.map { f in (0..<40).map { f($0).map(Double.init) } } ?? embeddings.probeSymbolic, k: 10, folds: 5)
+            other.map { f in (0..<40).map { f($0).map(Double.init) } } ?? embeddings.probeSymbolic, k: 10,
+            folds: neighborFolds)
         let estimate = try #require(
             FormulaCeiling.measure(samples: samples, embeddings: embeddings, symbolicNeighbors: neighbors))
         #expect(FormulaCeiling.r2(samples: samples, embeddings: embeddings) == estimate.redrawMean)
@@ -404,6 +405,10 @@ struct FormulaCeilingTests {
         let handed = try estimate(
             formulas, rounded: true, symbolic: { oneHot($0 % 4) }, neighborsFrom: { oneHot($0 / 10) })
         #expect(handed.symbolicAgainstRedrawMean == unrelated.symbolicAgainstRedrawMean)
+        // neighbours found with other folds than the ceiling's are not used
+        let otherFolds = try estimate(
+            formulas, rounded: true, symbolic: { oneHot($0 % 4) }, neighborsFrom: { oneHot($0 / 10) }, neighborFolds: 4)
+        #expect(otherFolds.symbolicAgainstRedrawMean == knowing.symbolicAgainstRedrawMean)
     }
 
     /// Points kept at full precision are redrawn at full precision: rounding them would make
@@ -477,6 +482,9 @@ struct FormulaCeilingTests {
             #expect(neighbors.r2(targets) == PropertyProbe.nearestNeighborR2(features, targets, k: 4, folds: 3))
             #expect(neighbors.predictions(targets)[0] == neighbors.rows[0].map { targets[$0] }.reduce(0, +) / 4)
         }
+        #expect(neighbors.serve(count: 30, k: 4, folds: 3))
+        #expect(!neighbors.serve(count: 30, k: 4, folds: 5) && !neighbors.serve(count: 30, k: 10, folds: 3))
+        #expect(!neighbors.serve(count: 29, k: 4, folds: 3))
     }
 
     /// Neighbours by closeness of one number: rows that share a value predict each other
