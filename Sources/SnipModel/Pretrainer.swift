@@ -40,6 +40,11 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     /// Each property's share of the auxiliary loss, in ``PropertyTargets/properties`` order
     /// (ncr, upward, yavg, oscil): its squared errors are multiplied by its entry (nil: all 1).
     public var propertyShares: [Double]?
+    /// Weight of the soft-neighbour property loss on z_f (0: none; needs ``propertyWeight``'s
+    /// targets): ``NeighborPropertyLoss`` over the whole batch, with ``propertyShares``.
+    public var neighborWeight = 0.0
+    /// The softmax temperature of ``neighborWeight``'s loss on cosine similarities.
+    public var neighborTemperature = NeighborPropertyLoss.defaultTemperature
     /// An annealing phase that ends the run (nil: none): the learning rate falls linearly to 0
     /// over its updates, and the run stops when they are done.
     public var cooldown: Cooldown?
@@ -66,6 +71,12 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     public static func areValidShares(_ shares: [Double]) -> Bool {
         shares.count == PropertyTargets.properties.count && shares.allSatisfy { $0.isFinite && $0 >= 0 }
     }
+
+    /// Whether `weight` can be ``neighborWeight``: finite and ≥ 0.
+    public static func isValidNeighborWeight(_ weight: Double) -> Bool { weight.isFinite && weight >= 0 }
+
+    /// Whether `temperature` can be ``neighborTemperature``: in [0.001, 10].
+    public static func isValidNeighborTemperature(_ temperature: Double) -> Bool { (0.001...10).contains(temperature) }
 
     /// Updates over which a shifted schedule (``scheduleOffset``) ramps up from 0.
     public static let scheduleRamp = 100
@@ -96,7 +107,7 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case batchSize, learningRate, warmup, clipNorm, temperature, checkpointEvery, objective, lookAlikeTargets
         case validateEvery, validationData, validationCount, averageDecay, validationRule, propertyWeight, cooldown
-        case propertyShares
+        case propertyShares, neighborWeight, neighborTemperature
         case scheduleOffset, productPrecision, initialLogitScale, freezeNumeric
     }
 
@@ -122,6 +133,14 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
                 forKey: .propertyWeight, in: c, debugDescription: "propertyWeight must be finite and ≥ 0, not \(propertyWeight)")
         }
         propertyShares = try c.decodeIfPresent([Double].self, forKey: .propertyShares)
+        neighborWeight = try c.decodeIfPresent(Double.self, forKey: .neighborWeight) ?? 0
+        neighborTemperature =
+            try c.decodeIfPresent(Double.self, forKey: .neighborTemperature) ?? NeighborPropertyLoss.defaultTemperature
+        guard Self.isValidNeighborWeight(neighborWeight), Self.isValidNeighborTemperature(neighborTemperature) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .neighborWeight, in: c,
+                debugDescription: "neighborWeight must be finite and ≥ 0 (not \(neighborWeight)) and neighborTemperature in [0.001, 10] (not \(neighborTemperature))")
+        }
         if let propertyShares, !Self.areValidShares(propertyShares) {
             throw DecodingError.dataCorruptedError(
                 forKey: .propertyShares, in: c,
@@ -174,12 +193,16 @@ public struct StepMetrics: Codable, Sendable {
     /// The auxiliary property loss inside ``loss`` (unweighted; runs with a property weight
     /// only; under MPI the whole batch's, summed over the ranks).
     public var propertyLoss: Double?
+    /// The soft-neighbour property loss inside ``loss`` (unweighted; runs with a neighbour
+    /// weight only; the whole batch's).
+    public var neighborLoss: Double?
 
     public init(
         step: Int, loss: Double, learningRate: Double, gradientNorm: Double, skipped: Bool, samplesPerSecond: Double,
-        propertyLoss: Double? = nil
+        propertyLoss: Double? = nil, neighborLoss: Double? = nil
     ) {
         self.propertyLoss = propertyLoss
+        self.neighborLoss = neighborLoss
         self.step = step
         self.loss = loss
         self.learningRate = learningRate
@@ -346,10 +369,12 @@ public final class Pretrainer {
     /// resume finishes the same fall; a run that records one already refuses another.
     ///
     /// `productPrecision` changes the precision of the run's training products from here on
-    /// (recorded in its settings; nil keeps the recorded one).
+    /// (recorded in its settings; nil keeps the recorded one), and so do `neighborWeight` and
+    /// `neighborTemperature` the soft-neighbour property loss (a weight above 0 needs a run
+    /// with a property weight, whose data makes the targets).
     public static func resume(
         directory: String, group: ProcessGroup = SingleProcess(), cooldown: Int? = nil,
-        productPrecision: ProductPrecision? = nil
+        productPrecision: ProductPrecision? = nil, neighborWeight: Double? = nil, neighborTemperature: Double? = nil
     ) throws -> (trainer: Pretrainer, seed: UInt64) {
         let run = TrainingRun(directory: directory)
         var settings: PretrainingSettings
@@ -361,6 +386,22 @@ public final class Pretrainer {
         if let productPrecision, productPrecision != settings.options.productPrecision {
             settings.options.productPrecision = productPrecision
             if group.isLeader { try run.writeSettings(settings) }
+        }
+        if neighborWeight != nil || neighborTemperature != nil {
+            let weight = neighborWeight ?? settings.options.neighborWeight
+            let temperature = neighborTemperature ?? settings.options.neighborTemperature
+            guard PretrainingOptions.isValidNeighborWeight(weight), PretrainingOptions.isValidNeighborTemperature(temperature)
+            else {
+                throw ModelError("a neighbour weight must be finite and ≥ 0 (not \(weight)) and its temperature in [0.001, 10] (not \(temperature))")
+            }
+            if weight > 0 && settings.options.propertyWeight == 0 {
+                throw ModelError("\(directory) trains without property targets (no property weight); the neighbour loss needs them")
+            }
+            if weight != settings.options.neighborWeight || temperature != settings.options.neighborTemperature {
+                settings.options.neighborWeight = weight
+                settings.options.neighborTemperature = temperature
+                if group.isLeader { try run.writeSettings(settings) }
+            }
         }
         if let cooldown {
             guard cooldown >= 1 else { throw ModelError("a cool-down needs at least 1 update, not \(cooldown)") }
@@ -517,8 +558,8 @@ public final class Pretrainer {
             let batch = try prefetcher.next()
             let examples = batch.examples
             let targets = batch.properties
-            if propertyTargetHead != nil && targets == nil {
-                throw ModelError("the run's property weight needs property targets, which this training data does not make")
+            if (propertyTargetHead != nil || options.neighborWeight > 0) && targets == nil {
+                throw ModelError("the run's property or neighbour weight needs property targets, which this training data does not make")
             }
             var propertyLoss: Double?
             /// The numeric latents of the examples; constants when the run freezes that side.
@@ -535,6 +576,20 @@ public final class Pretrainer {
                 propertyLoss = Double(property.item)
                 return contrastive + property * Float(options.propertyWeight)
             }
+            var neighborLoss: Double?
+            /// `contrastive` plus the weighted soft-neighbour loss of the whole batch's formula
+            /// latents `symbolic` (every process computes it, like the contrastive loss);
+            /// `targets`: the whole batch's property targets.
+            func withNeighborLoss(_ contrastive: Tensor, symbolic: Tensor, targets: [Float]?) -> Tensor {
+                guard options.neighborWeight > 0, let targets else { return contrastive }
+                let neighbor = NeighborPropertyLoss.loss(
+                    embeddings: symbolic, targets: targets, temperature: options.neighborTemperature,
+                    shares: options.propertyShares)
+                neighborLoss = Double(neighbor.item)
+                return contrastive + neighbor * Float(options.neighborWeight)
+            }
+            /// The property targets the formula side learns, this process's rows.
+            let symbolicTargets = batch.symbolicProperties ?? targets
             let outcome = try Tensor.$productPrecision.withValue(options.productPrecision) { () throws -> StepOutcome in
                 var outcome: StepOutcome
                 if let synchronizer {
@@ -556,9 +611,13 @@ public final class Pretrainer {
                         let (symbolic, numeric) = try gatherLatents(
                             symbolic: local.symbolic, numeric: local.numeric, group: group, counts: counts)
                         let table = try batch.lookAlikes.map { try group.allGather($0, counts: counts.map { $0 * batchSize }) }
-                        return withPropertyLoss(
-                            loss(symbolic: symbolic, numeric: numeric, lookAlikes: table), symbolic: local.symbolic,
-                            numeric: local.numeric)
+                        let width = PropertyTargets.properties.count
+                        let allTargets = options.neighborWeight > 0
+                            ? try symbolicTargets.map { try group.allGather($0, counts: counts.map { $0 * width }) } : nil
+                        let contrastive = withNeighborLoss(
+                            loss(symbolic: symbolic, numeric: numeric, lookAlikes: table), symbolic: symbolic,
+                            targets: allTargets)
+                        return withPropertyLoss(contrastive, symbolic: local.symbolic, numeric: local.numeric)
                     }
                     // log the whole batch's property loss, not this rank's share of it
                     if let local = propertyLoss {
@@ -569,9 +628,10 @@ public final class Pretrainer {
                     outcome = optimizationStep(parameters: optimizer.parameters, optimizer: optimizer, clipNorm: options.clipNorm) {
                         let symbolic = model.encodeSymbolic(examples.map(\.expressionTokens)).latent
                         let numeric = numericLatents()
-                        return withPropertyLoss(
+                        let contrastive = withNeighborLoss(
                             loss(symbolic: symbolic, numeric: numeric, lookAlikes: batch.lookAlikes), symbolic: symbolic,
-                            numeric: numeric)
+                            targets: symbolicTargets)
+                        return withPropertyLoss(contrastive, symbolic: symbolic, numeric: numeric)
                     }
                 }
                 return outcome
@@ -581,7 +641,8 @@ public final class Pretrainer {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let metrics = StepMetrics(
                 step: step, loss: outcome.loss, learningRate: outcome.learningRate, gradientNorm: outcome.gradientNorm,
-                skipped: outcome.skipped, samplesPerSecond: Double(batchSize) / seconds, propertyLoss: propertyLoss)
+                skipped: outcome.skipped, samplesPerSecond: Double(batchSize) / seconds, propertyLoss: propertyLoss,
+                neighborLoss: neighborLoss)
             if group.isLeader { try run.appendMetrics(metrics) }
             progress(metrics)
             if let validation, options.validateEvery > 0, step % options.validateEvery == 0,

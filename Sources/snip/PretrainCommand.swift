@@ -120,6 +120,12 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "With --property-weight: the formula embedding learns each formula's properties averaged over N fresh draws of its inputs (what the formula alone fixes, without its own points' draw noise), while the point embedding keeps its own points' (0: both learn the points'; at most 64; recorded in run.json).")
     var propertyRedraws = 0
 
+    @Option(help: "Weight of a soft-neighbour property loss on the formula embedding (default 0: none): each function's four property targets are predicted from the other functions of the batch, weighted by a softmax of their cosine similarity to it, so that functions that behave alike lie near each other, which is what the model report's k-NN probes read. Needs --property-weight (its targets and --property-shares); with --resume, changes the run's loss from here on. Recorded in run.json.")
+    var neighborWeight: Double?
+
+    @Option(help: "Softmax temperature of --neighbor-weight's loss on cosine similarities (default \(NeighborPropertyLoss.defaultTemperature); smaller: fewer, closer neighbours count). With --resume, changes the run's loss from here on.")
+    var neighborTemperature: Double?
+
     /// ``propertyShares`` read as numbers (nil when not given).
     var parsedPropertyShares: [Double]? {
         get throws {
@@ -243,6 +249,15 @@ struct PretrainCommand: ParsableCommand {
         if try parsedPropertyShares != nil && propertyWeight == 0 {
             throw ValidationError("--property-shares divides the auxiliary loss among the properties; it needs --property-weight")
         }
+        if let neighborWeight, !PretrainingOptions.isValidNeighborWeight(neighborWeight) {
+            throw ValidationError("--neighbor-weight must be a finite weight ≥ 0, not \(neighborWeight)")
+        }
+        if let neighborTemperature, !PretrainingOptions.isValidNeighborTemperature(neighborTemperature) {
+            throw ValidationError("--neighbor-temperature must lie in [0.001, 10], not \(neighborTemperature)")
+        }
+        if resume == nil && (neighborWeight ?? 0) > 0 && propertyWeight == 0 {
+            throw ValidationError("--neighbor-weight needs the property targets of --property-weight")
+        }
         try Flags.check(propertyRedraws, "--property-redraws", in: 0...PretrainingDataSpec.maxPropertyRedraws)
         if propertyRedraws > 0 && propertyWeight == 0 {
             throw ValidationError("--property-redraws sets the formula embedding's property targets; it needs --property-weight")
@@ -300,7 +315,8 @@ struct PretrainCommand: ParsableCommand {
             let spec: PretrainingDataSpec
             if let resume {
                 (trainer, runSeed) = try Pretrainer.resume(
-                    directory: resume, group: group, cooldown: cooldown, productPrecision: productPrecision)
+                    directory: resume, group: group, cooldown: cooldown, productPrecision: productPrecision,
+                    neighborWeight: neighborWeight, neighborTemperature: neighborTemperature)
                 modelConfig = trainer.model.config
                 guard let recorded = trainer.dataSpec else {
                     throw ValidationError("\(resume) does not record its data settings (it trained on files); cannot resume it safely")
@@ -336,6 +352,8 @@ struct PretrainCommand: ParsableCommand {
                 options.validationRule = selectBy
                 options.propertyWeight = propertyWeight
                 options.propertyShares = try parsedPropertyShares
+                options.neighborWeight = neighborWeight ?? 0
+                options.neighborTemperature = neighborTemperature ?? NeighborPropertyLoss.defaultTemperature
                 options.cooldown = cooldown.map { .init(from: self.steps - $0, steps: $0) }
                 options.scheduleOffset = lrScheduleFrom
                 options.productPrecision = productPrecision ?? .float32
@@ -390,6 +408,11 @@ struct PretrainCommand: ParsableCommand {
             if let validation {
                 note("validating every \(trainer.options.validateEvery) steps on \(validation.samples.count) functions of \(trainer.options.validationData ?? ""); best weights go to \(trainer.run.bestModelPath)")
             }
+            if trainer.options.neighborWeight > 0 {
+                note(String(
+                    format: "soft-neighbour property loss on the formula embedding: weight %g, temperature %g",
+                    trainer.options.neighborWeight, trainer.options.neighborTemperature))
+            }
             if let cooldown = trainer.options.cooldown {
                 note("cooling down: the learning rate falls linearly to 0 over updates \(cooldown.from + 1)–\(cooldown.from + cooldown.steps); the run ends there")
             }
@@ -406,7 +429,8 @@ struct PretrainCommand: ParsableCommand {
                 } ?? ""
                 status?.show(String(
                     format: "step %d/%d  loss %.4f%@  lr %.2e  %.1f samples/s  ETA %@%@%@", m.step, steps, m.loss,
-                    m.propertyLoss.map { String(format: " (property %.3f)", $0) } ?? "", m.learningRate,
+                    (m.propertyLoss.map { String(format: " (property %.3f)", $0) } ?? "")
+                        + (m.neighborLoss.map { String(format: " (neighbour %.3f)", $0) } ?? ""), m.learningRate,
                     m.samplesPerSecond, formatDuration(eta), best, trainer.skipped > 0 ? "  skipped \(trainer.skipped)" : ""))
             }, validated: { metrics, isBest in
                 status?.finish()

@@ -111,10 +111,13 @@ struct DistributedTrainingTests {
 
     /// The whole trainer, with threads for processes: N ranks train one model to the same
     /// losses and weights as one process, and a run resumes across N (with the auxiliary
-    /// property loss too: its head and the logged losses match).
-    @Test(arguments: [(ContrastiveObjective.clip, false, 0.0), (.siglip, true, 0.0), (.clip, true, 2.0)])
+    /// property loss too: its head and the logged losses match; and with the soft-neighbour
+    /// loss, which every rank computes over the whole batch's gathered rows and targets).
+    @Test(arguments: [
+        (ContrastiveObjective.clip, false, 0.0, 0.0), (.siglip, true, 0.0, 0.0), (.clip, true, 2.0, 0.0), (.clip, true, 2.0, 1.0),
+    ])
     func ranksTrainLikeOneProcessAndResumeAcrossCounts(
-        objective: ContrastiveObjective, lookAlikes: Bool, propertyWeight: Double
+        objective: ContrastiveObjective, lookAlikes: Bool, propertyWeight: Double, neighborWeight: Double
     ) throws {
         var options = PretrainingOptions()
         options.batchSize = 7
@@ -124,11 +127,12 @@ struct DistributedTrainingTests {
         options.objective = objective
         options.lookAlikeTargets = lookAlikes
         options.propertyWeight = propertyWeight
+        options.neighborWeight = neighborWeight
         let runOptions = options
         let targets = propertyWeight > 0
         let spec = PretrainingDataSpec(maxInputDimension: 1, normalizeY: false, skeleton: false)
         let config = Self.config
-        let tag = objective.rawValue + (targets ? "-property" : "")
+        let tag = objective.rawValue + (targets ? "-property" : "") + (neighborWeight > 0 ? "-neighbor" : "")
         let (single, split, resumed) = (
             freshTemporaryPath("dist-single-\(tag)"), freshTemporaryPath("dist-split-\(tag)"), freshTemporaryPath("dist-resumed-\(tag)"))
         defer { for d in [single, split, resumed] { try? FileManager.default.removeItem(atPath: d) } }
