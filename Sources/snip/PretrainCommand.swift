@@ -258,6 +258,9 @@ struct PretrainCommand: ParsableCommand {
         if resume == nil && (neighborWeight ?? 0) > 0 && propertyWeight == 0 {
             throw ValidationError("--neighbor-weight needs the property targets of --property-weight")
         }
+        if resume == nil && neighborTemperature != nil && (neighborWeight ?? 0) == 0 {
+            throw ValidationError("--neighbor-temperature sets the neighbour loss's softmax; it needs --neighbor-weight")
+        }
         try Flags.check(propertyRedraws, "--property-redraws", in: 0...PretrainingDataSpec.maxPropertyRedraws)
         if propertyRedraws > 0 && propertyWeight == 0 {
             throw ValidationError("--property-redraws sets the formula embedding's property targets; it needs --property-weight")

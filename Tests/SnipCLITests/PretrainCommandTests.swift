@@ -398,6 +398,10 @@ struct PretrainCommandTests {
         #expect(neighbours != 0 && neighboursSays.contains("--neighbor-weight must be a finite weight"), "\(neighboursSays)")
         let (cold, coldSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--neighbor-temperature", "0"])
         #expect(cold != 0 && coldSays.contains("--neighbor-temperature must lie in [0.001, 10]"), "\(coldSays)")
+        let (unweightedNeighbours, unweightedNeighboursSays) = try runSnip([
+            "pretrain", "--out", freshTemporaryPath("cli-v"), "--property-weight", "1", "--neighbor-temperature", "0.1",
+        ])
+        #expect(unweightedNeighbours != 0 && unweightedNeighboursSays.contains("it needs --neighbor-weight"), "\(unweightedNeighboursSays)")
         let (untargeted, untargetedSays) = try runSnip(["pretrain", "--out", freshTemporaryPath("cli-v"), "--neighbor-weight", "1"])
         #expect(untargeted != 0 && untargetedSays.contains("--neighbor-weight needs the property targets"), "\(untargetedSays)")
         let (untargetedRun, untargetedRunSays) = try runSnip(["pretrain", "--resume", directory, "--neighbor-weight", "1"])
