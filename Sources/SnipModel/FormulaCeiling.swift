@@ -93,8 +93,7 @@ public enum FormulaCeiling {
         let kept = means.indices.filter { means[$0] != nil }
         guard kept.count >= 2 else { return nil }
         var result = Estimate(redrawMean: [:], nearestNeighbors: [:])
-        let neighbors = symbolicNeighbors.flatMap { $0.serve(count: rows.count, k: 10, folds: folds) ? $0 : nil }
-            ?? PropertyProbe.Neighbors(embeddings.probeSymbolic, k: 10, folds: folds)
+        let neighbors = PropertyProbe.Neighbors.reusing(symbolicNeighbors, for: embeddings.probeSymbolic, k: 10, folds: folds)
         for (k, property) in FunctionProperty.allCases.enumerated() {
             guard let targets = embeddings.properties[property.rawValue] else { continue }
             let truth = kept.map { targets[$0] }

@@ -200,9 +200,8 @@ public struct ModelReport: Codable, Sendable {
         if probeRows.count >= 2 * folds {
             for (name, features) in [("z_f", embeddings.probeSymbolic), ("z_y", embeddings.probeNumeric)] {
                 // one neighbour search per embedding, whatever the property
-                let given = name == "z_f" ? symbolicNeighbors : nil
-                let neighbors = given.flatMap { $0.serve(count: features.count, k: 10, folds: folds) ? $0 : nil }
-                    ?? PropertyProbe.Neighbors(features, k: 10, folds: folds)
+                let neighbors = PropertyProbe.Neighbors.reusing(
+                    name == "z_f" ? symbolicNeighbors : nil, for: features, k: 10, folds: folds)
                 for property in FunctionProperty.allCases {
                     guard let targets = embeddings.properties[property.rawValue] else { continue }
                     probes.append(Probe(

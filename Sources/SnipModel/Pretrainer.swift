@@ -75,8 +75,15 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
     /// Whether `weight` can be ``neighborWeight``: finite and ≥ 0.
     public static func isValidNeighborWeight(_ weight: Double) -> Bool { weight.isFinite && weight >= 0 }
 
-    /// Whether `temperature` can be ``neighborTemperature``: in [0.001, 10].
-    public static func isValidNeighborTemperature(_ temperature: Double) -> Bool { (0.001...10).contains(temperature) }
+    /// The values ``neighborTemperature`` may take.
+    public static let neighborTemperatures: ClosedRange<Double> = 0.001...10
+    /// ``neighborTemperatures`` as messages write it: `[0.001, 10]`.
+    public static var neighborTemperaturesText: String {
+        String(format: "[%g, %g]", neighborTemperatures.lowerBound, neighborTemperatures.upperBound)
+    }
+
+    /// Whether `temperature` can be ``neighborTemperature``: in ``neighborTemperatures``.
+    public static func isValidNeighborTemperature(_ temperature: Double) -> Bool { neighborTemperatures.contains(temperature) }
 
     /// Updates over which a shifted schedule (``scheduleOffset``) ramps up from 0.
     public static let scheduleRamp = 100
@@ -139,7 +146,7 @@ public struct PretrainingOptions: Codable, Equatable, Sendable {
         guard Self.isValidNeighborWeight(neighborWeight), Self.isValidNeighborTemperature(neighborTemperature) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .neighborWeight, in: c,
-                debugDescription: "neighborWeight must be finite and ≥ 0 (not \(neighborWeight)) and neighborTemperature in [0.001, 10] (not \(neighborTemperature))")
+                debugDescription: "neighborWeight must be finite and ≥ 0 (not \(neighborWeight)) and neighborTemperature in \(Self.neighborTemperaturesText) (not \(neighborTemperature))")
         }
         if let propertyShares, !Self.areValidShares(propertyShares) {
             throw DecodingError.dataCorruptedError(
@@ -392,7 +399,7 @@ public final class Pretrainer {
             let temperature = neighborTemperature ?? settings.options.neighborTemperature
             guard PretrainingOptions.isValidNeighborWeight(weight), PretrainingOptions.isValidNeighborTemperature(temperature)
             else {
-                throw ModelError("a neighbour weight must be finite and ≥ 0 (not \(weight)) and its temperature in [0.001, 10] (not \(temperature))")
+                throw ModelError("a neighbour weight must be finite and ≥ 0 (not \(weight)) and its temperature in \(PretrainingOptions.neighborTemperaturesText) (not \(temperature))")
             }
             if weight > 0 && settings.options.propertyWeight == 0 {
                 throw ModelError("\(directory) trains without property targets (no property weight); the neighbour loss needs them")

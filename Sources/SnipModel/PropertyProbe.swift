@@ -78,6 +78,14 @@ public enum PropertyProbe {
             rows.count == count && self.k == k && self.folds == folds
         }
 
+        /// `given` where it serves a probe of `features`' rows with `k` and `folds`
+        /// (``serve(count:k:folds:)``: neighbours a caller found once and hands on), else the
+        /// neighbours of `features` under cosine similarity, found now.
+        public static func reusing(_ given: Neighbors?, for features: [[Double]], k: Int, folds: Int) -> Neighbors {
+            if let given, given.serve(count: features.count, k: k, folds: folds) { return given }
+            return Neighbors(features, k: k, folds: folds)
+        }
+
         /// Each row's prediction: the mean of its neighbours' `targets` (0 for a row without
         /// neighbours).
         public func predictions(_ targets: [Double]) -> [Double] {

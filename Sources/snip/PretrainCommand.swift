@@ -253,7 +253,7 @@ struct PretrainCommand: ParsableCommand {
             throw ValidationError("--neighbor-weight must be a finite weight ≥ 0, not \(neighborWeight)")
         }
         if let neighborTemperature, !PretrainingOptions.isValidNeighborTemperature(neighborTemperature) {
-            throw ValidationError("--neighbor-temperature must lie in [0.001, 10], not \(neighborTemperature)")
+            throw ValidationError("--neighbor-temperature must lie in \(PretrainingOptions.neighborTemperaturesText), not \(neighborTemperature)")
         }
         if resume == nil && (neighborWeight ?? 0) > 0 && propertyWeight == 0 {
             throw ValidationError("--neighbor-weight needs the property targets of --property-weight")
